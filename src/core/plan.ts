@@ -1,0 +1,25 @@
+/**
+ * Plans are plain data: adapters describe what they would change; `apply/` is the one executor.
+ * That gives `--dry-run`, readable tests of plans, and one place for atomic writes and the journal.
+ */
+export type Change =
+  /** Create or replace a whole file that certifix owns (the merged bundle, a fish conf.d file). */
+  | { kind: 'file'; path: string; content: string; mode?: number }
+  /** An environment variable for new shells and sessions (gathered into the managed profile blocks). */
+  | { kind: 'env'; name: string; value: string }
+  /** Set `key = value` in an INI file section (pip.conf), creating file and section as needed. */
+  | { kind: 'ini'; path: string; section: string; key: string; value: string }
+  /** Set `key=value` in an npmrc-style file. */
+  | { kind: 'npmrc'; path: string; key: string; value: string }
+  /** Set a key in a git config file (`~/.gitconfig`), e.g. `http.sslCAInfo`. */
+  | { kind: 'gitconfig'; path: string; key: string; value: string };
+
+export interface Plan {
+  /** The client this plan configures, or 'certifix' for shared steps (bundle, shell blocks). */
+  owner: string;
+  /** One sentence for humans: what and why. */
+  summary: string;
+  changes: Change[];
+  /** Things the user should know (e.g. "takes effect in new shells"). */
+  notes?: string[];
+}
