@@ -70,7 +70,8 @@ export function certFromDer(der: Uint8Array): Cert {
   return certFromX509(new X509Certificate(der));
 }
 
-const PEM_RE = /-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----([\s\S]*?)-----END (?:TRUSTED |X509 )?CERTIFICATE-----/g;
+const PEM_RE =
+  /-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----([\s\S]*?)-----END (?:TRUSTED |X509 )?CERTIFICATE-----/g;
 
 /**
  * Parse a PEM bundle, a single PEM, or a DER certificate. Blocks that do not parse are skipped and
@@ -125,6 +126,9 @@ export function formatFingerprint(sha256: string): string {
 
 /** Accept a fingerprint as users paste it: with or without colons, any case, optional `sha256:` prefix. */
 export function normalizeFingerprint(input: string): string | null {
-  const hex = input.replace(/^sha-?256[:=]?/i, '').replace(/[:\s]/g, '').toLowerCase();
+  const hex = input
+    .replace(/^sha-?256[:=]?/i, '')
+    .replace(/[:\s]/g, '')
+    .toLowerCase();
   return /^[0-9a-f]{64}$/.test(hex) ? hex : null;
 }
