@@ -1,3 +1,5 @@
 #!/usr/bin/env node
-// The published entry: a single bundled file, so start-up reads one module.
-import '../dist/cli.js';
+// The published entry: one bundled module, so start-up reads a single file.
+import { run } from '../dist/cli.js';
+
+await run();

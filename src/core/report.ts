@@ -26,7 +26,8 @@ export interface ClientReport {
   /** The client's own wording of the failure. */
   printed?: string;
   version?: string;
-  trustStore: { source: string; path: string | null; via?: string };
+  /** Where the client takes its CAs from now, and why. */
+  trustStore: { source: string; path: string | null; via?: string; why?: string };
 }
 
 export type Severity = 'error' | 'warning' | 'info';

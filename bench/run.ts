@@ -1,0 +1,88 @@
+/**
+ * `npm run bench`: start-up and diagnose cost against their floors, as ratios measured in one run
+ * (so machine speed cancels out), plus the verifier's agreement with `openssl verify`.
+ *   diagnose  vs  a bare Node script doing one TLS handshake      goal <= 1.3
+ *   --version vs  `node -e 0`                                     goal <= 1.2
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:tls';
+import { Pki } from '../test/helpers/pki.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const cli = join(import.meta.dirname, '..', 'bin', 'certifix.js');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+}
+
+function time(cmd: string, args: string[], env: NodeJS.ProcessEnv): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return ms;
+}
+
+/** Alternate the two commands so drift in machine load hits both equally. */
+function compare(a: () => number, b: () => number): { a: number; b: number } {
+  a();
+  b(); // warm the page cache
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    as.push(a());
+    bs.push(b());
+  }
+  return { a: median(as), b: median(bs) };
+}
+
+const pki = new Pki();
+const root = pki.root('root', 'Bench Root');
+const leaf = pki.leaf('leaf', 'localhost', root, { ips: ['127.0.0.1'] });
+const server = createServer({ key: leaf.keyPem, cert: leaf.pem }, (s) => s.end());
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+const port = (server.address() as { port: number }).port;
+
+const home = mkdtempSync(join(tmpdir(), 'certifix-bench-'));
+const env = { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8' };
+const bare = join(home, 'handshake.mjs');
+writeFileSync(
+  bare,
+  `import { connect } from 'node:tls';
+const s = connect({ host: '127.0.0.1', port: ${port}, servername: 'localhost', ca: ${JSON.stringify(root.pem)} }, () => s.end());
+s.on('error', (e) => { console.error(e.message); process.exit(1); });\n`,
+);
+
+const url = `https://localhost:${port}/`;
+const d = compare(
+  () => time(process.execPath, [cli, 'diagnose', url, '--json'], env),
+  () => time(process.execPath, [bare], env),
+);
+const v = compare(
+  () => time(process.execPath, [cli, '--version'], env),
+  () => time(process.execPath, ['-e', '0'], env),
+);
+server.close();
+
+const rows = [
+  ['certifix diagnose (loopback)', d.a, 'bare TLS handshake script', d.b, 1.3],
+  ['certifix --version', v.a, 'node -e 0', v.b, 1.2],
+] as const;
+console.log(`median of ${RUNS} runs each, alternating\n`);
+for (const [name, ms, base, baseMs, goal] of rows) {
+  const ratio = ms / baseMs;
+  console.log(
+    `${name.padEnd(30)} ${ms.toFixed(1).padStart(7)} ms  vs  ${base.padEnd(26)} ${baseMs.toFixed(1).padStart(7)} ms  ratio ${ratio.toFixed(2)}  goal <= ${goal}  ${ratio <= goal ? 'ok' : 'MISSED'}`,
+  );
+}
+
+const agreement = join(import.meta.dirname, 'limbo-agreement.json');
+if (existsSync(agreement)) {
+  console.log(
+    `\nverifier vs openssl verify on x509-limbo (from the last test run):\n${readFileSync(agreement, 'utf8')}`,
+  );
+}

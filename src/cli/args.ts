@@ -1,0 +1,24 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { CertifixError } from '../core/errors.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** node:util parseArgs with certifix's conventions: strict, usage errors as CertifixError('USAGE'). */
+export function parse<O extends Options>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (cause) {
+    const msg =
+      cause instanceof Error ? cause.message.replace(/\. To specify a positional.*$/s, '') : String(cause);
+    throw new CertifixError('USAGE', msg, { cause, hint: 'see --help' });
+  }
+}
+
+/** Split comma-separated and repeated values: `--client pip,git --client node`. */
+export function list(values: string | string[] | undefined): string[] {
+  if (values === undefined) return [];
+  return (Array.isArray(values) ? values : [values])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,70 @@
+import type { ClientId } from '../clients/types.ts';
+import { CertifixError } from '../core/errors.ts';
+import type { DiagnoseReport } from '../core/report.ts';
+import { diagnose } from '../diagnose.ts';
+import { list, parse } from './args.ts';
+import { contextFromIo } from './context.ts';
+import type { Io } from './io.ts';
+import { renderReport } from './render-diagnose.ts';
+
+export const DIAGNOSE_HELP = `Usage: certifix diagnose <url|host[:port]> [options]
+
+Connect as your clients would (directly or through the proxy from HTTPS_PROXY / --proxy), show the chain
+the server really sends, and say for each installed client (python-requests, python-ssl, pip, curl, git,
+node, npm) whether it verifies it - and if not, the error exactly as that client prints it.
+
+Options:
+  --proxy URL        use this HTTP CONNECT proxy (default: HTTPS_PROXY/ALL_PROXY, honouring NO_PROXY)
+  --no-proxy         connect directly even if a proxy is configured
+  --client IDS       only these clients, comma-separated (e.g. pip,node)
+  --timeout SECONDS  connection timeout (default 10)
+  --json             print one JSON document (stable; see README)
+  -h, --help         show this help
+
+Examples:
+  certifix diagnose https://pypi.org
+  certifix diagnose registry.npmjs.org --proxy http://proxy.corp:3128
+  certifix diagnose https://git.internal:8443 --json | jq '.clients[] | select(.ok|not)'
+
+Exit codes: 0 every client verifies, 1 at least one fails, 2 usage or connection error.
+`;
+
+export async function diagnoseCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    proxy: { type: 'string' },
+    'no-proxy': { type: 'boolean' },
+    client: { type: 'string', multiple: true },
+    timeout: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout(DIAGNOSE_HELP);
+    return 0;
+  }
+  const [target, ...extra] = positionals;
+  if (!target || extra.length > 0) {
+    throw new CertifixError('USAGE', 'diagnose takes exactly one URL or host[:port]', {
+      hint: 'certifix diagnose https://pypi.org',
+    });
+  }
+  const timeout = values.timeout === undefined ? 10 : Number(values.timeout);
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw new CertifixError('USAGE', `--timeout must be a positive number of seconds`);
+  const { report } = await diagnose(
+    target,
+    {
+      proxy: values['no-proxy'] ? null : values.proxy,
+      timeoutMs: timeout * 1000,
+      clients: list(values.client) as ClientId[],
+    },
+    contextFromIo(io),
+  );
+  if (values.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  else io.stdout(renderReport(report, io));
+  return exitCode(report);
+}
+
+export function exitCode(report: DiagnoseReport): number {
+  return report.clients.every((c) => c.ok) ? 0 : 1;
+}

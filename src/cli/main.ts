@@ -1,0 +1,104 @@
+/**
+ * certifix's entry: dispatch to one command module, loaded lazily so `--version` and `--help` start fast.
+ * This is the only place (with the command modules) that prints and sets exit codes.
+ */
+import { CertifixError } from '../core/errors.ts';
+import { type Io, processIo } from './io.ts';
+
+declare const __VERSION__: string;
+export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+export type Command = (argv: string[], io: Io) => Promise<number>;
+
+/** name → [one-line summary, lazy module]. The order is the order of `--help`. */
+const COMMANDS: Record<string, [string, () => Promise<Command>]> = {
+  diagnose: [
+    'see the chain each client sees and why each fails',
+    async () => (await import('./diagnose.ts')).diagnoseCommand,
+  ],
+  fix: [
+    'make every client trust what the OS trusts (merged bundle)',
+    async () => (await import('./fix.ts')).fixCommand,
+  ],
+  status: [
+    'show what certifix configured and what has drifted',
+    async () => (await import('./status.ts')).statusCommand,
+  ],
+  undo: ['restore every file certifix changed', async () => (await import('./undo.ts')).undoCommand],
+  refresh: [
+    'rebuild the bundle from the current OS store and re-apply',
+    async () => (await import('./refresh.ts')).refreshCommand,
+  ],
+  verify: [
+    'verify a certificate chain offline, as OpenSSL would',
+    async () => (await import('./verify.ts')).verifyCommand,
+  ],
+  probe: [
+    'handshake many times with every address: find the bad backend',
+    async () => (await import('./probe.ts')).probeCommand,
+  ],
+  explain: [
+    'explain a pasted TLS error and diagnose its host',
+    async () => (await import('./explain.ts')).explainCommand,
+  ],
+};
+
+export function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const rows = Object.entries(COMMANDS).map(([name, [summary]]) => `  ${name.padEnd(width)}  ${summary}`);
+  return `certifix ${VERSION}: end CERTIFICATE_VERIFY_FAILED for Python, pip, Node, npm, git and curl
+
+Usage: certifix <command> [options]
+
+Commands:
+${rows.join('\n')}
+
+Start here:
+  certifix diagnose https://pypi.org        why does this fail, for which client?
+  certifix fix --dry-run                    what would be changed to fix it
+  certifix fix https://pypi.org             fix it; certifix undo takes it back
+
+Options: --help (per command), --version, --json (most commands)
+Exit codes: 0 all good, 1 a client fails / a problem found, 2 usage or connection error
+`;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--version' || first === '-v' || first === 'version') {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    io.stdout(mainHelp());
+    return first === undefined ? 2 : 0;
+  }
+  const entry = COMMANDS[first];
+  if (!entry) {
+    io.stderr(`certifix: unknown command '${first}'. Commands: ${Object.keys(COMMANDS).join(', ')}\n`);
+    return 2;
+  }
+  try {
+    const command = await entry[1]();
+    return await command(rest, io);
+  } catch (e) {
+    return reportError(e, io);
+  }
+}
+
+/** Expected failures print one line (and a hint); unexpected ones keep their stack for bug reports. */
+export function reportError(e: unknown, io: Io): number {
+  if (e instanceof CertifixError) {
+    io.stderr(`certifix: ${e.message}\n`);
+    if (e.hint) io.stderr(`  hint: ${e.hint}\n`);
+    return e.code === 'REFUSED' || e.code === 'LOCKED' ? 1 : 2;
+  }
+  io.stderr(`certifix: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return 70;
+}
+
+/** The bin's entry: run with the process's argv and streams, set the exit code. */
+export async function run(): Promise<void> {
+  const io = processIo();
+  process.exitCode = await main(process.argv.slice(2), io).catch((e: unknown) => reportError(e, io));
+}

@@ -1,0 +1,65 @@
+import { formatFingerprint } from '../core/cert.ts';
+import type { DiagnoseReport } from '../core/report.ts';
+import { type Io, styler } from './io.ts';
+
+const day = (iso: string) => iso.slice(0, 10);
+
+/** The human report: the user's problem in their words first, then the evidence. */
+export function renderReport(r: DiagnoseReport, io: Io): string {
+  const s = styler(io);
+  const out: string[] = [];
+  const failing = r.clients.filter((c) => !c.ok);
+  const via = r.target.proxy ? ` via ${r.target.proxy}` : '';
+  const headline =
+    r.clients.length === 0
+      ? 'No supported client is installed here.'
+      : failing.length === 0
+        ? s.green(`Every client verifies ${r.target.host}.`)
+        : s.red(
+            `${failing.length} of ${r.clients.length} clients fail to verify ${r.target.host}: ${failing.map((c) => c.id).join(', ')}.`,
+          );
+  out.push(`${s.bold(`certifix diagnose ${r.target.url}`)}${via}`, headline, '');
+
+  out.push(s.bold(`Chain as sent by the server${r.protocol ? ` (${r.protocol})` : ''}:`));
+  r.chain.forEach((c, i) => {
+    const pad = i === 0 ? '  ' : `  ${'   '.repeat(i - 1)}└─ `;
+    const tags = [c.selfSigned ? 'self-signed' : '', c.ca ? 'CA' : '', `expires ${day(c.notAfter)}`].filter(
+      Boolean,
+    );
+    out.push(`${pad}${i} ${c.subject}  ${s.dim(`[${tags.join(', ')}]`)}`);
+  });
+  if (r.anchor) {
+    const a = r.anchor;
+    const where = `${a.inSystemStore ? s.green('in OS store') : s.red('not in OS store')}, ${a.inMozilla ? 'a Mozilla root' : s.yellow('not a Mozilla root')}`;
+    out.push(`  ${'   '.repeat(Math.max(0, r.chain.length - 1))}⚓ ${a.subject}  ${s.dim(`(${where})`)}`);
+    out.push(`     ${s.dim(`sha256 ${formatFingerprint(a.sha256)}`)}`);
+  } else {
+    out.push(`  ${s.yellow('No root found that anchors this chain.')}`);
+  }
+  if (r.interception.detected) {
+    out.push(
+      '',
+      `${s.yellow('Interception:')} yes${r.interception.product ? `, by ${r.interception.product}` : ''}`,
+    );
+  }
+
+  if (r.clients.length > 0) {
+    out.push('', s.bold('Clients:'));
+    const w = Math.max(...r.clients.map((c) => c.id.length));
+    for (const c of r.clients) {
+      const mark = c.ok ? s.green('✓') : s.red('✗');
+      const store = `${c.trustStore.source}${c.trustStore.path ? ` ${c.trustStore.path}` : ''}`;
+      out.push(`  ${mark} ${c.id.padEnd(w)}  ${c.ok ? 'ok' : `${c.message} (${c.code})`}  ${s.dim(store)}`);
+      if (!c.ok && c.printed) out.push(`    ${' '.repeat(w)}${s.dim(c.printed)}`);
+    }
+  }
+  if (r.findings.length > 0) {
+    out.push('', s.bold('Findings:'));
+    for (const f of r.findings) {
+      const mark =
+        f.severity === 'error' ? s.red('✗') : f.severity === 'warning' ? s.yellow('!') : s.cyan('i');
+      out.push(`  ${mark} ${f.message}`, `    ${s.bold('fix:')} ${f.fix}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

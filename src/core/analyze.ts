@@ -1,0 +1,167 @@
+import { type Cert, isIssuedBy } from './cert.ts';
+import { collectFindings } from './findings/index.ts';
+import { recognizeProduct } from './products.ts';
+import type { AnchorInfo, ChainEntry, ClientReport, DiagnoseReport } from './report.ts';
+import type { TrustIndex } from './trust-index.ts';
+import { verifyChain } from './verify/index.ts';
+import type { Profile, VerifyResult } from './verify/types.ts';
+
+/** What one client would do with the chain, before rendering. */
+export interface ClientInput {
+  id: string;
+  version?: string | undefined;
+  source: { source: string; path: string | null; via?: string | undefined; why: string; profile: Profile };
+  anchors: TrustIndex;
+  /** The client's own wording of a failure. */
+  render: (v: { ok: boolean; code: string; message: string }, host: string) => string;
+}
+
+export interface AnalysisInput {
+  target: { url: string; host: string; port: number; proxy: string | null };
+  protocol?: string | undefined;
+  /** As the server sent them, in order. */
+  chain: Cert[];
+  system: TrustIndex;
+  mozilla: TrustIndex;
+  clients: ClientInput[];
+  at?: Date | undefined;
+}
+
+/** Everything the findings rules may look at. */
+export interface Analysis extends AnalysisInput {
+  anchor: Cert | null;
+  anchorInSystem: boolean;
+  anchorInMozilla: boolean;
+  product: string | null;
+  intercepted: boolean;
+  /** The verdict for each client, in `clients` order. */
+  verdicts: VerifyResult[];
+  /** The verdict with the OS store as trust (what curl/browsers see). */
+  systemVerdict: VerifyResult;
+}
+
+/**
+ * Follow the served chain upwards and find the root that anchors it: an OS-store certificate that issued
+ * the top of what the server sent (matched by name, key identifier and signature, never by name alone),
+ * or, failing that, a self-signed root the server (or proxy) sent along.
+ */
+export function findAnchor(
+  chain: readonly Cert[],
+  system: TrustIndex,
+): { cert: Cert; inSystem: boolean } | null {
+  let current = chain[0];
+  const seen = new Set<string>();
+  while (current && !seen.has(current.sha256)) {
+    seen.add(current.sha256);
+    if (system.has(current) && current.selfSigned) return { cert: current, inSystem: true };
+    const fromStore = system.issuersOf(current).find((c) => isIssuedBy(current as Cert, c));
+    if (fromStore) return { cert: fromStore, inSystem: true };
+    if (current.selfSigned) return { cert: current, inSystem: false };
+    const cur: Cert = current;
+    current = chain.find((c) => !seen.has(c.sha256) && isIssuedBy(cur, c));
+  }
+  return null;
+}
+
+/** Names that point at an internal service rather than a public site (a private CA is expected there). */
+export function looksInternal(host: string): boolean {
+  if (!host.includes('.') || /^(localhost|.*\.localhost)$/i.test(host)) return true;
+  if (/\.(local|internal|intranet|corp|lan|home|test|example|invalid)$/i.test(host)) return true;
+  return /^(10\.|127\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.|::1$|f[cd][0-9a-f]{2}:|fe80:)/i.test(
+    host,
+  );
+}
+
+export function analyze(input: AnalysisInput): Analysis {
+  const [leaf, ...untrusted] = input.chain;
+  if (!leaf) throw new Error('analyze: empty chain');
+  const found = findAnchor(input.chain, input.system);
+  const anchor = found?.cert ?? null;
+  const anchorInSystem = anchor ? input.system.has(anchor) : false;
+  const anchorInMozilla = anchor ? input.mozilla.has(anchor) : false;
+  const product = recognizeProduct([anchor, ...input.chain.slice().reverse()])?.name ?? null;
+  // A chain that ends outside Mozilla's roots is interception when it came through a proxy, names a known
+  // inspection product, or belongs to a public-looking name; otherwise it is most likely a private CA.
+  const intercepted =
+    anchor !== null &&
+    !anchorInMozilla &&
+    (product !== null || input.target.proxy !== null || !looksInternal(input.target.host));
+  const verdicts = input.clients.map((c) =>
+    verifyChain({
+      leaf,
+      untrusted,
+      trusted: c.anchors.certs,
+      host: input.target.host,
+      at: input.at,
+      profile: c.source.profile,
+    }),
+  );
+  const systemVerdict = verifyChain({
+    leaf,
+    untrusted,
+    trusted: input.system.certs,
+    host: input.target.host,
+    at: input.at,
+  });
+  const analysis: Analysis = {
+    ...input,
+    anchor,
+    anchorInSystem,
+    anchorInMozilla,
+    product,
+    intercepted,
+    verdicts,
+    systemVerdict,
+  };
+  return analysis;
+}
+
+export function chainEntry(c: Cert): ChainEntry {
+  return {
+    subject: c.subject,
+    issuer: c.issuer,
+    sha256: c.sha256,
+    ca: c.ca,
+    selfSigned: c.selfSigned,
+    notBefore: c.notBefore.toISOString(),
+    notAfter: c.notAfter.toISOString(),
+  };
+}
+
+export function toReport(a: Analysis): DiagnoseReport {
+  const anchor: AnchorInfo | null = a.anchor
+    ? {
+        subject: a.anchor.subject,
+        sha256: a.anchor.sha256,
+        inSystemStore: a.anchorInSystem,
+        inMozilla: a.anchorInMozilla,
+      }
+    : null;
+  const clients: ClientReport[] = a.clients.map((c, i) => {
+    const v = a.verdicts[i] as VerifyResult;
+    const report: ClientReport = {
+      id: c.id,
+      ok: v.ok,
+      code: v.code,
+      message: v.message,
+      trustStore: {
+        source: c.source.source,
+        path: c.source.path,
+        ...(c.source.via ? { via: c.source.via } : {}),
+        why: c.source.why,
+      },
+    };
+    if (c.version) report.version = c.version;
+    if (!v.ok) report.printed = c.render(v, a.target.host);
+    return report;
+  });
+  return {
+    target: a.target,
+    ...(a.protocol ? { protocol: a.protocol } : {}),
+    chain: a.chain.map(chainEntry),
+    anchor,
+    interception: { detected: a.intercepted, product: a.intercepted ? a.product : null },
+    clients,
+    findings: collectFindings(a),
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * `diagnose` as a library call: capture the chain as the server sends it, resolve every installed client's
+ * effective store, and predict each client's verdict with the offline verifier. The only I/O is here and in
+ * the modules it calls; the reasoning lives in core/analyze.ts.
+ */
+
+import { registry } from './clients/registry.ts';
+import type { ClientId, Context, TrustSource } from './clients/types.ts';
+import { type Analysis, analyze, type ClientInput, toReport } from './core/analyze.ts';
+import type { DiagnoseReport } from './core/report.ts';
+import { TrustIndex } from './core/trust-index.ts';
+import { captureChain } from './net/capture.ts';
+import { resolveProxy } from './net/proxy.ts';
+import { parseTarget } from './net/target.ts';
+import { loadTrust, systemStore } from './stores/index.ts';
+import { mozillaRoots } from './stores/mozilla.ts';
+
+export interface DiagnoseOptions {
+  /** Explicit proxy URL; `null` forces a direct connection; undefined = from the environment. */
+  proxy?: string | null | undefined;
+  timeoutMs?: number | undefined;
+  /** Only these clients (default: every installed one). */
+  clients?: readonly ClientId[] | undefined;
+  /** Validation time (default now). */
+  at?: Date | undefined;
+}
+
+export interface Diagnosis {
+  report: DiagnoseReport;
+  analysis: Analysis;
+}
+
+/** Resolve every installed client's store (file reads only, no spawning), one entry per installation. */
+export async function resolveClients(ctx: Context, only?: readonly ClientId[]): Promise<ClientInput[]> {
+  const chosen = registry.all().filter((c) => !only || only.includes(c.id));
+  const perClient = await Promise.all(
+    chosen.map(async (client) => {
+      const installs = await client.detect(ctx);
+      return Promise.all(
+        installs.map(async (inst) => ({ client, inst, source: await client.trust(inst, ctx) })),
+      );
+    }),
+  );
+  const cache = new Map<string, Promise<TrustIndex>>();
+  const anchorsOf = (s: TrustSource) => {
+    const key = JSON.stringify([s.files, s.dirs, s.bundled ?? false]);
+    let hit = cache.get(key);
+    if (!hit) {
+      hit = loadTrust(s).then((certs) => new TrustIndex(certs));
+      cache.set(key, hit);
+    }
+    return hit;
+  };
+  return Promise.all(
+    perClient.flat().map(
+      async ({ client, inst, source }): Promise<ClientInput> => ({
+        id: client.id,
+        version: inst.version,
+        source,
+        anchors: await anchorsOf(source),
+        render: (v, host) => client.render(v, host),
+      }),
+    ),
+  );
+}
+
+export async function diagnose(input: string, opts: DiagnoseOptions, ctx: Context): Promise<Diagnosis> {
+  const target = parseTarget(input);
+  const proxy = opts.proxy === null ? null : resolveProxy(target, ctx.env, opts.proxy);
+  // The handshake and the local reads overlap: the network round trip dominates, the rest hides behind it.
+  const [captured, system, clients] = await Promise.all([
+    captureChain(target, { proxy, timeoutMs: opts.timeoutMs }),
+    systemStore(ctx),
+    resolveClients(ctx, opts.clients),
+  ]);
+  const analysis = analyze({
+    target: { url: target.url, host: target.host, port: target.port, proxy: proxy?.url ?? null },
+    protocol: captured.protocol,
+    chain: captured.certs,
+    system: new TrustIndex(system.certs),
+    mozilla: new TrustIndex(mozillaRoots()),
+    clients,
+    at: opts.at,
+  });
+  return { report: toReport(analysis), analysis };
+}
