@@ -37,6 +37,15 @@ export function parseTarget(input: string): Target {
   // A bare IPv6 literal (`::1`, `fe80::1`) has several colons and no brackets: wrap it before URL parsing.
   let rest = scheme ? raw.slice(scheme.length + 3) : raw;
   if (!scheme && isIP(rest) === 6) rest = `[${rest}]`;
+  if (rest.startsWith('[') && !rest.includes(']')) throw bad(input, 'the IPv6 address has no closing ]');
+  // Check the port ourselves first: the URL parser's own error would only say "Invalid URL".
+  const portText = /^(?:\[[^\]]*\]|[^/?#:]*)(?::([^/?#]*))?/.exec(rest.replace(/^[^@/?#]*@/, ''))?.[1];
+  if (portText !== undefined && portText !== '' && !/^\d+$/.test(portText)) {
+    throw bad(input, `port ${JSON.stringify(portText)} is not a number`);
+  }
+  if (portText && (Number(portText) < 1 || Number(portText) > 65535)) {
+    throw bad(input, `port ${portText} is out of range`);
+  }
   let url: URL;
   try {
     url = new URL(`https://${rest}`);
@@ -46,13 +55,7 @@ export function parseTarget(input: string): Target {
     });
   }
   if (!url.hostname) throw bad(input, 'it has no host name');
-  // The WHATWG parser accepts `https://host:port` with an empty port and defaults it; reject explicit junk.
-  const portText = /^(?:\[[^\]]*\]|[^/?#:]*)(?::([^/?#]*))?/.exec(rest.replace(/^[^@/?#]*@/, ''))?.[1];
-  if (portText !== undefined && portText !== '' && !/^\d{1,5}$/.test(portText)) {
-    throw bad(input, `port ${JSON.stringify(portText)} is not a number`);
-  }
   const port = url.port ? Number(url.port) : DEFAULT_PORT;
-  if (port < 1 || port > 65535) throw bad(input, `port ${port} is out of range`);
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname.replace(/\.$/, '');
   if (!isIP(host) && !/^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(host)) {
     throw bad(input, `${JSON.stringify(host)} is not a host name`);
