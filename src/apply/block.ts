@@ -1,0 +1,149 @@
+/**
+ * The managed block: every environment variable certifix sets for new shells, between two marker lines, in
+ * the syntax of the file it lives in. Pure functions of (old text, vars) → new text; applying twice is a
+ * no-op, re-applying with other values replaces the block where it is (the user may have moved it).
+ */
+import { CertifixError } from '../core/errors.ts';
+import { assertOneLine, bare, detectEol, type Eol, splitLines, terminateLast } from './text.ts';
+
+export const BEGIN = '# >>> certifix >>>';
+export const END = '# <<< certifix <<<';
+export const NOTE = '# managed by certifix; `certifix undo` removes it';
+
+/**
+ * posix: sh, dash, bash, zsh (`export NAME='value'`); fish: conf.d (`set -gx NAME 'value'`);
+ * envd: systemd environment.d (`NAME="value"`, parsed by systemd-environment-d-generator(8)).
+ */
+export type BlockSyntax = 'posix' | 'fish' | 'envd';
+
+/** Where a new block goes; an existing block is always replaced in place. */
+export type BlockPlacement = 'top' | 'bottom';
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function assertEnvName(name: string): void {
+  if (!NAME.test(name)) throw new CertifixError('REFUSED', `not a valid environment variable name: ${name}`);
+}
+
+/** POSIX single quotes: nothing is special inside them except `'` itself, which is closed, escaped, reopened. */
+export function quotePosix(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** fish single quotes: only `\\` and `\'` are escapes (fish-doc "Quotes"). */
+export function quoteFish(value: string): string {
+  return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+}
+
+/**
+ * environment.d: double quotes take `\\` `\"` `` \` `` `\$` escapes (env-file.c), then the generator expands
+ * `$NAME`/`${NAME}` in the result, where `$$` is a literal `$` (env-util.c `replace_env_full`).
+ */
+export function quoteEnvd(value: string): string {
+  return `"${value.replace(/[\\"`]/g, '\\$&').replaceAll('$', '$$$$')}"`;
+}
+
+function assignment(syntax: BlockSyntax, name: string, value: string): string {
+  assertEnvName(name);
+  assertOneLine(`the value of ${name}`, value);
+  if (syntax === 'fish') return `set -gx ${name} ${quoteFish(value)}`;
+  if (syntax === 'envd') return `${name}=${quoteEnvd(value)}`;
+  return `export ${name}=${quotePosix(value)}`;
+}
+
+/** The block's lines (terminated with `eol`); variables sorted by name so the text is stable. */
+export function renderBlock(vars: Record<string, string>, syntax: BlockSyntax, eol: Eol = '\n'): string[] {
+  const names = Object.keys(vars).sort();
+  const body = names.map((n) => assignment(syntax, n, vars[n] as string));
+  return [BEGIN, NOTE, ...body, END].map((l) => l + eol);
+}
+
+/** Line ranges [start, end] (inclusive) of every block in the text. */
+export function findBlocks(lines: readonly string[], path = 'the file'): Array<[number, number]> {
+  const found: Array<[number, number]> = [];
+  let start = -1;
+  lines.forEach((line, i) => {
+    const t = bare(line).trim();
+    if (t === BEGIN) {
+      if (start !== -1) throw unterminated(path);
+      start = i;
+    } else if (t === END) {
+      if (start === -1) throw unterminated(path);
+      found.push([start, i]);
+      start = -1;
+    }
+  });
+  if (start !== -1) throw unterminated(path);
+  return found;
+}
+
+function unterminated(path: string): CertifixError {
+  return new CertifixError('REFUSED', `the certifix block in ${path} has a missing or extra marker line`, {
+    hint: `remove the lines between "${BEGIN}" and "${END}" in ${path} by hand, then run certifix again`,
+  });
+}
+
+/** Put `vars` in the block: replace the existing block in place, or add one at `where`. */
+export function setBlock(
+  old: string | null,
+  vars: Record<string, string>,
+  syntax: BlockSyntax,
+  where: BlockPlacement,
+): string {
+  const text = old ?? '';
+  const eol = detectEol(text);
+  const block = renderBlock(vars, syntax, eol);
+  const lines = splitLines(text);
+  const blocks = findBlocks(lines);
+  if (blocks.length > 0) {
+    for (const [s, e] of blocks.slice(1).reverse()) lines.splice(s, e - s + 1);
+    const [s, e] = blocks[0] as [number, number];
+    // A block that ended the file without a newline keeps ending it that way.
+    const lastLine = lines[e] as string;
+    if (!lastLine.endsWith('\n')) block[block.length - 1] = END;
+    lines.splice(s, e - s + 1, ...block);
+  } else if (where === 'top') {
+    lines.unshift(...block);
+  } else {
+    terminateLast(lines, eol);
+    lines.push(...block);
+  }
+  return lines.join('');
+}
+
+/** The text without any certifix block (idempotent; text without a block comes back unchanged). */
+export function removeBlock(text: string): string {
+  const lines = splitLines(text);
+  for (const [s, e] of findBlocks(lines).reverse()) lines.splice(s, e - s + 1);
+  return lines.join('');
+}
+
+/** The current block's lines without terminators, or null when there is none. */
+export function readBlock(text: string): string[] | null {
+  const lines = splitLines(text);
+  const first = findBlocks(lines)[0];
+  return first ? lines.slice(first[0], first[1] + 1).map(bare) : null;
+}
+
+/**
+ * The user's own assignments of our variables that run *after* the block and so override it, e.g. a
+ * `export REQUESTS_CA_BUNDLE=/their/file` further down ~/.bashrc. Reported, never edited.
+ */
+export function shadowing(
+  text: string,
+  names: readonly string[],
+): Array<{ line: number; name: string; text: string }> {
+  const lines = splitLines(text);
+  const end = findBlocks(lines)[0]?.[1] ?? -1;
+  const out: Array<{ line: number; name: string; text: string }> = [];
+  lines.forEach((raw, i) => {
+    if (i <= end) return;
+    const line = bare(raw);
+    for (const name of names) {
+      const posix = new RegExp(`^\\s*(?:(?:export|declare\\s+-x|typeset\\s+-x)\\s+)?${name}=`);
+      const fish = new RegExp(`^\\s*set\\s+(?:-\\w+\\s+)*${name}(?:\\s|$)`);
+      if (posix.test(line) || fish.test(line)) out.push({ line: i + 1, name, text: line });
+    }
+  });
+  return out;
+}

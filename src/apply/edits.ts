@@ -1,0 +1,118 @@
+/**
+ * The edits the executor can make to one file, as pure functions: `editText(old, op)` gives the new text,
+ * `revertEdit(text, record)` takes certifix's part back out of text the user may have edited since, and
+ * `checkEdit(text, record)` says whether our part is still in place (drift, for `certifix status`).
+ */
+import { findBlocks, readBlock, removeBlock, renderBlock, setBlock, shadowing } from './block.ts';
+import { gitconfig, splitGitKey } from './gitconfig.ts';
+import { npmrc, pipIni } from './ini.ts';
+import type { EditRecord } from './journal.ts';
+import { type Dialect, getKey, revertKey, setKey } from './keyfile.ts';
+import { bare, splitLines } from './text.ts';
+
+/** One edit to one file: a plan's Change, or the managed block the executor builds from all `env` changes. */
+export type FileOp =
+  | { kind: 'file'; content: string; mode?: number }
+  | Extract<EditRecord, { kind: 'block' }>
+  | { kind: 'ini'; section: string; key: string; value: string }
+  | { kind: 'npmrc'; key: string; value: string }
+  | { kind: 'gitconfig'; key: string; value: string };
+
+const DIALECTS: Record<'ini' | 'npmrc' | 'gitconfig', Dialect> = { ini: pipIni, npmrc, gitconfig };
+
+/** New text plus the record of what changed (with the key's previous line, for undo). */
+export function applyOp(old: string | null, op: FileOp): { text: string; record: EditRecord } {
+  switch (op.kind) {
+    case 'file':
+      return { text: op.content, record: { kind: 'file' } };
+    case 'block':
+      return { text: setBlock(old, op.vars, op.syntax, op.where), record: op };
+    case 'ini': {
+      const r = setKey(old, op.section, op.key, op.value, pipIni);
+      return { text: r.text, record: { kind: 'ini', ...r.edit } };
+    }
+    case 'npmrc': {
+      const r = setKey(old, null, op.key, op.value, npmrc);
+      return { text: r.text, record: { kind: 'npmrc', ...r.edit } };
+    }
+    case 'gitconfig': {
+      const { section, name } = splitGitKey(op.key);
+      const r = setKey(old, section, name, op.value, gitconfig);
+      return { text: r.text, record: { kind: 'gitconfig', ...r.edit } };
+    }
+  }
+}
+
+/** `(oldText | null, op) => newText`; idempotent: `editText(editText(t, op), op) === editText(t, op)`. */
+export function editText(old: string | null, op: FileOp): string {
+  return applyOp(old, op).text;
+}
+
+/** Two records about the same thing (the block; one key of one section), so a re-run updates, not adds. */
+export function sameTarget(a: EditRecord, b: EditRecord): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'block' || a.kind === 'file' || b.kind === 'block' || b.kind === 'file') return true;
+  const d = DIALECTS[a.kind];
+  return d.section(a.section) === d.section(b.section) && d.normKey(a.key) === d.normKey(b.key);
+}
+
+/**
+ * Merge a new record into the ones kept from earlier runs: the new value wins, but what the file held
+ * BEFORE certifix (previous line, created section) is kept from the first run.
+ */
+export function mergeRecord(kept: EditRecord[], fresh: EditRecord): EditRecord[] {
+  const i = kept.findIndex((r) => sameTarget(r, fresh));
+  if (i === -1) return [...kept, fresh];
+  const old = kept[i] as EditRecord;
+  const merged: EditRecord =
+    old.kind !== 'block' && old.kind !== 'file' && fresh.kind === old.kind
+      ? { ...fresh, previous: old.previous, createdSection: old.createdSection, blankBefore: old.blankBefore }
+      : fresh;
+  return kept.map((r, j) => (j === i ? merged : r));
+}
+
+/** Take one record's change back out of `text`; `conflict` explains what was kept because the user changed it. */
+export function revertEdit(text: string, rec: EditRecord): { text: string; conflict?: string } {
+  switch (rec.kind) {
+    case 'file':
+      return { text, conflict: 'certifix wrote this file and it was edited since; left as it is' };
+    case 'block':
+      return { text: removeBlock(text) };
+    default:
+      return revertKey(text, rec, DIALECTS[rec.kind]);
+  }
+}
+
+/** What is wrong with our part of the file now (empty: in place). */
+export function checkEdit(text: string | null, rec: EditRecord): string[] {
+  if (text === null) return ['the file is gone'];
+  switch (rec.kind) {
+    case 'file':
+      return [];
+    case 'block': {
+      let found: string[] | null;
+      try {
+        found = readBlock(text);
+      } catch (e) {
+        return [(e as Error).message];
+      }
+      if (!found) return ['the certifix block was removed'];
+      const want = renderBlock(rec.vars, rec.syntax).map(bare);
+      const problems = found.join('\n') === want.join('\n') ? [] : ['the certifix block was edited'];
+      if (findBlocks(splitLines(text)).length > 1) problems.push('the certifix block appears more than once');
+      for (const s of shadowing(text, Object.keys(rec.vars))) {
+        problems.push(`line ${s.line} sets ${s.name} again after the certifix block: ${s.text.trim()}`);
+      }
+      return problems;
+    }
+    default: {
+      const now = getKey(text, rec.section, rec.key, DIALECTS[rec.kind]);
+      if (now === rec.value) return [];
+      return [
+        now === null
+          ? `${rec.key} was removed (certifix set it to ${rec.value})`
+          : `${rec.key} is now ${now} (certifix set it to ${rec.value})`,
+      ];
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The one executor of plans. For each file that must change: record it in the journal (original bytes from
+ * the first run kept), write the journal atomically, THEN write the file atomically. A run killed at any
+ * point leaves every file either old or new, and a journal that covers every file touched.
+ */
+import { stat } from 'node:fs/promises';
+import { dirname, parse, resolve } from 'node:path';
+import type { Context } from '../clients/types.ts';
+import type { Plan } from '../core/plan.ts';
+import { mkdirp, removeStaleTemps, writeAtomic } from './atomic.ts';
+import { lineDiff } from './diff.ts';
+import { mergeRecord } from './edits.ts';
+import { entryFor, type Journal, newJournal, readJournal, sha256, writeJournal } from './journal.ts';
+import { acquireLock } from './lock.ts';
+import { certifixPaths } from './paths.ts';
+import { type FileWork, prepare } from './prepare.ts';
+import type { EnvTargetId } from './shells.ts';
+
+export type ApplyStep =
+  | { at: 'journal'; path: string } // the journal now covers `path`; the file is untouched
+  | { at: 'temp'; path: string } // the new content sits complete in a temp file next to `path`
+  | { at: 'renamed'; path: string }; // `path` holds the new content
+
+export interface ApplyOptions {
+  /** Describe the changes, write nothing (no journal, no lock, no directories). */
+  dryRun?: boolean;
+  /** Startup files that carry the environment block; default: detected on this machine (shells.ts). */
+  envTargets?: readonly EnvTargetId[];
+  /** Awaited at each step; lets tests pause or kill a run between any two writes. */
+  onStep?: (step: ApplyStep) => Promise<void> | void;
+}
+
+export interface FileChange {
+  /** The file as the plan named it. */
+  path: string;
+  /** The file written, when `path` is a symlink to it. */
+  target?: string;
+  action: 'create' | 'modify';
+  kinds: string[];
+  owners: string[];
+  /** Lines added and removed (without line terminators). */
+  added: string[];
+  removed: string[];
+}
+
+export interface ApplyResult {
+  dryRun: boolean;
+  changed: FileChange[];
+  /** Files already as the plans want them (not rewritten). */
+  unchanged: string[];
+  /** Things the user should know: a variable set again after our block, two plans disagreeing, ... */
+  warnings: string[];
+  /** The journal's path (written only when something changed). */
+  journal: string;
+}
+
+type Ctx = Pick<Context, 'env' | 'home' | 'platform'>;
+
+function describe(w: FileWork): FileChange {
+  const { added, removed } = lineDiff(w.beforeText, w.afterText);
+  const change: FileChange = {
+    path: w.planned,
+    action: w.before ? 'modify' : 'create',
+    kinds: w.kinds,
+    owners: w.owners,
+    added,
+    removed,
+  };
+  if (w.target !== resolve(w.planned)) change.target = w.target;
+  return change;
+}
+
+const pending = (w: FileWork) => !w.before?.equals(w.after);
+
+/** Directories that `mkdirp(dir)` would create, outermost first (recorded before creating them). */
+async function missingDirs(dir: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (let d = dir; d !== parse(d).root; d = dirname(d)) {
+    try {
+      await stat(d);
+      break;
+    } catch {
+      missing.unshift(d);
+    }
+  }
+  return missing;
+}
+
+const union = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])];
+
+async function applyOne(
+  w: FileWork,
+  journal: Journal,
+  journalPath: string,
+  backups: string,
+  opts: ApplyOptions,
+) {
+  const step = async (at: ApplyStep['at']) => opts.onStep?.({ at, path: w.target } as ApplyStep);
+  let entry = journal.entries.find((e) => e.path === w.target);
+  if (!entry) {
+    entry = await entryFor(w.target, w.planned, w.before, w.mode, backups);
+    journal.entries.push(entry);
+  }
+  const afterSha = sha256(w.after);
+  entry.afterSha256 = afterSha;
+  entry.ours = union(entry.ours, [afterSha]);
+  entry.kinds = union(entry.kinds, w.kinds);
+  entry.owners = union(entry.owners, w.owners);
+  entry.createdDirs = union(entry.createdDirs, await missingDirs(dirname(w.target)));
+  for (const r of w.records) entry.edits = mergeRecord(entry.edits, r);
+  await writeJournal(journalPath, journal);
+  await step('journal');
+
+  await mkdirp(dirname(w.target));
+  await removeStaleTemps(w.target);
+  await writeAtomic(w.target, w.after, { mode: w.newMode, beforeRename: () => step('temp') });
+  await step('renamed');
+}
+
+/**
+ * Apply plans to this machine (or, with `dryRun`, say what would change). Idempotent: files already in the
+ * wanted state are not rewritten, and a second identical run changes nothing. Throws LOCKED when another
+ * run holds the lock, IO when a file cannot be read or written, REFUSED for values no config file can hold.
+ */
+export async function applyPlans(
+  plans: readonly Plan[],
+  ctx: Ctx,
+  opts: ApplyOptions = {},
+): Promise<ApplyResult> {
+  const paths = certifixPaths(ctx);
+  const first = await prepare(plans, ctx, opts.envTargets);
+  const result = (work: FileWork[], warnings: string[]): ApplyResult => ({
+    dryRun: opts.dryRun === true,
+    changed: work.filter(pending).map(describe),
+    unchanged: work.filter((w) => !pending(w)).map((w) => w.planned),
+    warnings,
+    journal: paths.journal,
+  });
+  if (opts.dryRun || !first.work.some(pending)) return result(first.work, first.warnings);
+
+  const created = await mkdirp(paths.dir);
+  const lock = await acquireLock(paths.lock);
+  try {
+    // Files may have changed while we waited for the lock: compute again under it.
+    const { work, env, warnings } = await prepare(plans, ctx, opts.envTargets);
+    const journal = (await readJournal(ctx)) ?? newJournal();
+    journal.createdDirs = union(journal.createdDirs, created);
+    if (Object.keys(env).length > 0) journal.env = env;
+    for (const w of work) {
+      if (pending(w)) await applyOne(w, journal, paths.journal, paths.backups, opts);
+    }
+    return result(work, warnings);
+  } finally {
+    await lock.release();
+  }
+}

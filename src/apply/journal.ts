@@ -1,0 +1,131 @@
+/**
+ * The journal: what certifix changed, written (atomically) BEFORE each file is touched, so undo can put
+ * every byte back even after a run was killed half-way. One entry per file, holding the file's bytes from
+ * before the FIRST certifix run; later runs update our lines but never these bytes.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Context } from '../clients/types.ts';
+import { CertifixError } from '../core/errors.ts';
+import { ioError, readMaybe, writeAtomic } from './atomic.ts';
+import type { BlockPlacement, BlockSyntax } from './block.ts';
+import type { KeyEdit } from './keyfile.ts';
+import { certifixPaths } from './paths.ts';
+
+/** What certifix did inside one file: enough to take exactly that back out of a file the user edited since. */
+export type EditRecord =
+  | { kind: 'block'; syntax: BlockSyntax; where: BlockPlacement; vars: Record<string, string> }
+  | ({ kind: 'ini' | 'npmrc' | 'gitconfig' } & KeyEdit)
+  | { kind: 'file' };
+
+export interface JournalEntry {
+  /** The file written (symlinks resolved). */
+  path: string;
+  /** The path as the plan named it, when that was a symlink to `path`. */
+  link?: string;
+  existedBefore: boolean;
+  /** Original bytes (base64), or `backup` for large files; absent when the file did not exist. */
+  beforeBytes?: string;
+  backup?: string;
+  beforeSha256: string | null;
+  /** Permission bits before (or given at creation). */
+  mode: number | null;
+  /** The content certifix wrote last. */
+  afterSha256: string;
+  /** Every content certifix wrote or was about to write: a killed re-run may have left any of them. */
+  ours: string[];
+  /** Change kinds applied here ('env' for the shell blocks) and the plans that asked. */
+  kinds: string[];
+  owners: string[];
+  /** Directories created for this file, outermost first (removed by undo when empty). */
+  createdDirs: string[];
+  edits: EditRecord[];
+  changedAt: string;
+}
+
+export interface Journal {
+  version: 1;
+  createdAt: string;
+  updatedAt: string;
+  /** The data directory and parents certifix created. */
+  createdDirs: string[];
+  /** Environment variables in the managed blocks. */
+  env: Record<string, string>;
+  entries: JournalEntry[];
+}
+
+/** Files above this size keep their original bytes in a backup file instead of inline. */
+const INLINE_LIMIT = 256 * 1024;
+
+export function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function newJournal(createdDirs: string[] = []): Journal {
+  const now = new Date().toISOString();
+  return { version: 1, createdAt: now, updatedAt: now, createdDirs, env: {}, entries: [] };
+}
+
+/** What certifix configured on this machine, or null when nothing is (for `certifix status`). */
+export async function readJournal(ctx: Pick<Context, 'env' | 'home' | 'platform'>): Promise<Journal | null> {
+  const path = certifixPaths(ctx).journal;
+  const buf = await readMaybe(path);
+  if (!buf) return null;
+  try {
+    const j = JSON.parse(buf.toString('utf8')) as Journal;
+    if (j.version !== 1 || !Array.isArray(j.entries)) throw new Error(`unknown journal version ${j.version}`);
+    return j;
+  } catch (cause) {
+    throw new CertifixError('IO', `the certifix journal ${path} is unreadable`, {
+      cause,
+      hint: 'it records the original files; keep it, and report this with the file attached',
+    });
+  }
+}
+
+export async function writeJournal(path: string, journal: Journal): Promise<void> {
+  journal.updatedAt = new Date().toISOString();
+  await writeAtomic(path, `${JSON.stringify(journal, null, 2)}\n`, { mode: 0o600, forceMode: true });
+}
+
+/** A new entry for a file about to be changed for the first time, with its original bytes kept. */
+export async function entryFor(
+  target: string,
+  planned: string,
+  before: Buffer | null,
+  mode: number | null,
+  backupsDir: string,
+): Promise<JournalEntry> {
+  const entry: JournalEntry = {
+    path: target,
+    existedBefore: before !== null,
+    beforeSha256: before ? sha256(before) : null,
+    mode,
+    afterSha256: '',
+    ours: [],
+    kinds: [],
+    owners: [],
+    createdDirs: [],
+    edits: [],
+    changedAt: new Date().toISOString(),
+  };
+  if (planned !== target) entry.link = planned;
+  if (before && before.length > INLINE_LIMIT) {
+    entry.backup = join(backupsDir, `${entry.beforeSha256}.orig`);
+    await writeAtomic(entry.backup, before, { mode: 0o600, forceMode: true });
+  } else if (before) {
+    entry.beforeBytes = before.toString('base64');
+  }
+  return entry;
+}
+
+/** The file's bytes from before certifix first changed it (null: it did not exist). */
+export async function originalBytes(entry: JournalEntry): Promise<Buffer | null> {
+  if (!entry.existedBefore) return null;
+  if (entry.beforeBytes !== undefined) return Buffer.from(entry.beforeBytes, 'base64');
+  const buf = entry.backup ? await readMaybe(entry.backup) : null;
+  if (!buf || sha256(buf) !== entry.beforeSha256) {
+    throw ioError('read the backup of', entry.path, new Error(`missing or altered: ${entry.backup}`));
+  }
+  return buf;
+}

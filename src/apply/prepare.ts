@@ -1,0 +1,164 @@
+/**
+ * Plans → per-file work: gather every change by the file it really lands in (symlinks resolved), fold all
+ * `env` changes into one managed block per shell startup file, and compute each file's new bytes. Reads
+ * files, writes nothing: `--dry-run` is this plus a diff.
+ */
+import { stat } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import type { Context } from '../clients/types.ts';
+import { CertifixError } from '../core/errors.ts';
+import type { Plan } from '../core/plan.ts';
+import { readMaybe, resolveTarget } from './atomic.ts';
+import { assertEnvName, shadowing } from './block.ts';
+import { applyOp, type FileOp } from './edits.ts';
+import type { EditRecord } from './journal.ts';
+import { type EnvTargetId, envTargets } from './shells.ts';
+import { asText, decode, type Encoding, encode } from './text.ts';
+
+export interface FileWork {
+  /** The path as planned, and the file actually written (they differ for a symlink). */
+  planned: string;
+  target: string;
+  ops: FileOp[];
+  kinds: string[];
+  owners: string[];
+  before: Buffer | null;
+  /** Permission bits of the existing file, or null. */
+  mode: number | null;
+  after: Buffer;
+  beforeText: string | null;
+  afterText: string;
+  records: EditRecord[];
+  /** Mode for a file that does not exist yet. */
+  newMode: number;
+}
+
+export interface Prepared {
+  work: FileWork[];
+  env: Record<string, string>;
+  warnings: string[];
+}
+
+type Ctx = Pick<Context, 'env' | 'home' | 'platform'>;
+
+/** Values inserted into a file that is edited as latin1 must be its UTF-8 bytes, one char per byte. */
+function inEncoding(op: FileOp, enc: Encoding): FileOp {
+  if (enc === 'utf8') return op;
+  if (op.kind === 'file') return op;
+  if (op.kind === 'block') {
+    const vars = Object.fromEntries(Object.entries(op.vars).map(([k, v]) => [k, asText(v, enc)]));
+    return { ...op, vars };
+  }
+  return { ...op, value: asText(op.value, enc) };
+}
+
+function toOp(change: Exclude<Plan['changes'][number], { kind: 'env' }>): FileOp {
+  switch (change.kind) {
+    case 'file':
+      return change.mode === undefined
+        ? { kind: 'file', content: change.content }
+        : { kind: 'file', content: change.content, mode: change.mode };
+    case 'ini':
+      return { kind: 'ini', section: change.section, key: change.key, value: change.value };
+    case 'npmrc':
+    case 'gitconfig':
+      return { kind: change.kind, key: change.key, value: change.value };
+  }
+}
+
+export async function prepare(
+  plans: readonly Plan[],
+  ctx: Ctx,
+  only?: readonly EnvTargetId[],
+): Promise<Prepared> {
+  const warnings: string[] = [];
+  const env = new Map<string, { value: string; owner: string }>();
+  const files = new Map<
+    string,
+    { planned: string; ops: FileOp[]; kinds: Set<string>; owners: Set<string> }
+  >();
+  const add = async (path: string, op: FileOp, kind: string, owner: string) => {
+    if (!isAbsolute(path)) throw new CertifixError('USAGE', `plan paths must be absolute: ${path}`);
+    const target = await resolveTarget(path);
+    const f = files.get(target) ?? { planned: path, ops: [], kinds: new Set(), owners: new Set() };
+    f.ops.push(op);
+    f.kinds.add(kind);
+    f.owners.add(owner);
+    files.set(target, f);
+  };
+
+  for (const plan of plans) {
+    for (const change of plan.changes) {
+      if (change.kind !== 'env') {
+        await add(change.path, toOp(change), change.kind, plan.owner);
+        continue;
+      }
+      assertEnvName(change.name);
+      const prev = env.get(change.name);
+      if (prev && prev.value !== change.value) {
+        warnings.push(
+          `${change.name}: ${prev.owner} wants ${prev.value}, ${plan.owner} wants ${change.value}; using ${change.value}`,
+        );
+      }
+      env.set(change.name, { value: change.value, owner: plan.owner });
+    }
+  }
+
+  const vars = Object.fromEntries([...env].map(([k, v]) => [k, v.value]));
+  if (env.size > 0) {
+    const targets = envTargets(ctx, only);
+    if (targets.length === 0) {
+      warnings.push(
+        `environment variables are not persisted on ${ctx.platform} yet: ${Object.keys(vars).join(', ')}`,
+      );
+    }
+    for (const t of targets) {
+      await add(t.path, { kind: 'block', syntax: t.syntax, where: t.where, vars }, 'env', 'certifix');
+    }
+  }
+
+  const work: FileWork[] = [];
+  for (const [target, f] of files) {
+    const before = await readMaybe(target);
+    const mode = before ? (await stat(target)).mode & 0o7777 : null;
+    const { text: beforeText, encoding } = before
+      ? decode(before)
+      : { text: null, encoding: 'utf8' as const };
+    let text = beforeText;
+    const records: EditRecord[] = [];
+    for (const op of f.ops) {
+      const r = applyOp(text, inEncoding(op, encoding));
+      text = r.text;
+      records.push(r.record);
+    }
+    const afterText = text ?? '';
+    const fileOp = f.ops.find((o) => o.kind === 'file');
+    const after = encode(afterText, fileOp ? 'utf8' : encoding);
+    for (const s of env.size && f.kinds.has('env') ? shadowing(afterText, Object.keys(vars)) : []) {
+      warnings.push(
+        `${f.planned} line ${s.line} sets ${s.name} after the certifix block, so it overrides it`,
+      );
+    }
+    const newMode =
+      fileOp?.kind === 'file' && fileOp.mode !== undefined
+        ? fileOp.mode
+        : f.kinds.has('npmrc')
+          ? 0o600
+          : 0o644;
+    work.push({
+      planned: f.planned,
+      target,
+      ops: f.ops,
+      kinds: [...f.kinds],
+      owners: [...f.owners],
+      before,
+      mode,
+      after,
+      beforeText,
+      afterText,
+      records,
+      newMode,
+    });
+  }
+  return { work, env: vars, warnings };
+}

@@ -1,0 +1,48 @@
+/**
+ * What certifix configured, and what happened to it since (for `certifix status`). These read our records;
+ * whether a client really trusts the bundle is `Client.check()`'s job, with a real handshake.
+ */
+import type { Context } from '../clients/types.ts';
+import { readMaybe } from './atomic.ts';
+import { checkEdit } from './edits.ts';
+import { type Journal, type JournalEntry, readJournal, sha256 } from './journal.ts';
+import { decode } from './text.ts';
+
+export interface FileDrift {
+  /** The file as the plan named it. */
+  path: string;
+  /** ok: our part is in place; edited: someone changed or removed our part; missing: the file is gone. */
+  state: 'ok' | 'edited' | 'missing';
+  problems: string[];
+  owners: string[];
+}
+
+/** Drift of one file against its journal entry. */
+export async function driftOf(entry: JournalEntry): Promise<FileDrift> {
+  const base = { path: entry.link ?? entry.path, owners: entry.owners };
+  const cur = await readMaybe(entry.path);
+  if (cur === null) return { ...base, state: 'missing', problems: ['the file is gone'] };
+  const untouched = entry.ours.includes(sha256(cur));
+  const text = decode(cur).text;
+  const problems: string[] = [];
+  for (const rec of entry.edits) {
+    if (rec.kind === 'file') {
+      if (!untouched) problems.push('the file was changed after certifix wrote it');
+    } else {
+      problems.push(...checkEdit(text, rec));
+    }
+  }
+  return { ...base, state: problems.length ? 'edited' : 'ok', problems };
+}
+
+/** Drift of every file certifix changed (empty when certifix configured nothing). */
+export async function drift(
+  ctx: Pick<Context, 'env' | 'home' | 'platform'>,
+  journal?: Journal | null,
+): Promise<FileDrift[]> {
+  const j = journal === undefined ? await readJournal(ctx) : journal;
+  if (!j) return [];
+  const out: FileDrift[] = [];
+  for (const e of j.entries) out.push(await driftOf(e));
+  return out;
+}
