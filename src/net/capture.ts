@@ -63,6 +63,7 @@ export async function captureChain(
       new ClientHandshake({ servername, alpn: opts.alpn ?? ['http/1.1'], keyShares: opts.keyShares }),
       deadline - Date.now(),
       where,
+      timeoutMs,
     );
   } catch (err) {
     const first = toCertifixError(err, where);
@@ -115,7 +116,7 @@ function toCertifixError(err: unknown, where: string): CertifixError {
 }
 
 /** Drive the handshake over the socket until the Certificate arrives, the peer fails, or time runs out. */
-function runHandshake(socket: Socket, hs: ClientHandshake, timeoutMs: number, where: string) {
+function runHandshake(socket: Socket, hs: ClientHandshake, timeoutMs: number, where: string, budget: number) {
   return new Promise<ServerFlight>((resolve, reject) => {
     let received = 0;
     const finish = (err: unknown, flight?: ServerFlight) => {
@@ -128,7 +129,7 @@ function runHandshake(socket: Socket, hs: ClientHandshake, timeoutMs: number, wh
     };
     const timer = setTimeout(
       () =>
-        finish(new CertifixError('CONNECT', `${where} did not complete a TLS handshake within the timeout`)),
+        finish(new CertifixError('CONNECT', `${where} did not complete a TLS handshake within ${budget} ms`)),
       Math.max(1, timeoutMs),
     );
     const onData = (chunk: Buffer) => {
