@@ -1,12 +1,16 @@
 import type { Cert } from '../cert.ts';
+import type { HostFlags } from './hostname.ts';
 
 /**
- * Verification profiles: which OpenSSL flags the client's default context uses.
- * - `openssl`: OpenSSL's defaults (Python <= 3.12, curl, Node, ...).
+ * Verification profiles: which OpenSSL flags the client's default context uses, and which error it reports.
+ * - `openssl`: OpenSSL's defaults (Python <= 3.12, curl, ...): the first error stops verification.
  * - `python313`: Python >= 3.13's `ssl.create_default_context()` adds VERIFY_X509_STRICT and
  *   VERIFY_X509_PARTIAL_CHAIN (https://docs.python.org/3.13/library/ssl.html#ssl.create_default_context).
+ * - `node`: OpenSSL's defaults, but Node's verify callback lets verification run on and reports the *last*
+ *   error (`SSL_get_verify_result`), which is why a missing intermediate shows up in Node as
+ *   UNABLE_TO_VERIFY_LEAF_SIGNATURE where Python says "unable to get local issuer certificate".
  */
-export type Profile = 'openssl' | 'python313';
+export type Profile = 'openssl' | 'python313' | 'node';
 
 export interface VerifyInput {
   /** The end-entity certificate to verify. */
@@ -20,6 +24,20 @@ export interface VerifyInput {
   /** Validation time; defaults to now. */
   at?: Date | undefined;
   profile?: Profile | undefined;
+  /** X509_VERIFY_PARAM depth: how many CA certificates may follow the leaf (OpenSSL default 100). */
+  maxDepth?: number | undefined;
+  /**
+   * OpenSSL auth level: TLS clients use the SSL security level (1 on stock OpenSSL 3.0, 2 on some distros);
+   * 0 disables the key/digest strength checks, as plain `openssl verify` does.
+   */
+  securityLevel?: number | undefined;
+  /** X509_check_host flags (Python sets noPartialWildcards). */
+  hostFlags?: HostFlags | undefined;
+}
+
+export interface VerifyError {
+  code: string;
+  depth: number;
 }
 
 export interface VerifyResult {
@@ -32,4 +50,6 @@ export interface VerifyResult {
   depth: number;
   /** The path that was built, leaf first (ends in an anchor when ok). */
   chain: Cert[];
+  /** Every error OpenSSL would raise if verification continued past each one, in order. */
+  errors?: VerifyError[] | undefined;
 }

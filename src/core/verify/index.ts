@@ -1,0 +1,158 @@
+/**
+ * An offline model of OpenSSL 3.0's `X509_verify_cert` for TLS server certificates: it predicts the verdict,
+ * error code and depth a client built on OpenSSL reports for a chain and a trust store, without a network
+ * or an OpenSSL process. Stages follow `verify_chain` in crypto/x509/x509_vfy.c: leaf key strength,
+ * build_chain, check_extensions, check_auth_level, check_id (host/IP), internal_verify (signatures, validity
+ * times, top-down), check_name_constraints.
+ */
+import type { Cert } from '../cert.ts';
+import { certInfo } from '../extensions.ts';
+import { buildChain, likelyIssued, publicKeyOk, TrustStore } from './build.ts';
+import { checkAuthLevel, checkExtensions, type Fail, keySecurityBits, minBits } from './checks.ts';
+import { errorInfo } from './errors.ts';
+import { checkHost, checkIp, ipBytes } from './hostname.ts';
+import { checkNameConstraints, checkNameConstraintsCn } from './name-constraints.ts';
+import { GEN } from './general-names.ts';
+import type { Profile, VerifyError, VerifyInput, VerifyResult } from './types.ts';
+
+export type { ErrorInfo } from './errors.ts';
+export { allErrors, errorInfo } from './errors.ts';
+export type { Profile, VerifyError, VerifyInput, VerifyResult } from './types.ts';
+export { TrustStore } from './build.ts';
+
+interface ProfileFlags {
+  strict: boolean;
+  partialChain: boolean;
+  /** Report the last error instead of the first (a verify callback that always continues). */
+  lastError: boolean;
+}
+
+/** What each client's default SSL context sets (see Profile). */
+export const PROFILES: Record<Profile, ProfileFlags> = {
+  openssl: { strict: false, partialChain: false, lastError: false },
+  python313: { strict: true, partialChain: true, lastError: false },
+  node: { strict: false, partialChain: false, lastError: true },
+};
+
+const sigCache = new WeakMap<Cert, Map<string, boolean>>();
+function signatureOk(subject: Cert, issuer: Cert): boolean {
+  let m = sigCache.get(subject);
+  if (!m) sigCache.set(subject, (m = new Map()));
+  let ok = m.get(issuer.sha256);
+  if (ok === undefined) {
+    try {
+      ok = subject.x509.verify(issuer.x509.publicKey);
+    } catch {
+      ok = false;
+    }
+    m.set(issuer.sha256, ok);
+  }
+  return ok;
+}
+
+/** `ossl_x509_check_cert_time` with callbacks. */
+function checkTime(cert: Cert, depth: number, at: number, fail: Fail): void {
+  const x = certInfo(cert);
+  if (x.notBefore === null) fail('ERROR_IN_CERT_NOT_BEFORE_FIELD', depth);
+  else if (x.notBefore > at) fail('CERT_NOT_YET_VALID', depth);
+  if (x.notAfter === null) fail('ERROR_IN_CERT_NOT_AFTER_FIELD', depth);
+  else if (x.notAfter <= at) fail('CERT_HAS_EXPIRED', depth);
+}
+
+/** `internal_verify`: signatures and validity, from the top of the chain down to the leaf. */
+function internalVerify(chain: readonly Cert[], partial: boolean, at: number, fail: Fail): void {
+  let n = chain.length - 1;
+  let ii = n;
+  let si = n;
+  if (!likelyIssued(chain[ii] as Cert, chain[ii] as Cert) && !partial) {
+    if (n > 0) si = --n;
+    else fail('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 0);
+  }
+  while (n >= 0) {
+    const xs = chain[si] as Cert;
+    const xi = chain[ii] as Cert;
+    if (si !== ii) {
+      const ku = certInfo(xi).keyUsage;
+      if (ku !== undefined && (ku & 0x04) === 0) fail('KEYUSAGE_NO_CERTSIGN', n + 1);
+      if (!publicKeyOk(xi)) fail('UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', n + 1);
+      else if (!signatureOk(xs, xi)) fail('CERT_SIGNATURE_FAILURE', n);
+    }
+    checkTime(xs, n, at, fail);
+    if (--n >= 0) {
+      ii = si;
+      si = n;
+    }
+  }
+}
+
+/** `check_name_constraints` */
+function nameConstraints(chain: readonly Cert[], fail: Fail): void {
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const x = certInfo(chain[i] as Cert);
+    if (i !== 0 && x.selfIssued) continue;
+    for (let j = chain.length - 1; j > i; j--) {
+      const nc = certInfo(chain[j] as Cert).nc;
+      if (!nc) continue;
+      let rv = checkNameConstraints(x, nc);
+      if (rv === 'OK' && i === 0 && !(x.san ?? []).some((g) => g.type === GEN.DNS)) rv = checkNameConstraintsCn(x, nc);
+      if (rv !== 'OK') fail(rv, i);
+    }
+  }
+}
+
+function parses(c: Cert): boolean {
+  try {
+    certInfo(c);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const storeCache = new WeakMap<readonly Cert[], TrustStore>();
+
+/** Predict OpenSSL's verdict for a server certificate chain. Pure: no I/O. */
+export function verifyChain(input: VerifyInput): VerifyResult {
+  const flags = PROFILES[input.profile ?? 'openssl'];
+  const at = Math.floor((input.at ?? new Date()).getTime() / 1000);
+  const level = input.securityLevel ?? 1;
+  const errors: VerifyError[] = [];
+  const fail: Fail = (code, depth) => errors.push({ code, depth });
+  let store = storeCache.get(input.trusted);
+  if (!store) storeCache.set(input.trusted, (store = new TrustStore(input.trusted)));
+  let chain: Cert[] = [input.leaf];
+  if (!parses(input.leaf)) fail('UNSPECIFIED', 0);
+  else {
+    if (level > 0 && keySecurityBits(input.leaf) < minBits(level)) fail('EE_KEY_TOO_SMALL', 0);
+    const built = buildChain({
+      leaf: input.leaf,
+      untrusted: input.untrusted.filter(parses),
+      store,
+      at,
+      depth: input.maxDepth ?? 100,
+      partialChain: flags.partialChain,
+    });
+    chain = built.chain;
+    errors.push(...built.errors);
+    checkExtensions(chain, flags.strict, fail);
+    checkAuthLevel(chain, level, fail);
+    if (input.host !== undefined) {
+      const leaf = certInfo(chain[0] as Cert);
+      const ip = ipBytes(input.host);
+      if (ip ? !checkIp(leaf, ip) : !checkHost(leaf, input.host, input.hostFlags))
+        fail(ip ? 'IP_ADDRESS_MISMATCH' : 'HOSTNAME_MISMATCH', 0);
+    }
+    internalVerify(chain, flags.partialChain, at, fail);
+    nameConstraints(chain, fail);
+  }
+  const reported = flags.lastError ? errors[errors.length - 1] : errors[0];
+  const info = errorInfo(reported?.code ?? 'OK');
+  return {
+    ok: errors.length === 0,
+    code: info.code,
+    message: info.message,
+    depth: reported?.depth ?? 0,
+    chain,
+    errors,
+  };
+}
