@@ -81,8 +81,7 @@ describe('setBlock', () => {
   });
 
   it('finds user assignments that override the block', () => {
-    const text =
-      setBlock('export SSL_CERT_FILE=/mine\n', V, 'posix', 'top') + 'export REQUESTS_CA_BUNDLE=/x\n';
+    const text = `${setBlock('export SSL_CERT_FILE=/mine\n', V, 'posix', 'top')}export REQUESTS_CA_BUNDLE=/x\n`;
     expect(shadowing(text, ['REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE'])).toEqual(
       [
         { line: 6, name: 'REQUESTS_CA_BUNDLE', text: 'export REQUESTS_CA_BUNDLE=/x' },
