@@ -66,6 +66,7 @@ export async function captureChain(
       timeoutMs,
     );
   } catch (err) {
+    socket.destroy(); // before any await: a late reset must not surface as an unhandled 'error'
     const first = toCertifixError(err, where);
     if (opts.fallback === false || !(err instanceof TlsFailure) || !worthFallback(err)) throw first;
     try {

@@ -71,6 +71,7 @@ export class ClientHandshake {
   private decrypter: RecordDecrypter | undefined;
   private suite: Suite | undefined;
   private alpn: string | undefined;
+  private tls12Suite = 0;
 
   constructor(private readonly opts: HandshakeOptions = {}) {
     this.shares = (opts.keyShares ?? ['x25519']).map((g) => makeKeyShare(GROUP_IDS[g]));
@@ -155,8 +156,6 @@ export class ClientHandshake {
     }
     return {};
   }
-
-  private tls12Suite = 0;
 
   private onServerHello(raw: Buffer, sh: ServerHello): Buffer | undefined {
     if (sh.version !== 0x0304) {
