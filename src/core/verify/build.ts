@@ -87,12 +87,18 @@ export function timeValid(x: Cert, at: number): boolean {
 }
 
 /** The issuer OpenSSL picks among candidates: first time-valid one, else the latest-expiring. */
-function bestIssuer(x: Cert, candidates: readonly Cert[], at: number, skip: (c: Cert) => boolean): Cert | undefined {
+function bestIssuer(
+  x: Cert,
+  candidates: readonly Cert[],
+  at: number,
+  skip: (c: Cert) => boolean,
+): Cert | undefined {
   let best: Cert | undefined;
   for (const c of candidates) {
     if (skip(c) || !likelyIssued(x, c)) continue;
     if (timeValid(c, at)) return c;
-    if (best === undefined || (certInfo(c).notAfter ?? -Infinity) > (certInfo(best).notAfter ?? -Infinity)) best = c;
+    if (best === undefined || (certInfo(c).notAfter ?? -Infinity) > (certInfo(best).notAfter ?? -Infinity))
+      best = c;
   }
   return best;
 }
@@ -129,7 +135,9 @@ export function buildChain(ctx: BuildCtx): Built {
     if (search & TRUSTED) {
       const curr = chain[num - 1] as Cert;
       const issuer =
-        num > maxDepth ? undefined : bestIssuer(curr, ctx.store.bySubjectKey(certInfo(curr).issuer.key), ctx.at, () => false);
+        num > maxDepth
+          ? undefined
+          : bestIssuer(curr, ctx.store.bySubjectKey(certInfo(curr).issuer.key), ctx.at, () => false);
       if (issuer) {
         let selfSigned = certInfo(curr).selfSigned;
         let ok = true;
@@ -175,7 +183,10 @@ export function buildChain(ctx: BuildCtx): Built {
   if (trust === 'untrusted') {
     if (num > maxDepth) errors.push({ code: 'CERT_CHAIN_TOO_LONG', depth: num - 1 });
     if (certInfo(chain[num - 1] as Cert).selfSigned)
-      errors.push({ code: num === 1 ? 'DEPTH_ZERO_SELF_SIGNED_CERT' : 'SELF_SIGNED_CERT_IN_CHAIN', depth: num - 1 });
+      errors.push({
+        code: num === 1 ? 'DEPTH_ZERO_SELF_SIGNED_CERT' : 'SELF_SIGNED_CERT_IN_CHAIN',
+        depth: num - 1,
+      });
     else
       errors.push({
         code: numUntrusted < num ? 'UNABLE_TO_GET_ISSUER_CERT' : 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',

@@ -55,8 +55,10 @@ function strictChecks(x: CertInfo, i: number, num: number, fail: Fail): void {
     if (x.keyUsage === undefined) fail('CA_CERT_MISSING_KEY_USAGE', i);
   } else if (ku & KU.KEY_CERT_SIGN) fail('KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA', i);
   if (x.issuer.entries === 0) fail('ISSUER_NAME_EMPTY', i);
-  if ((x.ca || ku & KU.CRL_SIGN || x.san === undefined) && x.subject.entries === 0) fail('SUBJECT_NAME_EMPTY', i);
-  if (x.subject.entries === 0 && x.san !== undefined && !x.sanCritical) fail('EMPTY_SUBJECT_SAN_NOT_CRITICAL', i);
+  if ((x.ca || ku & KU.CRL_SIGN || x.san === undefined) && x.subject.entries === 0)
+    fail('SUBJECT_NAME_EMPTY', i);
+  if (x.subject.entries === 0 && x.san !== undefined && !x.sanCritical)
+    fail('EMPTY_SUBJECT_SAN_NOT_CRITICAL', i);
   if (x.san !== undefined && x.san.length === 0) fail('EMPTY_SUBJECT_ALT_NAME', i);
   if (!x.sigAlg.equals(x.tbsSigAlg)) fail('SIGNATURE_ALGORITHM_INCONSISTENCY', i);
   if (x.version >= 2) {

@@ -25,7 +25,15 @@ export interface NameInfo {
 export const OID_CN = '2.5.4.3';
 export const OID_EMAIL = '1.2.840.113549.1.9.1';
 
-const CANON_TAGS = new Set<number>([TAG.UTF8, TAG.PRINTABLE, TAG.T61, TAG.IA5, TAG.VISIBLE, TAG.UNIVERSAL, TAG.BMP]);
+const CANON_TAGS = new Set<number>([
+  TAG.UTF8,
+  TAG.PRINTABLE,
+  TAG.T61,
+  TAG.IA5,
+  TAG.VISIBLE,
+  TAG.UNIVERSAL,
+  TAG.BMP,
+]);
 const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
 
 /** `ASN1_STRING_to_UTF8`: null when the bytes cannot be converted. */

@@ -13,8 +13,8 @@ const TABLE: ReadonlyArray<readonly [string, number, string]> = [
   ['UNSPECIFIED', 1, 'unspecified certificate verification error'],
   ['UNABLE_TO_GET_ISSUER_CERT', 2, 'unable to get issuer certificate'],
   ['UNABLE_TO_GET_CRL', 3, 'unable to get certificate CRL'],
-  ['UNABLE_TO_DECRYPT_CERT_SIGNATURE', 4, 'unable to decrypt certificate\'s signature'],
-  ['UNABLE_TO_DECRYPT_CRL_SIGNATURE', 5, 'unable to decrypt CRL\'s signature'],
+  ['UNABLE_TO_DECRYPT_CERT_SIGNATURE', 4, "unable to decrypt certificate's signature"],
+  ['UNABLE_TO_DECRYPT_CRL_SIGNATURE', 5, "unable to decrypt CRL's signature"],
   ['UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 6, 'unable to decode issuer public key'],
   ['CERT_SIGNATURE_FAILURE', 7, 'certificate signature failure'],
   ['CRL_SIGNATURE_FAILURE', 8, 'CRL signature failure'],
@@ -22,10 +22,10 @@ const TABLE: ReadonlyArray<readonly [string, number, string]> = [
   ['CERT_HAS_EXPIRED', 10, 'certificate has expired'],
   ['CRL_NOT_YET_VALID', 11, 'CRL is not yet valid'],
   ['CRL_HAS_EXPIRED', 12, 'CRL has expired'],
-  ['ERROR_IN_CERT_NOT_BEFORE_FIELD', 13, 'format error in certificate\'s notBefore field'],
-  ['ERROR_IN_CERT_NOT_AFTER_FIELD', 14, 'format error in certificate\'s notAfter field'],
-  ['ERROR_IN_CRL_LAST_UPDATE_FIELD', 15, 'format error in CRL\'s lastUpdate field'],
-  ['ERROR_IN_CRL_NEXT_UPDATE_FIELD', 16, 'format error in CRL\'s nextUpdate field'],
+  ['ERROR_IN_CERT_NOT_BEFORE_FIELD', 13, "format error in certificate's notBefore field"],
+  ['ERROR_IN_CERT_NOT_AFTER_FIELD', 14, "format error in certificate's notAfter field"],
+  ['ERROR_IN_CRL_LAST_UPDATE_FIELD', 15, "format error in CRL's lastUpdate field"],
+  ['ERROR_IN_CRL_NEXT_UPDATE_FIELD', 16, "format error in CRL's nextUpdate field"],
   ['OUT_OF_MEM', 17, 'out of memory'],
   ['DEPTH_ZERO_SELF_SIGNED_CERT', 18, 'self-signed certificate'],
   ['SELF_SIGNED_CERT_IN_CHAIN', 19, 'self-signed certificate in certificate chain'],
@@ -33,7 +33,7 @@ const TABLE: ReadonlyArray<readonly [string, number, string]> = [
   ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 21, 'unable to verify the first certificate'],
   ['CERT_CHAIN_TOO_LONG', 22, 'certificate chain too long'],
   ['CERT_REVOKED', 23, 'certificate revoked'],
-  ['NO_ISSUER_PUBLIC_KEY', 24, 'issuer certificate doesn\'t have a public key'],
+  ['NO_ISSUER_PUBLIC_KEY', 24, "issuer certificate doesn't have a public key"],
   ['PATH_LENGTH_EXCEEDED', 25, 'path length constraint exceeded'],
   ['INVALID_PURPOSE', 26, 'unsuitable certificate purpose'],
   ['CERT_UNTRUSTED', 27, 'certificate not trusted'],
@@ -55,7 +55,7 @@ const TABLE: ReadonlyArray<readonly [string, number, string]> = [
   ['NO_EXPLICIT_POLICY', 43, 'no explicit policy'],
   ['DIFFERENT_CRL_SCOPE', 44, 'different CRL scope'],
   ['UNSUPPORTED_EXTENSION_FEATURE', 45, 'unsupported extension feature'],
-  ['UNNESTED_RESOURCE', 46, 'RFC 3779 resource not subset of parent\'s resources'],
+  ['UNNESTED_RESOURCE', 46, "RFC 3779 resource not subset of parent's resources"],
   ['PERMITTED_VIOLATION', 47, 'permitted subtree violation'],
   ['EXCLUDED_VIOLATION', 48, 'excluded subtree violation'],
   ['SUBTREE_MINMAX', 49, 'name constraints minimum and maximum not supported'],
@@ -86,7 +86,11 @@ const TABLE: ReadonlyArray<readonly [string, number, string]> = [
   ['OCSP_VERIFY_FAILED', 74, 'OCSP verification failed'],
   ['OCSP_CERT_UNKNOWN', 75, 'OCSP unknown cert'],
   ['UNSUPPORTED_SIGNATURE_ALGORITHM', 76, 'Cannot find certificate signature algorithm'],
-  ['SIGNATURE_ALGORITHM_MISMATCH', 77, 'subject signature algorithm and issuer public key algorithm mismatch'],
+  [
+    'SIGNATURE_ALGORITHM_MISMATCH',
+    77,
+    'subject signature algorithm and issuer public key algorithm mismatch',
+  ],
   ['SIGNATURE_ALGORITHM_INCONSISTENCY', 78, 'cert info signature and signature algorithm mismatch'],
   ['INVALID_CA', 79, 'invalid CA certificate'],
   ['PATHLEN_INVALID_FOR_NON_CA', 80, 'Path length invalid for non-CA cert'],
@@ -106,7 +110,9 @@ const TABLE: ReadonlyArray<readonly [string, number, string]> = [
   ['EC_KEY_EXPLICIT_PARAMS', 94, 'Certificate public key has explicit ECC parameters'],
 ];
 
-const BY_CODE = new Map<string, ErrorInfo>(TABLE.map(([code, number, message]) => [code, { code, number, message }]));
+const BY_CODE = new Map<string, ErrorInfo>(
+  TABLE.map(([code, number, message]) => [code, { code, number, message }]),
+);
 const BY_NUMBER = new Map<number, ErrorInfo>([...BY_CODE.values()].map((e) => [e.number, e]));
 
 /** Look up an error by its code (`HOSTNAME_MISMATCH`) or number (62). */

@@ -6,7 +6,17 @@ import { children, DerError, oidToString, TAG, type Tlv } from './der.ts';
 import { type NameInfo, parseName } from './dn.ts';
 
 /** GeneralName CHOICE tags, as OpenSSL's GEN_* constants. */
-export const GEN = { OTHER: 0, EMAIL: 1, DNS: 2, X400: 3, DIRNAME: 4, EDI: 5, URI: 6, IPADD: 7, RID: 8 } as const;
+export const GEN = {
+  OTHER: 0,
+  EMAIL: 1,
+  DNS: 2,
+  X400: 3,
+  DIRNAME: 4,
+  EDI: 5,
+  URI: 6,
+  IPADD: 7,
+  RID: 8,
+} as const;
 
 export interface GeneralName {
   type: number;

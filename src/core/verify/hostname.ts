@@ -17,7 +17,8 @@ export interface HostFlags {
 }
 
 const lower = (c: number) => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
-const isAlnum = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+const isAlnum = (c: number) =>
+  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 
 function equalNocase(p: Buffer, s: Buffer, dotSub: boolean): boolean {
   let pat = p;
@@ -53,7 +54,14 @@ function validStar(p: Buffer, flags: HostFlags): number {
       star = i;
       atStart = false;
     } else if (isAlnum(c)) {
-      if (atStart && p.length - i >= 4 && p.subarray(i, i + 4).toString('latin1').toLowerCase() === 'xn--')
+      if (
+        atStart &&
+        p.length - i >= 4 &&
+        p
+          .subarray(i, i + 4)
+          .toString('latin1')
+          .toLowerCase() === 'xn--'
+      )
         idna = true;
       atStart = false;
       hyphen = false;
@@ -130,7 +138,9 @@ export function ipBytes(host: string): Buffer | null {
   const right = r ? r.split(':') : [];
   const groups = [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
   const out = Buffer.alloc(16);
-  groups.forEach((g, i) => out.writeUInt16BE(Number.parseInt(g, 16), i * 2));
+  groups.forEach((g, i) => {
+    out.writeUInt16BE(Number.parseInt(g, 16), i * 2);
+  });
   if (tail.length) Buffer.from(tail).copy(out, 12);
   return out;
 }

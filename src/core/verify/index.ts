@@ -10,15 +10,15 @@ import { certInfo } from '../extensions.ts';
 import { buildChain, likelyIssued, publicKeyOk, TrustStore } from './build.ts';
 import { checkAuthLevel, checkExtensions, type Fail, keySecurityBits, minBits } from './checks.ts';
 import { errorInfo } from './errors.ts';
+import { GEN } from './general-names.ts';
 import { checkHost, checkIp, ipBytes } from './hostname.ts';
 import { checkNameConstraints, checkNameConstraintsCn } from './name-constraints.ts';
-import { GEN } from './general-names.ts';
 import type { Profile, VerifyError, VerifyInput, VerifyResult } from './types.ts';
 
+export { TrustStore } from './build.ts';
 export type { ErrorInfo } from './errors.ts';
 export { allErrors, errorInfo } from './errors.ts';
 export type { Profile, VerifyError, VerifyInput, VerifyResult } from './types.ts';
-export { TrustStore } from './build.ts';
 
 interface ProfileFlags {
   strict: boolean;
@@ -37,7 +37,10 @@ export const PROFILES: Record<Profile, ProfileFlags> = {
 const sigCache = new WeakMap<Cert, Map<string, boolean>>();
 function signatureOk(subject: Cert, issuer: Cert): boolean {
   let m = sigCache.get(subject);
-  if (!m) sigCache.set(subject, (m = new Map()));
+  if (!m) {
+    m = new Map();
+    sigCache.set(subject, m);
+  }
   let ok = m.get(issuer.sha256);
   if (ok === undefined) {
     try {
@@ -94,7 +97,8 @@ function nameConstraints(chain: readonly Cert[], fail: Fail): void {
       const nc = certInfo(chain[j] as Cert).nc;
       if (!nc) continue;
       let rv = checkNameConstraints(x, nc);
-      if (rv === 'OK' && i === 0 && !(x.san ?? []).some((g) => g.type === GEN.DNS)) rv = checkNameConstraintsCn(x, nc);
+      if (rv === 'OK' && i === 0 && !(x.san ?? []).some((g) => g.type === GEN.DNS))
+        rv = checkNameConstraintsCn(x, nc);
       if (rv !== 'OK') fail(rv, i);
     }
   }
@@ -119,7 +123,10 @@ export function verifyChain(input: VerifyInput): VerifyResult {
   const errors: VerifyError[] = [];
   const fail: Fail = (code, depth) => errors.push({ code, depth });
   let store = storeCache.get(input.trusted);
-  if (!store) storeCache.set(input.trusted, (store = new TrustStore(input.trusted)));
+  if (!store) {
+    store = new TrustStore(input.trusted);
+    storeCache.set(input.trusted, store);
+  }
   let chain: Cert[] = [input.leaf];
   if (!parses(input.leaf)) fail('UNSPECIFIED', 0);
   else {

@@ -5,8 +5,8 @@
  * leaf has no dNSName SAN. Returns an error code name, or null when the names are acceptable.
  */
 import type { CertInfo } from '../extensions.ts';
-import { attrValues, OID_CN, OID_EMAIL, stringToUtf8 } from './dn.ts';
 import { TAG } from './der.ts';
+import { attrValues, OID_CN, OID_EMAIL, stringToUtf8 } from './dn.ts';
 import { GEN, type GeneralName, type NameConstraints } from './general-names.ts';
 
 const NAME_CHECK_MAX = 1 << 20;
@@ -14,7 +14,8 @@ const OID_SMTP_UTF8 = '1.3.6.1.5.5.7.8.9';
 
 type Rv = 'OK' | 'PERMITTED_VIOLATION' | string;
 
-const lowerEq = (a: Buffer, b: Buffer) => a.length === b.length && a.toString('latin1').toLowerCase() === b.toString('latin1').toLowerCase();
+const lowerEq = (a: Buffer, b: Buffer) =>
+  a.length === b.length && a.toString('latin1').toLowerCase() === b.toString('latin1').toLowerCase();
 
 function ncDns(dns: Buffer, base: Buffer): Rv {
   if (base.length === 0) return 'OK';
@@ -39,7 +40,8 @@ function ncEmail(eml: Buffer, base: Buffer): Rv {
   if (baseAt >= 0) {
     if (baseAt !== 0) {
       if (baseAt !== emlAt) return 'PERMITTED_VIOLATION';
-      if (base.subarray(0, baseAt).includes(0) || eml.subarray(0, emlAt).includes(0)) return 'UNSUPPORTED_NAME_SYNTAX';
+      if (base.subarray(0, baseAt).includes(0) || eml.subarray(0, emlAt).includes(0))
+        return 'UNSUPPORTED_NAME_SYNTAX';
       if (!base.subarray(0, baseAt).equals(eml.subarray(0, emlAt))) return 'PERMITTED_VIOLATION';
     }
     baseHost = base.subarray(baseAt + 1);
@@ -152,7 +154,8 @@ function cnToDnsId(tag: number, v: Buffer): Buffer | null | 'bad' {
   let isDns = false;
   for (let i = 0; i < u.length; i++) {
     const c = u[i] as number;
-    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f) continue;
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f)
+      continue;
     if (i > 0 && i < u.length - 1) {
       if (c === 0x2d) continue;
       const next = u[i + 1] as number;
