@@ -18,6 +18,11 @@ export interface Context {
   cwd: string;
   platform: NodeJS.Platform;
   run: Runner;
+  /**
+   * Prefix for system-wide paths (`/etc/pip.conf`, `/etc/gitconfig`, `/usr/etc/npmrc`, distro CA bundles).
+   * Unset in production; tests point it at a temporary directory so the machine's own files never leak in.
+   */
+  sysroot?: string | undefined;
 }
 
 /** One installed copy of a client. */

@@ -1,0 +1,148 @@
+/**
+ * curl (the tool). Precedence measured with curl 7.88.1 here and read in src/tool_operate.c: the CA variables
+ * are consulted only when no --cacert/--capath was given, so a .curlrc `cacert` beats CURL_CA_BUNDLE; then
+ * CURL_CA_BUNDLE; else SSL_CERT_DIR (and then SSL_CERT_FILE is ignored, https://github.com/curl/curl/issues/11325),
+ * else SSL_CERT_FILE; else the build's default (Debian: /etc/ssl/certs/ca-certificates.crt + /etc/ssl/certs).
+ * A missing file: `curl: (77) error setting certificate file` (fixture curl-missing-bundle.txt).
+ * .curlrc lookup: $CURL_HOME, $XDG_CONFIG_HOME, $HOME (https://curl.se/docs/manpage.html#-K).
+ */
+import { join } from 'node:path';
+import { CA_DIRS, CA_FILES } from '../stores/linux.ts';
+import { envOf, expand, isDir, isFile, readText, sys, which } from './fsx.ts';
+import { REASONS, verdictFromOutput } from './messages.ts';
+import { pathSource } from './source.ts';
+import type { Client, Context } from './types.ts';
+
+/** The first .curlrc curl reads. */
+export async function curlrcPath(ctx: Context): Promise<string | null> {
+  const dirs = [ctx.env.CURL_HOME, ctx.env.XDG_CONFIG_HOME, ctx.home].filter((d): d is string => Boolean(d));
+  for (const d of dirs) if (await isFile(join(d, '.curlrc'))) return join(d, '.curlrc');
+  return null;
+}
+
+/** `cacert`/`capath` from a .curlrc: `cacert = x`, `cacert x`, `--cacert x`, `cacert "x"`; last wins. */
+export function parseCurlrc(text: string): { cacert?: string; capath?: string } {
+  const out: { cacert?: string; capath?: string } = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const m = /^\s*(?:--)?(cacert|capath)(?:\s*[=:]\s*|\s+)(.+?)\s*$/.exec(raw);
+    if (!m?.[1] || !m[2]) continue;
+    let v = m[2];
+    if (/^".*"$/.test(v)) v = v.slice(1, -1).replace(/\\(.)/g, '$1');
+    out[m[1] as 'cacert' | 'capath'] = v;
+  }
+  return out;
+}
+
+export const curl: Client = {
+  id: 'curl',
+
+  async detect(ctx) {
+    const path = await which('curl', ctx);
+    return path ? [{ client: 'curl', path }] : [];
+  },
+
+  async trust(_inst, ctx) {
+    const profile = 'openssl' as const;
+    const fail = 'curl exits with "(77) error setting certificate file"';
+    const rc = await curlrcPath(ctx);
+    const conf = rc ? parseCurlrc((await readText(rc)) ?? '') : {};
+    if (conf.cacert) {
+      const p = expand(conf.cacert, ctx);
+      return pathSource(
+        p,
+        {
+          source: 'config',
+          via: `${rc} cacert`,
+          profile,
+          why: `${rc} sets cacert, which wins over CURL_CA_BUNDLE.`,
+        },
+        'file',
+        fail,
+      );
+    }
+    const def = await defaultStore(ctx);
+    if (conf.capath) {
+      const p = expand(conf.capath, ctx);
+      return {
+        source: 'config',
+        via: `${rc} capath`,
+        path: def.file,
+        files: def.file ? [def.file] : [],
+        dirs: [p],
+        profile,
+        why: `${rc} sets capath (searched with the default CA file).`,
+      };
+    }
+    const bundle = envOf(ctx, 'CURL_CA_BUNDLE');
+    if (bundle)
+      return pathSource(
+        bundle,
+        { source: 'env', via: 'CURL_CA_BUNDLE', profile, why: 'CURL_CA_BUNDLE is set.' },
+        'file',
+        fail,
+      );
+    const dir = envOf(ctx, 'SSL_CERT_DIR');
+    if (dir) {
+      const why = `SSL_CERT_DIR is set: curl searches it with its default CA file${ctx.env.SSL_CERT_FILE ? ' and ignores SSL_CERT_FILE' : ''}.`;
+      return {
+        source: 'env',
+        via: 'SSL_CERT_DIR',
+        path: def.file,
+        files: def.file ? [def.file] : [],
+        dirs: [dir],
+        profile,
+        why,
+      };
+    }
+    const file = envOf(ctx, 'SSL_CERT_FILE');
+    if (file)
+      return pathSource(
+        file,
+        { source: 'env', via: 'SSL_CERT_FILE', profile, why: 'SSL_CERT_FILE is set.' },
+        'file',
+        fail,
+      );
+    return {
+      source: 'system',
+      path: def.file,
+      files: def.file ? [def.file] : [],
+      dirs: def.dir ? [def.dir] : [],
+      profile,
+      why: `curl uses its built-in CA file${def.file ? ` ${def.file}` : ''}.`,
+    };
+  },
+
+  render(v, host) {
+    if (v.code === 'HOSTNAME_MISMATCH')
+      return `curl: (60) SSL: no alternative certificate subject name matches target host name '${host}'`;
+    return `curl: (60) SSL certificate problem: ${REASONS[v.code] ?? v.message}`;
+  },
+
+  plan(_inst, bundlePath) {
+    return {
+      owner: 'curl',
+      summary: 'Set CURL_CA_BUNDLE to the merged bundle (curl reads it when no --cacert is given).',
+      // https://curl.se/docs/sslcerts.html: "set the environment variable CURL_CA_BUNDLE to the path"
+      changes: [{ kind: 'env', name: 'CURL_CA_BUNDLE', value: bundlePath }],
+      notes: ['A cacert line in ~/.curlrc would still win over CURL_CA_BUNDLE.'],
+    };
+  },
+
+  async check(inst, url, ctx) {
+    const r = await ctx.run(
+      inst.path,
+      ['-sS', '-o', '/dev/null', '--max-time', '20', '-w', 'HTTP_STATUS %{http_code}\\n', url],
+      { env: ctx.env, timeoutMs: 60_000 },
+    );
+    return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+  },
+};
+
+/** The build's default: libcurl on Debian/Ubuntu was configured with the Debian bundle and /etc/ssl/certs. */
+async function defaultStore(ctx: Context): Promise<{ file: string | null; dir: string | null }> {
+  let file: string | null = null;
+  let dir: string | null = null;
+  for (const f of CA_FILES) if (!file && (await isFile(sys(ctx, f.path)))) file = sys(ctx, f.path);
+  for (const d of CA_DIRS) if (!dir && (await isDir(sys(ctx, d.path)))) dir = sys(ctx, d.path);
+  return { file, dir };
+}

@@ -1,0 +1,95 @@
+/**
+ * Small synchronous-feeling file helpers for adapters: every lookup is a stat or a read (no spawning), and
+ * system-wide paths go through `sys()` so tests can redirect them with `ctx.sysroot`.
+ */
+import { constants } from 'node:fs';
+import { access, readFile, realpath, stat } from 'node:fs/promises';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import type { Context } from './types.ts';
+
+/** A system-wide path (`/etc/pip.conf`) as seen through `ctx.sysroot`. */
+export function sys(ctx: Pick<Context, 'sysroot'>, path: string): string {
+  return ctx.sysroot ? join(ctx.sysroot, path) : path;
+}
+
+export async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** File text, or null when it cannot be read. */
+export async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+export async function real(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch {
+    return path;
+  }
+}
+
+async function executable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Every match of `name` on `ctx.env.PATH`, in order (like `which -a`), without duplicates. */
+export async function whichAll(name: string, ctx: Pick<Context, 'env' | 'cwd'>): Promise<string[]> {
+  if (isAbsolute(name)) return (await executable(name)) ? [name] : [];
+  const out: string[] = [];
+  for (const dir of (ctx.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const p = resolve(ctx.cwd, dir, name);
+    if (!out.includes(p) && (await executable(p))) out.push(p);
+  }
+  return out;
+}
+
+export async function which(name: string, ctx: Pick<Context, 'env' | 'cwd'>): Promise<string | null> {
+  return (await whichAll(name, ctx))[0] ?? null;
+}
+
+/** `~/x` and `$VAR`/`${VAR}` expansion as config files allow it. */
+export function expand(value: string, ctx: Pick<Context, 'env' | 'home'>): string {
+  const v = value.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (_, a, b) => ctx.env[a ?? b] ?? '',
+  );
+  return v === '~' ? ctx.home : v.startsWith('~/') ? join(ctx.home, v.slice(2)) : v;
+}
+
+/** The env value, or undefined when unset or empty (most clients treat empty as unset). */
+export function envOf(ctx: Pick<Context, 'env'>, name: string): string | undefined {
+  const v = ctx.env[name];
+  return v ? v : undefined;
+}

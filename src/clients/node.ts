@@ -1,0 +1,166 @@
+/**
+ * Node.js: its bundled Mozilla roots plus NODE_EXTRA_CA_CERTS ("the well known root CAs will be extended with
+ * the extra certificates in file ... a message will be emitted if the file is missing", and neither is used
+ * when a `ca` option is passed: https://nodejs.org/api/cli.html#node_extra_ca_certsfile); --use-openssl-ca
+ * switches to OpenSSL's SSL_CERT_FILE/SSL_CERT_DIR/defaults; --use-system-ca / NODE_USE_SYSTEM_CA=1 add the
+ * OS store (https://nodejs.org/api/cli.html#--use-system-ca).
+ */
+import { execPath, version as selfVersion } from 'node:process';
+import { systemStore } from '../stores/index.ts';
+import { envOf, real, which } from './fsx.ts';
+import { verdictFromOutput } from './messages.ts';
+import { opensslDefaultTrust } from './python-ssl.ts';
+import { merge, pathSource } from './source.ts';
+import type { Client, Context, TrustSource } from './types.ts';
+
+type V = [number, number, number];
+
+/** Version ranges (inclusive lower bounds per release line) where each switch exists. */
+export const NODE_SWITCHES = {
+  // --use-system-ca: v23.8.0 macOS/Windows, v23.9.0 elsewhere (nodejs/node#57009), backported to v22.15.0
+  // (https://github.com/nodejs/node/commit/17ccf9282f; https://github.com/nodejs/node/issues/58990)
+  useSystemCaFlag: {
+    linux: [
+      [22, 15, 0],
+      [23, 9, 0],
+    ],
+    other: [
+      [22, 15, 0],
+      [23, 8, 0],
+    ],
+  },
+  // NODE_USE_SYSTEM_CA=1: nodejs/node#59276, released in v22.19.0 and v24.6.0
+  // (https://github.com/nodejs/node/commit/8e2076a24f; https://github.com/nodejs/learn/pull/79)
+  useSystemCaEnv: [
+    [22, 19, 0],
+    [24, 6, 0],
+  ],
+} as const;
+
+export function parseVersion(v: string | undefined): V {
+  const [a = 0, b = 0, c = 0] = (v ?? '')
+    .replace(/^v/, '')
+    .split('.')
+    .map((n) => Number.parseInt(n, 10) || 0);
+  return [a, b, c];
+}
+
+function ge(v: V, w: readonly number[]): boolean {
+  for (let i = 0; i < 3; i++) if ((v[i] ?? 0) !== (w[i] ?? 0)) return (v[i] ?? 0) > (w[i] ?? 0);
+  return true;
+}
+
+/** True when `v` has a feature that appeared in `firsts` (one entry per release line, ascending). */
+export function since(v: V, firsts: readonly (readonly number[])[]): boolean {
+  const last = firsts.at(-1);
+  if (last && v[0] > (last[0] ?? 0)) return true;
+  return firsts.some((f) => v[0] === f[0] && ge(v, f));
+}
+
+/** What `node` resolves to: process.execPath unless another node comes first on PATH. */
+export async function findNode(ctx: Context): Promise<{ path: string; version: string | undefined }> {
+  const onPath = await which('node', ctx);
+  if (!onPath || (await real(onPath)) === (await real(execPath)))
+    return { path: onPath ?? execPath, version: selfVersion };
+  const r = await ctx.run(onPath, ['--version'], { env: ctx.env, timeoutMs: 10_000 });
+  return { path: onPath, version: r.stdout.trim() || undefined };
+}
+
+export async function nodeTrust(version: string | undefined, ctx: Context): Promise<TrustSource> {
+  const v = parseVersion(version);
+  const opts = ctx.env.NODE_OPTIONS ?? '';
+  const extraPath = envOf(ctx, 'NODE_EXTRA_CA_CERTS');
+  const extra = extraPath
+    ? await pathSource(
+        extraPath,
+        { source: 'env', via: 'NODE_EXTRA_CA_CERTS', profile: 'openssl', why: '' },
+        'file',
+        'Node prints "Warning: Ignoring extra certs" and continues without them',
+      )
+    : null;
+  if (/--use-openssl-ca\b/.test(opts)) {
+    const os = await opensslDefaultTrust(ctx, 'openssl', `Node ${version} (--use-openssl-ca)`);
+    return merge({ ...os, via: 'NODE_OPTIONS --use-openssl-ca', bundled: false }, extra);
+  }
+  const flag =
+    /--use-system-ca\b/.test(opts) &&
+    since(
+      v,
+      ctx.platform === 'linux' ? NODE_SWITCHES.useSystemCaFlag.linux : NODE_SWITCHES.useSystemCaFlag.other,
+    );
+  const envOn = ctx.env.NODE_USE_SYSTEM_CA === '1' && since(v, NODE_SWITCHES.useSystemCaEnv);
+  let s: TrustSource = {
+    source: extra ? 'bundled+extra' : 'bundled',
+    via: extra ? 'NODE_EXTRA_CA_CERTS' : undefined,
+    path: extra?.path ?? null,
+    files: [],
+    dirs: [],
+    bundled: true,
+    profile: 'openssl',
+    why: extra
+      ? `Node ${version} uses its bundled Mozilla roots plus NODE_EXTRA_CA_CERTS.`
+      : `Node ${version} uses only its bundled Mozilla roots.`,
+  };
+  if (flag || envOn) {
+    const sys = await systemStore(ctx);
+    const via = flag ? 'NODE_OPTIONS --use-system-ca' : 'NODE_USE_SYSTEM_CA=1';
+    s = {
+      ...s,
+      source: `bundled+system${extra ? '+extra' : ''}`,
+      via,
+      path: sys.files[0] ?? s.path,
+      files: sys.files,
+      dirs: sys.dirs,
+      why: `${via}: Node ${version} adds the OS store to its bundled roots${extra ? ' and NODE_EXTRA_CA_CERTS' : ''}.`,
+    };
+  }
+  return merge(s, extra);
+}
+
+export const node: Client = {
+  id: 'node',
+
+  async detect(ctx) {
+    const n = await findNode(ctx);
+    return [{ client: 'node', path: n.path, version: n.version?.replace(/^v/, '') }];
+  },
+
+  trust(inst, ctx) {
+    return nodeTrust(inst.version, ctx);
+  },
+
+  render(v, host) {
+    if (v.code === 'HOSTNAME_MISMATCH') {
+      return `Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match certificate's altnames: Host: ${host}. is not in the cert's altnames`;
+    }
+    return `Error: ${v.message} { code: '${v.code}' }`;
+  },
+
+  plan(inst, bundlePath, ctx) {
+    // NODE_EXTRA_CA_CERTS *appends* to the bundled roots and works on every Node version we support (>= 20);
+    // NODE_USE_SYSTEM_CA=1 is the native switch but exists only from 22.19 / 24.6, and needs the root in the OS
+    // store. The merged bundle carries the company root either way.
+    const native = since(parseVersion(inst.version), NODE_SWITCHES.useSystemCaEnv);
+    void ctx;
+    return {
+      owner: 'node',
+      summary: "Set NODE_EXTRA_CA_CERTS to the merged bundle (added to Node's bundled roots).",
+      changes: [{ kind: 'env', name: 'NODE_EXTRA_CA_CERTS', value: bundlePath }],
+      notes: [
+        'Read once at start-up: restart editors and long-running Node processes.',
+        ...(native ? [`Node ${inst.version} also supports NODE_USE_SYSTEM_CA=1 (trust the OS store).`] : []),
+      ],
+    };
+  },
+
+  async check(inst, url, ctx) {
+    const code = [
+      'fetch(process.argv[1], { redirect: "manual" }).then(',
+      '  (r) => console.log("HTTP_STATUS", r.status),',
+      '  (e) => { const c = e.cause ?? e; console.error("Error: " + c.message + "\\n  code: \'" + c.code + "\'"); process.exit(1); },',
+      ');',
+    ].join('\n');
+    const r = await ctx.run(inst.path, ['-e', code, url], { env: ctx.env, timeoutMs: 60_000 });
+    return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+  },
+};

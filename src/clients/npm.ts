@@ -1,0 +1,184 @@
+/**
+ * npm. `cafile` is read into `ca`, and a `ca` is passed to Node's TLS as the *only* roots ("Neither the well
+ * known nor extra certificates are used when the ca options property is explicitly specified":
+ * https://nodejs.org/api/cli.html#node_extra_ca_certsfile; npm: https://docs.npmjs.com/cli/v11/using-npm/config#cafile).
+ * Layers, strongest first (https://docs.npmjs.com/cli/v11/configuring-npm/npmrc#files): npm_config_* env,
+ * project .npmrc, user (NPM_CONFIG_USERCONFIG or ~/.npmrc), global (NPM_CONFIG_GLOBALCONFIG or
+ * $PREFIX/etc/npmrc, prefix = dirname(dirname(node))), builtin (<npm>/npmrc). A cafile that does not exist
+ * is ignored (measured: npm 11 falls back to Node's roots), so the store is then Node's.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { exists, expand, isFile, readText, real, sys, which } from './fsx.ts';
+import { parseNpmrc } from './ini.ts';
+import { verdictFromOutput } from './messages.ts';
+import { findNode, nodeTrust } from './node.ts';
+import type { Client, Context, TrustSource } from './types.ts';
+
+/** npm's own directory from the `npm` on PATH (bin/npm → ../lib/node_modules/npm/bin/npm-cli.js). */
+export async function findNpm(ctx: Context): Promise<{ dir: string; cli: string; version?: string } | null> {
+  const bin = await which('npm', ctx);
+  if (!bin) return null;
+  const cli = await real(bin);
+  const dir = dirname(dirname(cli));
+  try {
+    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as {
+      name?: string;
+      version?: string;
+    };
+    if (pkg.name !== 'npm') return null;
+    return { dir, cli, ...(pkg.version ? { version: pkg.version } : {}) };
+  } catch {
+    return null;
+  }
+}
+
+/** npm's localPrefix: the nearest directory up from cwd with package.json or node_modules. */
+async function projectDir(cwd: string): Promise<string> {
+  for (let d = cwd; ; d = dirname(d)) {
+    if ((await exists(join(d, 'package.json'))) || (await exists(join(d, 'node_modules')))) return d;
+    if (dirname(d) === d) return cwd;
+  }
+}
+
+export interface NpmLayer {
+  name: 'env' | 'project' | 'user' | 'global' | 'builtin';
+  file: string | null;
+  values: Map<string, string[]>;
+}
+
+/** The config layers, strongest first. */
+export async function npmLayers(ctx: Context, npmDir: string, nodePath: string): Promise<NpmLayer[]> {
+  const env = new Map<string, string[]>();
+  for (const [k, v] of Object.entries(ctx.env)) {
+    if (v && /^npm_config_/i.test(k)) env.set(k.slice(11).toLowerCase().replace(/_/g, '-'), [v]);
+  }
+  const prefix = env.get('prefix')?.[0] ?? dirname(dirname(await real(nodePath)));
+  const files: [NpmLayer['name'], string][] = [
+    ['project', join(await projectDir(ctx.cwd), '.npmrc')],
+    ['user', env.get('userconfig')?.[0] ?? join(ctx.home, '.npmrc')],
+    ['global', env.get('globalconfig')?.[0] ?? sys(ctx, join(prefix, 'etc', 'npmrc'))],
+    ['builtin', join(npmDir, 'npmrc')],
+  ];
+  const out: NpmLayer[] = [{ name: 'env', file: null, values: env }];
+  for (const [name, file] of files) {
+    const text = await readText(file);
+    out.push({ name, file, values: text ? parseNpmrc(text) : new Map() });
+  }
+  return out;
+}
+
+export async function npmTrust(
+  ctx: Context,
+  npmDir: string,
+  nodePath: string,
+  nodeVersion: string | undefined,
+): Promise<TrustSource> {
+  const base = await nodeTrust(nodeVersion, ctx);
+  for (const layer of await npmLayers(ctx, npmDir, nodePath)) {
+    const where = layer.file ?? 'npm_config_* environment';
+    const ca = layer.values.get('ca');
+    if (ca?.some(Boolean)) {
+      // Inline PEM in an npmrc: it replaces Node's roots; we cannot name a file for it.
+      return {
+        source: 'config',
+        via: `${where} ca`,
+        path: layer.file,
+        files: [],
+        dirs: [],
+        bundled: false,
+        profile: 'openssl',
+        why: `${where} sets ca inline: npm trusts only those certificates.`,
+        warnings: ['inline ca values are not loaded by certifix'],
+      };
+    }
+    const cafile = layer.values.get('cafile')?.at(-1);
+    if (!cafile) continue;
+    const p = expand(cafile, ctx);
+    const via = `${where} cafile`;
+    if (!(await isFile(p))) {
+      return {
+        ...base,
+        warnings: [
+          ...(base.warnings ?? []),
+          `${via} points to ${p}, which does not exist: npm ignores it and uses Node's roots`,
+        ],
+      };
+    }
+    return {
+      source: 'config',
+      via,
+      path: p,
+      files: [p],
+      dirs: [],
+      bundled: false,
+      profile: 'openssl',
+      why: `${via} is set: npm trusts only that file (it replaces Node's roots).`,
+    };
+  }
+  return { ...base, why: `npm sets no cafile/ca, so it uses Node's store: ${base.why}` };
+}
+
+export const npm: Client = {
+  id: 'npm',
+
+  async detect(ctx) {
+    const found = await findNpm(ctx);
+    if (!found) return [];
+    const n = await findNode(ctx);
+    return [
+      {
+        client: 'npm',
+        path: found.cli,
+        version: found.version,
+        details: { npmDir: found.dir, node: n.path, nodeVersion: n.version ?? '' },
+      },
+    ];
+  },
+
+  async trust(inst, ctx) {
+    const d = inst.details ?? {};
+    return npmTrust(
+      ctx,
+      d.npmDir ?? dirname(dirname(inst.path)),
+      d.node ?? 'node',
+      d.nodeVersion || undefined,
+    );
+  },
+
+  render(v, host) {
+    const reason =
+      v.code === 'HOSTNAME_MISMATCH'
+        ? `Hostname/IP does not match certificate's altnames: Host: ${host}. is not in the cert's altnames`
+        : v.message;
+    const code = v.code === 'HOSTNAME_MISMATCH' ? 'ERR_TLS_CERT_ALTNAME_INVALID' : v.code;
+    return `npm error code ${code}\nnpm error request to https://${host}/-/ping failed, reason: ${reason}`;
+  },
+
+  plan(_inst, bundlePath, ctx) {
+    const path = ctx.env.NPM_CONFIG_USERCONFIG || ctx.env.npm_config_userconfig || join(ctx.home, '.npmrc');
+    return {
+      owner: 'npm',
+      summary: `Set cafile in ${path} to the merged bundle.`,
+      // cafile REPLACES Node's roots for npm, so it must be the merged bundle (public roots + company root),
+      // never the company root alone.
+      changes: [{ kind: 'npmrc', path, key: 'cafile', value: bundlePath }],
+      notes: ['The bundle must keep the public roots: npm trusts nothing else once cafile is set.'],
+    };
+  },
+
+  async check(inst, url, ctx) {
+    const node = inst.details?.node || 'node';
+    const args = [
+      inst.path,
+      'ping',
+      '--registry',
+      url,
+      '--fetch-retries=0',
+      '--fetch-timeout=20000',
+      '--no-update-notifier',
+    ];
+    const r = await ctx.run(node, args, { env: ctx.env, timeoutMs: 60_000 });
+    return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+  },
+};

@@ -1,0 +1,116 @@
+/**
+ * Python's ssl module (urllib, http.client, aiohttp and anything using ssl.create_default_context()):
+ * load_default_certs() → set_default_verify_paths(), i.e. OpenSSL's SSL_CERT_FILE / SSL_CERT_DIR, else the
+ * library's compiled OPENSSLDIR (https://docs.python.org/3/library/ssl.html#ssl.get_default_verify_paths).
+ * On Debian OPENSSLDIR is /usr/lib/ssl, whose cert.pem and certs/ link to /etc/ssl/certs (pyenv builds here
+ * link the same system OpenSSL: get_default_verify_paths() shows openssl_cafile='/usr/lib/ssl/cert.pem').
+ * A missing SSL_CERT_FILE is skipped silently by OpenSSL (the store is then only the directory).
+ */
+import { openSslPaths } from '../stores/linux.ts';
+import { isFile } from './fsx.ts';
+import { REASONS, verdictFromOutput } from './messages.ts';
+import { findPythons, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
+import type { Client, Context, TrustSource, Verdict } from './types.ts';
+
+/** OPENSSLDIR defaults that Python builds on these systems are compiled with. */
+export const COMPILED_OPENSSL = [
+  // Debian/Ubuntu libssl3: OPENSSLDIR "/usr/lib/ssl" (`openssl version -d`)
+  { file: '/usr/lib/ssl/cert.pem', dir: '/usr/lib/ssl/certs' },
+  // Fedora/RHEL: OPENSSLDIR "/etc/pki/tls"
+  { file: '/etc/pki/tls/cert.pem', dir: '/etc/pki/tls/certs' },
+  // python.org / Homebrew-style builds: OPENSSLDIR "/usr/local/ssl"
+  { file: '/usr/local/ssl/cert.pem', dir: '/usr/local/ssl/certs' },
+] as const;
+
+/** `_ssl.c:<line>` in the message depends on the Python version (seen: 3.11 → 1006, 3.13 → 1020). */
+const SSL_C_LINE: Record<string, number> = { '3.11': 1006, '3.13': 1020 };
+
+/** The line Python prints for a failed verification (fixtures python-ssl-*.txt). */
+export function pythonPrinted(v: Omit<Verdict, 'printed'>, host: string, pyVersion = '3.11'): string {
+  const line = SSL_C_LINE[pyVersion] ?? 1006;
+  const reason =
+    v.code === 'HOSTNAME_MISMATCH'
+      ? `Hostname mismatch, certificate is not valid for '${host}'.`
+      : (REASONS[v.code] ?? v.message);
+  return `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${reason} (_ssl.c:${line})`;
+}
+
+/** The store of `ssl.create_default_context()` for a Python with `profile`. */
+export async function opensslDefaultTrust(
+  ctx: Context,
+  profile: TrustSource['profile'],
+  who: string,
+): Promise<TrustSource> {
+  let compiled: { file: string; dir: string } | undefined;
+  for (const c of COMPILED_OPENSSL) {
+    if (await isFile(ctx.sysroot ? `${ctx.sysroot}${c.file}` : c.file)) {
+      compiled = c;
+      break;
+    }
+  }
+  const p = await openSslPaths(ctx, compiled);
+  const files = p.file && (await isFile(p.file)) ? [p.file] : [];
+  const warnings =
+    p.file && !files.length && ctx.env.SSL_CERT_FILE
+      ? [`SSL_CERT_FILE points to ${p.file}, which does not exist`]
+      : [];
+  const why = p.via
+    ? `${p.via} ${p.via.includes('+') ? 'are' : 'is'} set; ${who} loads OpenSSL's default paths, which honour it.`
+    : `${who} loads OpenSSL's default paths (${[p.file, ...p.dirs].filter(Boolean).join(', ') || 'none found'}).`;
+  return {
+    source: p.via ? 'env' : 'system',
+    via: p.via,
+    path: p.file,
+    files,
+    dirs: p.dirs,
+    profile,
+    why,
+    ...(warnings.length ? { warnings } : {}),
+  };
+}
+
+export const pythonSsl: Client = {
+  id: 'python-ssl',
+
+  async detect(ctx) {
+    return (await findPythons(ctx)).map((py) => ({
+      client: 'python-ssl' as const,
+      path: py.exe,
+      version: py.version,
+      details: pythonDetails(py),
+    }));
+  },
+
+  async trust(inst, ctx) {
+    const py = pythonFromDetails(inst.details);
+    return opensslDefaultTrust(ctx, py ? profileOf(py) : 'openssl', `Python ${inst.version ?? ''}`.trim());
+  },
+
+  render(v, host) {
+    return pythonPrinted(v, host);
+  },
+
+  plan(_inst, bundlePath) {
+    return {
+      owner: 'python-ssl',
+      summary: "Set SSL_CERT_FILE to the merged bundle: Python's default context loads it through OpenSSL.",
+      // SSL_CERT_FILE is OpenSSL's own variable, so every OpenSSL-based program that loads default paths
+      // (Python ssl, Ruby, curl's tool, node --use-openssl-ca) follows it: the merged bundle keeps public roots.
+      changes: [{ kind: 'env', name: 'SSL_CERT_FILE', value: bundlePath }],
+      notes: ['Other OpenSSL-based programs that load default paths will use the same bundle.'],
+    };
+  },
+
+  async check(inst, url, ctx) {
+    const code = [
+      'import sys, ssl, urllib.request, urllib.error',
+      'try:',
+      '    r = urllib.request.urlopen(sys.argv[1], timeout=20, context=ssl.create_default_context())',
+      '    print("HTTP_STATUS", r.status)',
+      'except urllib.error.HTTPError as e:',
+      '    print("HTTP_STATUS", e.code)',
+    ].join('\n');
+    const r = await ctx.run(inst.path, ['-c', code, url], { env: ctx.env, timeoutMs: 60_000 });
+    return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+  },
+};

@@ -1,0 +1,33 @@
+/** All client adapters, indexed by id; a duplicate id is a programming error (httptoolkit buildInterceptors). */
+import { curl } from './curl.ts';
+import { git } from './git.ts';
+import { node } from './node.ts';
+import { npm } from './npm.ts';
+import { pip } from './pip.ts';
+import { pythonRequests } from './python-requests.ts';
+import { pythonSsl } from './python-ssl.ts';
+import type { Client, ClientId } from './types.ts';
+
+export class ClientRegistry {
+  private readonly byId = new Map<ClientId, Client>();
+  constructor(clients: readonly Client[]) {
+    for (const c of clients) {
+      if (this.byId.has(c.id)) throw new Error(`duplicate client id: ${c.id}`);
+      this.byId.set(c.id, c);
+    }
+  }
+  get(id: ClientId): Client | undefined {
+    return this.byId.get(id);
+  }
+  list(): Client[] {
+    return [...this.byId.values()];
+  }
+  ids(): ClientId[] {
+    return [...this.byId.keys()];
+  }
+}
+
+/** Every adapter, in the order reports list them. */
+export const CLIENTS: readonly Client[] = [pythonRequests, pythonSsl, pip, curl, git, node, npm];
+
+export const registry = new ClientRegistry(CLIENTS);

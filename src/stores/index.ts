@@ -1,0 +1,39 @@
+/**
+ * The OS store, chosen once per platform with a lazy import() so macOS/Windows code never loads on Linux
+ * (truststore's _api.py dispatch).
+ */
+import type { Cert } from '../core/cert.ts';
+import { isMozillaRoot } from './mozilla.ts';
+import type { StoreContext, SystemStore } from './types.ts';
+
+export { clearLoadCache, loadTrust, parsePemCached, readBundle, readHashDir } from './load.ts';
+export { isMozillaRoot, mozillaRoots } from './mozilla.ts';
+export type { StoreContext, SystemStore } from './types.ts';
+
+type StoreModule = { systemStore(ctx: StoreContext): Promise<SystemStore> };
+const modules = new Map<string, Promise<StoreModule>>();
+
+function storeFor(platform: NodeJS.Platform): Promise<StoreModule> {
+  let m = modules.get(platform);
+  if (!m) {
+    m =
+      platform === 'darwin'
+        ? import('./darwin.ts')
+        : platform === 'win32'
+          ? import('./win32.ts')
+          : import('./linux.ts'); // Linux and the BSDs: OpenSSL files
+    modules.set(platform, m);
+  }
+  return m;
+}
+
+/** The roots the operating system trusts. */
+export async function systemStore(ctx: StoreContext): Promise<SystemStore> {
+  return (await storeFor(ctx.platform)).systemStore(ctx);
+}
+
+/** Roots the OS trusts that Mozilla does not ship: a company root, a proxy's CA, mkcert's CA. */
+export async function localRoots(ctx: StoreContext): Promise<Cert[]> {
+  const { certs } = await systemStore(ctx);
+  return certs.filter((c) => !isMozillaRoot(c));
+}

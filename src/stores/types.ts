@@ -1,0 +1,14 @@
+import type { Context } from '../clients/types.ts';
+import type { Cert } from '../core/cert.ts';
+
+/** What a store file needs from the context. */
+export type StoreContext = Pick<Context, 'env' | 'platform' | 'run'> & { sysroot?: string | undefined };
+
+/** The OS-trusted roots, with where they came from. Every OS file exports `systemStore(ctx)` of this shape. */
+export interface SystemStore {
+  /** CA bundle files read (Linux) or the keychains / stores listed (macOS, Windows). */
+  files: string[];
+  /** OpenSSL hashed directories searched. */
+  dirs: string[];
+  certs: Cert[];
+}
