@@ -1,0 +1,194 @@
+/**
+ * A small, defensive `GET http://...` for fetching certificates named by a server's certificate (AIA): the
+ * URL comes from the network, so it is treated as untrusted input. Only http, bounded time and size, a few
+ * redirects, and no private/loopback/link-local destinations unless the caller allows them (a certificate
+ * must not make us probe the intranet or a cloud metadata endpoint).
+ */
+import { lookup } from 'node:dns/promises';
+import { type IncomingMessage, request } from 'node:http';
+import { BlockList, isIP } from 'node:net';
+import { CertifixError } from '../core/errors.ts';
+import type { ProxyConfig } from './proxy.ts';
+
+export interface SafeGetOptions {
+  /** Allow private, loopback and link-local destinations (tests, internal PKIs). Default false. */
+  allowPrivate?: boolean | undefined;
+  /** Whole budget for DNS, connect, redirects and body. Default 5 s. */
+  timeoutMs?: number | undefined;
+  /** Abort the response once it exceeds this many bytes. Default 1 MB. */
+  maxBytes?: number | undefined;
+  /** Redirects followed (each to http:// only). Default 3. */
+  maxRedirects?: number | undefined;
+  /** Send `GET http://...` (absolute form) to this HTTP proxy instead of connecting directly. */
+  proxy?: ProxyConfig | null | undefined;
+}
+
+export interface GetResult {
+  /** The final URL, after redirects. */
+  url: string;
+  contentType: string;
+  body: Buffer;
+}
+
+/**
+ * Ranges that are not the public internet. Sources: RFC 6890 (special-purpose registries), RFC 1918, RFC 6598
+ * (CGNAT), RFC 3927 / RFC 4291 (link-local, where cloud metadata lives: 169.254.169.254), RFC 4193 (ULA).
+ * IPv4-mapped IPv6 (::ffff:a.b.c.d) is matched against the IPv4 rules by BlockList itself.
+ */
+const NON_PUBLIC: readonly [net: string, prefix: number, family: 'ipv4' | 'ipv6'][] = [
+  ['0.0.0.0', 8, 'ipv4'], // "this network"
+  ['10.0.0.0', 8, 'ipv4'], // RFC 1918
+  ['100.64.0.0', 10, 'ipv4'], // RFC 6598 carrier-grade NAT
+  ['127.0.0.0', 8, 'ipv4'], // loopback
+  ['169.254.0.0', 16, 'ipv4'], // link-local, cloud metadata
+  ['172.16.0.0', 12, 'ipv4'], // RFC 1918
+  ['192.168.0.0', 16, 'ipv4'], // RFC 1918
+  ['224.0.0.0', 3, 'ipv4'], // multicast, reserved, broadcast
+  ['::', 128, 'ipv6'], // unspecified
+  ['::1', 128, 'ipv6'], // loopback
+  ['fc00::', 7, 'ipv6'], // unique local
+  ['fe80::', 10, 'ipv6'], // link-local
+  ['ff00::', 8, 'ipv6'], // multicast
+];
+const BLOCKED = new BlockList();
+for (const [net, prefix, family] of NON_PUBLIC) BLOCKED.addSubnet(net, prefix, family);
+
+/** True for addresses that are not on the public internet (see NON_PUBLIC). */
+export function isPrivateAddress(ip: string): boolean {
+  const family = isIP(ip);
+  if (family === 0) return false;
+  return BLOCKED.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+function fail(code: 'CONNECT' | 'REFUSED', message: string): CertifixError {
+  return new CertifixError(code, message);
+}
+
+/** Resolve every address of `host` and refuse when any is private: one bad answer is enough to be wary. */
+async function pickAddress(host: string, allowPrivate: boolean, viaProxy: boolean): Promise<string> {
+  let addresses: string[];
+  if (isIP(host)) addresses = [host];
+  else {
+    try {
+      addresses = (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+    } catch (cause) {
+      // Behind a proxy the name may only resolve on the proxy's side: let the proxy try.
+      if (viaProxy) return host;
+      throw new CertifixError('CONNECT', `cannot resolve ${host} (DNS lookup failed)`, { cause });
+    }
+  }
+  const bad = allowPrivate ? undefined : addresses.find(isPrivateAddress);
+  if (bad) throw fail('REFUSED', `${host} resolves to ${bad}, a private or local address: not fetched`);
+  const first = addresses[0];
+  if (!first) throw fail('CONNECT', `cannot resolve ${host}`);
+  return first;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** GET `url` within the limits of `opts`; throws CertifixError (CONNECT, REFUSED) in the user's words. */
+export async function safeGet(url: string, opts: SafeGetOptions = {}): Promise<GetResult> {
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), timeoutMs);
+  const timedOut = new Promise<never>((_, reject) =>
+    ac.signal.addEventListener('abort', () =>
+      reject(fail('CONNECT', `${url}: no complete answer within ${timeoutMs} ms`)),
+    ),
+  );
+  timedOut.catch(() => {}); // only observed through the race below
+  try {
+    return await Promise.race([follow(url, opts, ac.signal), timedOut]);
+  } finally {
+    clearTimeout(timer);
+    ac.abort(); // drop whatever is still open
+  }
+}
+
+async function follow(url: string, opts: SafeGetOptions, signal: AbortSignal): Promise<GetResult> {
+  const maxRedirects = opts.maxRedirects ?? 3;
+  let current = parseHttpUrl(url);
+  for (let hop = 0; ; hop++) {
+    const res = await getOnce(current, opts, signal);
+    const status = res.statusCode ?? 0;
+    if (REDIRECTS.has(status) && res.headers.location) {
+      res.destroy();
+      if (hop >= maxRedirects) throw fail('REFUSED', `${url}: more than ${maxRedirects} redirects`);
+      current = parseHttpUrl(new URL(res.headers.location, current).href);
+      continue;
+    }
+    if (status !== 200) {
+      res.destroy();
+      throw fail('CONNECT', `${current.href} answered HTTP ${status} ${res.statusMessage ?? ''}`.trim());
+    }
+    const body = await readLimited(res, opts.maxBytes ?? 1024 * 1024, current.href);
+    return { url: current.href, contentType: String(res.headers['content-type'] ?? ''), body };
+  }
+}
+
+function parseHttpUrl(text: string): URL {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw fail('REFUSED', `${JSON.stringify(text)} is not a URL`);
+  }
+  if (u.protocol !== 'http:')
+    throw fail('REFUSED', `${u.href}: only http:// is fetched, not ${u.protocol}//`);
+  return u;
+}
+
+async function getOnce(u: URL, opts: SafeGetOptions, signal: AbortSignal): Promise<IncomingMessage> {
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const proxy = opts.proxy ?? null;
+  const address = await pickAddress(host, opts.allowPrivate ?? false, proxy !== null);
+  const headers: Record<string, string> = {
+    host: u.host,
+    accept: 'application/pkix-cert, application/pkcs7-mime, application/x-x509-ca-cert, */*',
+    'user-agent': 'certifix',
+  };
+  if (proxy?.auth) {
+    const basic = Buffer.from(`${proxy.auth.username}:${proxy.auth.password}`).toString('base64');
+    headers['proxy-authorization'] = `Basic ${basic}`;
+  }
+  // Direct: dial the address we checked (not the name again: a second lookup could answer differently).
+  // Proxy: absolute-form request line, as RFC 9112 §3.2.2 asks of requests to a proxy.
+  const dial = proxy
+    ? { host: proxy.host, port: proxy.port, path: u.href }
+    : { host: address, port: Number(u.port || 80), path: `${u.pathname}${u.search}` };
+  return new Promise((resolve, reject) => {
+    const req = request({ ...dial, method: 'GET', headers, agent: false, signal }, resolve);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.name === 'AbortError') return; // the caller's timeout already explains it
+      const where = proxy ? `proxy ${proxy.url}` : `${u.host}`;
+      reject(
+        new CertifixError('CONNECT', `${u.href}: cannot fetch via ${where}: ${err.message}`, { cause: err }),
+      );
+    });
+    req.end();
+  });
+}
+
+function readLimited(res: IncomingMessage, maxBytes: number, url: string): Promise<Buffer> {
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    res.destroy();
+    return Promise.reject(fail('REFUSED', `${url}: ${declared} bytes is over the ${maxBytes}-byte limit`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        res.destroy();
+        reject(fail('REFUSED', `${url}: the answer is over the ${maxBytes}-byte limit`));
+      } else chunks.push(chunk);
+    });
+    res.on('end', () => resolve(Buffer.concat(chunks)));
+    res.on('error', (err) => reject(fail('CONNECT', `${url}: ${err.message}`)));
+    res.on('close', () => {
+      if (!res.complete) reject(fail('CONNECT', `${url}: the server closed the connection early`));
+    });
+  });
+}
