@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { isDir, isFile, sys } from '../clients/fsx.ts';
 import { uniqueCerts } from '../core/cert.ts';
-import { readBundle, readHashDir } from './load.ts';
+import { readBundle, readDirs } from './load.ts';
 import type { StoreContext, SystemStore } from './types.ts';
 
 /**
@@ -93,8 +93,8 @@ export async function systemStore(ctx: StoreContext): Promise<SystemStore> {
   const files = file ? [file] : [];
   const fromFile = file ? await readBundle(file) : [];
   // Debian's /etc/ssl/certs holds the same roots as its bundle; a local root added with only a c_rehash link
-  // (no update-ca-certificates run) exists only in the directory, so read it too.
-  const fromDir = (await Promise.all(dirs.map(readHashDir))).flat();
+  // (no update-ca-certificates run) exists only in the directory, so read it unless the bundle covers it.
+  const fromDir = await readDirs(dirs, files);
   return { files, dirs, certs: uniqueCerts([...fromFile, ...fromDir]) };
 }
 

@@ -3,7 +3,7 @@
  * block is parsed at most once per process (Debian's bundle and /etc/ssl/certs hold the same ~150 roots).
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { TrustSource } from '../clients/types.ts';
 import { type Cert, certFromDer, parseCerts, uniqueCerts } from '../core/cert.ts';
 import { mozillaRoots } from './mozilla.ts';
@@ -82,10 +82,38 @@ export async function readHashDir(dir: string): Promise<Cert[]> {
   return certs;
 }
 
+/**
+ * True when `dir` holds the same roots as `file`, so reading its ~150 links (30 ms on a slow disk) can be
+ * skipped: Debian's update-ca-certificates writes /etc/ssl/certs/ca-certificates.crt and the links in
+ * /etc/ssl/certs in one run (same count, mtimes seconds apart). A root added later with c_rehash changes the
+ * count or the directory's mtime, and then the directory is read.
+ */
+export async function dirCoveredBy(dir: string, file: string): Promise<boolean> {
+  if (dirname(file) !== dir.replace(/\/+$/, '')) return false; // only the bundle that lives in the directory
+  try {
+    const [ds, fs, names, certs] = await Promise.all([stat(dir), stat(file), readdir(dir), readBundle(file)]);
+    const links = names.filter((n) => HASH_NAME.test(n)).length;
+    return links > 0 && links === certs.length && Math.abs(ds.mtimeMs - fs.mtimeMs) < 120_000;
+  } catch {
+    return false;
+  }
+}
+
+/** Read the directories that the files do not already cover. */
+export async function readDirs(dirs: readonly string[], files: readonly string[]): Promise<Cert[]> {
+  const lists = await Promise.all(
+    dirs.map(async (d) => {
+      for (const f of files) if (await dirCoveredBy(d, f)) return [];
+      return readHashDir(d);
+    }),
+  );
+  return lists.flat();
+}
+
 /** The anchors a trust source resolves to: its files, its hashed directories, and Node's bundled roots. */
 export async function loadTrust(source: TrustSource): Promise<Cert[]> {
   const files = await Promise.all(source.files.map(readBundle));
-  const dirs = await Promise.all(source.dirs.map(readHashDir));
+  const dirs = [await readDirs(source.dirs, source.files)];
   const bundled = source.bundled ? mozillaRoots() : [];
   return uniqueCerts([...bundled, ...files.flat(), ...dirs.flat()]);
 }

@@ -11,6 +11,7 @@ import { parsePemCached } from './load.ts';
 let roots: Cert[] | undefined;
 let bySha: Set<string> | undefined;
 let byNameKey: Set<string> | undefined;
+let bySubject: Map<string, Cert[]> | undefined;
 
 /** Node's bundled Mozilla roots, parsed once on first use. */
 export function mozillaRoots(): Cert[] {
@@ -27,15 +28,34 @@ function nameKey(cert: Cert): string {
   return `${cert.subject}\u0000${spkiHash(cert)}`;
 }
 
+/** sha256 of each bundled root's DER, computed without parsing a single certificate. */
+function mozillaShas(): Set<string> {
+  bySha ??= new Set(
+    rootCertificates.map((pem) =>
+      createHash('sha256')
+        .update(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64'))
+        .digest('hex'),
+    ),
+  );
+  return bySha;
+}
+
 /**
  * True when `cert` is one of Mozilla's roots: the same certificate, or a re-issue of one (same subject and
  * same public key, e.g. a root re-signed with a new validity or signature algorithm).
  */
 export function isMozillaRoot(cert: Cert): boolean {
-  bySha ??= new Set(mozillaRoots().map((c) => c.sha256));
-  if (bySha.has(cert.sha256)) return true;
-  byNameKey ??= new Set(mozillaRoots().map(nameKey));
+  if (mozillaShas().has(cert.sha256)) return true;
+  // Only a certificate that is not byte-identical pays for parsing the bundled roots and hashing keys.
+  if (!bySubject) {
+    bySubject = new Map();
+    for (const c of mozillaRoots()) bySubject.set(c.subject, [...(bySubject.get(c.subject) ?? []), c]);
+  }
+  const same = bySubject.get(cert.subject);
+  if (!same) return false;
   try {
+    byNameKey ??= new Set();
+    for (const c of same) byNameKey.add(nameKey(c));
     return byNameKey.has(nameKey(cert));
   } catch {
     return false; // a key Node cannot export: not comparable, so not a known re-issue
