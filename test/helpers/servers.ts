@@ -1,0 +1,155 @@
+/**
+ * Real HTTPS origins on 127.0.0.1 for the lab: one Node server per PKI answers every route a client test
+ * needs — `GET /` (requests, curl, node), a PyPI simple index (`/simple/`), an npm registry (`/-/ping`,
+ * `/certifix-probe`), and a dumb-HTTP git repository (`/git/repo.git`).
+ */
+import { once } from 'node:events';
+import { readFileSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join, normalize as normalizePath } from 'node:path';
+import {
+  findWheels,
+  gitFixture,
+  normalize,
+  npmFixture,
+  packument,
+  simplePage,
+  simpleRoot,
+  type Wheel,
+} from './fixtures.ts';
+import { LOOPBACK } from './net.ts';
+import type { Issued, Pki } from './pki.ts';
+
+/** The names every lab leaf is valid for (clients use either). */
+export const LAB_HOSTS = { dns: ['localhost'], ips: ['127.0.0.1'] };
+
+export interface Chain {
+  root: Issued;
+  intermediate: Issued;
+  leaf: Issued;
+}
+
+/** root → intermediate → leaf for localhost/127.0.0.1, named `<prefix>-root`, `<prefix>-int`, `<prefix>-leaf`. */
+export function makeChain(pki: Pki, prefix: string, org: string): Chain {
+  const subjectPrefix = `/O=${org}`;
+  const root = pki.root(`${prefix}-root`, `${org} Root CA`, { subjectPrefix });
+  const intermediate = pki.intermediate(`${prefix}-int`, `${org} Issuing CA 1`, root, {
+    subjectPrefix,
+    pathLen: 0,
+  });
+  const leaf = pki.leaf(`${prefix}-leaf`, 'localhost', intermediate, LAB_HOSTS);
+  return { root, intermediate, leaf };
+}
+
+/** Which certificates the server sends in its handshake. */
+export type Sends = 'leaf' | 'leaf+intermediate' | 'full';
+
+export interface OriginOptions {
+  chain: Chain;
+  /** Default 'leaf+intermediate', as a correctly configured server does. */
+  sends?: Sends;
+  /** Projects for the PyPI index, taken from the wheelhouse. Default certifi and idna. */
+  pypi?: string[];
+  /** Extra route: return true when handled. */
+  handle?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+export class Origin {
+  /** Request lines seen (`GET /simple/certifi/`), to prove a request reached the origin. */
+  readonly hits: string[] = [];
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+    readonly chain: Chain,
+  ) {}
+
+  /** `https://localhost:<port>/` */
+  get url(): string {
+    return `https://localhost:${this.port}/`;
+  }
+  /** `https://127.0.0.1:<port>/` (same leaf: it has an IP SAN). */
+  get ipUrl(): string {
+    return `https://${LOOPBACK}:${this.port}/`;
+  }
+  /** For `pip --index-url`. */
+  get pypiIndex(): string {
+    return `${this.url}simple/`;
+  }
+  /** For `npm --registry`. */
+  get npmRegistry(): string {
+    return this.url;
+  }
+  /** For `git clone`. */
+  get gitRepo(): string {
+    return `${this.url}git/repo.git`;
+  }
+  /** The CA a client must trust to reach this origin directly. */
+  get root(): Issued {
+    return this.chain.root;
+  }
+
+  static async start(opts: OriginOptions): Promise<Origin> {
+    const { chain } = opts;
+    const sends = opts.sends ?? 'leaf+intermediate';
+    const certs = [chain.leaf];
+    if (sends !== 'leaf') certs.push(chain.intermediate);
+    if (sends === 'full') certs.push(chain.root);
+    const wheels = new Map<string, Wheel[]>(
+      (opts.pypi ?? ['certifi', 'idna']).map((p) => [normalize(p), findWheels(p)]),
+    );
+    const files = new Map([...wheels.values()].flat().map((w) => [w.file, w.path]));
+    const git = gitFixture();
+    const npm = npmFixture();
+    let origin: Origin | undefined;
+    const server = createServer(
+      { key: chain.leaf.keyPem, cert: certs.map((c) => c.pem).join('') },
+      (req, res) => {
+        const url = new URL(req.url ?? '/', 'https://x');
+        origin?.hits.push(`${req.method} ${url.pathname}`);
+        if (opts.handle?.(req, res)) return;
+        const path = decodeURIComponent(url.pathname);
+        const send = (status: number, type: string, body: string | Buffer) => {
+          res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+          res.end(req.method === 'HEAD' ? undefined : body);
+        };
+        if (path === '/') return send(200, 'text/plain', 'certifix lab origin\n');
+        if (path === '/simple/' || path === '/simple')
+          return send(200, 'text/html', simpleRoot([...wheels.keys()]));
+        const project = /^\/simple\/([^/]+)\/?$/.exec(path)?.[1];
+        if (project) {
+          const found = wheels.get(normalize(project));
+          return found
+            ? send(200, 'text/html', simplePage(project, found, '/files/'))
+            : send(404, 'text/plain', 'no such project\n');
+        }
+        const wheel = /^\/files\/([^/]+)$/.exec(path)?.[1];
+        if (wheel && files.has(wheel))
+          return send(200, 'application/octet-stream', readFileSync(files.get(wheel) ?? ''));
+        if (path === '/-/ping') return send(200, 'application/json', '{}');
+        if (path === `/${npm.name}`)
+          return send(200, 'application/json', JSON.stringify(packument(npm, origin?.npmRegistry ?? '')));
+        if (path === `/${npm.name}/-/${npm.name}-${npm.version}.tgz`)
+          return send(200, 'application/octet-stream', npm.tarball);
+        if (path.startsWith('/git/repo.git/')) {
+          // Dumb HTTP: git asks for info/refs (ignoring our content type it falls back), then objects.
+          const rel = normalizePath(path.slice('/git/repo.git/'.length));
+          const file = join(git, rel);
+          if (!rel.startsWith('..') && statSync(file, { throwIfNoEntry: false })?.isFile())
+            return send(200, 'application/octet-stream', readFileSync(file));
+        }
+        send(404, 'text/plain', 'not found\n');
+      },
+    );
+    server.listen(0, LOOPBACK);
+    await once(server, 'listening');
+    origin = new Origin(server, (server.address() as AddressInfo).port, chain);
+    return origin;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((r) => this.server.close(r));
+  }
+}
