@@ -101,6 +101,22 @@ export function akidMatches(issuer: CertInfo, akid: CertInfo['akid']): boolean {
   return true;
 }
 
+const subjectCache = new WeakMap<Cert, string>();
+
+/** The canonical subject name key alone: cheap enough to index a 150-root store without full parsing. */
+export function subjectKey(cert: Cert): string {
+  const hit = cache.get(cert)?.subject.key ?? subjectCache.get(cert);
+  if (hit !== undefined) return hit;
+  const [tbs] = children(parse(cert.der));
+  const f = tbs ? children(tbs) : [];
+  const off = f[0]?.cls === 2 && f[0].tag === 0 ? 1 : 0;
+  const subjectT = f[off + 4];
+  if (!subjectT) throw new Error('short TBSCertificate');
+  const key = parseName(subjectT).key;
+  subjectCache.set(cert, key);
+  return key;
+}
+
 /** Parse (once) the details of a certificate the verifier needs. Throws on a structurally broken DER. */
 export function certInfo(cert: Cert): CertInfo {
   const hit = cache.get(cert);

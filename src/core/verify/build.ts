@@ -5,7 +5,7 @@
  * expires last; stop at a self-signed certificate or at the depth limit.
  */
 import type { Cert } from '../cert.ts';
-import { akidMatches, certInfo } from '../extensions.ts';
+import { akidMatches, certInfo, subjectKey } from '../extensions.ts';
 import { sigAlgMatches } from './algorithms.ts';
 
 export interface BuildCtx {
@@ -37,7 +37,7 @@ export class TrustStore {
       if (this.fingerprints.has(c.sha256)) continue; // X509_STORE_add_cert ignores duplicates
       let key: string;
       try {
-        key = certInfo(c).subject.key;
+        key = subjectKey(c);
       } catch {
         continue;
       }
