@@ -37,8 +37,8 @@ export function certFromX509(x509: X509Certificate): Cert {
     der,
     x509,
     sha256: createHash('sha256').update(der).digest('hex'),
-    subject: dn(x509.subject),
-    issuer: dn(x509.issuer),
+    subject: dn(x509.subject ?? ''),
+    issuer: dn(x509.issuer ?? ''),
     ca: x509.ca,
     get selfSigned() {
       if (selfSigned === undefined) {

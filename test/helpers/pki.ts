@@ -95,6 +95,9 @@ export class Pki {
     if (spec.keyIds ?? true) {
       ext.push('subjectKeyIdentifier=hash');
       if (spec.issuer) ext.push('authorityKeyIdentifier=keyid:always');
+    } else {
+      // `openssl ca` in 3.0 adds both by default; say `none` explicitly.
+      ext.push('subjectKeyIdentifier=none', 'authorityKeyIdentifier=none');
     }
     const sans = [
       ...(spec.dns ?? (ca ? [] : [spec.cn])).map((n) => `DNS:${n}`),
