@@ -3,15 +3,14 @@
  * the first run kept), write the journal atomically, THEN write the file atomically. A run killed at any
  * point leaves every file either old or new, and a journal that covers every file touched.
  */
-import { stat } from 'node:fs/promises';
-import { dirname, parse, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Context } from '../clients/types.ts';
 import type { Plan } from '../core/plan.ts';
 import { mkdirp, removeStaleTemps, writeAtomic } from './atomic.ts';
+import { missingDirs, openDataDir } from './datadir.ts';
 import { lineDiff } from './diff.ts';
 import { mergeRecord } from './edits.ts';
 import { entryFor, type Journal, newJournal, readJournal, sha256, writeJournal } from './journal.ts';
-import { acquireLock } from './lock.ts';
 import { certifixPaths } from './paths.ts';
 import { type FileWork, prepare } from './prepare.ts';
 import type { EnvTargetId } from './shells.ts';
@@ -72,20 +71,6 @@ function describe(w: FileWork): FileChange {
 
 const pending = (w: FileWork) => !w.before?.equals(w.after);
 
-/** Directories that `mkdirp(dir)` would create, outermost first (recorded before creating them). */
-async function missingDirs(dir: string): Promise<string[]> {
-  const missing: string[] = [];
-  for (let d = dir; d !== parse(d).root; d = dirname(d)) {
-    try {
-      await stat(d);
-      break;
-    } catch {
-      missing.unshift(d);
-    }
-  }
-  return missing;
-}
-
 const union = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])];
 
 async function applyOne(
@@ -138,13 +123,11 @@ export async function applyPlans(
   });
   if (opts.dryRun || !first.work.some(pending)) return result(first.work, first.warnings);
 
-  const created = await mkdirp(paths.dir);
-  const lock = await acquireLock(paths.lock);
+  const lock = await openDataDir(paths);
   try {
     // Files may have changed while we waited for the lock: compute again under it.
     const { work, env, warnings } = await prepare(plans, ctx, opts.envTargets);
     const journal = (await readJournal(ctx)) ?? newJournal();
-    journal.createdDirs = union(journal.createdDirs, created);
     if (Object.keys(env).length > 0) journal.env = env;
     for (const w of work) {
       if (pending(w)) await applyOne(w, journal, paths.journal, paths.backups, opts);

@@ -84,11 +84,16 @@ async function tryCreate(path: string): Promise<boolean> {
   }
 }
 
+/** A lock this process already holds at `path` (created elsewhere, then moved there). */
+export function heldLock(path: string): Lock {
+  return { path, release: () => unlink(path).catch(() => {}) };
+}
+
 /** Take the lock at `path` (its directory must exist) or throw LOCKED. */
 export async function acquireLock(path: string): Promise<Lock> {
   for (let attempt = 0; attempt < 3; attempt++) {
     if (await tryCreate(path)) {
-      return { path, release: () => unlink(path).catch(() => {}) };
+      return heldLock(path);
     }
     let raw: string;
     let mtimeMs: number;

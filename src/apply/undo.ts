@@ -7,6 +7,7 @@
 import { rm, rmdir, stat, unlink } from 'node:fs/promises';
 import type { Context } from '../clients/types.ts';
 import { ioError, readMaybe, removeStaleTemps, writeAtomic } from './atomic.ts';
+import { removeStaging } from './datadir.ts';
 import { revertEdit } from './edits.ts';
 import { type JournalEntry, originalBytes, readJournal, sha256 } from './journal.ts';
 import { acquireLock } from './lock.ts';
@@ -116,6 +117,7 @@ async function removeOwnFiles(paths: CertifixPaths): Promise<void> {
 export async function undoAll(ctx: Ctx): Promise<UndoResult> {
   const paths = certifixPaths(ctx);
   const out: UndoResult = { restored: [], removed: [], conflicts: [], nothing: true };
+  await removeStaging(paths);
   try {
     await stat(paths.dir);
   } catch {
