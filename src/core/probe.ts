@@ -80,7 +80,7 @@ export function groupHandshakes(handshakes: readonly Handshake[]): Endpoint[] {
 }
 
 const describe = (c: ChainGroup) => (c.ok ? 'a valid chain' : `a chain that fails: ${c.message}`);
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : word.endsWith('s') ? 'es' : 's'}`;
 
 /** Summarise handshakes into endpoints, the consistency verdict and findings. `via`: the proxy, if any. */
 export function summarizeProbe(handshakes: readonly Handshake[], via?: string): ProbeSummary {
