@@ -77,11 +77,11 @@ const AFTER_HANDSHAKE: RegExp[] = [
   /repository '[^']*' not found/, // git
   /The requested URL returned error: \d{3}/, // curl -f, git smart HTTP
   /No matching distribution found|from versions: none/, // pip after fetching the index page
-  /^HTTP_STATUS \d{3}$/m, // our own probes print this
+  /^HTTP_STATUS [1-5]\d\d$/m, // our own probes print this (curl prints 000 when nothing came back)
 ];
 
 const CONNECT: RegExp[] = [
-  /ECONNREFUSED|Connection refused|Failed to connect|ENOTFOUND|Name or service not known|getaddrinfo/,
+  /ECONNREFUSED|Connection refused|Failed to connect|ENOTFOUND|Name or service not known|getaddrinfo|Could not resolve host|Temporary failure in name resolution/,
 ];
 
 /** Node codes as printed by Node and npm (`code: 'SELF_SIGNED_CERT_IN_CHAIN'`, `npm error code X`). */
