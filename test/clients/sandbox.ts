@@ -14,7 +14,7 @@ export interface Sandbox {
   sysroot: string;
   /** Write a file (parents created); returns its path. */
   write(path: string, text?: string): string;
-  ctx(env?: Record<string, string>, cwd?: string): Context;
+  ctx(env?: NodeJS.ProcessEnv, cwd?: string): Context;
 }
 
 export function sandbox(): Sandbox {
@@ -34,7 +34,7 @@ export function sandbox(): Sandbox {
     home,
     sysroot,
     write,
-    ctx: (env = {}, cwd = home) => ({
+    ctx: (env: NodeJS.ProcessEnv = {}, cwd = home) => ({
       env: { PATH: '', ...env },
       home,
       cwd,
