@@ -54,9 +54,9 @@ async function resolveAll(host: string): Promise<string[]> {
 export async function probe(input: string, opts: ProbeOptions, ctx: StoreContext): Promise<ProbeReport> {
   const target = parseTarget(input);
   const count = opts.count ?? 20;
-  const concurrency = Math.max(1, Math.min(opts.concurrency ?? 4, count));
   if (!Number.isInteger(count) || count < 1)
     throw new CertifixError('USAGE', 'the handshake count must be ≥ 1');
+  const concurrency = Math.max(1, Math.min(opts.concurrency ?? 4, count));
   const proxy = opts.proxy === null ? null : resolveProxy(target, ctx.env, opts.proxy);
   const store = systemStore(ctx);
   store.catch(() => {}); // awaited below; do not let an early rejection go unhandled
