@@ -152,10 +152,12 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy'))(
       });
 
       it('requests and pip 23.2 fail on certifi', async () => {
-        const r = await client.pythonRequests(laptop, lab.origin.url, { proxy: proxy() });
+        const [r, pip] = await Promise.all([
+          client.pythonRequests(laptop, lab.origin.url, { proxy: proxy() }),
+          client.pipDownload(laptop, lab.origin.pypiIndex, { proxy: proxy() }),
+        ]);
         expect(r.reason, r.stderr).toBe(python);
         expect(r.stderr).toContain(`CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${python}`);
-        const pip = await client.pipDownload(laptop, lab.origin.pypiIndex, { proxy: proxy() });
         expect(pip.reason, pip.stderr).toBe(python);
       });
 

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Runner } from '../../src/clients/types.ts';
+import { systemPython } from './has.ts';
 
 export interface Runs {
   run: Runner;
@@ -16,7 +17,7 @@ export interface ClientOpts {
   /** Proxy URL (`http://127.0.0.1:3128`) or anything with a `url`. */
   proxy?: string | { url: string };
   env?: Record<string, string>;
-  /** Python interpreter for the Python clients (default `python3`, the pyenv shim). */
+  /** Python interpreter (default: what the pyenv shim `python3` resolves to; pass 'python3' for the shim). */
   python?: string;
   timeoutMs?: number;
 }
@@ -89,7 +90,7 @@ print(r.status_code)`;
 
 /** `requests.get(url)`: trusts certifi (or REQUESTS_CA_BUNDLE), not the OS store. */
 export function pythonRequests(on: Runs, url: string, opts: ClientOpts = {}): Promise<ClientResult> {
-  return exec(on, opts.python ?? 'python3', ['-c', REQUESTS, url], opts);
+  return exec(on, opts.python ?? systemPython(), ['-c', REQUESTS, url], opts);
 }
 
 const URLLIB = `import sys, urllib.request
@@ -97,7 +98,7 @@ print(urllib.request.urlopen(sys.argv[1], timeout=30).status)`;
 
 /** `urllib.request.urlopen(url)`: the ssl module's defaults, i.e. OpenSSL's default paths (the OS store). */
 export function pythonUrllib(on: Runs, url: string, opts: ClientOpts = {}): Promise<ClientResult> {
-  return exec(on, opts.python ?? 'python3', ['-c', URLLIB, url], opts);
+  return exec(on, opts.python ?? systemPython(), ['-c', URLLIB, url], opts);
 }
 
 /** `pip download --no-deps <pkg>` from a simple index (pip >= 24.2 verifies with truststore). */
@@ -120,7 +121,7 @@ export async function pipDownload(
       dest,
       opts.pkg ?? 'certifi',
     );
-    return await exec(on, opts.python ?? 'python3', args, opts);
+    return await exec(on, opts.python ?? systemPython(), args, opts);
   } finally {
     rmSync(dest, { recursive: true, force: true });
   }

@@ -86,3 +86,23 @@ export function missing(...tools: string[]): string {
   const gone = tools.filter((t) => !has(t));
   return gone.length ? `(skipped: missing ${gone.join(', ')})` : '';
 }
+
+let resolvedPython: string | undefined;
+/**
+ * The interpreter `python3` resolves to through pyenv (e.g. /root/.pyenv/versions/3.11.7/bin/python3).
+ * Client probes run it directly: the pyenv shim costs ~0.3 s per start and changes nothing about TLS.
+ */
+export function systemPython(): string {
+  if (resolvedPython) return resolvedPython;
+  const root = pyenvRoot();
+  resolvedPython = 'python3';
+  if (root)
+    try {
+      resolvedPython = execFileSync(join(root, 'bin', 'pyenv'), ['which', 'python3'], {
+        cwd: '/', // no .python-version on the way up
+        env: { PYENV_ROOT: root, PATH: `${root}/bin:/usr/bin:/bin`, HOME: '/nonexistent' },
+        encoding: 'utf8',
+      }).trim();
+    } catch {}
+  return resolvedPython;
+}

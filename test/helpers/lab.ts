@@ -11,7 +11,7 @@ import { rmSync } from 'node:fs';
 import { Laptop, type LaptopOptions } from './laptop.ts';
 import { type Issued, Pki } from './pki.ts';
 import { type InterceptingProxy, startMitmproxy, startSquid } from './proxies.ts';
-import { type Chain, makeChain, Origin, type Sends } from './servers.ts';
+import { type Chain, makeChain, makeRoot, Origin, type Sends } from './servers.ts';
 
 export interface LabOptions {
   /** Start Squid ssl-bump (default true). */
@@ -45,14 +45,27 @@ export class Lab {
     const corporateRoot = pki.root('corp-proxy-root', 'Example Corp Proxy Root CA', {
       subjectPrefix: '/O=Example Corp/OU=Security',
     });
-    const publicChain = makeChain(pki, 'public', 'Public Trust Services');
-    const internalChain = makeChain(pki, 'internal', 'Example Corp Internal');
-    const proxyOpts = { ca: corporateRoot, upstreamCAs: [publicChain.root, internalChain.root] };
-    const [origin, internal, squid, mitmproxy] = await Promise.all([
-      Origin.start({ chain: publicChain }),
-      Origin.start({ chain: internalChain, sends: opts.internalSends ?? 'leaf+intermediate' }),
+    const publicRoot = makeRoot(pki, 'public', 'Public Trust Services');
+    const internalRoot = makeRoot(pki, 'internal', 'Example Corp Internal');
+    // Proxies need only the roots: start them (mitmproxy takes ~1 s to import) while the chains are issued.
+    const proxyOpts = { ca: corporateRoot, upstreamCAs: [publicRoot, internalRoot] };
+    const proxies = Promise.all([
       (opts.squid ?? true) ? startSquid(proxyOpts) : undefined,
       (opts.mitmproxy ?? true) ? startMitmproxy(proxyOpts) : undefined,
+    ]);
+    let publicChain: Chain;
+    let internalChain: Chain;
+    try {
+      publicChain = makeChain(pki, 'public', 'Public Trust Services', publicRoot);
+      internalChain = makeChain(pki, 'internal', 'Example Corp Internal', internalRoot);
+    } catch (e) {
+      for (const p of await proxies) await p?.stop();
+      throw e;
+    }
+    const [origin, internal, [squid, mitmproxy]] = await Promise.all([
+      Origin.start({ chain: publicChain }),
+      Origin.start({ chain: internalChain, sends: opts.internalSends ?? 'leaf+intermediate' }),
+      proxies,
     ]);
     return new Lab(pki, corporateRoot, publicChain, origin, internalChain, internal, squid, mitmproxy);
   }

@@ -17,31 +17,18 @@ import {
 } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import type { Context, Runner } from '../../src/clients/types.ts';
-import { pyenvRoot, which } from './has.ts';
-import { type LocalRoot, OsStore } from './os-store.ts';
+import { pyenvRoot } from './has.ts';
+import { Namespace } from './namespace.ts';
+import { type LocalRoot, mozillaTemplate, OsStore } from './os-store.ts';
+import { REPO } from './paths.ts';
 import type { Issued } from './pki.ts';
 import { type Snapshot, snapshotTree } from './snapshot.ts';
 
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export { REPO };
 
-/** What this machine configures globally and a pristine laptop does not have; each is hidden inside. */
-const MASKS: { path: string; dir?: boolean; why: string }[] = [
-  { path: '/etc/pip.conf', why: 'pip site-wide config (here: cert = system bundle)' },
-  { path: '/etc/xdg/pip', dir: true, why: 'pip XDG site config and constraints' },
-  { path: '/etc/npmrc', why: 'npm global config read by some distro builds' },
-  { path: '/usr/etc/npmrc', why: 'npm globalconfig = $PREFIX/etc/npmrc, prefix /usr (here: cafile=)' },
-  { path: '/etc/gitconfig', why: 'git --system config' },
-  // HOME is a temp dir, so these are not read; hidden anyway in case a tool asks getpwuid() for HOME.
-  { path: '/root/.npmrc', why: 'npm user config of the real root' },
-  { path: '/root/.gitconfig', why: 'git global config of the real root' },
-  { path: '/root/.config/pip', dir: true, why: 'pip user config of the real root' },
-];
-
-/** Trees made read-only inside, so a bug in certifix cannot touch the real machine. */
-const READ_ONLY = ['/etc', '/usr', '/root', '/opt'];
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export type ShellKind = 'login' | 'interactive';
 export type Shell = 'bash' | 'zsh' | 'fish';
@@ -59,8 +46,6 @@ export interface LaptopOptions {
   dotfiles?: boolean;
 }
 
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
 export class Laptop {
   readonly dir: string;
   readonly home: string;
@@ -68,7 +53,7 @@ export class Laptop {
   readonly store: OsStore;
   /** The clean base environment (plus LaptopOptions.env) every command starts from. */
   readonly env: Record<string, string>;
-  private readonly script: string;
+  private ns: Namespace | undefined;
 
   private constructor(opts: LaptopOptions) {
     this.dir = mkdtempSync(join(tmpdir(), 'certifix-laptop-'));
@@ -101,12 +86,33 @@ export class Laptop {
       ...opts.env,
     };
     if (opts.dotfiles ?? true) this.writeDotfiles(pyenv);
-    this.script = this.mountScript();
   }
 
-  /** Builds the laptop. Needs root and `unshare` (see `has('sandbox')`). */
+  /** Builds the laptop. Needs root, `unshare` and `nsenter` (see `has('sandbox')`). */
   static async create(opts: LaptopOptions = {}): Promise<Laptop> {
-    return new Laptop(opts);
+    const laptop = new Laptop(opts);
+    await laptop.mount();
+    return laptop;
+  }
+
+  private async mount(): Promise<void> {
+    this.ns = await Namespace.create({
+      dir: this.dir,
+      lower: this.store.withMozilla ? mozillaTemplate().dir : null,
+      upper: this.store.certsDir,
+      localCa: this.store.localDir,
+    });
+  }
+
+  /**
+   * IT installs (more) roots into the OS store later: rewrites the store and remounts, so commands started
+   * afterwards see it (running ones keep the old view).
+   */
+  async trustInOs(...roots: (Issued | LocalRoot)[]): Promise<void> {
+    await this.ns?.close();
+    rmSync(join(this.dir, 'overlay-work'), { recursive: true, force: true });
+    this.store.add(...roots.map((r) => ({ name: r.name, pem: r.pem })));
+    await this.mount();
   }
 
   private writeDotfiles(pyenv: string | null): void {
@@ -119,35 +125,15 @@ export class Laptop {
     for (const f of ['.profile', '.bashrc']) writeFileSync(join(this.home, f), block, { flag: 'a' });
   }
 
-  private mountScript(): string {
-    const lines = ['set -e'];
-    for (const d of READ_ONLY)
-      if (existsSync(d)) lines.push(`mount --rbind ${d} ${d}`, `mount -o remount,bind,ro ${d}`);
-    lines.push(`mount --bind ${q(this.store.certsDir)} /etc/ssl/certs`);
-    if (existsSync('/usr/local/share/ca-certificates'))
-      lines.push(`mount --bind ${q(this.store.localDir)} /usr/local/share/ca-certificates`);
-    const masks = join(this.dir, 'masks');
-    mkdirSync(masks);
-    MASKS.forEach((m, i) => {
-      if (!existsSync(m.path)) return;
-      // An empty stand-in per path: reads see nothing; a stray write lands here, where a test can see it.
-      const standIn = join(masks, `${i}-${m.path.replace(/\//g, '_')}`);
-      if (m.dir) mkdirSync(standIn);
-      else writeFileSync(standIn, '');
-      lines.push(`mount --bind ${q(standIn)} ${q(m.path)}`);
-    });
-    lines.push('exec "$@"');
-    return lines.join('\n');
-  }
-
   /** Runs a command inside the laptop; the same signature as certifix's `Runner`. */
   readonly run: Runner = (cmd, args, opts: RunOpts = {}) => {
     const env: Record<string, string> = { ...this.env };
     for (const [k, v] of Object.entries(opts.env ?? {}))
       if (v === undefined) delete env[k];
       else env[k] = v;
-    const unshare = which('unshare') ?? '/usr/bin/unshare';
-    const child = spawn(unshare, ['-m', '--', '/bin/sh', '-c', this.script, 'laptop', cmd, ...args], {
+    if (!this.ns) throw new Error('laptop is disposed');
+    const [nsenter = 'nsenter', ...enter] = this.ns.enter();
+    const child = spawn(nsenter, [...enter, cmd, ...args], {
       env,
       cwd: opts.cwd ?? this.home,
       detached: true, // own process group: a timeout kills the client and everything it spawned
@@ -218,6 +204,8 @@ export class Laptop {
   }
 
   async dispose(): Promise<void> {
+    await this.ns?.close();
+    this.ns = undefined;
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,15 +1,17 @@
 /**
  * A fake Debian trust store: what `update-ca-certificates` leaves in /etc/ssl/certs (one PEM per root named
- * after its CN, OpenSSL subject-hash links from `openssl rehash`, and the `ca-certificates.crt` bundle) and
- * in /usr/local/share/ca-certificates (the roots IT added). The Mozilla part comes from Node's bundled roots,
- * never from this machine's /etc/ssl/certs, which may hold anything.
+ * after its CN, OpenSSL subject-hash links as `openssl rehash` makes them, and the `ca-certificates.crt`
+ * bundle) and in /usr/local/share/ca-certificates (the roots IT added). The Mozilla part comes from Node's
+ * bundled roots, never from this machine's /etc/ssl/certs, which may hold anything.
  */
 import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import {
+  existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
-  readlinkSync,
+  renameSync,
   rmSync,
   symlinkSync,
   unlinkSync,
@@ -17,8 +19,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
+import { CACHE_DIR } from './paths.ts';
 
-/** Debian's file name for a root: its CN (or O/OU) with spaces as underscores. */
+/** Debian's file name for a root: its CN (or OU/O) with spaces as underscores. */
 export function debianName(pem: string): string {
   const subject = new X509Certificate(pem).subject;
   const field = (k: string) => new RegExp(`^${k}=(.*)$`, 'm').exec(subject)?.[1];
@@ -32,25 +35,76 @@ export interface LocalRoot {
   pem: string;
 }
 
+let template: { dir: string; links: Set<string> } | undefined;
+/**
+ * The Mozilla part of /etc/ssl/certs (named PEMs + `openssl rehash` links, no bundle), built once and cached
+ * on disk: writing ~300 entries costs ~0.5 s here, and the laptop mounts it as the overlay's lower layer.
+ * Never modified after it is built (content-addressed by the roots).
+ */
+export function mozillaTemplate(): { dir: string; links: Set<string> } {
+  if (template) return template;
+  const key = createHash('sha256').update(rootCertificates.join('')).digest('hex').slice(0, 16);
+  const dir = join(CACHE_DIR, `mozilla-${key}`);
+  if (!existsSync(dir)) {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    const stage = mkdtempSync(`${dir}.tmp-`);
+    const used = new Set<string>();
+    for (const raw of rootCertificates) {
+      const pem = raw.endsWith('\n') ? raw : `${raw}\n`;
+      let stem = debianName(pem);
+      for (let i = 2; used.has(stem); i++) stem = `${debianName(pem)}_${i}`;
+      used.add(stem);
+      writeFileSync(join(stage, `${stem}.pem`), pem);
+    }
+    execFileSync('openssl', ['rehash', stage], { stdio: 'pipe' });
+    try {
+      renameSync(stage, dir); // atomic: a parallel builder's identical copy loses harmlessly
+    } catch {
+      rmSync(stage, { recursive: true, force: true });
+    }
+  }
+  template = { dir, links: new Set(readdirSync(dir).filter((f) => HASH_LINK.test(f))) };
+  return template;
+}
+
+const HASH_LINK = /^[0-9a-f]{8}\.\d+$/;
+
+function subjectHash(pem: string): string {
+  return execFileSync('openssl', ['x509', '-noout', '-subject_hash'], {
+    input: pem,
+    encoding: 'utf8',
+  }).trim();
+}
+
+/**
+ * The laptop's own layer of /etc/ssl/certs: the local roots' links and hash links and the full bundle.
+ * Inside the laptop it is merged over `mozillaTemplate()` (overlayfs), so `certsDir` on the host holds
+ * only what differs from a stock Debian store (plus whatever a test or certifix wrote there).
+ */
 export class OsStore {
   private readonly local = new Map<string, string>();
   /**
-   * @param certsDir stands in for /etc/ssl/certs
+   * @param certsDir the upper layer of /etc/ssl/certs
    * @param localDir stands in for /usr/local/share/ca-certificates
-   * @param mozilla include Node's bundled Mozilla roots (default true)
+   * @param withMozilla include the Mozilla roots (default true)
    */
   constructor(
     readonly certsDir: string,
     readonly localDir: string,
-    private readonly mozilla = true,
+    readonly withMozilla = true,
   ) {
     mkdirSync(certsDir, { recursive: true });
     mkdirSync(localDir, { recursive: true });
   }
 
-  /** The bundle file (host path of /etc/ssl/certs/ca-certificates.crt). */
+  /** Host path of the bundle (/etc/ssl/certs/ca-certificates.crt inside): always complete. */
   get bundlePath(): string {
     return join(this.certsDir, 'ca-certificates.crt');
+  }
+
+  /** The local roots, name → PEM. */
+  get roots(): ReadonlyMap<string, string> {
+    return this.local;
   }
 
   /** Installs roots as IT would (`cp x.crt /usr/local/share/ca-certificates && update-ca-certificates`). */
@@ -64,54 +118,26 @@ export class OsStore {
     return this.rebuild();
   }
 
-  /** Regenerates /etc/ssl/certs from scratch, as update-ca-certificates --fresh does. */
+  /** Rewrites the laptop's layer from scratch (`update-ca-certificates --fresh`). Not while mounted. */
   rebuild(): this {
     for (const f of readdirSync(this.certsDir))
       rmSync(join(this.certsDir, f), { recursive: true, force: true });
     for (const f of readdirSync(this.localDir)) unlinkSync(join(this.localDir, f));
-    const bundle: string[] = [];
-    const used = new Set<string>();
-    const place = (pem: string) => {
-      let stem = debianName(pem);
-      for (let i = 2; used.has(stem); i++) stem = `${debianName(pem)}_${i}`;
-      used.add(stem);
-      return `${stem}.pem`;
-    };
-    if (this.mozilla)
-      for (const pem of rootCertificates) {
-        const text = pem.endsWith('\n') ? pem : `${pem}\n`;
-        writeFileSync(join(this.certsDir, place(text)), text);
-        bundle.push(text);
-      }
+    const bundle = this.withMozilla ? rootCertificates.map((p) => (p.endsWith('\n') ? p : `${p}\n`)) : [];
+    const taken = new Set(this.withMozilla ? mozillaTemplate().links : []);
     for (const [name, pem] of this.local) {
-      const crt = join(this.localDir, `${name}.crt`);
-      writeFileSync(crt, pem);
-      // Debian links local roots into /etc/ssl/certs and appends them to the bundle, after Mozilla's.
-      symlinkSync(
-        join('/usr/local/share/ca-certificates', `${name}.crt`),
-        join(this.certsDir, `${name}.pem`),
-      );
-      used.add(name);
+      writeFileSync(join(this.localDir, `${name}.crt`), pem);
+      // Debian links local roots into /etc/ssl/certs (absolute: resolves inside the laptop only) and
+      // appends them to the bundle, after Mozilla's.
+      symlinkSync(`/usr/local/share/ca-certificates/${name}.crt`, join(this.certsDir, `${name}.pem`));
+      const h = subjectHash(pem);
+      let n = 0;
+      while (taken.has(`${h}.${n}`)) n++;
+      taken.add(`${h}.${n}`);
+      symlinkSync(`${name}.pem`, join(this.certsDir, `${h}.${n}`));
       bundle.push(pem);
     }
     writeFileSync(this.bundlePath, bundle.join(''));
-    this.rehash();
     return this;
-  }
-
-  private rehash(): void {
-    // Links resolve only inside the laptop (they point at /usr/local/share/...), so hash them through a
-    // temporary copy: `openssl rehash` skips dangling links.
-    const stage = join(this.certsDir, '.stage');
-    mkdirSync(stage);
-    for (const [name, pem] of this.local) writeFileSync(join(stage, `${name}.pem`), pem);
-    for (const f of readdirSync(this.certsDir))
-      if (f.endsWith('.pem') && !this.local.has(f.slice(0, -4))) symlinkSync(join('..', f), join(stage, f));
-    execFileSync('openssl', ['rehash', stage], { stdio: 'pipe' });
-    for (const f of readdirSync(stage)) {
-      if (!/^[0-9a-f]{8}\.\d+$/.test(f)) continue;
-      symlinkSync(readlinkSync(join(stage, f)), join(this.certsDir, f));
-    }
-    rmSync(stage, { recursive: true, force: true });
   }
 }

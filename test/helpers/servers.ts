@@ -31,10 +31,14 @@ export interface Chain {
   leaf: Issued;
 }
 
+/** The root `makeChain` would make; made first when a proxy must trust it before the chain exists. */
+export function makeRoot(pki: Pki, prefix: string, org: string): Issued {
+  return pki.root(`${prefix}-root`, `${org} Root CA`, { subjectPrefix: `/O=${org}` });
+}
+
 /** root → intermediate → leaf for localhost/127.0.0.1, named `<prefix>-root`, `<prefix>-int`, `<prefix>-leaf`. */
-export function makeChain(pki: Pki, prefix: string, org: string): Chain {
+export function makeChain(pki: Pki, prefix: string, org: string, root = makeRoot(pki, prefix, org)): Chain {
   const subjectPrefix = `/O=${org}`;
-  const root = pki.root(`${prefix}-root`, `${org} Root CA`, { subjectPrefix });
   const intermediate = pki.intermediate(`${prefix}-int`, `${org} Issuing CA 1`, root, {
     subjectPrefix,
     pathLen: 0,

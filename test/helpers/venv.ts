@@ -20,12 +20,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WHEELHOUSE } from './fixtures.ts';
 import { pyenvRoot } from './has.ts';
-import { REPO } from './laptop.ts';
 import { daemonEnv } from './net.ts';
+import { CACHE_DIR } from './paths.ts';
 
 const run = promisify(execFile);
-
-export const CACHE_DIR = join(REPO, 'node_modules', '.cache', 'certifix-lab');
 
 export interface Venv {
   dir: string;
