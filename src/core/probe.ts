@@ -160,7 +160,7 @@ function differences(endpoints: Endpoint[], majority: ChainGroup, via?: string):
     const namedText = named.map((e) => `${e.address} serves ${describe(only(e))}`).join('; ');
     const othersChain = others[0] ? only(others[0]) : majority;
     const othersText = others.length
-      ? `; the other ${plural(others.length, 'address')} serve${others.length === 1 ? 's' : ''} ${describe(othersChain)}`
+      ? `; ${others.length === 1 ? 'the other address serves' : `the other ${others.length} addresses serve`} ${describe(othersChain)}`
       : '';
     const why = mixed
       ? 'a bad backend behind the load balancer: requests fail only when they land there'
