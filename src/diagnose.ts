@@ -32,10 +32,11 @@ export interface Diagnosis {
 
 /** Resolve every installed client's store (file reads only, no spawning), one entry per installation. */
 export async function resolveClients(ctx: Context, only?: readonly ClientId[]): Promise<ClientInput[]> {
-  const chosen = registry.all().filter((c) => !only || only.includes(c.id));
+  const chosen = registry.list().filter((c) => !only || only.includes(c.id));
   const perClient = await Promise.all(
     chosen.map(async (client) => {
-      const installs = await client.detect(ctx);
+      // The first installation is the one the bare command runs (`python3`, `npm` on PATH): diagnose that.
+      const installs = (await client.detect(ctx)).slice(0, 1);
       return Promise.all(
         installs.map(async (inst) => ({ client, inst, source: await client.trust(inst, ctx) })),
       );

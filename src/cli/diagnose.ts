@@ -1,3 +1,4 @@
+import { registry } from '../clients/registry.ts';
 import type { ClientId } from '../clients/types.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { DiagnoseReport } from '../core/report.ts';
@@ -56,13 +57,25 @@ export async function diagnoseCommand(argv: string[], io: Io): Promise<number> {
     {
       proxy: values['no-proxy'] ? null : values.proxy,
       timeoutMs: timeout * 1000,
-      clients: list(values.client) as ClientId[],
+      clients: clientIds(values.client),
     },
     contextFromIo(io),
   );
   if (values.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout(renderReport(report, io));
   return exitCode(report);
+}
+
+/** `--client pip,git`: validated against the registry; undefined means every installed client. */
+export function clientIds(values: string[] | undefined): ClientId[] | undefined {
+  const ids = list(values);
+  if (ids.length === 0) return undefined;
+  const known = registry.ids();
+  const unknown = ids.filter((id) => !known.includes(id as ClientId));
+  if (unknown.length > 0) {
+    throw new CertifixError('USAGE', `unknown client ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  }
+  return ids as ClientId[];
 }
 
 export function exitCode(report: DiagnoseReport): number {

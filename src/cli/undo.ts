@@ -1,0 +1,52 @@
+import { readJournal, undoAll } from '../apply/index.ts';
+import { CertifixError } from '../core/errors.ts';
+import { parse } from './args.ts';
+import { contextFromIo } from './context.ts';
+import { type Io, styler } from './io.ts';
+
+export const UNDO_HELP = `Usage: certifix undo [--yes] [--json]
+
+Take back everything certifix fix changed: every file gets its exact previous bytes (or is removed if
+certifix created it), the managed blocks in your shell startup files go, settings you had before (such as
+your own REQUESTS_CA_BUNDLE) come back, and the merged bundle is deleted. If you edited one of those files
+since, your edits are kept and only certifix's lines are removed. Running undo again does nothing.
+
+Options:
+  -y, --yes   do not ask for confirmation
+  --json      print one JSON document
+`;
+
+export async function undoCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parse(argv, {
+    yes: { type: 'boolean', short: 'y' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout(UNDO_HELP);
+    return 0;
+  }
+  const s = styler(io);
+  const ctx = contextFromIo(io);
+  const journal = await readJournal(ctx);
+  if (journal && !values.yes) {
+    if (!io.confirm) throw new CertifixError('REFUSED', 'not on a terminal: pass --yes to confirm');
+    io.stdout(
+      `${s.bold('certifix undo will restore:')}\n${journal.entries.map((e) => `  ${e.link ?? e.path}`).join('\n')}\n`,
+    );
+    if (!(await io.confirm('Restore these files?'))) return 1;
+  }
+  const result = await undoAll(ctx);
+  if (values.json) {
+    io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+  } else if (result.nothing) {
+    io.stdout('Nothing to undo: certifix has not changed this machine.\n');
+  } else {
+    for (const p of result.restored) io.stdout(`  restored ${p}\n`);
+    for (const p of result.removed) io.stdout(`  removed  ${p}\n`);
+    for (const c of result.conflicts)
+      io.stdout(`  ${s.yellow('kept your edits in')} ${c.path}: ${c.reason}\n`);
+    io.stdout(`${s.green('Undone.')} New shells no longer see certifix's settings.\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,94 @@
+/**
+ * Step 1 of `fix`: which roots to trust. Three sources, each screened by core/screen.ts:
+ * a URL's anchor (from the OS store, or from the network with a confirmed fingerprint), `--ca` files,
+ * or, by default, the roots the OS trusts locally (in the OS store, not among Mozilla's).
+ */
+import { readFile } from 'node:fs/promises';
+import type { Context } from '../clients/types.ts';
+import { type Cert, parseCerts } from '../core/cert.ts';
+import { CertifixError } from '../core/errors.ts';
+import { type Candidate, type Screened, type ScreenOptions, screen } from '../core/screen.ts';
+import { type Diagnosis, diagnose } from '../diagnose.ts';
+import { localRoots } from '../stores/index.ts';
+
+export interface SelectOptions extends ScreenOptions {
+  url?: string | undefined;
+  caFiles?: readonly string[] | undefined;
+  proxy?: string | null | undefined;
+  timeoutMs?: number | undefined;
+}
+
+export interface Selection {
+  candidates: Screened[];
+  /** The diagnosis of the URL, when one was given. */
+  diagnosis?: Diagnosis;
+  /** Why nothing needs trusting, when that is the case. */
+  nothingToDo?: string;
+}
+
+async function fromFiles(files: readonly string[]): Promise<Candidate[]> {
+  const out: Candidate[] = [];
+  for (const file of files) {
+    let data: Buffer;
+    try {
+      data = await readFile(file);
+    } catch (cause) {
+      throw new CertifixError('BAD_CERT_INPUT', `cannot read ${file}: ${(cause as Error).message}`, {
+        cause,
+      });
+    }
+    const { certs } = parseCerts(data, file);
+    if (certs.length === 0)
+      throw new CertifixError('BAD_CERT_INPUT', `${file} holds no certificate (PEM or DER)`);
+    for (const cert of certs) out.push({ cert, origin: 'file', file });
+  }
+  return out;
+}
+
+function fromDiagnosis(d: Diagnosis): Candidate[] | string {
+  const { anchor, anchorInSystem, anchorInMozilla } = d.analysis;
+  if (!anchor) {
+    throw new CertifixError(
+      'REFUSED',
+      `no root anchors the chain of ${d.report.target.host}; nothing certifix could trust`,
+      {
+        hint: 'get the issuing root from your IT team and run certifix fix --ca root.pem',
+      },
+    );
+  }
+  if (anchorInMozilla) {
+    return `the chain of ${d.report.target.host} ends in a Mozilla root (${anchor.subject}); every client already ships it`;
+  }
+  return [{ cert: anchor, origin: anchorInSystem ? 'os-store' : 'network' }];
+}
+
+export async function selectRoots(opts: SelectOptions, ctx: Context): Promise<Selection> {
+  const candidates: Candidate[] = [];
+  let diagnosis: Diagnosis | undefined;
+  let nothingToDo: string | undefined;
+  if (opts.url) {
+    diagnosis = await diagnose(opts.url, { proxy: opts.proxy, timeoutMs: opts.timeoutMs }, ctx);
+    const picked = fromDiagnosis(diagnosis);
+    if (typeof picked === 'string') nothingToDo = picked;
+    else candidates.push(...picked);
+  }
+  if (opts.caFiles?.length) candidates.push(...(await fromFiles(opts.caFiles)));
+  if (!opts.url && !opts.caFiles?.length) {
+    const local: Cert[] = await localRoots(ctx);
+    if (local.length === 0) nothingToDo = 'your OS store holds no roots beyond the Mozilla ones';
+    candidates.push(...local.map((cert): Candidate => ({ cert, origin: 'os-store' })));
+  }
+  // The same root from several places counts once, under the origin that needs the least confirmation:
+  // a file the user named or the OS store vouch for it; the network alone does not.
+  const rank: Record<Candidate['origin'], number> = { file: 0, 'os-store': 1, network: 2 };
+  const best = new Map<string, Candidate>();
+  for (const c of candidates) {
+    const prev = best.get(c.cert.sha256);
+    if (!prev || rank[c.origin] < rank[prev.origin]) best.set(c.cert.sha256, c);
+  }
+  const unique = [...best.values()];
+  const result: Selection = { candidates: unique.map((c) => screen(c, opts)) };
+  if (diagnosis) result.diagnosis = diagnosis;
+  if (nothingToDo && unique.length === 0) result.nothingToDo = nothingToDo;
+  return result;
+}

@@ -1,0 +1,159 @@
+/**
+ * `status` as a library call: what certifix configured (from its journal), how each client resolves its
+ * store now, the bundle's contents, and drift — plus settings that switch verification off, which we only
+ * ever detect and warn about.
+ */
+import { readFile } from 'node:fs/promises';
+import { certifixPaths, drift, type FileDrift, readJournal } from './apply/index.ts';
+import { registry } from './clients/registry.ts';
+import type { Context } from './clients/types.ts';
+import { parseCerts } from './core/cert.ts';
+import type { Finding } from './core/report.ts';
+import { readChosenRoots } from './fix/index.ts';
+import { localRoots } from './stores/index.ts';
+import { isMozillaRoot } from './stores/mozilla.ts';
+import { weakeningSettings } from './weakening.ts';
+
+export interface StatusReport {
+  configured: boolean;
+  bundle: {
+    path: string;
+    exists: boolean;
+    count: number;
+    added: number;
+    oldestExpiry: string | null;
+    newestExpiry: string | null;
+  } | null;
+  clients: Array<{
+    id: string;
+    path: string;
+    source: string;
+    storePath: string | null;
+    via?: string;
+    usesBundle: boolean;
+  }>;
+  files: FileDrift[];
+  findings: Finding[];
+}
+
+const DAY = 86400_000;
+
+/** Variables that name a CA file: a missing file or one without public roots breaks public sites. */
+const CA_FILE_VARS = [
+  'REQUESTS_CA_BUNDLE',
+  'CURL_CA_BUNDLE',
+  'SSL_CERT_FILE',
+  'PIP_CERT',
+  'GIT_SSL_CAINFO',
+  'AWS_CA_BUNDLE',
+];
+
+async function envFileFindings(ctx: Context): Promise<Finding[]> {
+  const out: Finding[] = [];
+  for (const name of CA_FILE_VARS) {
+    const value = ctx.env[name];
+    if (!value) continue;
+    let data: Buffer;
+    try {
+      data = await readFile(value);
+    } catch {
+      out.push({
+        id: 'env-missing-file',
+        severity: 'error',
+        message: `${name} points at ${value}, which does not exist: clients that read it fail every TLS connection.`,
+        fix: `Unset ${name} or run \`certifix fix\`.`,
+      });
+      continue;
+    }
+    const certs = parseCerts(data, value).certs;
+    if (certs.length > 0 && !certs.some(isMozillaRoot)) {
+      out.push({
+        id: 'env-no-public-roots',
+        severity: 'warning',
+        message: `${name} points at ${value}, which holds ${certs.length} certificate(s) but no public root: public sites fail for clients that read it.`,
+        fix: '`certifix fix` builds a bundle with the Mozilla roots plus yours.',
+      });
+    }
+  }
+  return out;
+}
+
+export async function collectStatus(ctx: Context, now = new Date()): Promise<StatusReport> {
+  const paths = certifixPaths(ctx);
+  const journal = await readJournal(ctx);
+  const findings: Finding[] = [];
+  let bundle: StatusReport['bundle'] = null;
+  if (journal) {
+    let certs: ReturnType<typeof parseCerts>['certs'] = [];
+    let exists = true;
+    try {
+      certs = parseCerts(await readFile(paths.bundle), paths.bundle).certs;
+    } catch {
+      exists = false;
+      findings.push({
+        id: 'bundle-missing',
+        severity: 'error',
+        message: `The bundle ${paths.bundle} is gone; every client pointed at it fails.`,
+        fix: 'Run `certifix refresh` to rebuild it, or `certifix undo`.',
+      });
+    }
+    const times = certs.map((c) => c.notAfter.getTime()).sort((a, b) => a - b);
+    const chosen = await readChosenRoots(ctx);
+    bundle = {
+      path: paths.bundle,
+      exists,
+      count: certs.length,
+      added: chosen.length,
+      oldestExpiry: times.length ? new Date(times[0] as number).toISOString() : null,
+      newestExpiry: times.length ? new Date(times[times.length - 1] as number).toISOString() : null,
+    };
+    const inBundle = new Set(certs.map((c) => c.sha256));
+    for (const root of await localRoots(ctx)) {
+      if (!inBundle.has(root.sha256)) {
+        findings.push({
+          id: 'root-rotated',
+          severity: 'warning',
+          message: `Your OS now trusts "${root.subject}", which the bundle does not hold (a new or rotated company root?).`,
+          fix: 'Run `certifix refresh` to rebuild the bundle from the OS store.',
+        });
+      }
+    }
+    for (const r of chosen) {
+      const left = r.cert.notAfter.getTime() - now.getTime();
+      if (left < 30 * DAY) {
+        findings.push({
+          id: left < 0 ? 'root-expired' : 'root-expiring',
+          severity: left < 0 ? 'error' : 'warning',
+          message: `The trusted root "${r.cert.subject}" ${left < 0 ? 'expired' : 'expires'} on ${r.cert.notAfter.toISOString().slice(0, 10)}.`,
+          fix: 'Ask IT for its successor, then `certifix refresh` (or `certifix fix --ca new-root.pem`).',
+        });
+      }
+    }
+  }
+  const files = await drift(ctx, journal);
+  for (const f of files.filter((x) => x.state !== 'ok')) {
+    findings.push({
+      id: 'config-drift',
+      severity: 'warning',
+      message: `${f.path}: ${f.problems.join('; ')}.`,
+      fix: 'Run `certifix fix` again to restore the setting, or `certifix undo`.',
+    });
+  }
+  const clients: StatusReport['clients'] = [];
+  for (const client of registry.list()) {
+    for (const inst of await client.detect(ctx)) {
+      const s = await client.trust(inst, ctx);
+      const usesBundle = s.files.includes(paths.bundle) || s.path === paths.bundle;
+      clients.push({
+        id: client.id,
+        path: inst.path,
+        source: s.source,
+        storePath: s.path,
+        ...(s.via ? { via: s.via } : {}),
+        usesBundle,
+      });
+    }
+  }
+  findings.push(...(await envFileFindings(ctx)), ...(await weakeningSettings(ctx)));
+  return { configured: journal !== null, bundle, clients, files, findings };
+}
