@@ -50,6 +50,7 @@ export function canSandbox(): boolean {
     process.platform === 'linux' &&
     process.getuid?.() === 0 &&
     which('unshare') !== null &&
+    which('nsenter') !== null &&
     probe('unshare', ['-m', 'mount', '--bind', '/dev/null', '/dev/null']);
   return sandboxOk;
 }

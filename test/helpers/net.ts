@@ -51,28 +51,42 @@ export async function waitForPort(
   );
 }
 
-/** Spawns a daemon, capturing its output (for error messages) without letting it block on a full pipe. */
+/**
+ * Runs a daemon (Squid, mitmproxy) under a tiny sh guard that kills it when our end of the guard's stdin
+ * closes, so a test process killed mid-run (Ctrl-C, SIGKILL) leaves no proxy behind. The guard exits when
+ * the daemon does, so `child.exitCode` still tells a crashed daemon apart. Output is kept for errors.
+ */
 export function spawnDaemon(
   cmd: string,
   args: string[],
   env: NodeJS.ProcessEnv,
 ): { child: ChildProcess; output: () => string } {
-  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Background jobs get /dev/null as stdin unless redirected, hence fd 3.
+  const guard = 'exec 3<&0; "$@" </dev/null & p=$!; (cat <&3 >/dev/null; kill -9 $p 2>/dev/null) & wait $p';
+  const child = spawn('/bin/sh', ['-c', guard, 'guard', cmd, ...args], {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   const keep = (b: Buffer) => {
     out = (out + b.toString()).slice(-20_000);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  // A forgotten stop() must not keep the test process alive; the guard cleans up when it exits.
+  child.unref();
+  for (const s of [child.stdin, child.stdout, child.stderr])
+    (s as unknown as { unref?: () => void })?.unref?.();
   return { child, output: () => out };
 }
 
-/** SIGTERM, then SIGKILL after `graceMs` if it is still there. */
-export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
+/** Stops a daemon started by `spawnDaemon` (SIGKILL via its guard), and waits for it. */
+export async function stopDaemon(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const gone = once(child, 'exit');
-  child.kill(graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  child.ref();
+  child.stdin?.end();
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await gone;
   clearTimeout(timer);
 }

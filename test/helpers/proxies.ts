@@ -8,7 +8,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { which } from './has.ts';
-import { daemonEnv, freePort, LOOPBACK, spawnDaemon, stopChild, waitForPort } from './net.ts';
+import { daemonEnv, freePort, LOOPBACK, spawnDaemon, stopDaemon, waitForPort } from './net.ts';
 import type { Issued } from './pki.ts';
 
 export interface ProxyOptions {
@@ -120,8 +120,8 @@ export async function startSquid(opts: ProxyOptions): Promise<InterceptingProxy>
     ca: opts.ca,
     log,
     async stop() {
-      // SIGTERM costs ~2 s even with shutdown_lifetime 0; the certgen helper exits on EOF anyway.
-      await stopChild(child, 0);
+      // SIGKILL via the guard (SIGTERM costs ~2 s even with shutdown_lifetime 0); certgen exits on EOF.
+      await stopDaemon(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -164,7 +164,7 @@ export async function startMitmproxy(opts: ProxyOptions): Promise<InterceptingPr
     ca: opts.ca,
     log: output,
     async stop() {
-      await stopChild(child);
+      await stopDaemon(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };
