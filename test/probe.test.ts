@@ -4,7 +4,7 @@ import { type Handshake, summarizeProbe } from '../src/core/probe.ts';
 import { probe } from '../src/probe.ts';
 import { type Issued, Pki } from './helpers/pki.ts';
 import { startProxy } from './net/servers.ts';
-import { alternating, type Bound, pairOnOnePort } from './probe-servers.ts';
+import { alternating, type Bound, pairOnOnePort } from './helpers/probe-servers.ts';
 
 const ok = { ok: true, code: 'OK', message: 'ok' };
 const noIssuer = {

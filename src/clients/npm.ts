@@ -7,7 +7,8 @@
  * $PREFIX/etc/npmrc, prefix = dirname(dirname(node))), builtin (<npm>/npmrc). A cafile that does not exist
  * is ignored (measured: npm 11 falls back to Node's roots), so the store is then Node's.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { exists, expand, isFile, readText, real, sys, which } from './fsx.ts';
 import { parseNpmrc } from './ini.ts';
@@ -178,7 +179,13 @@ export const npm: Client = {
       '--fetch-timeout=20000',
       '--no-update-notifier',
     ];
-    const r = await ctx.run(node, args, { env: ctx.env, timeoutMs: 60_000 });
-    return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+    // A throw-away cache: proving the fix must not leave ~/.npm behind (undo restores HOME exactly).
+    const cache = await mkdtemp(join(tmpdir(), 'certifix-npm-'));
+    try {
+      const r = await ctx.run(node, [...args, `--cache=${cache}`, '--logs-max=0'], { env: ctx.env, timeoutMs: 60_000 });
+      return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
   },
 };

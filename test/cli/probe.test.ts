@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/io.ts';
 import { PROBE_HELP, probeCommand } from '../../src/cli/probe.ts';
 import { Pki } from '../helpers/pki.ts';
-import { type Bound, pairOnOnePort, tlsOn } from '../probe-servers.ts';
+import { type Bound, pairOnOnePort, tlsOn } from '../helpers/probe-servers.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const built = existsSync(join(root, 'dist', 'cli.js'));

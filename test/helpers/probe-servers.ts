@@ -11,7 +11,7 @@ import {
   type Socket,
 } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import type { Issued } from './helpers/pki.ts';
+import type { Issued } from './pki.ts';
 
 export interface Bound {
   port: number;
