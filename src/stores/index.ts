@@ -3,6 +3,7 @@
  * (truststore's _api.py dispatch).
  */
 import type { Cert } from '../core/cert.ts';
+import { distroShippedRoots } from './distro-public.ts';
 import { isMozillaRoot } from './mozilla.ts';
 import type { StoreContext, SystemStore } from './types.ts';
 
@@ -34,6 +35,7 @@ export async function systemStore(ctx: StoreContext): Promise<SystemStore> {
 
 /** Roots the OS trusts that Mozilla does not ship: a company root, a proxy's CA, mkcert's CA. */
 export async function localRoots(ctx: StoreContext): Promise<Cert[]> {
-  const { certs } = await systemStore(ctx);
-  return certs.filter((c) => !isMozillaRoot(c));
+  const [{ certs }, shipped] = await Promise.all([systemStore(ctx), distroShippedRoots(ctx.sysroot)]);
+  const distro = new Set(shipped.map((c) => c.sha256));
+  return certs.filter((c) => !isMozillaRoot(c) && !distro.has(c.sha256));
 }
