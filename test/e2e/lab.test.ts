@@ -12,7 +12,7 @@ import { has, missing } from '../helpers/has.ts';
 import { Lab } from '../helpers/lab.ts';
 import { type Laptop, REPO } from '../helpers/laptop.ts';
 import { diffSnapshots } from '../helpers/snapshot.ts';
-import { labVenv, type Venv } from '../helpers/venv.ts';
+import { copyVenv, labVenv, type Venv } from '../helpers/venv.ts';
 
 /** Variables this machine sets and a pristine laptop must not see (plus anything that looks like them). */
 const MACHINE_VARS = /CERT|_CA_|CA_BUNDLE|^SSL_|^PIP_|^NODE_|^NPM_|^GIT_|PROXY|^CURL_|^REQUESTS_/i;
@@ -126,6 +126,26 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy'))(
         const r = await laptop.certifix(['--help']);
         expect(r.code, r.stderr).toBe(0);
       });
+    });
+
+    it('has pip 23.2 on the system python and pip 26.2.1 in a venv that can be copied into a laptop', async () => {
+      const system = await laptop.run('python3', ['-m', 'pip', '--version']);
+      expect(system.stdout).toMatch(/^pip 23\.2\.1 /);
+      const copy = await copyVenv(venv, join(laptop.dir, 'venv'));
+      const r = await laptop.run(copy.python, [
+        '-c',
+        'import pip, requests, sys; print(pip.__version__, sys.prefix)',
+      ]);
+      expect(r.stdout.trim()).toBe(`26.2.1 ${copy.dir}`);
+    });
+
+    it('sees roots IT installs later (the OS store is remounted)', async () => {
+      const bare = await lab.laptop({ corporateRoots: [] });
+      const before = await client.curl(bare, lab.origin.url, { proxy: lab.squid });
+      expect(before.reason).toBe('self-signed certificate in certificate chain');
+      await bare.trustInOs(lab.corporateRoot);
+      const after = await client.curl(bare, lab.origin.url, { proxy: lab.squid });
+      expect(after, after.stderr).toMatchObject({ ok: true });
     });
 
     describe.each(['squid', 'mitmproxy'] as const)('through %s', (kind) => {
