@@ -6,9 +6,11 @@
 
 import { registry } from './clients/registry.ts';
 import type { ClientId, Context, TrustSource } from './clients/types.ts';
-import { type Analysis, analyze, type ClientInput, toReport } from './core/analyze.ts';
+import { type Analysis, analyze, type ClientInput, findAnchor, toReport } from './core/analyze.ts';
+import { isIssuedBy } from './core/cert.ts';
 import type { DiagnoseReport } from './core/report.ts';
 import { TrustIndex } from './core/trust-index.ts';
+import { fetchMissingIssuers } from './net/aia.ts';
 import { captureChain } from './net/capture.ts';
 import { resolveProxy } from './net/proxy.ts';
 import { parseTarget } from './net/target.ts';
@@ -23,6 +25,10 @@ export interface DiagnoseOptions {
   clients?: readonly ClientId[] | undefined;
   /** Validation time (default now). */
   at?: Date | undefined;
+  /** Fetch missing issuers from private/loopback addresses too (AIA). */
+  allowPrivateAia?: boolean | undefined;
+  /** Do not fetch missing issuers at all. */
+  noAia?: boolean | undefined;
 }
 
 export interface Diagnosis {
@@ -74,11 +80,23 @@ export async function diagnose(input: string, opts: DiagnoseOptions, ctx: Contex
     systemStore(ctx),
     resolveClients(ctx, opts.clients),
   ]);
+  const systemIndex = new TrustIndex(system.certs);
+  // Only an incomplete chain costs a fetch: when no root is reachable from what the server sent.
+  const fetched =
+    opts.noAia || findAnchor(captured.certs, systemIndex)
+      ? null
+      : await fetchMissingIssuers(captured.certs, {
+          allowPrivate: opts.allowPrivateAia,
+          proxy,
+          timeoutMs: opts.timeoutMs ? Math.min(opts.timeoutMs, 5000) : undefined,
+          isAnchored: (c) => systemIndex.issuersOf(c).some((i) => isIssuedBy(c, i)),
+        });
   const analysis = analyze({
     target: { url: target.url, host: target.host, port: target.port, proxy: proxy?.url ?? null },
     protocol: captured.protocol,
     chain: captured.certs,
-    system: new TrustIndex(system.certs),
+    system: systemIndex,
+    fetched: fetched ? { certs: fetched.fetched, errors: fetched.errors } : undefined,
     mozilla: new TrustIndex(mozillaRoots()),
     clients,
     at: opts.at,

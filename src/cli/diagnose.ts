@@ -19,6 +19,8 @@ Options:
   --no-proxy         connect directly even if a proxy is configured
   --client IDS       only these clients, comma-separated (e.g. pip,node)
   --timeout SECONDS  connection timeout (default 10)
+  --no-aia           do not fetch missing intermediates from the certificate's AIA URL
+  --allow-private-aia  fetch AIA URLs on private/loopback addresses too (refused by default)
   --json             print one JSON document (stable; see README)
   -h, --help         show this help
 
@@ -36,6 +38,8 @@ export async function diagnoseCommand(argv: string[], io: Io): Promise<number> {
     'no-proxy': { type: 'boolean' },
     client: { type: 'string', multiple: true },
     timeout: { type: 'string' },
+    'no-aia': { type: 'boolean' },
+    'allow-private-aia': { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -58,6 +62,8 @@ export async function diagnoseCommand(argv: string[], io: Io): Promise<number> {
       proxy: values['no-proxy'] ? null : values.proxy,
       timeoutMs: timeout * 1000,
       clients: clientIds(values.client),
+      noAia: values['no-aia'],
+      allowPrivateAia: values['allow-private-aia'],
     },
     contextFromIo(io),
   );

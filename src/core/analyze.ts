@@ -25,6 +25,10 @@ export interface AnalysisInput {
   mozilla: TrustIndex;
   clients: ClientInput[];
   at?: Date | undefined;
+  /** Issuers the server did not send, fetched from AIA caIssuers URLs (evidence, never trusted by clients). */
+  fetched?:
+    | { certs: Array<{ url: string; cert: Cert }>; errors: Array<{ url: string; error: string }> }
+    | undefined;
 }
 
 /** Everything the findings rules may look at. */
@@ -75,7 +79,11 @@ export function looksInternal(host: string): boolean {
 export function analyze(input: AnalysisInput): Analysis {
   const [leaf, ...untrusted] = input.chain;
   if (!leaf) throw new Error('analyze: empty chain');
-  const found = findAnchor(input.chain, input.system);
+  // Fetched issuers help find the root the chain needs; the clients' verdicts still see only what was sent.
+  const found = findAnchor(
+    [...input.chain, ...(input.fetched?.certs.map((f) => f.cert) ?? [])],
+    input.system,
+  );
   const anchor = found?.cert ?? null;
   const anchorInSystem = anchor ? input.system.has(anchor) : false;
   const anchorInMozilla = anchor ? input.mozilla.has(anchor) : false;
