@@ -84,12 +84,13 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy'))(
         expect(py.stdout.trim()).toBe('/etc/ssl/certs/ca-certificates.crt');
       });
 
-      it('keeps the real machine read-only', async () => {
-        for (const path of [
-          '/etc/certifix-probe',
-          '/usr/local/share/certifix-probe',
-          '/root/certifix-probe',
-        ]) {
+      it('keeps the real machine read-only, with a writable /var/tmp', async () => {
+        expect((await laptop.run('touch', ['/var/tmp/certifix-probe'])).code).toBe(0);
+        expect(existsSync('/var/tmp/certifix-probe')).toBe(false);
+        const paths = ['/etc', '/usr/local/share', '/root', '/var/lib', REPO].map(
+          (d) => `${d}/certifix-probe`,
+        );
+        for (const path of paths) {
           const r = await laptop.run('touch', [path]);
           expect(r.code, path).not.toBe(0);
           expect(existsSync(path)).toBe(false);

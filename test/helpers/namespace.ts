@@ -1,13 +1,14 @@
 /**
  * The laptop's private mount namespace: made once (`unshare -m`), held open by a process that exits when
  * the test process goes away (it waits for EOF on a pipe from us), and entered per command with
- * `nsenter -m`. Inside: the real /etc, /usr, /root and /opt read-only; /etc/ssl/certs the fake store
+ * `nsenter -m`. Inside: the real /etc, /usr, /root, /opt, /var, ... and the repository read-only; /etc/ssl/certs the fake store
  * (overlayfs: shared Mozilla template + this laptop's layer); the machine's global client settings hidden.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { which } from './has.ts';
+import { REPO } from './paths.ts';
 
 /** What this machine configures globally and a pristine laptop does not have; each is hidden inside. */
 export const MASKS: { path: string; dir?: boolean; why: string }[] = [
@@ -22,8 +23,12 @@ export const MASKS: { path: string; dir?: boolean; why: string }[] = [
   { path: '/root/.config/pip', dir: true, why: 'pip user config of the real root' },
 ];
 
-/** Trees made read-only inside, so a bug in certifix cannot touch the real machine. */
-export const READ_ONLY = ['/etc', '/usr', '/root', '/opt'];
+/**
+ * Trees made read-only inside, so neither a bug in certifix nor a tool it runs can touch the real machine
+ * (update-ca-certificates' Java hook, for one, writes /var/lib and runs dpkg triggers). /tmp stays
+ * writable: the laptop itself lives there.
+ */
+export const READ_ONLY = ['/etc', '/usr', '/root', '/opt', '/var', '/home', '/srv', REPO];
 
 export interface Layout {
   /** Laptop's private dir for stand-ins and overlay work dirs. */
@@ -41,7 +46,7 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 export function mountScript(l: Layout): string {
   const lines = ['set -e'];
   for (const d of READ_ONLY)
-    if (existsSync(d)) lines.push(`mount --rbind ${d} ${d}`, `mount -o remount,bind,ro ${d}`);
+    if (existsSync(d)) lines.push(`mount --rbind ${q(d)} ${q(d)}`, `mount -o remount,bind,ro ${q(d)}`);
   if (l.lower) {
     const work = join(l.dir, 'overlay-work');
     mkdirSync(work, { recursive: true });
@@ -51,6 +56,10 @@ export function mountScript(l: Layout): string {
         ` { cp -a ${q(l.lower)}/. ${q(l.upper)}/ && mount --bind ${q(l.upper)} /etc/ssl/certs; }`,
     );
   } else lines.push(`mount --bind ${q(l.upper)} /etc/ssl/certs`);
+  // Programs expect a writable /var/tmp: give them the laptop's own.
+  const varTmp = join(l.dir, 'var-tmp');
+  mkdirSync(varTmp, { recursive: true, mode: 0o1777 });
+  if (existsSync('/var/tmp')) lines.push(`mount --bind ${q(varTmp)} /var/tmp`);
   if (existsSync('/usr/local/share/ca-certificates'))
     lines.push(`mount --bind ${q(l.localCa)} /usr/local/share/ca-certificates`);
   const masks = join(l.dir, 'masks');
