@@ -149,13 +149,14 @@ export class Laptop {
     });
     child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
+    const timeoutMs = opts.timeoutMs ?? 60_000;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        stderr += `\n[laptop] timed out after ${opts.timeoutMs} ms: ${cmd} ${args.join(' ')}`;
+        stderr += `\n[laptop] timed out after ${timeoutMs} ms: ${cmd} ${args.join(' ')}`;
         try {
           if (child.pid) process.kill(-child.pid, 'SIGKILL');
         } catch {}
-      }, opts.timeoutMs ?? 60_000);
+      }, timeoutMs);
       child.on('error', (e) => {
         clearTimeout(timer);
         reject(e);
