@@ -44,7 +44,28 @@ export interface LaptopOptions {
   env?: Record<string, string>;
   /** Copy /etc/skel and add pyenv's documented shell setup to ~/.profile and ~/.bashrc (default true). */
   dotfiles?: boolean;
+  /** The user's login shell ($SHELL); its rc files get the pyenv setup too (default bash). */
+  shell?: Shell;
 }
+
+/** Where each shell lives on Debian and the rc files its user has (pyenv's documented setup goes there). */
+const SHELLS: Record<Shell, { path: string; rc: string[]; pyenv: (root: string) => string }> = {
+  bash: {
+    path: '/bin/bash',
+    rc: ['.profile', '.bashrc'],
+    pyenv: (r) => `\nexport PYENV_ROOT=${q(r)}\nexport PATH="$PYENV_ROOT/shims:$PYENV_ROOT/bin:$PATH"\n`,
+  },
+  zsh: {
+    path: '/bin/zsh',
+    rc: ['.zprofile', '.zshrc'],
+    pyenv: (r) => `\nexport PYENV_ROOT=${q(r)}\nexport PATH="$PYENV_ROOT/shims:$PYENV_ROOT/bin:$PATH"\n`,
+  },
+  fish: {
+    path: '/usr/bin/fish',
+    rc: ['.config/fish/config.fish'],
+    pyenv: (r) => `\nset -gx PYENV_ROOT ${q(r)}\nset -gx PATH $PYENV_ROOT/shims $PYENV_ROOT/bin $PATH\n`,
+  },
+};
 
 export class Laptop {
   readonly dir: string;
@@ -78,14 +99,14 @@ export class Laptop {
       HOME: this.home,
       USER: 'root',
       LOGNAME: 'root',
-      SHELL: '/bin/bash',
+      SHELL: SHELLS[opts.shell ?? 'bash'].path,
       LANG: 'C.UTF-8',
       TERM: 'dumb',
       TMPDIR: this.tmp,
       ...(pyenv ? { PYENV_ROOT: pyenv } : {}),
       ...opts.env,
     };
-    if (opts.dotfiles ?? true) this.writeDotfiles(pyenv);
+    if (opts.dotfiles ?? true) this.writeDotfiles(pyenv, opts.shell ?? 'bash');
   }
 
   /** Builds the laptop. Needs root, `unshare` and `nsenter` (see `has('sandbox')`). */
@@ -115,14 +136,18 @@ export class Laptop {
     await this.mount();
   }
 
-  private writeDotfiles(pyenv: string | null): void {
+  private writeDotfiles(pyenv: string | null, shell: Shell): void {
     if (existsSync('/etc/skel'))
       for (const f of readdirSync('/etc/skel'))
         if (statSync(join('/etc/skel', f)).isFile()) copyFileSync(join('/etc/skel', f), join(this.home, f));
-    if (!pyenv) return;
-    // https://github.com/pyenv/pyenv#b-set-up-your-shell-environment-for-pyenv (shims only: `pyenv init -` is slow)
-    const block = `\nexport PYENV_ROOT=${q(pyenv)}\nexport PATH="$PYENV_ROOT/shims:$PYENV_ROOT/bin:$PATH"\n`;
-    for (const f of ['.profile', '.bashrc']) writeFileSync(join(this.home, f), block, { flag: 'a' });
+    // https://github.com/pyenv/pyenv#b-set-up-your-shell-environment-for-pyenv (shims only: `pyenv init -`
+    // is slow). A zsh or fish user also gets rc files, so zsh never starts its new-user wizard.
+    const sh = SHELLS[shell];
+    for (const f of new Set([...SHELLS.bash.rc, ...sh.rc])) {
+      mkdirSync(dirname(join(this.home, f)), { recursive: true });
+      const setup = pyenv ? (SHELLS.bash.rc.includes(f) ? SHELLS.bash : sh).pyenv(pyenv) : '';
+      writeFileSync(join(this.home, f), setup, { flag: 'a' });
+    }
   }
 
   /** Runs a command inside the laptop; the same signature as certifix's `Runner`. */
