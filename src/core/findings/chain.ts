@@ -105,12 +105,14 @@ const weakSignature: Rule = (a) =>
 /** The path from the leaf through what was sent, by issuer links (not by position). */
 function sentPath(chain: readonly Cert[]): Cert[] {
   const path: Cert[] = [];
+  // By fingerprint, not object identity: a certificate sent twice may be one shared object or two.
+  const on = (x: Cert) => path.some((p) => p.sha256 === x.sha256);
   let cur = chain[0];
-  while (cur && !path.includes(cur)) {
+  while (cur && !on(cur)) {
     path.push(cur);
     if (cur.selfSigned) break;
     const c: Cert = cur;
-    cur = chain.find((x) => !path.includes(x) && isIssuedBy(c, x));
+    cur = chain.find((x) => !on(x) && isIssuedBy(c, x));
   }
   return path;
 }
@@ -118,14 +120,27 @@ function sentPath(chain: readonly Cert[]): Cert[] {
 const hygiene: Rule = (a) => {
   const out: Finding[] = [];
   const path = sentPath(a.chain);
-  const extra = a.chain.filter((c) => !path.includes(c));
-  const ordered = path.every((c, i) => a.chain[i] === c);
-  if (!ordered) {
+  const count = (c: Cert) => a.chain.filter((x) => x.sha256 === c.sha256).length;
+  const unique = a.chain.filter((c, i) => a.chain.findIndex((x) => x.sha256 === c.sha256) === i);
+  const repeated = unique.filter((c) => count(c) > 1);
+  const extra = unique.filter((c) => !path.some((p) => p.sha256 === c.sha256));
+  const ordered = path.every((c, i) => a.chain[i]?.sha256 === c.sha256);
+  if (!ordered || repeated.length > 0) {
+    const twice = repeated.map((c) => `"${c.subject}"`).join(', ');
     out.push({
       id: 'chain-order',
       severity: 'warning',
-      message: 'The server sends its certificates out of order (each should be followed by its issuer).',
-      fix: 'The server owner should list leaf, then intermediate(s), in issuing order. Strict clients (some Java and embedded TLS stacks) fail on this.',
+      message: [
+        ordered
+          ? ''
+          : 'The server sends its certificates out of order (each should be followed by its issuer).',
+        repeated.length
+          ? `The server sends ${twice} twice (or more); each certificate belongs in the chain once.`
+          : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+      fix: 'The server owner should list leaf, then intermediate(s), in issuing order, each once. Strict clients (some Java and embedded TLS stacks) fail on this.',
     });
   }
   if (extra.length > 0) {

@@ -44,13 +44,15 @@ const interception: Rule = (a) => {
 
 /** No certificate we know of anchors the chain: neither the OS store nor the chain itself has the root. */
 const unknownAnchor: Rule = (a) => {
-  if (a.anchor || !ISSUER_CODES.has(a.systemVerdict.code)) return [];
+  // Not only the issuer codes: a same-name root with another key makes OpenSSL fail on the signature instead.
+  if (a.anchor || a.systemVerdict.ok) return [];
   const top = a.chain[a.chain.length - 1];
+  const twin = top && a.system.issuersOf(top).length > 0;
   return [
     {
       id: 'unknown-anchor',
       severity: 'error',
-      message: `No root in your OS store issued this chain (top: "${top?.issuer ?? '?'}"), and the server did not send one.`,
+      message: `No root in your OS store issued this chain (top: "${top?.issuer ?? '?'}"), and the server did not send one.${twin ? ' Your OS store holds a root with that name but another key: it did not sign this chain (a re-keyed or look-alike root).' : ''}`,
       fix: 'Get the issuing root from your IT team (or the service owner), then run `certifix fix --ca root.pem`.',
     },
   ];

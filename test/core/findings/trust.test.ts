@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../../src/core/analyze.ts';
+import { formatFingerprint } from '../../../src/core/cert.ts';
+import { collectFindings } from '../../../src/core/findings/index.ts';
+import type { Finding } from '../../../src/core/report.ts';
+import { Pki } from '../../helpers/pki.ts';
+import { type CaseInput, cert, client, input } from './fixtures.ts';
+
+const pki = new Pki();
+const corp = pki.root('corp', 'Acme Root CA', { subjectPrefix: '/O=Acme' });
+const corpInt = pki.intermediate('corp-int', 'Acme Issuing CA', corp, { subjectPrefix: '/O=Acme' });
+const corpLeaf = pki.leaf('corp-leaf', 'pypi.org', corpInt);
+const twin = pki.root('twin', 'Acme Root CA', { subjectPrefix: '/O=Acme' });
+const netskope = pki.root('netskope', 'caadmin.netskope.com', { subjectPrefix: '/O=Netskope Inc' });
+const netskopeLeaf = pki.leaf('netskope-leaf', 'registry.npmjs.org', netskope);
+
+const TRUST_IDS = new Set(['interception', 'private-ca', 'unknown-anchor', 'client-store']);
+const trustFindings = (c: CaseInput): Finding[] =>
+  collectFindings(analyze(input(c))).filter((f) => TRUST_IDS.has(f.id));
+
+describe('trust findings', () => {
+  it('interception names the product, the root, and the failing clients', () => {
+    const f = trustFindings({
+      chain: [netskopeLeaf],
+      host: 'registry.npmjs.org',
+      system: [netskope],
+      clients: [client('npm', []), client('curl', [netskope])],
+    });
+    expect(f.map((x) => x.id)).toEqual(['interception', 'client-store']);
+    const [i, s] = f;
+    expect(i?.severity).toBe('error');
+    expect(i?.message).toBe(
+      'registry.npmjs.org is intercepted by Netskope: the certificate is re-signed by "O=Netskope Inc, CN=caadmin.netskope.com". ' +
+        'Your OS store trusts that root (so browsers, curl and urllib work), but it is not among the Mozilla roots that certifi and Node ship. Failing: npm.',
+    );
+    expect(i?.fix).toBe(
+      'Run `certifix fix https://registry.npmjs.org:443/` to add it to one merged bundle (Mozilla roots + this root) that every client uses.',
+    );
+    expect(i?.details).toEqual({
+      anchor: 'O=Netskope Inc, CN=caadmin.netskope.com',
+      sha256: cert(netskope).sha256,
+      product: 'Netskope',
+      failing: ['npm'],
+    });
+    expect(s).toMatchObject({
+      id: 'client-store',
+      severity: 'error',
+      message: 'npm does not trust the root: npm test store (/stores/npm.pem).',
+      details: { client: 'npm', source: 'test', path: '/stores/npm.pem' },
+    });
+  });
+
+  it('an unnamed interception says "a TLS-inspecting proxy"', () => {
+    const [f] = trustFindings({ chain: [corpLeaf, corpInt], host: 'pypi.org', system: [corp] });
+    expect(f?.message).toMatch(/^pypi\.org is intercepted by a TLS-inspecting proxy: /);
+    expect(f?.severity).toBe('info');
+  });
+
+  it('a root only seen on the network asks for a confirmed fingerprint', () => {
+    const [f] = trustFindings({ chain: [corpLeaf, corpInt, corp], host: 'pypi.org' });
+    expect(f?.id).toBe('interception');
+    expect(f?.message).toContain('That root is not in your OS store either: it came only from the network.');
+    expect(f?.fix).toContain(formatFingerprint(cert(corp).sha256));
+    expect(f?.fix).toContain(`--trust-fingerprint ${cert(corp).sha256}`);
+  });
+
+  it('unknown anchor: no root, nothing sent', () => {
+    expect(trustFindings({ chain: [corpLeaf, corpInt], host: 'pypi.org' })).toEqual([
+      {
+        id: 'unknown-anchor',
+        severity: 'error',
+        message:
+          'No root in your OS store issued this chain (top: "O=Acme, CN=Acme Root CA"), and the server did not send one.',
+        fix: 'Get the issuing root from your IT team (or the service owner), then run `certifix fix --ca root.pem`.',
+      },
+    ]);
+  });
+
+  it('unknown anchor: a look-alike root (same name, other key) is named as such, never trusted', () => {
+    const a = analyze(input({ chain: [corpLeaf, corpInt], host: 'pypi.org', system: [twin] }));
+    expect(a.anchor).toBeNull();
+    const f = collectFindings(a).filter((x) => TRUST_IDS.has(x.id));
+    expect(f.map((x) => x.id)).toEqual(['unknown-anchor']);
+    expect(f[0]?.message).toContain('holds a root with that name but another key');
+  });
+
+  it('no client-store finding for clients that fail for other reasons', () => {
+    const expired = pki.leaf('expired', 'pypi.org', corpInt, { notBeforeDays: -10, notAfterDays: -1 });
+    const f = trustFindings({
+      chain: [expired, corpInt],
+      host: 'pypi.org',
+      system: [corp],
+      clients: [client('pip', [corp])],
+    });
+    expect(f.map((x) => [x.id, x.severity])).toEqual([['interception', 'info']]);
+  });
+});
