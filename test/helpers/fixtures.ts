@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { daemonEnv } from './net.ts';
@@ -46,6 +46,13 @@ export function simpleRoot(projects: string[]): string {
   return `<!DOCTYPE html><html><body>\n${links.join('\n')}\n</body></html>\n`;
 }
 
+/** A directory removed when this process exits (the fixtures live as long as the test file). */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 const GIT_ENV = daemonEnv({
   GIT_CONFIG_NOSYSTEM: '1',
   GIT_CONFIG_GLOBAL: '/dev/null',
@@ -61,7 +68,7 @@ let bareRepo: string | undefined;
 /** A bare repo (one commit with README.md on `main`) prepared for dumb HTTP by `update-server-info`. */
 export function gitFixture(): string {
   if (bareRepo) return bareRepo;
-  const dir = mkdtempSync(join(tmpdir(), 'certifix-git-'));
+  const dir = tempDir('certifix-git-');
   const work = join(dir, 'work');
   const git = (...args: string[]) => execFileSync('git', args, { env: GIT_ENV, cwd: dir, stdio: 'pipe' });
   git('init', '-q', '-b', 'main', work);
@@ -88,7 +95,7 @@ export function npmFixture(): NpmPackage {
   if (npmPkg) return npmPkg;
   const name = 'certifix-probe';
   const version = '1.0.0';
-  const dir = mkdtempSync(join(tmpdir(), 'certifix-npm-'));
+  const dir = tempDir('certifix-npm-');
   mkdirSync(join(dir, 'package'));
   writeFileSync(join(dir, 'package', 'package.json'), JSON.stringify({ name, version, main: 'index.js' }));
   writeFileSync(join(dir, 'package', 'index.js'), 'module.exports = 42;\n');
