@@ -1,14 +1,23 @@
 /**
  * Content the lab's origin serves: a PyPI simple index over real wheels, an npm packument with a real
- * tarball, and a bare git repository for dumb-HTTP clones. Built once per process, on the host, with an
- * environment that ignores the machine's git and pip configuration.
+ * tarball, and a bare git repository for dumb-HTTP clones. Built once into the lab cache, on the host, with
+ * an environment that ignores the machine's git configuration.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { daemonEnv } from './net.ts';
+import { CACHE_DIR } from './paths.ts';
 
 /** Wheels on this machine's offline mirror (see the brief: pip, requests, certifi, ... live here). */
 export const WHEELHOUSE = '/opt/pypi/files';
@@ -46,10 +55,21 @@ export function simpleRoot(projects: string[]): string {
   return `<!DOCTYPE html><html><body>\n${links.join('\n')}\n</body></html>\n`;
 }
 
-/** A directory removed when this process exits (the fixtures live as long as the test file). */
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+/**
+ * A directory under the lab cache, built once by `build(stage)` into a stage dir and renamed into place
+ * (atomic, so parallel test files can race harmlessly). Fixtures are deterministic, so it is never stale.
+ */
+function cached(name: string, build: (stage: string) => void): string {
+  const dir = join(CACHE_DIR, name);
+  if (existsSync(dir)) return dir;
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const stage = mkdtempSync(`${dir}.tmp-`);
+  build(stage);
+  try {
+    renameSync(stage, dir);
+  } catch {
+    rmSync(stage, { recursive: true, force: true });
+  }
   return dir;
 }
 
@@ -64,21 +84,20 @@ const GIT_ENV = daemonEnv({
   GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z',
 });
 
-let bareRepo: string | undefined;
 /** A bare repo (one commit with README.md on `main`) prepared for dumb HTTP by `update-server-info`. */
 export function gitFixture(): string {
-  if (bareRepo) return bareRepo;
-  const dir = tempDir('certifix-git-');
-  const work = join(dir, 'work');
-  const git = (...args: string[]) => execFileSync('git', args, { env: GIT_ENV, cwd: dir, stdio: 'pipe' });
-  git('init', '-q', '-b', 'main', work);
-  writeFileSync(join(work, 'README.md'), '# certifix lab repository\n');
-  git('-C', work, 'add', 'README.md');
-  git('-C', work, 'commit', '-q', '-m', 'init');
-  git('clone', '-q', '--bare', work, join(dir, 'repo.git'));
-  git('-C', join(dir, 'repo.git'), 'update-server-info');
-  bareRepo = join(dir, 'repo.git');
-  return bareRepo;
+  const dir = cached('git-fixture-v1', (stage) => {
+    const work = join(stage, 'work');
+    const git = (...args: string[]) => execFileSync('git', args, { env: GIT_ENV, cwd: stage, stdio: 'pipe' });
+    git('init', '-q', '-b', 'main', work);
+    writeFileSync(join(work, 'README.md'), '# certifix lab repository\n');
+    git('-C', work, 'add', 'README.md');
+    git('-C', work, 'commit', '-q', '-m', 'init');
+    git('clone', '-q', '--bare', work, join(stage, 'repo.git'));
+    git('-C', join(stage, 'repo.git'), 'update-server-info');
+    rmSync(work, { recursive: true, force: true });
+  });
+  return join(dir, 'repo.git');
 }
 
 export interface NpmPackage {
@@ -95,11 +114,15 @@ export function npmFixture(): NpmPackage {
   if (npmPkg) return npmPkg;
   const name = 'certifix-probe';
   const version = '1.0.0';
-  const dir = tempDir('certifix-npm-');
-  mkdirSync(join(dir, 'package'));
-  writeFileSync(join(dir, 'package', 'package.json'), JSON.stringify({ name, version, main: 'index.js' }));
-  writeFileSync(join(dir, 'package', 'index.js'), 'module.exports = 42;\n');
-  execFileSync('tar', ['-czf', 'p.tgz', 'package'], { cwd: dir, env: daemonEnv() });
+  const dir = cached('npm-fixture-v1', (stage) => {
+    mkdirSync(join(stage, 'package'));
+    writeFileSync(
+      join(stage, 'package', 'package.json'),
+      JSON.stringify({ name, version, main: 'index.js' }),
+    );
+    writeFileSync(join(stage, 'package', 'index.js'), 'module.exports = 42;\n');
+    execFileSync('tar', ['-czf', 'p.tgz', 'package'], { cwd: stage, env: daemonEnv() });
+  });
   const tarball = readFileSync(join(dir, 'p.tgz'));
   npmPkg = {
     name,
