@@ -3,8 +3,8 @@ import { runProcess } from '../src/cli/context.ts';
 import { type Handshake, summarizeProbe } from '../src/core/probe.ts';
 import { probe } from '../src/probe.ts';
 import { type Issued, Pki } from './helpers/pki.ts';
-import { startProxy } from './net/servers.ts';
 import { alternating, type Bound, pairOnOnePort } from './helpers/probe-servers.ts';
+import { startProxy } from './net/servers.ts';
 
 const ok = { ok: true, code: 'OK', message: 'ok' };
 const noIssuer = {
