@@ -11,8 +11,13 @@ const ISSUER_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
 ]);
 
+/** Clients that fail for want of the anchor: an issuer error, and the root is not in their store. */
 function failingOnTrust(a: Analysis): string[] {
-  return a.clients.filter((_, i) => ISSUER_CODES.has(a.verdicts[i]?.code ?? '')).map((c) => c.id);
+  // A client whose store holds the root fails for another reason (a missing intermediate): not a trust failure.
+  const anchor = a.anchor;
+  return a.clients
+    .filter((c, i) => ISSUER_CODES.has(a.verdicts[i]?.code ?? '') && !(anchor && c.anchors.has(anchor)))
+    .map((c) => c.id);
 }
 
 function fixCommand(a: Analysis): string {
@@ -27,7 +32,7 @@ const interception: Rule = (a) => {
     ? `${a.target.host} is intercepted by ${a.product ?? 'a TLS-inspecting proxy'}: the certificate is re-signed by "${a.anchor.subject}"`
     : `${a.target.host} uses a private CA: its chain ends in "${a.anchor.subject}"`;
   const where = a.anchorInSystem
-    ? 'Your OS store trusts that root (so browsers, curl and urllib work), but it is not among the Mozilla roots that certifi and Node ship.'
+    ? `Your OS store trusts that root${a.systemVerdict.ok ? ' (so browsers, curl and urllib work)' : ''}, but it is not among the Mozilla roots that certifi and Node ship.`
     : 'That root is not in your OS store either: it came only from the network.';
   const fix = a.anchorInSystem
     ? `Run \`${fixCommand(a)}\` to add it to one merged bundle (Mozilla roots + this root) that every client uses.`

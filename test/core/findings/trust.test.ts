@@ -84,6 +84,20 @@ describe('trust findings', () => {
     expect(f[0]?.message).toContain('holds a root with that name but another key');
   });
 
+  it('a missing intermediate is not a trust failure for a client that holds the root', () => {
+    const f = trustFindings({
+      chain: [corpLeaf],
+      host: 'pypi.org',
+      system: [corp],
+      fetched: [{ url: 'http://pki.acme.test/int.der', cert: corpInt }],
+      clients: [client('python-ssl', [corp]), client('node', [])],
+    });
+    expect(f.map((x) => x.id)).toEqual(['interception']);
+    expect(f[0]?.details?.failing).toEqual(['node']);
+    expect(f[0]?.message).toContain('Your OS store trusts that root, but');
+    expect(f[0]?.message).not.toContain('curl and urllib work');
+  });
+
   it('no client-store finding for clients that fail for other reasons', () => {
     const expired = pki.leaf('expired', 'pypi.org', corpInt, { notBeforeDays: -10, notAfterDays: -1 });
     const f = trustFindings({
