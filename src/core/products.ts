@@ -3,7 +3,9 @@ import type { Cert } from './cert.ts';
 /**
  * TLS-inspecting products recognisable by their root's subject. Data, not code: each row names the
  * pattern matched against the root (or issuing CA) subject and where the default name is documented.
- * A corporate deployment may rename its CA; then we say "unknown product" rather than guess.
+ * A corporate deployment may rename its CA; then we say "unknown product" rather than guess. Patterns name the
+ * vendor, never a bare place or word ("Palo Alto", "Menlo", "Umbrella" are also towns and companies): a match
+ * marks the chain as intercepted even on an internal name.
  */
 export interface Product {
   name: string;
@@ -24,9 +26,13 @@ export const PRODUCTS: readonly Product[] = [
     evidence: 'Fortinet_CA_SSL / FortiGate CA (O=Fortinet)',
   },
   // O=Palo Alto Networks (forward-trust certificate) — https://docs.paloaltonetworks.com/pan-os/11-0/pan-os-admin/decryption
-  { name: 'Palo Alto Networks', pattern: /palo ?alto/i, evidence: 'O=Palo Alto Networks forward-trust CA' },
+  {
+    name: 'Palo Alto Networks',
+    pattern: /palo ?alto ?networks/i,
+    evidence: 'O=Palo Alto Networks forward-trust CA',
+  },
   // CN=Cisco Umbrella Root CA, O=Cisco — https://docs.umbrella.com/deployment-umbrella/docs/install-cisco-umbrella-root-certificate
-  { name: 'Cisco Umbrella', pattern: /umbrella|opendns/i, evidence: 'Cisco Umbrella Root CA' },
+  { name: 'Cisco Umbrella', pattern: /cisco umbrella|opendns/i, evidence: 'Cisco Umbrella Root CA' },
   // CN=Sophos SSL CA_…, O=Sophos — https://docs.sophos.com/nsg/sophos-firewall/latest/Help/en-us/webhelp/onlinehelp/AdministratorHelp/Certificates/
   { name: 'Sophos', pattern: /sophos/i, evidence: 'Sophos SSL CA (O=Sophos)' },
   // CN=Kaspersky Anti-Virus Personal Root Certificate, O=AO Kaspersky Lab — https://support.kaspersky.com/common/compatibility/14231
@@ -64,7 +70,7 @@ export const PRODUCTS: readonly Product[] = [
   // McAfee / Skyhigh Web Gateway — https://docs.trellix.com/
   { name: 'McAfee/Skyhigh Web Gateway', pattern: /mcafee|skyhigh/i, evidence: 'McAfee Web Gateway root' },
   // Menlo Security isolation — https://www.menlosecurity.com/
-  { name: 'Menlo Security', pattern: /menlo/i, evidence: 'Menlo Security root' },
+  { name: 'Menlo Security', pattern: /menlo security/i, evidence: 'Menlo Security root' },
   // iboss cloud — https://www.iboss.com/
   { name: 'iboss', pattern: /\biboss\b/i, evidence: 'iboss root' },
 ];
