@@ -13,11 +13,14 @@ export interface BundleParts {
  * (and the executor sees nothing to change).
  */
 export function renderBundle(parts: BundleParts): string {
-  const extra = new Set(parts.extra.map((c) => c.sha256));
-  const all = uniqueCerts([...parts.mozilla, ...parts.extra]);
+  const mozilla = uniqueCerts(parts.mozilla);
+  // A chosen root that Mozilla already ships is not "added": the counts must add up to the total.
+  const inMozilla = new Set(mozilla.map((c) => c.sha256));
+  const extra = new Set(parts.extra.map((c) => c.sha256).filter((s) => !inMozilla.has(s)));
+  const all = uniqueCerts([...mozilla, ...parts.extra]);
   const header = [
     '# certifix merged CA bundle: Mozilla roots + roots you chose. Managed by certifix; `certifix refresh` rebuilds it.',
-    `# ${all.length} certificates (${parts.mozilla.length} Mozilla, ${extra.size} added).`,
+    `# ${all.length} certificates (${mozilla.length} Mozilla, ${extra.size} added).`,
     '',
   ];
   const body = all.map(
