@@ -73,13 +73,13 @@ export async function nodeTrust(version: string | undefined, ctx: Context): Prom
   const extra = extraPath
     ? await pathSource(
         extraPath,
-        { source: 'env', via: 'NODE_EXTRA_CA_CERTS', profile: 'openssl', why: '' },
+        { source: 'env', via: 'NODE_EXTRA_CA_CERTS', profile: 'node', why: '' },
         'file',
         'Node prints "Warning: Ignoring extra certs" and continues without them',
       )
     : null;
   if (/--use-openssl-ca\b/.test(opts)) {
-    const os = await opensslDefaultTrust(ctx, 'openssl', `Node ${version} (--use-openssl-ca)`);
+    const os = await opensslDefaultTrust(ctx, 'node', `Node ${version} (--use-openssl-ca)`);
     return merge({ ...os, via: 'NODE_OPTIONS --use-openssl-ca', bundled: false }, extra);
   }
   const flag =
@@ -96,7 +96,9 @@ export async function nodeTrust(version: string | undefined, ctx: Context): Prom
     files: [],
     dirs: [],
     bundled: true,
-    profile: 'openssl',
+    // Node reports the last OpenSSL error, whatever the store: a bare leaf is "unable to verify the first
+    // certificate" in Node where Python says "unable to get local issuer certificate".
+    profile: 'node',
     why: extra
       ? `Node ${version} uses its bundled Mozilla roots plus NODE_EXTRA_CA_CERTS.`
       : `Node ${version} uses only its bundled Mozilla roots.`,

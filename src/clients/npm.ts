@@ -88,7 +88,7 @@ export async function npmTrust(
         files: [],
         dirs: [],
         bundled: false,
-        profile: 'openssl',
+        profile: 'node', // npm verifies with Node's TLS
         why: `${where} sets ca inline: npm trusts only those certificates.`,
         warnings: ['inline ca values are not loaded by certifix'],
       };
@@ -113,7 +113,7 @@ export async function npmTrust(
       files: [p],
       dirs: [],
       bundled: false,
-      profile: 'openssl',
+      profile: 'node', // npm verifies with Node's TLS
       why: `${via} is set: npm trusts only that file (it replaces Node's roots).`,
     };
   }
@@ -182,7 +182,10 @@ export const npm: Client = {
     // A throw-away cache: proving the fix must not leave ~/.npm behind (undo restores HOME exactly).
     const cache = await mkdtemp(join(tmpdir(), 'certifix-npm-'));
     try {
-      const r = await ctx.run(node, [...args, `--cache=${cache}`, '--logs-max=0'], { env: ctx.env, timeoutMs: 60_000 });
+      const r = await ctx.run(node, [...args, `--cache=${cache}`, '--logs-max=0'], {
+        env: ctx.env,
+        timeoutMs: 60_000,
+      });
       return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
     } finally {
       await rm(cache, { recursive: true, force: true });
