@@ -106,7 +106,7 @@ describe('screen', () => {
     else expect(s.refusal).toBeUndefined();
     if (row.warnings) {
       expect(s.warnings).toHaveLength(row.warnings.length);
-      row.warnings.forEach((w, i) => expect(s.warnings[i]).toMatch(w));
+      for (const [i, w] of row.warnings.entries()) expect(s.warnings[i]).toMatch(w);
     }
     expect(s.cert).toBe(row.cert);
     expect(s.origin).toBe(row.origin);
