@@ -65,7 +65,7 @@ export async function resolveClients(ctx: Context, only?: readonly ClientId[]): 
         version: inst.version,
         source,
         anchors: await anchorsOf(source),
-        render: (v, host) => client.render(v, host),
+        render: (v, host, port) => client.render(v, host, port),
       }),
     ),
   );

@@ -20,7 +20,7 @@ import { pipOption, pipUserConfig } from './pip-config.ts';
 import { findPackage, findPythons, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
 import { REQUESTS_VARS } from './python-requests.ts';
 import { opensslDefaultTrust, pythonPrinted } from './python-ssl.ts';
-import { merge, pathSource } from './source.ts';
+import { authority, merge, pathSource } from './source.ts';
 import type { Client, Installation } from './types.ts';
 
 function atLeast(version: string | undefined, min: [number, number]): boolean {
@@ -93,8 +93,8 @@ export const pip: Client = {
     });
   },
 
-  render(v, host) {
-    return `Could not fetch URL https://${host}/simple/: There was a problem confirming the ssl certificate: ${pythonPrinted(v, host)} - skipping`;
+  render(v, host, port) {
+    return `Could not fetch URL https://${authority(host, port)}/simple/: There was a problem confirming the ssl certificate: ${pythonPrinted(v, host)} - skipping`;
   },
 
   plan(_inst, bundlePath, ctx) {

@@ -29,6 +29,11 @@ export async function pathSource(
   };
 }
 
+/** `host`, or `host:port` when the port is not HTTPS's default: how clients print the URL's authority. */
+export function authority(host: string, port?: number): string {
+  return port === undefined || port === 443 ? host : `${host}:${port}`;
+}
+
 /** Append files/dirs of `extra` to `s` (stores that add to each other: truststore + --cert, node + extra). */
 export function merge(s: TrustSource, extra: TrustSource | null): TrustSource {
   if (!extra) return s;

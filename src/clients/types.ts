@@ -74,8 +74,11 @@ export interface Client {
   detect(ctx: Context): Promise<Installation[]>;
   /** The store this installation uses now, resolved from env and config files (no network, no spawning when avoidable). */
   trust(inst: Installation, ctx: Context): Promise<TrustSource>;
-  /** How the client prints a verification failure (for the verdict table). */
-  render(v: Omit<Verdict, 'printed'>, host: string): string;
+  /**
+   * How the client prints a verification failure (for the verdict table). `port`, when given and not 443,
+   * goes into the URLs the client prints (npm's request line, pip's index, git's remote).
+   */
+  render(v: Omit<Verdict, 'printed'>, host: string, port?: number): string;
   /** Plain-data changes that make this client trust `bundlePath` (never weakening verification). */
   plan(inst: Installation, bundlePath: string, ctx: Context): Plan;
   /** Run the real client once against `url`: ground truth. */

@@ -13,7 +13,7 @@ export interface ClientInput {
   source: { source: string; path: string | null; via?: string | undefined; why: string; profile: Profile };
   anchors: TrustIndex;
   /** The client's own wording of a failure. */
-  render: (v: { ok: boolean; code: string; message: string }, host: string) => string;
+  render: (v: { ok: boolean; code: string; message: string }, host: string, port?: number) => string;
 }
 
 export interface AnalysisInput {
@@ -160,7 +160,7 @@ export function toReport(a: Analysis): DiagnoseReport {
       },
     };
     if (c.version) report.version = c.version;
-    if (!v.ok) report.printed = c.render(v, a.target.host);
+    if (!v.ok) report.printed = c.render(v, a.target.host, a.target.port);
     return report;
   });
   return {
