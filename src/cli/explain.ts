@@ -1,6 +1,175 @@
-import { CertifixError } from '../core/errors.ts';
-import type { Io } from './io.ts';
+import { readFile } from 'node:fs/promises';
+import { CertifixError, isCertifixError } from '../core/errors.ts';
+import { advise, type ExplainedError, parseError } from '../core/explain/index.ts';
+import type { DiagnoseReport } from '../core/report.ts';
+import { parse } from './args.ts';
+import { contextFromIo } from './context.ts';
+import { type Io, type Style, styler } from './io.ts';
 
-export async function explainCommand(_argv: string[], _io: Io): Promise<number> {
-  throw new CertifixError('UNSUPPORTED', 'explain is not available yet');
+export const EXPLAIN_HELP = `Usage: certifix explain [FILE|-] [options]
+
+Paste the error a tool printed (pip, conda, uv, requests, httpx, aiohttp, urllib, npm, Node, git, curl,
+Java): certifix says which tool failed to verify which server and why, what to do about it, then diagnoses
+that server from here (unless --offline) to show what every client on this machine sees now.
+
+Reads FILE, or standard input with '-' or when input is piped.
+
+Options:
+  --offline          explain from the text alone; do not connect
+  --proxy URL        diagnose through this HTTP CONNECT proxy (default: HTTPS_PROXY, honouring NO_PROXY)
+  --no-proxy         diagnose with a direct connection
+  --timeout SECONDS  connection timeout for the diagnosis (default 10)
+  --json             print one JSON document
+  -h, --help         show this help
+
+Examples:
+  pip install requests 2>&1 | certifix explain -
+  npm install 2>&1 | certifix explain
+  certifix explain build.log --offline
+  pbpaste | certifix explain - --json | jq .advice
+
+Exit codes: 0 every client verifies the server now, 1 the error is confirmed or explained,
+2 not a TLS verification error certifix recognises (or usage error).
+`;
+
+/** Where the paste comes from when it is not a file: the process's stdin, unless a test supplies one. */
+export interface Stdin {
+  isTTY: boolean;
+  read: () => Promise<string>;
 }
+
+const processStdin: Stdin = {
+  get isTTY() {
+    return Boolean(process.stdin.isTTY);
+  },
+  read: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+    return Buffer.concat(chunks).toString('utf8');
+  },
+};
+
+/** The diagnosis, or one sentence saying why there is none. */
+type Diagnosed = { report: DiagnoseReport; note: null } | { report: null; note: string };
+
+export async function explainCommand(argv: string[], io: Io, stdin: Stdin = processStdin): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    offline: { type: 'boolean' },
+    proxy: { type: 'string' },
+    'no-proxy': { type: 'boolean' },
+    timeout: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout(EXPLAIN_HELP);
+    return 0;
+  }
+  if (positionals.length > 1) throw new CertifixError('USAGE', 'explain reads one FILE (or - for stdin)');
+  const source = positionals[0];
+  if (source === undefined && stdin.isTTY) {
+    io.stdout(EXPLAIN_HELP);
+    return 2;
+  }
+  const timeout = values.timeout === undefined ? 10 : Number(values.timeout);
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw new CertifixError('USAGE', '--timeout must be a positive number of seconds');
+
+  const text = source === undefined || source === '-' ? await stdin.read() : await readText(source);
+  const e = parseError(text);
+  if (!e) {
+    io.stderr(
+      'certifix: not a TLS verification error I recognise\n  hint: paste the whole output, e.g. `pip install x 2>&1 | certifix explain -`\n',
+    );
+    return 2;
+  }
+  const d: Diagnosed = values.offline
+    ? { report: null, note: 'Not diagnosed (--offline).' }
+    : await diagnoseHost(e, values['no-proxy'] ? null : values.proxy, timeout * 1000, io);
+  const advice = advise(e);
+  if (values.json) {
+    const { client, host, port, code, message, evidence } = e;
+    const doc = { client, host, port, code, message, evidence, diagnosis: d.report, note: d.note, advice };
+    io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
+  } else {
+    io.stdout(render(e, advice, d, styler(io)));
+  }
+  const clients = d.report?.clients ?? [];
+  return clients.length > 0 && clients.every((c) => c.ok) ? 0 : 1;
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new CertifixError('IO', `cannot read ${file}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Diagnose the server the error names; an unreachable server leaves the text-only explanation. */
+async function diagnoseHost(
+  e: ExplainedError,
+  proxy: string | null | undefined,
+  timeoutMs: number,
+  io: Io,
+): Promise<Diagnosed> {
+  if (!e.host)
+    return {
+      report: null,
+      note: 'Not diagnosed: the error does not name the server; run `certifix diagnose <url>` with it.',
+    };
+  const url = `https://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port ?? 443}`;
+  const { diagnose } = await import('../diagnose.ts');
+  try {
+    const { report } = await diagnose(url, { proxy, timeoutMs }, contextFromIo(io));
+    return { report, note: null };
+  } catch (err) {
+    if (!isCertifixError(err)) throw err;
+    return {
+      report: null,
+      note: `Could not diagnose ${url} from here (${err.message}): explained from the text alone.`,
+    };
+  }
+}
+
+function render(e: ExplainedError, advice: string[], d: Diagnosed, s: Style): string {
+  const where = e.host ? `${e.host}${e.port ? `:${e.port}` : ''}` : 'a server it does not name';
+  const out = [
+    s.bold(`This is ${e.client} failing to verify ${where}: ${e.message}.`),
+    s.dim(`  ${e.code}, from: ${clip(e.evidence, 160)}`),
+    '',
+    s.bold('What to do:'),
+    ...advice.map((a) => `  • ${a}`),
+    '',
+  ];
+  if (!d.report) {
+    out.push(s.yellow(d.note));
+    return `${out.join('\n')}\n`;
+  }
+  const r = d.report;
+  const failing = r.clients.filter((c) => !c.ok);
+  out.push(s.bold(`Diagnosis of ${r.target.url}${r.target.proxy ? ` via ${r.target.proxy}` : ''}:`));
+  if (r.clients.length === 0) out.push('  No supported client is installed here.');
+  else if (failing.length === 0)
+    out.push(s.green(`  Every client verifies ${r.target.host} now: the error is not reproduced from here.`));
+  else
+    out.push(
+      s.red(
+        `  ${failing.length} of ${r.clients.length} clients fail: ${failing.map((c) => c.id).join(', ')}.`,
+      ),
+    );
+  const w = Math.max(0, ...failing.map((c) => c.id.length));
+  for (const c of failing) out.push(`  ${s.red('✗')} ${c.id.padEnd(w)}  ${c.message} (${c.code})`);
+  if (r.interception.detected)
+    out.push(
+      `  ${s.yellow('Interception:')} yes${r.interception.product ? `, by ${r.interception.product}` : ''}`,
+    );
+  for (const f of r.findings) {
+    const mark = f.severity === 'error' ? s.red('✗') : f.severity === 'warning' ? s.yellow('!') : s.cyan('i');
+    out.push(`  ${mark} ${f.message}`, `    ${s.bold('fix:')} ${f.fix}`);
+  }
+  out.push('', s.dim(`Full report: certifix diagnose ${r.target.url}`));
+  return `${out.join('\n')}\n`;
+}
+
+const clip = (line: string, max: number) => (line.length > max ? `${line.slice(0, max - 1)}…` : line);

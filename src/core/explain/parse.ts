@@ -14,7 +14,7 @@ export interface ExplainedError {
   code: VerifyCode;
   /** OpenSSL's reason string for `code`. */
   message: string;
-  /** The line of the paste that gave the reason, trimmed. */
+  /** The line of the paste that gave the reason (the part around it when the line is long). */
   evidence: string;
 }
 
@@ -47,7 +47,7 @@ function findReason(text: string, table: readonly Reason[]): { reason: Reason; l
     if (!m) continue;
     const start = text.lastIndexOf('\n', m.index) + 1;
     const end = text.indexOf('\n', m.index);
-    return { reason, line: text.slice(start, end === -1 ? undefined : end).trim() };
+    return { reason, line: around(text.slice(start, end === -1 ? undefined : end), m.index - start) };
   }
   return null;
 }
@@ -87,6 +87,13 @@ function fromUrl(s: string): Where | null {
   } catch {
     return null;
   }
+}
+
+/** The line, or for a long one (pip, conda) the part around the reason: enough to recognise it. */
+function around(line: string, at: number, width = 160): string {
+  if (line.length <= width) return line.trim();
+  const from = Math.max(0, Math.min(at - width / 2, line.length - width));
+  return `${from > 0 ? '…' : ''}${line.slice(from, from + width).trim()}${from + width < line.length ? '…' : ''}`;
 }
 
 const unbracket = (h: string) => h.replace(/^\[(.*)\]$/, '$1');

@@ -127,7 +127,7 @@ export const WHERE: readonly { re: RegExp; kind: 'hostport' | 'url' | 'host' }[]
   { re: /^Looking in indexes: (https?:\/\/[^\s,]+)/m, kind: 'url' }, // pip
   { re: /certificate is not valid for '([^']+)'/, kind: 'host' }, // Python ssl hostname check
   { re: /hostname '([^']+)' doesn't match/, kind: 'host' }, // urllib3 1.x
-  { re: /does not match target host ?name '([^']+)'/, kind: 'host' }, // curl, git
+  { re: /(?:does not match|matches) target host ?name '([^']+)'/, kind: 'host' }, // curl, git
   { re: /No subject alternative (?:DNS )?names? matching (?:IP address )?(\S+?) found/, kind: 'host' }, // Java
   { re: /^\s*host: '([^']+)'/m, kind: 'host' }, // Node's error object
   { re: /Host: ([^\s.]+(?:\.[^\s.]+)*)\. is not in the cert's altnames/, kind: 'host' }, // Node
