@@ -50,7 +50,9 @@ export function renderReport(r: DiagnoseReport, io: Io): string {
       const mark = c.ok ? s.green('✓') : s.red('✗');
       const store = `${c.trustStore.source}${c.trustStore.path ? ` ${c.trustStore.path}` : ''}`;
       out.push(`  ${mark} ${c.id.padEnd(w)}  ${c.ok ? 'ok' : `${c.message} (${c.code})`}  ${s.dim(store)}`);
-      if (!c.ok && c.printed) out.push(`    ${' '.repeat(w)}${s.dim(c.printed)}`);
+      // npm prints two lines (code, then the request): keep both under the client.
+      if (!c.ok && c.printed)
+        for (const line of c.printed.split('\n')) out.push(`    ${' '.repeat(w)}${s.dim(line)}`);
     }
   }
   if (r.findings.length > 0) {

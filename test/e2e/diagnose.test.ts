@@ -243,6 +243,28 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy') || !has('o
       });
     });
 
+    it('says the same without --json: the failing clients first, each in its own words', async () => {
+      const proxy = lab.mitmproxy as InterceptingProxy;
+      const [human, json] = await Promise.all([
+        laptop.certifix(['diagnose', lab.origin.url, '--proxy', proxy.url]),
+        laptop.certifix(['diagnose', lab.origin.url, '--proxy', proxy.url, '--json']),
+      ]);
+      const report = JSON.parse(json.stdout) as DiagnoseReport;
+      const failing = report.clients.filter((c) => !c.ok);
+      expect(human.code).toBe(json.code);
+      const [title, headline] = human.stdout.split('\n');
+      expect(title).toBe(`certifix diagnose ${lab.origin.url} via ${proxy.url}`);
+      expect(headline).toBe(
+        `${failing.length} of ${report.clients.length} clients fail to verify localhost: ${failing.map((c) => c.id).join(', ')}.`,
+      );
+      // Every printed line is shown indented under its client (npm's two lines included).
+      const lines = human.stdout.split('\n');
+      for (const c of failing)
+        for (const line of c.printed?.split('\n') ?? [])
+          expect(lines.filter((l) => /^ {4,}\S/.test(l)).map((l) => l.trim())).toContain(line);
+      expect(human.stdout).toContain('Interception: yes');
+    });
+
     describe('fails cleanly (exit 2, one line, no stack trace)', () => {
       let plain: Server;
       beforeAll(async () => {
