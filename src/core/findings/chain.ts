@@ -2,7 +2,6 @@
  * Problems with the certificates themselves and with how the server sends them. Trust settings on this
  * machine cannot fix any of these; the findings say who can.
  */
-import type { Analysis } from '../analyze.ts';
 import { type Cert, isIssuedBy } from '../cert.ts';
 import { certInfo } from '../extensions.ts';
 import type { Finding } from '../report.ts';
