@@ -4,11 +4,10 @@
  *   diagnose  vs  a bare Node script doing one TLS handshake      goal <= 1.3
  *   --version vs  `node -e 0`                                     goal <= 1.2
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:tls';
 import { Pki } from '../test/helpers/pki.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -43,9 +42,21 @@ function compare(a: () => number, b: () => number): { a: number; b: number } {
 const pki = new Pki();
 const root = pki.root('root', 'Bench Root');
 const leaf = pki.leaf('leaf', 'localhost', root, { ips: ['127.0.0.1'] });
-const server = createServer({ key: leaf.keyPem, cert: leaf.pem }, (s) => s.end());
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-const port = (server.address() as { port: number }).port;
+// The server runs in its own process: spawnSync blocks this one's event loop, so an in-process server would
+// never answer the handshake being timed.
+const server = spawn(
+  process.execPath,
+  [
+    '-e',
+    `const s = require('node:tls').createServer(${JSON.stringify({ key: leaf.keyPem, cert: leaf.pem })}, (c) => c.end());
+s.listen(0, '127.0.0.1', () => console.log(s.address().port));`,
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+const port = await new Promise<number>((resolve, reject) => {
+  server.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+  server.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
+});
 
 const home = mkdtempSync(join(tmpdir(), 'certifix-bench-'));
 const env = { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8' };
@@ -66,7 +77,7 @@ const v = compare(
   () => time(process.execPath, [cli, '--version'], env),
   () => time(process.execPath, ['-e', '0'], env),
 );
-server.close();
+server.kill();
 
 const rows = [
   ['certifix diagnose (loopback)', d.a, 'bare TLS handshake script', d.b, 1.3],

@@ -1,5 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { CertifixError } from './errors.ts';
+import { readTlv, type Tlv } from './verify/der.ts';
 
 /**
  * A certificate as certifix reasons about it. Built on Node's X509Certificate (OpenSSL underneath);
@@ -22,34 +23,140 @@ export interface Cert {
   readonly notAfter: Date;
 }
 
-const cache = new WeakMap<X509Certificate, Cert>();
-
-function dn(s: string): string {
-  return s.split('\n').filter(Boolean).join(', ');
+function dn(s: string | undefined): string {
+  return (s ?? '').split('\n').filter(Boolean).join(', ');
 }
 
-export function certFromX509(x509: X509Certificate): Cert {
-  const hit = cache.get(x509);
+/**
+ * A Cert that keeps its DER and builds the X509Certificate (and everything derived from it) on first use.
+ * Trust stores hold hundreds of roots of which a diagnosis touches a handful; parsing each with OpenSSL up
+ * front was the largest start-up cost (~0.3 ms a certificate, ~450 of them across four copies of the roots).
+ */
+class LazyCert implements Cert {
+  readonly der: Buffer;
+  readonly sha256: string;
+  /** Raw `Name` elements (header included), found by a TLV walk at construction. */
+  readonly subjectDer: Buffer;
+  readonly issuerDer: Buffer;
+  #x509: X509Certificate | undefined;
+  #memo: { subject?: string; issuer?: string; selfSigned?: boolean; notBefore?: Date; notAfter?: Date } = {};
+
+  constructor(der: Buffer, sha256: string, names: Names, x509?: X509Certificate) {
+    this.der = der;
+    this.sha256 = sha256;
+    this.subjectDer = names.subject;
+    this.issuerDer = names.issuer;
+    this.#x509 = x509;
+  }
+  get x509(): X509Certificate {
+    this.#x509 ??= new X509Certificate(this.der);
+    return this.#x509;
+  }
+  get subject(): string {
+    this.#memo.subject ??= dn(this.x509.subject);
+    return this.#memo.subject;
+  }
+  get issuer(): string {
+    this.#memo.issuer ??= dn(this.x509.issuer);
+    return this.#memo.issuer;
+  }
+  get ca(): boolean {
+    return this.x509.ca;
+  }
+  get selfSigned(): boolean {
+    this.#memo.selfSigned ??= this.x509.subject === this.x509.issuer && safeVerify(this.x509, this.x509);
+    return this.#memo.selfSigned;
+  }
+  get notBefore(): Date {
+    this.#memo.notBefore ??= new Date(this.x509.validFrom);
+    return this.#memo.notBefore;
+  }
+  get notAfter(): Date {
+    this.#memo.notAfter ??= new Date(this.x509.validTo);
+    return this.#memo.notAfter;
+  }
+}
+
+interface Names {
+  subject: Buffer;
+  issuer: Buffer;
+  /** Length of the Certificate element (bytes after it are not part of it, as for d2i_X509). */
+  end: number;
+}
+
+/**
+ * The shape of a Certificate, checked with a TLV walk: SEQUENCE { tbs, algorithm, BIT STRING } with the
+ * TBSCertificate fields up to the public key. Throws on anything else (a PEM block of garbage, a key).
+ */
+function certNames(der: Buffer): Names {
+  const outer = readTlv(der, 0);
+  if (outer.tag !== 16 || !outer.constructed) throw new Error('not a SEQUENCE');
+  const tbs = readTlv(outer.value, 0);
+  const alg = readTlv(outer.value, tbs.end);
+  const sig = readTlv(outer.value, alg.end);
+  if (tbs.tag !== 16 || alg.tag !== 16 || sig.tag !== 3) throw new Error('not a Certificate');
+  const f: Tlv[] = [];
+  for (let off = 0; off < tbs.value.length && f.length < 8; ) {
+    const t = readTlv(tbs.value, off);
+    f.push(t);
+    off = t.end;
+  }
+  const i = f[0]?.cls === 2 && f[0].tag === 0 ? 1 : 0;
+  const [serial, , issuer, validity, subject, spki] = f.slice(i) as (Tlv | undefined)[];
+  if (serial?.tag !== 2 || issuer?.tag !== 16 || validity?.tag !== 16 || subject?.tag !== 16 || !spki)
+    throw new Error('short TBSCertificate');
+  return { subject: subject.raw, issuer: issuer.raw, end: outer.end };
+}
+
+/** Raw DER of the subject and issuer names (header included) without parsing the certificate. */
+export function rawNames(cert: Cert): { subject: Buffer; issuer: Buffer } {
+  if (cert instanceof LazyCert) return { subject: cert.subjectDer, issuer: cert.issuerDer };
+  let n = plainNames.get(cert);
+  if (!n) {
+    n = certNames(cert.der);
+    plainNames.set(cert, n);
+  }
+  return n;
+}
+const plainNames = new WeakMap<Cert, Names>();
+
+/** False when OpenSSL cannot parse it (checked once, on first call). */
+export function materialises(cert: Cert): boolean {
+  try {
+    return cert.x509 !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One object per certificate per process: the same root read from the distro bundle, the hashed directory,
+ * Node's roots and certifi is parsed (and signature-checked, and indexed) once. Weak, so a library user
+ * verifying many chains does not keep every leaf alive.
+ */
+const live = new Map<string, WeakRef<LazyCert>>();
+const collected = new FinalizationRegistry<string>((sha) => {
+  if (live.get(sha)?.deref() === undefined) live.delete(sha);
+});
+
+function intern(der: Buffer, x509?: X509Certificate): LazyCert {
+  const sha256 = createHash('sha256').update(der).digest('hex');
+  const hit = live.get(sha256)?.deref();
   if (hit) return hit;
-  const der = x509.raw;
-  let selfSigned: boolean | undefined;
-  const cert: Cert = {
-    der,
-    x509,
-    sha256: createHash('sha256').update(der).digest('hex'),
-    subject: dn(x509.subject ?? ''),
-    issuer: dn(x509.issuer ?? ''),
-    ca: x509.ca,
-    get selfSigned() {
-      if (selfSigned === undefined) {
-        selfSigned = x509.subject === x509.issuer && safeVerify(x509, x509);
-      }
-      return selfSigned;
-    },
-    notBefore: new Date(x509.validFrom),
-    notAfter: new Date(x509.validTo),
-  };
-  cache.set(x509, cert);
+  const cert = new LazyCert(der, sha256, certNames(der), x509);
+  live.set(sha256, new WeakRef(cert));
+  collected.register(cert, sha256);
+  return cert;
+}
+
+const byX509 = new WeakMap<X509Certificate, Cert>();
+
+export function certFromX509(x509: X509Certificate): Cert {
+  let cert = byX509.get(x509);
+  if (!cert) {
+    cert = intern(x509.raw, x509);
+    byX509.set(x509, cert);
+  }
   return cert;
 }
 
@@ -63,19 +170,36 @@ function safeVerify(cert: X509Certificate, issuer: X509Certificate): boolean {
 
 /** True when `issuer` could have issued `cert`: names (and key identifiers) match and the signature verifies. */
 export function isIssuedBy(cert: Cert, issuer: Cert): boolean {
-  return cert.x509.checkIssued(issuer.x509) && safeVerify(cert.x509, issuer.x509);
+  try {
+    return cert.x509.checkIssued(issuer.x509) && safeVerify(cert.x509, issuer.x509);
+  } catch {
+    return false; // one of them does not parse: it issued nothing
+  }
 }
 
+/**
+ * A Cert for DER bytes. Only the outer structure is checked here (throws when it is not a certificate);
+ * OpenSSL parses it on first use of `x509` or a field derived from it.
+ */
 export function certFromDer(der: Uint8Array): Cert {
-  return certFromX509(new X509Certificate(der));
+  const buf = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+  return intern(Buffer.from(buf.subarray(0, certNames(buf).end)));
 }
 
 const PEM_RE =
   /-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----([\s\S]*?)-----END (?:TRUSTED |X509 )?CERTIFICATE-----/g;
 
+/** certFromDer, parsed by OpenSSL now: throws when OpenSSL cannot read it. */
+function parsed(der: Buffer): Cert {
+  const cert = certFromDer(der);
+  void cert.x509;
+  return cert;
+}
+
 /**
  * Parse a PEM bundle, a single PEM, or a DER certificate. Blocks that do not parse are skipped and
- * counted, like OpenSSL skips what it cannot read in a CA file.
+ * counted, like OpenSSL skips what it cannot read in a CA file. (Explicit input is small: it is parsed
+ * eagerly. Trust stores go through stores/load.ts, which defers parsing.)
  */
 export function parseCerts(data: Buffer | string, source = 'input'): { certs: Cert[]; skipped: number } {
   const text = typeof data === 'string' ? data : data.toString('latin1');
@@ -84,7 +208,7 @@ export function parseCerts(data: Buffer | string, source = 'input'): { certs: Ce
   if (text.includes('-----BEGIN')) {
     for (const m of text.matchAll(PEM_RE)) {
       try {
-        certs.push(certFromDer(Buffer.from(m[1] ?? '', 'base64')));
+        certs.push(parsed(Buffer.from(m[1] ?? '', 'base64')));
       } catch {
         skipped++;
       }
@@ -94,7 +218,7 @@ export function parseCerts(data: Buffer | string, source = 'input'): { certs: Ce
   const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
   if (buf.length > 0 && buf[0] === 0x30) {
     try {
-      return { certs: [certFromDer(buf)], skipped: 0 };
+      return { certs: [parsed(buf)], skipped: 0 };
     } catch (cause) {
       throw new CertifixError('BAD_CERT_INPUT', `${source} is neither PEM nor a DER certificate`, { cause });
     }

@@ -4,10 +4,10 @@
  * so the verifier can mirror its decisions: an extension that does not decode or appears twice makes the
  * certificate "invalid", an unknown critical extension sets `unhandledCritical`, and so on.
  */
-import type { Cert } from './cert.ts';
+import { type Cert, rawNames } from './cert.ts';
 import { KEY_OIDS, type KeyType, sigAlgMatches } from './verify/algorithms.ts';
 import { children, oidToString, parse, TAG, type Tlv } from './verify/der.ts';
-import { type NameInfo, parseName } from './verify/dn.ts';
+import { type NameInfo, nameKey, parseName } from './verify/dn.ts';
 import { decodeExtensions } from './verify/ext-decode.ts';
 import type { GeneralName, NameConstraints } from './verify/general-names.ts';
 
@@ -102,18 +102,25 @@ export function akidMatches(issuer: CertInfo, akid: CertInfo['akid']): boolean {
 }
 
 const subjectCache = new WeakMap<Cert, string>();
+const issuerCache = new WeakMap<Cert, string>();
 
-/** The canonical subject name key alone: cheap enough to index a 150-root store without full parsing. */
+/** The subject's comparison key alone (`NameInfo.key`): cheap enough to index a 150-root store. */
 export function subjectKey(cert: Cert): string {
-  const hit = cache.get(cert)?.subject.key ?? subjectCache.get(cert);
-  if (hit !== undefined) return hit;
-  const [tbs] = children(parse(cert.der));
-  const f = tbs ? children(tbs) : [];
-  const off = f[0]?.cls === 2 && f[0].tag === 0 ? 1 : 0;
-  const subjectT = f[off + 4];
-  if (!subjectT) throw new Error('short TBSCertificate');
-  const key = parseName(subjectT).key;
-  subjectCache.set(cert, key);
+  let key = cache.get(cert)?.subject.key ?? subjectCache.get(cert);
+  if (key === undefined) {
+    key = nameKey(parse(rawNames(cert).subject));
+    subjectCache.set(cert, key);
+  }
+  return key;
+}
+
+/** The issuer's comparison key alone: what a store is asked for. */
+export function issuerKey(cert: Cert): string {
+  let key = cache.get(cert)?.issuer.key ?? issuerCache.get(cert);
+  if (key === undefined) {
+    key = nameKey(parse(rawNames(cert).issuer));
+    issuerCache.set(cert, key);
+  }
   return key;
 }
 

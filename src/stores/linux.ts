@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import { isDir, isFile, sys } from '../clients/fsx.ts';
-import { uniqueCerts } from '../core/cert.ts';
-import { readBundle, readDirs } from './load.ts';
+import { type Cert, uniqueCerts } from '../core/cert.ts';
+import { readBundle, readHashDirSync } from './load.ts';
 import type { StoreContext, SystemStore } from './types.ts';
 
 /**
@@ -87,15 +87,24 @@ async function firstExisting(
   return null;
 }
 
-/** The OS-trusted roots on Linux: the bundle file plus the hashed directory OpenSSL would search. */
+/**
+ * The OS-trusted roots on Linux: the bundle file plus the hashed directory OpenSSL would search. Listing the
+ * directory (~150 files) is left until `certs` is read: verification asks it by name instead (`systemIndex`).
+ */
 export async function systemStore(ctx: StoreContext): Promise<SystemStore> {
   const { file, dirs } = await openSslPaths(ctx);
   const files = file ? [file] : [];
   const fromFile = file ? await readBundle(file) : [];
-  // Debian's /etc/ssl/certs holds the same roots as its bundle; a local root added with only a c_rehash link
-  // (no update-ca-certificates run) exists only in the directory, so read it unless the bundle covers it.
-  const fromDir = await readDirs(dirs, files);
-  return { files, dirs, certs: uniqueCerts([...fromFile, ...fromDir]) };
+  let certs: Cert[] | undefined;
+  return {
+    files,
+    dirs,
+    // A local root added with only a c_rehash link (no update-ca-certificates run) is only in the directory.
+    get certs() {
+      certs ??= uniqueCerts([...fromFile, ...dirs.flatMap(readHashDirSync)]);
+      return certs;
+    },
+  };
 }
 
 /** For tests and `status`: the distro table, joined under a sysroot. */

@@ -1,19 +1,26 @@
 /**
- * Reading CA files and hashed directories into Certs, fast: results are cached by path + mtime, and every PEM
- * block is parsed at most once per process (Debian's bundle and /etc/ssl/certs hold the same ~150 roots).
+ * Reading CA files and hashed directories into Certs, fast: results are cached by path + mtime, every PEM
+ * block is decoded at most once per process (Debian's bundle and /etc/ssl/certs hold the same ~150 roots),
+ * and certificates are only parsed by OpenSSL when something looks at them (core/cert.ts).
+ *
+ * Reads are synchronous: a CA file is one read of ~200 KB, and a hashed directory is many tiny files, for
+ * which a thread-pool round trip per open/stat/read/close cost more than the reads (~50 ms for 150 links).
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TrustSource } from '../clients/types.ts';
 import { type Cert, certFromDer, parseCerts, uniqueCerts } from '../core/cert.ts';
+import { type AnchorDir, TrustIndex } from '../core/trust-index.ts';
+import { type NameInfo, nameHash } from '../core/verify/dn.ts';
 import { mozillaRoots } from './mozilla.ts';
+import type { SystemStore } from './types.ts';
 
 const PEM_RE =
   /-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----([\s\S]*?)-----END (?:TRUSTED |X509 )?CERTIFICATE-----/g;
 const byBody = new Map<string, Cert | null>();
 const byPath = new Map<string, { mtimeMs: number; size: number; certs: Cert[] }>();
 
-/** Parse PEM text, reusing certificates already parsed anywhere in this process. */
+/** Parse PEM text, reusing certificates already decoded anywhere in this process. */
 export function parsePemCached(text: string): Cert[] {
   if (!text.includes('-----BEGIN')) return [];
   const out: Cert[] = [];
@@ -33,11 +40,11 @@ export function parsePemCached(text: string): Cert[] {
   return out;
 }
 
-/** All certificates in a PEM bundle (or one DER certificate); [] when the file cannot be read. */
-export async function readBundle(path: string): Promise<Cert[]> {
-  let st: Awaited<ReturnType<typeof stat>>;
+/** readBundle without the promise: [] when the file cannot be read. */
+export function readBundleSync(path: string): Cert[] {
+  let st: ReturnType<typeof statSync>;
   try {
-    st = await stat(path);
+    st = statSync(path);
   } catch {
     return [];
   }
@@ -45,7 +52,7 @@ export async function readBundle(path: string): Promise<Cert[]> {
   if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.certs;
   let certs: Cert[] = [];
   try {
-    const data = await readFile(path);
+    const data = readFileSync(path);
     const text = data.toString('latin1');
     certs = text.includes('-----BEGIN') ? parsePemCached(text) : parseCerts(data, path).certs;
   } catch {
@@ -55,19 +62,25 @@ export async function readBundle(path: string): Promise<Cert[]> {
   return certs;
 }
 
+/** All certificates in a PEM bundle (or one DER certificate); [] when the file cannot be read. */
+export async function readBundle(path: string): Promise<Cert[]> {
+  return readBundleSync(path);
+}
+
 /** OpenSSL's by_dir lookup names files `<subject hash>.<n>` (and `.r<n>` for CRLs, which we skip). */
 const HASH_NAME = /^[0-9a-f]{8}\.\d+$/i;
 
 /**
- * Certificates in an OpenSSL hashed directory: the `<hash>.N` links when there are any (that is all OpenSSL
- * reads), else every `*.pem` / `*.crt` file (a directory nobody has rehashed yet).
+ * Every certificate in an OpenSSL hashed directory, for listing (what does the OS trust?): the `<hash>.N`
+ * links when there are any, else every `*.pem` / `*.crt` file (a directory nobody has rehashed yet).
+ * Verification does not need this: it asks `hashedDir(dir)` by name.
  */
-export async function readHashDir(dir: string): Promise<Cert[]> {
-  let st: Awaited<ReturnType<typeof stat>>;
+export function readHashDirSync(dir: string): Cert[] {
+  let st: ReturnType<typeof statSync>;
   let names: string[];
   try {
-    st = await stat(dir);
-    names = await readdir(dir);
+    st = statSync(dir);
+    names = readdirSync(dir);
   } catch {
     return [];
   }
@@ -76,49 +89,103 @@ export async function readHashDir(dir: string): Promise<Cert[]> {
   if (hit && hit.mtimeMs === st.mtimeMs) return hit.certs;
   let picked = names.filter((n) => HASH_NAME.test(n));
   if (picked.length === 0) picked = names.filter((n) => /\.(pem|crt|cer)$/i.test(n));
-  const lists = await Promise.all(picked.sort().map((n) => readBundle(join(dir, n))));
-  const certs = uniqueCerts(lists.flat());
+  const certs = uniqueCerts(picked.sort().flatMap((n) => readBundleSync(join(dir, n))));
   byPath.set(key, { mtimeMs: st.mtimeMs, size: 0, certs });
   return certs;
 }
 
+export async function readHashDir(dir: string): Promise<Cert[]> {
+  return readHashDirSync(dir);
+}
+
+/** Every certificate in the directories, for listing. */
+export async function readDirs(dirs: readonly string[]): Promise<Cert[]> {
+  return dirs.flatMap(readHashDirSync);
+}
+
+const dirs = new Map<string, AnchorDir>();
+
 /**
- * True when `dir` holds the same roots as `file`, so reading its ~150 links (30 ms on a slow disk) can be
- * skipped: Debian's update-ca-certificates writes /etc/ssl/certs/ca-certificates.crt and the links in
- * /etc/ssl/certs in one run (same count, mtimes seconds apart). A root added later with c_rehash changes the
- * count or the directory's mtime, and then the directory is read.
+ * A hashed directory searched the way OpenSSL's by_dir does (crypto/x509/by_dir.c `get_cert_by_subject`): for a
+ * name, read `<X509_NAME_hash>.0`, `.1`, ... until one is missing or holds no certificate. A certificate whose
+ * link is missing or misnamed is invisible to OpenSSL, so it is to the verdict too.
  */
-export async function dirCoveredBy(dir: string, file: string): Promise<boolean> {
-  if (dirname(file) !== dir.replace(/\/+$/, '')) return false; // only the bundle that lives in the directory
+export function hashedDir(dir: string): AnchorDir {
+  let d = dirs.get(dir);
+  if (!d) {
+    const byHash = new Map<string, Cert[]>();
+    d = {
+      filedUnder(name: NameInfo): Cert[] {
+        const h = nameHash(name);
+        let certs = byHash.get(h);
+        if (!certs) {
+          certs = [];
+          for (let n = 0; ; n++) {
+            let found: Cert[] = [];
+            try {
+              found = parsePemCached(readFileSync(join(dir, `${h}.${n}`), 'latin1')); // by_dir reads PEM
+            } catch {}
+            if (found.length === 0) break;
+            certs.push(...found);
+          }
+          byHash.set(h, certs);
+        }
+        return certs;
+      },
+    };
+    dirs.set(dir, d);
+  }
+  return d;
+}
+
+/** The anchors a trust source resolves to, listed: its files, its hashed directories, and Node's bundled roots. */
+export async function loadTrust(source: TrustSource): Promise<Cert[]> {
+  const files = source.files.map(readBundleSync);
+  const fromDirs = source.dirs.map(readHashDirSync);
+  const bundled = source.bundled ? mozillaRoots() : [];
+  return uniqueCerts([...bundled, ...files.flat(), ...fromDirs.flat()]);
+}
+
+const indexes = new Map<string, TrustIndex>();
+
+/**
+ * The anchors of a trust source as a TrustIndex, for verification: files and bundled roots read now, hashed
+ * directories searched by name when the verifier asks (OpenSSL's order: CA file first, then by_dir). One index
+ * per distinct source per process, so clients sharing a bundle share its index and the verifier's caches.
+ */
+export function trustIndex(source: Pick<TrustSource, 'files' | 'dirs' | 'bundled'>): TrustIndex {
+  const files = source.files.map((f) => [f, statMtime(f)] as const);
+  const key = JSON.stringify([files, source.dirs, source.bundled ?? false]);
+  let index = indexes.get(key);
+  if (!index) {
+    const bundled = source.bundled ? mozillaRoots() : [];
+    const certs = [...bundled, ...source.files.flatMap(readBundleSync)];
+    index = new TrustIndex(certs, source.dirs.map(hashedDir));
+    indexes.set(key, index);
+  }
+  return index;
+}
+
+function statMtime(path: string): number {
   try {
-    const [ds, fs, names, certs] = await Promise.all([stat(dir), stat(file), readdir(dir), readBundle(file)]);
-    const links = names.filter((n) => HASH_NAME.test(n)).length;
-    return links > 0 && links === certs.length && Math.abs(ds.mtimeMs - fs.mtimeMs) < 120_000;
+    return statSync(path).mtimeMs;
   } catch {
-    return false;
+    return -1;
   }
 }
 
-/** Read the directories that the files do not already cover. */
-export async function readDirs(dirs: readonly string[], files: readonly string[]): Promise<Cert[]> {
-  const lists = await Promise.all(
-    dirs.map(async (d) => {
-      for (const f of files) if (await dirCoveredBy(d, f)) return [];
-      return readHashDir(d);
-    }),
-  );
-  return lists.flat();
-}
-
-/** The anchors a trust source resolves to: its files, its hashed directories, and Node's bundled roots. */
-export async function loadTrust(source: TrustSource): Promise<Cert[]> {
-  const files = await Promise.all(source.files.map(readBundle));
-  const dirs = [await readDirs(source.dirs, source.files)];
-  const bundled = source.bundled ? mozillaRoots() : [];
-  return uniqueCerts([...bundled, ...files.flat(), ...dirs.flat()]);
+/**
+ * The OS store as a TrustIndex. A store with hashed directories is OpenSSL's (its files are CA files): its
+ * directories are searched by name rather than listed; other platforms' stores are plain lists.
+ */
+export function systemTrustIndex(store: SystemStore): TrustIndex {
+  if (store.dirs.length > 0) return trustIndex({ files: store.files, dirs: store.dirs });
+  return new TrustIndex(store.certs);
 }
 
 /** Forget cached reads (tests that rewrite a file within the same mtime tick). */
 export function clearLoadCache(): void {
   byPath.clear();
+  dirs.clear();
+  indexes.clear();
 }

@@ -3,40 +3,30 @@
  * release time ... identical on all supported platforms" (https://nodejs.org/api/tls.html#tlsrootcertificates).
  * Used to tell "locally added" roots (a company root) from public ones.
  */
-import { createHash } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import type { Cert } from '../core/cert.ts';
+import { TrustIndex } from '../core/trust-index.ts';
 import { parsePemCached } from './load.ts';
 
 let roots: Cert[] | undefined;
 let bySha: Set<string> | undefined;
-let byNameKey: Set<string> | undefined;
-let bySubject: Map<string, Cert[]> | undefined;
+let index: TrustIndex | undefined;
 
-/** Node's bundled Mozilla roots, parsed once on first use. */
+/** Node's bundled Mozilla roots, decoded once on first use (each parsed by OpenSSL only when looked at). */
 export function mozillaRoots(): Cert[] {
   roots ??= parsePemCached(rootCertificates.join('\n'));
   return roots;
 }
 
-function spkiHash(cert: Cert): string {
-  const der = cert.x509.publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(der).digest('hex');
-}
-
-function nameKey(cert: Cert): string {
-  return `${cert.subject}\u0000${spkiHash(cert)}`;
+/** The bundled roots as a TrustIndex, built once per process. */
+export function mozillaIndex(): TrustIndex {
+  index ??= new TrustIndex(mozillaRoots());
+  return index;
 }
 
 /** sha256 of each bundled root's DER, computed without parsing a single certificate. */
 function mozillaShas(): Set<string> {
-  bySha ??= new Set(
-    rootCertificates.map((pem) =>
-      createHash('sha256')
-        .update(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64'))
-        .digest('hex'),
-    ),
-  );
+  bySha ??= new Set(mozillaRoots().map((c) => c.sha256));
   return bySha;
 }
 
@@ -45,19 +35,6 @@ function mozillaShas(): Set<string> {
  * same public key, e.g. a root re-signed with a new validity or signature algorithm).
  */
 export function isMozillaRoot(cert: Cert): boolean {
-  if (mozillaShas().has(cert.sha256)) return true;
-  // Only a certificate that is not byte-identical pays for parsing the bundled roots and hashing keys.
-  if (!bySubject) {
-    bySubject = new Map();
-    for (const c of mozillaRoots()) bySubject.set(c.subject, [...(bySubject.get(c.subject) ?? []), c]);
-  }
-  const same = bySubject.get(cert.subject);
-  if (!same) return false;
-  try {
-    byNameKey ??= new Set();
-    for (const c of same) byNameKey.add(nameKey(c));
-    return byNameKey.has(nameKey(cert));
-  } catch {
-    return false; // a key Node cannot export: not comparable, so not a known re-issue
-  }
+  // Only a certificate that is not byte-identical pays for parsing the same-named roots and comparing keys.
+  return mozillaShas().has(cert.sha256) || mozillaIndex().has(cert);
 }

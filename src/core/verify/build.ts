@@ -7,11 +7,12 @@
 import type { Cert } from '../cert.ts';
 import { akidMatches, certInfo, subjectKey } from '../extensions.ts';
 import { sigAlgMatches } from './algorithms.ts';
+import type { NameInfo } from './dn.ts';
 
 export interface BuildCtx {
   leaf: Cert;
   untrusted: readonly Cert[];
-  store: TrustStore;
+  store: TrustLookup;
   /** Validation time, seconds since the epoch. */
   at: number;
   /** X509_VERIFY_PARAM depth (100 by default). */
@@ -28,9 +29,18 @@ export interface Built {
   errors: Array<{ code: string; depth: number }>;
 }
 
+/**
+ * A trust store as chain building queries it (`X509_STORE_CTX_get1_issuer`): the anchors whose subject equals a
+ * name (`X509_NAME_cmp`), in store order. TrustIndex implements it over files plus hashed directories that are
+ * read on demand, as OpenSSL's by_dir lookup does.
+ */
+export interface TrustLookup {
+  bySubject(name: NameInfo): readonly Cert[];
+}
+
 /** Trust anchors indexed by canonical subject name, in the order they were given (a CA file's order). */
-export class TrustStore {
-  private readonly bySubject = new Map<string, Cert[]>();
+export class TrustStore implements TrustLookup {
+  private readonly byKey = new Map<string, Cert[]>();
   private readonly fingerprints = new Set<string>();
   constructor(certs: readonly Cert[]) {
     for (const c of certs) {
@@ -42,16 +52,26 @@ export class TrustStore {
         continue;
       }
       this.fingerprints.add(c.sha256);
-      const list = this.bySubject.get(key);
+      const list = this.byKey.get(key);
       if (list) list.push(c);
-      else this.bySubject.set(key, [c]);
+      else this.byKey.set(key, [c]);
     }
   }
-  bySubjectKey(key: string): readonly Cert[] {
-    return this.bySubject.get(key) ?? [];
+  bySubject(name: NameInfo): readonly Cert[] {
+    return this.byKey.get(name.key) ?? [];
   }
   has(cert: Cert): boolean {
     return this.fingerprints.has(cert.sha256);
+  }
+}
+
+/** certInfo parses (a store certificate is only parsed when it is a candidate). */
+export function parses(c: Cert): boolean {
+  try {
+    certInfo(c);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -95,7 +115,7 @@ function bestIssuer(
 ): Cert | undefined {
   let best: Cert | undefined;
   for (const c of candidates) {
-    if (skip(c) || !likelyIssued(x, c)) continue;
+    if (skip(c) || !parses(c) || !likelyIssued(x, c)) continue;
     if (timeValid(c, at)) return c;
     if (best === undefined || (certInfo(c).notAfter ?? -Infinity) > (certInfo(best).notAfter ?? -Infinity))
       best = c;
@@ -121,7 +141,7 @@ export function buildChain(ctx: BuildCtx): Built {
     if (from < chain.length) return ctx.partialChain ? 'trusted' : 'untrusted';
     if (from === chain.length && ctx.partialChain) {
       const leaf = chain[0] as Cert;
-      const match = ctx.store.bySubjectKey(certInfo(leaf).subject.key).find((c) => c.sha256 === leaf.sha256);
+      const match = ctx.store.bySubject(certInfo(leaf).subject).find((c) => c.sha256 === leaf.sha256);
       if (!match) return 'untrusted';
       chain[0] = match;
       numUntrusted = 0;
@@ -137,7 +157,7 @@ export function buildChain(ctx: BuildCtx): Built {
       const issuer =
         num > maxDepth
           ? undefined
-          : bestIssuer(curr, ctx.store.bySubjectKey(certInfo(curr).issuer.key), ctx.at, () => false);
+          : bestIssuer(curr, ctx.store.bySubject(certInfo(curr).issuer), ctx.at, () => false);
       if (issuer) {
         let selfSigned = certInfo(curr).selfSigned;
         let ok = true;

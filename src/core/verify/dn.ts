@@ -4,6 +4,7 @@
  * trailing whitespace dropped and inner runs collapsed, each RDN re-encoded as a DER SET. Name constraints
  * (`nc_dn`) compare a prefix of the same bytes.
  */
+import { createHash } from 'node:crypto';
 import { children, DerError, encodeTlv, oidToString, TAG, type Tlv } from './der.ts';
 
 export interface NameAttr {
@@ -14,8 +15,8 @@ export interface NameAttr {
 
 export interface NameInfo {
   /** Canonical encoding; equal names have equal bytes. */
-  canon: Buffer;
-  /** `canon` as a hex string, for map keys. */
+  readonly canon: Buffer;
+  /** Equal exactly when `canon` is: for comparisons and map keys. */
   key: string;
   /** Number of attributes (`X509_NAME_entry_count`). */
   entries: number;
@@ -98,19 +99,46 @@ function derCmp(a: Buffer, b: Buffer): number {
   return c !== 0 ? c : a.length - b.length;
 }
 
-/** Parse a `Name` (SEQUENCE OF RDN) into its canonical form and attributes. */
-export function parseName(t: Tlv): NameInfo {
+type Rdn = Array<[oid: Tlv, value: Tlv]>;
+
+/**
+ * Universal tags an attribute value may have: OpenSSL decodes it as ASN1_PRINTABLE (B_ASN1_PRINTABLE through
+ * tasn_dec.c's tag2bit): no BOOLEAN, INTEGER, OCTET STRING, NULL, OID, times, VisibleString, GeneralString.
+ */
+const VALUE_TAGS = new Set<number>([3, 7, 8, 9, 11, 12, 13, 14, 15, 16, 18, 19, 20, 22, 28, 29, 30]);
+
+function universal(t: Tlv, tag: number, constructed: boolean): boolean {
+  return t.cls === 0 && t.tag === tag && t.constructed === constructed;
+}
+
+/** The RDNs of a Name, rejected where OpenSSL's X509_NAME decoder (and its canonicalisation) would fail. */
+function rdns(t: Tlv): Rdn[] {
   if (t.tag !== TAG.SEQUENCE) throw new DerError('Name is not a SEQUENCE');
-  const attrs: NameAttr[] = [];
+  return children(t).map((rdn) => {
+    if (!universal(rdn, TAG.SET, true)) throw new DerError('RDN is not a SET');
+    return children(rdn).map((atv): [Tlv, Tlv] => {
+      const [oidT, valT, extra] = universal(atv, TAG.SEQUENCE, true) ? children(atv) : [];
+      if (!oidT || !valT || extra || !universal(oidT, TAG.OID, false) || oidT.value.length === 0)
+        throw new DerError('bad AttributeTypeAndValue');
+      if (valT.cls !== 0 || !VALUE_TAGS.has(valT.tag) || valT.constructed !== (valT.tag === TAG.SEQUENCE))
+        throw new DerError('bad attribute value type');
+      if (valT.tag === TAG.BIT_STRING && !((valT.value[0] ?? 8) <= 7)) throw new DerError('bad BIT STRING');
+      if (
+        (valT.tag === TAG.UTF8 || valT.tag === TAG.BMP || valT.tag === TAG.UNIVERSAL) &&
+        !stringToUtf8(valT.tag, valT.value)
+      )
+        throw new DerError('attribute value is not convertible to UTF-8'); // x509_name_canon fails
+      return [oidT, valT];
+    });
+  });
+}
+
+/** The canonical encoding (`x509_name_canon`): each RDN as a DER SET of re-encoded attributes. */
+function canonical(names: Rdn[]): Buffer {
   const sets: Buffer[] = [];
-  for (const rdn of children(t)) {
-    if (rdn.tag !== TAG.SET) throw new DerError('RDN is not a SET');
+  for (const rdn of names) {
     const encoded: Buffer[] = [];
-    for (const atv of children(rdn)) {
-      const [oidT, valT] = children(atv);
-      if (!oidT || !valT || oidT.tag !== TAG.OID) throw new DerError('bad AttributeTypeAndValue');
-      const oid = oidToString(oidT.value);
-      attrs.push({ oid, tag: valT.tag, value: valT.value });
+    for (const [oidT, valT] of rdn) {
       let valEnc = valT.raw;
       if (valT.cls === 0 && CANON_TAGS.has(valT.tag)) {
         const u = stringToUtf8(valT.tag, valT.value);
@@ -121,8 +149,77 @@ export function parseName(t: Tlv): NameInfo {
     encoded.sort(derCmp);
     sets.push(encodeTlv(0x31, Buffer.concat(encoded)));
   }
-  const canon = Buffer.concat(sets);
-  return { canon, key: canon.toString('hex'), entries: attrs.length, attrs };
+  return Buffer.concat(sets);
+}
+
+const ASCII_ONE_BYTE = new Set<number>([TAG.UTF8, TAG.PRINTABLE, TAG.T61, TAG.IA5, TAG.VISIBLE]);
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * A string equal for two names exactly when their canonical encodings are, built without encoding: ASCII
+ * values (nearly all of them) take a string fast path, the rest the same conversion as `canonical`. Each
+ * attribute is its OID element and its canonical value ('c') or, when OpenSSL keeps it as encoded, its raw
+ * element ('r'), length-prefixed; an RDN's attributes are sorted, as the DER SET is.
+ */
+function key(names: Rdn[]): string {
+  let k = '';
+  for (const rdn of names) {
+    const attrs: string[] = [];
+    for (const [oidT, valT] of rdn) {
+      let v: string | undefined;
+      if (valT.cls === 0 && CANON_TAGS.has(valT.tag)) {
+        const s = valT.value.toString('latin1');
+        if (ASCII_ONE_BYTE.has(valT.tag) && !NON_ASCII.test(s)) {
+          v = `c${s
+            .replace(/^[\t-\r ]+|[\t-\r ]+$/g, '')
+            .replace(/[\t-\r ]+/g, ' ')
+            .toLowerCase()}`;
+        } else {
+          const u = stringToUtf8(valT.tag, valT.value);
+          if (u) v = `c${canonString(u).toString('latin1')}`;
+        }
+      }
+      v ??= `r${valT.raw.toString('latin1')}`;
+      const a = `${oidT.raw.toString('latin1')}${v}`;
+      attrs.push(`${a.length}:${a}`);
+    }
+    attrs.sort();
+    k += `${attrs.length}{${attrs.join('')}`;
+  }
+  return k;
+}
+
+/**
+ * Parse a `Name` (SEQUENCE OF RDN) into its comparison key and attributes; the canonical encoding itself is
+ * built on first use (name constraints, directory hashes), since comparing names only needs the key.
+ */
+export function parseName(t: Tlv): NameInfo {
+  const names = rdns(t);
+  const attrs: NameAttr[] = [];
+  for (const rdn of names)
+    for (const [oidT, valT] of rdn)
+      attrs.push({ oid: oidToString(oidT.value), tag: valT.tag, value: valT.value });
+  let canon: Buffer | undefined;
+  return {
+    get canon() {
+      canon ??= canonical(names);
+      return canon;
+    },
+    key: key(names),
+    entries: attrs.length,
+    attrs,
+  };
+}
+
+/** `parseName(t).key` alone: what trust stores index their subjects by. */
+export function nameKey(t: Tlv): string {
+  return key(rdns(t));
+}
+
+/** OpenSSL's `X509_NAME_hash`: the first 4 bytes of SHA-1 of the canonical encoding, little-endian hex. */
+export function nameHash(name: NameInfo): string {
+  const d = createHash('sha1').update(name.canon).digest();
+  return d.readUInt32LE(0).toString(16).padStart(8, '0');
 }
 
 /** Values of one attribute type, e.g. every CN, in order. */

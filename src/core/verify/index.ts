@@ -7,7 +7,7 @@
  */
 import type { Cert } from '../cert.ts';
 import { certInfo } from '../extensions.ts';
-import { buildChain, likelyIssued, publicKeyOk, TrustStore } from './build.ts';
+import { buildChain, likelyIssued, parses, publicKeyOk, type TrustLookup, TrustStore } from './build.ts';
 import { checkAuthLevel, checkExtensions, type Fail, keySecurityBits, minBits } from './checks.ts';
 import { errorInfo } from './errors.ts';
 import { GEN } from './general-names.ts';
@@ -15,7 +15,7 @@ import { checkHost, checkIp, ipBytes } from './hostname.ts';
 import { checkNameConstraints, checkNameConstraintsCn } from './name-constraints.ts';
 import type { Profile, VerifyError, VerifyInput, VerifyResult } from './types.ts';
 
-export { TrustStore } from './build.ts';
+export { type TrustLookup, TrustStore } from './build.ts';
 export type { ErrorInfo } from './errors.ts';
 export { allErrors, errorInfo } from './errors.ts';
 export type { Profile, VerifyError, VerifyInput, VerifyResult } from './types.ts';
@@ -104,16 +104,26 @@ function nameConstraints(chain: readonly Cert[], fail: Fail): void {
   }
 }
 
-function parses(c: Cert): boolean {
-  try {
-    certInfo(c);
-    return true;
-  } catch {
-    return false;
-  }
+const storeCache = new WeakMap<readonly Cert[], TrustLookup>();
+
+/**
+ * Verify against `lookup` whenever `certs` is passed as `trusted`: a TrustIndex registers its certificate list
+ * so that callers handing over `index.certs` also get the anchors of its hashed directories.
+ */
+export function registerTrust(certs: readonly Cert[], lookup: TrustLookup): void {
+  storeCache.set(certs, lookup);
 }
 
-const storeCache = new WeakMap<readonly Cert[], TrustStore>();
+function storeFor(trusted: VerifyInput['trusted']): TrustLookup {
+  if (!Array.isArray(trusted)) return trusted as TrustLookup;
+  const certs = trusted as readonly Cert[];
+  let store = storeCache.get(certs);
+  if (!store) {
+    store = new TrustStore(certs);
+    storeCache.set(certs, store);
+  }
+  return store;
+}
 
 /** Predict OpenSSL's verdict for a server certificate chain. Pure: no I/O. */
 export function verifyChain(input: VerifyInput): VerifyResult {
@@ -122,11 +132,7 @@ export function verifyChain(input: VerifyInput): VerifyResult {
   const level = input.securityLevel ?? 1;
   const errors: VerifyError[] = [];
   const fail: Fail = (code, depth) => errors.push({ code, depth });
-  let store = storeCache.get(input.trusted);
-  if (!store) {
-    store = new TrustStore(input.trusted);
-    storeCache.set(input.trusted, store);
-  }
+  const store = storeFor(input.trusted);
   let chain: Cert[] = [input.leaf];
   if (!parses(input.leaf)) fail('UNSPECIFIED', 0);
   else {

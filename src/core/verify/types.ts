@@ -1,4 +1,5 @@
 import type { Cert } from '../cert.ts';
+import type { TrustLookup } from './build.ts';
 import type { HostFlags } from './hostname.ts';
 
 /**
@@ -17,8 +18,8 @@ export interface VerifyInput {
   leaf: Cert;
   /** Certificates the peer sent after the leaf (untrusted intermediates), in order. */
   untrusted: readonly Cert[];
-  /** The trust anchors of the client's store. */
-  trusted: readonly Cert[];
+  /** The trust anchors of the client's store: a list (a CA file's order), or a store that is asked by name. */
+  trusted: readonly Cert[] | TrustLookup;
   /** DNS name or IP address to check, or undefined to skip the name check. */
   host?: string | undefined;
   /** Validation time; defaults to now. */
