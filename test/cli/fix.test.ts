@@ -1,0 +1,169 @@
+/**
+ * `certifix fix` and `undo` through the CLI entry (no lab, no network): arguments, refusals, prompts, the
+ * JSON document, and a real apply + undo in a temporary HOME limited to one client (`--client git`).
+ * The real-client, real-proxy scenarios live in test/e2e/fix*.test.ts.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIX_HELP } from '../../src/cli/fix.ts';
+import type { Io } from '../../src/cli/io.ts';
+import { main } from '../../src/cli/main.ts';
+import { has } from '../helpers/has.ts';
+import { type Issued, Pki } from '../helpers/pki.ts';
+import { snapshotTree } from '../helpers/snapshot.ts';
+
+const dirs: string[] = [];
+function tempHome(): string {
+  const d = mkdtempSync(join(tmpdir(), 'certifix-cli-fix-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** Runs `certifix <argv>` with its own HOME and a clean environment; `answers` feed the prompts (a TTY). */
+async function certifix(argv: string[], home: string, answers?: boolean[]) {
+  let stdout = '';
+  let stderr = '';
+  const asked: string[] = [];
+  const io: Io = {
+    stdout: (s) => {
+      stdout += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+    },
+    env: { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin', SHELL: '/bin/bash', LANG: 'C.UTF-8' },
+    cwd: home,
+    isTTY: answers !== undefined,
+    confirm: answers
+      ? async (q) => {
+          asked.push(q);
+          return answers.shift() ?? false;
+        }
+      : undefined,
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr, asked };
+}
+
+describe.skipIf(!has('openssl') || !has('git'))('certifix fix (CLI)', () => {
+  let pki: Pki;
+  let root: Issued;
+  let leaf: Issued;
+  beforeAll(() => {
+    pki = new Pki();
+    root = pki.root('cli-root', 'CLI Test Root CA', { subjectPrefix: '/O=Example Corp' });
+    leaf = pki.leaf('cli-leaf', 'app.corp.test', root);
+  }, 30_000);
+  afterAll(() => rmSync(pki.dir, { recursive: true, force: true }));
+
+  it('prints its help', async () => {
+    const r = await certifix(['fix', '--help'], tempHome());
+    expect(r).toMatchObject({ code: 0, stdout: FIX_HELP });
+  });
+
+  it.each([
+    [['fix', 'https://a.test', 'https://b.test'], 'fix takes at most one URL'],
+    [['fix', '--trust-fingerprint', 'abc'], '--trust-fingerprint abc is not a sha256 fingerprint'],
+    [['fix', '--bogus'], "Unknown option '--bogus'"],
+    [['fix', '--ca', '/nonexistent/root.pem'], 'cannot read /nonexistent/root.pem'],
+  ])('usage errors exit 2: %j', async (argv, message) => {
+    const home = tempHome();
+    const r = await certifix(argv, home);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(await snapshotTree(home)).toEqual({});
+  });
+
+  it('a --ca file without certificates is an input error, not a crash', async () => {
+    const home = tempHome();
+    const f = join(home, 'empty.pem');
+    writeFileSync(f, 'not a certificate\n');
+    const r = await certifix(['fix', '--ca', f, '--yes'], home);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('holds no certificate');
+  });
+
+  it('refuses to change anything without --yes when there is no terminal to ask on', async () => {
+    const home = tempHome();
+    const r = await certifix(['fix', '--ca', root.certPath, '--client', 'git'], home);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('not on a terminal: pass --yes to confirm, or --dry-run to see the plan');
+    expect(await snapshotTree(home)).toEqual({});
+  });
+
+  it('asks on a terminal, and "no" changes nothing', async () => {
+    const home = tempHome();
+    const r = await certifix(['fix', '--ca', root.certPath, '--client', 'git'], home, [false]);
+    expect(r.code).toBe(1);
+    expect(r.asked).toEqual(['Trust this root and configure your clients?']);
+    expect(r.stderr).toContain('nothing changed');
+    expect(await snapshotTree(home)).toEqual({});
+  });
+
+  it('refuses a leaf (exit 1) unless --allow-non-ca', async () => {
+    const home = tempHome();
+    const r = await certifix(['fix', '--ca', leaf.certPath, '--client', 'git', '--yes'], home);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('"CN=app.corp.test" is not a CA certificate');
+    expect(await snapshotTree(home)).toEqual({});
+    const ok = await certifix(
+      ['fix', '--ca', leaf.certPath, '--client', 'git', '--allow-non-ca', '--dry-run'],
+      home,
+    );
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('Plan (dry run, nothing changed):');
+    expect(await snapshotTree(home)).toEqual({});
+  });
+
+  it('--dry-run --json prints one document and writes nothing', async () => {
+    const home = tempHome();
+    const r = await certifix(['fix', '--ca', root.certPath, '--client', 'git', '--dry-run', '--json'], home);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({
+      dryRun: true,
+      roots: [{ subject: 'O=Example Corp, CN=CLI Test Root CA', origin: 'file' }],
+      refused: [],
+      bundle: { path: join(home, '.local/share/certifix/bundle.pem'), roots: 1 },
+      proof: null,
+    });
+    expect(doc.plans.map((p: { owner: string }) => p.owner)).toEqual(['certifix', 'git']);
+    expect(doc.changed.map((c: { path: string }) => c.path).sort()).toEqual(
+      [
+        join(home, '.gitconfig'),
+        join(home, '.local/share/certifix/bundle.pem'),
+        join(home, '.local/share/certifix/roots.pem'),
+      ].sort(),
+    );
+    expect(await snapshotTree(home)).toEqual({});
+  });
+
+  it('applies, is a no-op the second time, and undo leaves HOME as it was', async () => {
+    const home = tempHome();
+    writeFileSync(join(home, '.gitconfig'), '[user]\n\tname = Me\n');
+    const before = await snapshotTree(home);
+    const r = await certifix(['fix', '--ca', root.certPath, '--client', 'git', '--yes'], home);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`modified ${join(home, '.gitconfig')}`);
+    const gitconfig = readFileSync(join(home, '.gitconfig'), 'utf8');
+    expect(gitconfig).toContain('[user]\n\tname = Me\n');
+    expect(gitconfig).toContain(`sslCAInfo = ${join(home, '.local/share/certifix/bundle.pem')}`);
+    const again = await certifix(['fix', '--ca', root.certPath, '--client', 'git', '--yes'], home);
+    expect(again.stdout).toContain('Already configured: nothing to change.');
+
+    const undoNoTty = await certifix(['undo'], home);
+    expect(undoNoTty.code).toBe(1);
+    expect(undoNoTty.stderr).toContain('pass --yes');
+    const undo = await certifix(['undo', '--yes', '--json'], home);
+    expect(undo.code).toBe(0);
+    expect(JSON.parse(undo.stdout)).toMatchObject({ nothing: false, conflicts: [] });
+    expect(await snapshotTree(home)).toEqual(before);
+    const twice = await certifix(['undo', '--yes'], home);
+    expect(twice.stdout).toContain('Nothing to undo');
+  });
+});
