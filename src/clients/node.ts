@@ -6,6 +6,8 @@
  * OS store (https://nodejs.org/api/cli.html#--use-system-ca).
  */
 import { execPath, version as selfVersion } from 'node:process';
+import { type ProxyConfig, resolveProxy } from '../net/proxy.ts';
+import { parseTarget } from '../net/target.ts';
 import { systemStore } from '../stores/index.ts';
 import { envOf, real, which } from './fsx.ts';
 import { verdictFromOutput } from './messages.ts';
@@ -119,6 +121,33 @@ export async function nodeTrust(version: string | undefined, ctx: Context): Prom
   return merge(s, extra);
 }
 
+const FAIL =
+  '(e) => { const c = e.cause ?? e; console.error("Error: " + c.message + "\\n  code: \'" + c.code + "\'"); process.exit(1); }';
+
+const FETCH = `fetch(process.argv[1], { redirect: "manual" }).then((r) => console.log("HTTP_STATUS", r.status), ${FAIL});`;
+
+/** GET over a CONNECT tunnel (argv: url, proxy url; credentials in the environment, never on the command line). */
+const TUNNEL = `const [url, proxy] = process.argv.slice(1), auth = process.env.CERTIFIX_PROXY_AUTH;
+const http = require("node:http"), https = require("node:https"), tls = require("node:tls");
+const u = new URL(url), p = new URL(proxy), fail = ${FAIL};
+const headers = auth ? { "Proxy-Authorization": "Basic " + Buffer.from(auth).toString("base64") } : {};
+http.request({ host: p.hostname, port: p.port || 80, method: "CONNECT", path: u.hostname + ":" + (u.port || 443), headers })
+  .on("connect", (res, socket) => {
+    if (res.statusCode !== 200) fail(new Error("proxy CONNECT answered " + res.statusCode));
+    class Tunnel extends https.Agent { createConnection(o) { return tls.connect({ ...o, socket }); } }
+    https.get(url, { agent: new Tunnel() }, (r) => { console.log("HTTP_STATUS", r.statusCode); process.exit(0); }).on("error", fail);
+  })
+  .on("error", fail).end();`;
+
+/** The proxy Node-based tools would be pointed at for `url`, or null (direct, or not a URL we can parse). */
+function proxyFor(url: string, env: Context['env']): ProxyConfig | null {
+  try {
+    return resolveProxy(parseTarget(url), env);
+  } catch {
+    return null;
+  }
+}
+
 export const node: Client = {
   id: 'node',
 
@@ -156,13 +185,13 @@ export const node: Client = {
   },
 
   async check(inst, url, ctx) {
-    const code = [
-      'fetch(process.argv[1], { redirect: "manual" }).then(',
-      '  (r) => console.log("HTTP_STATUS", r.status),',
-      '  (e) => { const c = e.cause ?? e; console.error("Error: " + c.message + "\\n  code: \'" + c.code + "\'"); process.exit(1); },',
-      ');',
-    ].join('\n');
-    const r = await ctx.run(inst.path, ['-e', code, url], { env: ctx.env, timeoutMs: 60_000 });
+    // Node's fetch ignores https_proxy (Node 20/22; NODE_USE_ENV_PROXY came in 24), so on a network with an
+    // explicit proxy a plain fetch goes direct: blocked, or met by another chain than the one diagnose saw.
+    // Tunnel through the proxy the environment names, as diagnose, npm and proxy-aware Node apps do.
+    const proxy = proxyFor(url, ctx.env);
+    const auth = proxy?.auth ? { CERTIFIX_PROXY_AUTH: `${proxy.auth.username}:${proxy.auth.password}` } : {};
+    const args = proxy ? ['-e', TUNNEL, url, proxy.url] : ['-e', FETCH, url];
+    const r = await ctx.run(inst.path, args, { env: { ...ctx.env, ...auth }, timeoutMs: 60_000 });
     return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
   },
 };
