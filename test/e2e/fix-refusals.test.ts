@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from '../helpers/clients.ts';
 import { has, missing } from '../helpers/has.ts';
 import { Lab } from '../helpers/lab.ts';
-import { REPO } from '../helpers/laptop.ts';
+import { type Laptop, REPO } from '../helpers/laptop.ts';
 import { type InterceptingProxy, startMitmproxy } from '../helpers/proxies.ts';
 import type { Snapshot } from '../helpers/snapshot.ts';
 import { inShell } from './fix-probes.ts';
@@ -125,67 +125,81 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy'))(
       expect(await laptop.snapshotHome()).toEqual(home);
     });
 
-    it('kill -9 at any point leaves each file old or new, never half-written, and undo restores every byte', async () => {
+    it('kill -9 at any point of a first fix leaves each file old or new, and undo restores every byte', async () => {
       const laptop = await lab.laptop();
-      const pristine = await laptop.snapshotHome();
-      // A complete run, for the "new" side and its duration.
-      const t0 = Date.now();
-      expect((await laptop.certifix(['fix', '--yes'])).code).toBe(0);
-      const full = Date.now() - t0;
-      const done = await laptop.snapshotHome();
-      expect((await laptop.certifix(['undo', '--yes'])).code).toBe(0);
-      expect(await laptop.snapshotHome()).toEqual(pristine);
+      await killRuns(laptop, ['fix', '--yes'], async () => {});
+    });
 
-      const bin = join(REPO, 'bin', 'certifix.js');
-      // Bisect towards the moment the files are written: a kill that found nothing written moves the next one
-      // later, one that found the run complete moves it earlier; jitter makes each delay different.
-      let [lo, hi] = [0, full * 1.3];
-      const seen = { before: 0, partial: 0, complete: 0 };
-      const delays: number[] = [];
-      for (let i = 0; i < 12; i++) {
-        const ms = Math.max(1, Math.round((lo + hi) / 2 + (Math.random() - 0.5) * 10));
-        delays.push(ms);
-        const r = await laptop.run('bash', [
-          '-c',
-          `'${process.execPath}' '${bin}' fix --yes >/dev/null 2>&1 & p=$!; sleep ${ms / 1000}; kill -9 $p 2>/dev/null; wait $p; echo $?`,
-        ]);
-        const status = r.stdout.trim();
-        const now = await laptop.snapshotHome();
-        const odd = unexpected(pristine, done, now);
-        expect(odd, `killed after ${ms} ms (exit ${status})`).toEqual([]);
-        const journal = laptop.homePath(DATA, 'journal.json');
-        if (`${DATA}/journal.json` in now)
-          expect(() => JSON.parse(readFileSync(journal, 'utf8'))).not.toThrow();
-        const changed = Object.keys(done).filter(
-          (p) => !isOwn(p) && now[p] === done[p] && pristine[p] !== done[p],
-        );
-        const all = Object.keys(done).filter((p) => !isOwn(p) && pristine[p] !== done[p]).length;
-        if (changed.length === 0) {
-          seen.before++;
-          lo = ms;
-        } else if (changed.length < all) seen.partial++;
-        else {
-          seen.complete++;
-          hi = ms;
-        }
-
-        // Every other time, run fix again first: a re-run after a crash must still remember the originals.
-        if (i % 2 === 1) {
-          const again = await laptop.certifix(['fix', '--yes']);
-          expect(again.code, again.stderr).toBe(0);
-          expect(unexpected(pristine, done, await laptop.snapshotHome())).toEqual([]);
-        }
-        const undo = await laptop.certifix(['undo', '--yes']);
-        expect(undo.code, `undo after a kill at ${ms} ms: ${undo.stderr}`).toBe(0);
-        expect(await laptop.snapshotHome(), `after a kill at ${ms} ms`).toEqual(pristine);
-      }
-      // Kills landed on both sides of the first write (and, usually, between two files: `partial`).
-      const what = JSON.stringify({ full, delays, seen });
-      expect(seen.before, what).toBeGreaterThan(0);
-      expect(seen.partial + seen.complete, what).toBeGreaterThan(0);
+    it('kill -9 at any point of a second fix (adding a root) still lets undo restore the first originals', async () => {
+      const laptop = await lab.laptop();
+      const extra = lab.pki.root('extra-root', 'Example Corp Extra Root CA');
+      await killRuns(laptop, ['fix', '--ca', extra.certPath, '--yes'], async () => {
+        const r = await laptop.certifix(['fix', '--yes']);
+        expect(r.code, r.stderr).toBe(0);
+      });
     });
   },
 );
+
+/**
+ * Runs `args` to completion once (the "new" side and its duration), then ten times killed with SIGKILL,
+ * each time after `prepare()` on a pristine HOME. After every kill, each file holds its bytes from before the
+ * run or from a complete run, never a mix; every other time a re-run completes it; then `undo` must give
+ * back the pristine HOME. Kill delays bisect towards the moment the files are written: a kill that found
+ * nothing written moves the next one later, one that found the run complete moves it earlier, with jitter.
+ */
+async function killRuns(laptop: Laptop, args: string[], prepare: () => Promise<void>): Promise<void> {
+  const pristine = await laptop.snapshotHome();
+  await prepare();
+  const old = await laptop.snapshotHome();
+  const t0 = Date.now();
+  expect((await laptop.certifix(args)).code).toBe(0);
+  const full = Date.now() - t0;
+  const done = await laptop.snapshotHome();
+  expect((await laptop.certifix(['undo', '--yes'])).code).toBe(0);
+  expect(await laptop.snapshotHome()).toEqual(pristine);
+
+  const argv = [process.execPath, join(REPO, 'bin', 'certifix.js'), ...args].map((a) => `'${a}'`).join(' ');
+  const target = Object.keys(done).filter((p) => !isOwn(p) && old[p] !== done[p]);
+  let [lo, hi] = [0, full * 1.3];
+  const seen = { before: 0, partial: 0, complete: 0 };
+  const delays: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    await prepare();
+    const ms = Math.max(1, Math.round((lo + hi) / 2 + (Math.random() - 0.5) * 10));
+    delays.push(ms);
+    const r = await laptop.run('bash', [
+      '-c',
+      `${argv} >/dev/null 2>&1 & p=$!; sleep ${ms / 1000}; kill -9 $p 2>/dev/null; wait $p; echo $?`,
+    ]);
+    const now = await laptop.snapshotHome();
+    expect(unexpected(old, done, now), `killed after ${ms} ms (exit ${r.stdout.trim()})`).toEqual([]);
+    const journal = laptop.homePath(DATA, 'journal.json');
+    if (`${DATA}/journal.json` in now) expect(() => JSON.parse(readFileSync(journal, 'utf8'))).not.toThrow();
+    const written = target.filter((p) => now[p] === done[p]).length;
+    if (written === 0) {
+      seen.before++;
+      lo = ms;
+    } else if (written < target.length) seen.partial++;
+    else {
+      seen.complete++;
+      hi = ms;
+    }
+    // Every other time, run it again first: a re-run after a crash must still remember the originals.
+    if (i % 2 === 1) {
+      const again = await laptop.certifix(args);
+      expect(again.code, again.stderr).toBe(0);
+      expect(unexpected(old, done, await laptop.snapshotHome())).toEqual([]);
+    }
+    const undo = await laptop.certifix(['undo', '--yes']);
+    expect(undo.code, `undo after a kill at ${ms} ms: ${undo.stderr}`).toBe(0);
+    expect(await laptop.snapshotHome(), `after a kill at ${ms} ms`).toEqual(pristine);
+  }
+  // Kills landed on both sides of the first write (and, usually, between two files: `partial`).
+  const what = JSON.stringify({ full, delays, seen });
+  expect(seen.before, what).toBeGreaterThan(0);
+  expect(seen.partial + seen.complete, what).toBeGreaterThan(0);
+}
 
 /** certifix's own bookkeeping, and temp/staging names a killed run may leave (undo removes them). */
 function isOwn(p: string): boolean {
@@ -196,15 +210,14 @@ function isOwn(p: string): boolean {
   );
 }
 
-/** Paths of `now` that are neither their pristine nor their fully-fixed bytes (or vanished). */
-function unexpected(pristine: Snapshot, done: Snapshot, now: Snapshot): string[] {
+/** Paths of `now` holding neither their bytes from before the run nor from a complete run (or vanished). */
+function unexpected(old: Snapshot, done: Snapshot, now: Snapshot): string[] {
   const out: string[] = [];
   for (const [p, h] of Object.entries(now)) {
     if (isOwn(p)) continue;
-    if (h !== pristine[p] && h !== done[p])
-      out.push(`${p}: ${p in pristine || p in done ? 'torn' : 'unknown'}`);
+    if (h !== old[p] && h !== done[p]) out.push(`${p}: ${p in old || p in done ? 'torn' : 'unknown'}`);
   }
-  for (const p of Object.keys(pristine)) if (!(p in now)) out.push(`${p}: removed`);
+  for (const p of Object.keys(old)) if (!isOwn(p) && !(p in now)) out.push(`${p}: removed`);
   return out;
 }
 
