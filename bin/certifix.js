@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-// The published entry: one bundled module, so start-up reads a single file.
-import { run } from '../dist/cli.js';
-
-await run();
+// The published entry, CommonJS on purpose (bin/package.json): an ES module entry starts Node's ESM loader,
+// 10-20 ms that `--version` would spend on nothing. dist/cli.cjs loads one command bundle on demand.
+require('../dist/cli.cjs').run();

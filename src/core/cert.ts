@@ -1,6 +1,7 @@
+import * as crypto from 'node:crypto';
 import { createHash, X509Certificate } from 'node:crypto';
 import { CertifixError } from './errors.ts';
-import { readTlv, type Tlv } from './verify/der.ts';
+import { type Header, readHeader } from './verify/der.ts';
 
 /**
  * A certificate as certifix reasons about it. Built on Node's X509Certificate (OpenSSL underneath);
@@ -89,23 +90,29 @@ interface Names {
  * TBSCertificate fields up to the public key. Throws on anything else (a PEM block of garbage, a key).
  */
 function certNames(der: Buffer): Names {
-  const outer = readTlv(der, 0);
-  if (outer.tag !== 16 || !outer.constructed) throw new Error('not a SEQUENCE');
-  const tbs = readTlv(outer.value, 0);
-  const alg = readTlv(outer.value, tbs.end);
-  const sig = readTlv(outer.value, alg.end);
-  if (tbs.tag !== 16 || alg.tag !== 16 || sig.tag !== 3) throw new Error('not a Certificate');
-  const f: Tlv[] = [];
-  for (let off = 0; off < tbs.value.length && f.length < 8; ) {
-    const t = readTlv(tbs.value, off);
+  const outer = readHeader(der, 0);
+  if (outer.first !== 0x30) throw new Error('not a SEQUENCE');
+  const tbs = readHeader(der, outer.start);
+  const alg = readHeader(der, tbs.end);
+  const sig = readHeader(der, alg.end);
+  if (tbs.first !== 0x30 || alg.first !== 0x30 || sig.tag !== 3 || sig.end > outer.end)
+    throw new Error('not a Certificate');
+  const f: Header[] = [];
+  for (let off = tbs.start; off < tbs.end && f.length < 8; ) {
+    const t = readHeader(der, off);
+    if (t.end > tbs.end) throw new Error('bad TBSCertificate');
     f.push(t);
     off = t.end;
   }
-  const i = f[0]?.cls === 2 && f[0].tag === 0 ? 1 : 0;
-  const [serial, , issuer, validity, subject, spki] = f.slice(i) as (Tlv | undefined)[];
+  const i = f[0]?.first === 0xa0 ? 1 : 0;
+  const [serial, , issuer, validity, subject, spki] = f.slice(i) as (Header | undefined)[];
   if (serial?.tag !== 2 || issuer?.tag !== 16 || validity?.tag !== 16 || subject?.tag !== 16 || !spki)
     throw new Error('short TBSCertificate');
-  return { subject: subject.raw, issuer: issuer.raw, end: outer.end };
+  return {
+    subject: der.subarray(subject.off, subject.end),
+    issuer: der.subarray(issuer.off, issuer.end),
+    end: outer.end,
+  };
 }
 
 /** Raw DER of the subject and issuer names (header included) without parsing the certificate. */
@@ -139,8 +146,13 @@ const collected = new FinalizationRegistry<string>((sha) => {
   if (live.get(sha)?.deref() === undefined) live.delete(sha);
 });
 
+/** One-shot `crypto.hash` (Node >= 20.12) is several times cheaper than a Hash object per certificate. */
+const oneShot = (crypto as { hash?: (alg: string, data: Buffer, enc: 'hex') => string }).hash;
+const sha256Hex = (der: Buffer): string =>
+  oneShot ? oneShot('sha256', der, 'hex') : createHash('sha256').update(der).digest('hex');
+
 function intern(der: Buffer, x509?: X509Certificate): LazyCert {
-  const sha256 = createHash('sha256').update(der).digest('hex');
+  const sha256 = sha256Hex(der);
   const hit = live.get(sha256)?.deref();
   if (hit) return hit;
   const cert = new LazyCert(der, sha256, certNames(der), x509);

@@ -108,7 +108,7 @@ const issuerCache = new WeakMap<Cert, string>();
 export function subjectKey(cert: Cert): string {
   let key = cache.get(cert)?.subject.key ?? subjectCache.get(cert);
   if (key === undefined) {
-    key = nameKey(parse(rawNames(cert).subject));
+    key = nameKey(rawNames(cert).subject);
     subjectCache.set(cert, key);
   }
   return key;
@@ -118,7 +118,7 @@ export function subjectKey(cert: Cert): string {
 export function issuerKey(cert: Cert): string {
   let key = cache.get(cert)?.issuer.key ?? issuerCache.get(cert);
   if (key === undefined) {
-    key = nameKey(parse(rawNames(cert).issuer));
+    key = nameKey(rawNames(cert).issuer);
     issuerCache.set(cert, key);
   }
   return key;

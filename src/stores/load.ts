@@ -25,11 +25,11 @@ export function parsePemCached(text: string): Cert[] {
   if (!text.includes('-----BEGIN')) return [];
   const out: Cert[] = [];
   for (const m of text.matchAll(PEM_RE)) {
-    const body = (m[1] ?? '').replace(/\s+/g, '');
+    const body = m[1] ?? '';
     let c = byBody.get(body);
     if (c === undefined) {
       try {
-        c = certFromDer(Buffer.from(body, 'base64'));
+        c = certFromDer(Buffer.from(body, 'base64')); // the decoder skips line breaks and spaces
       } catch {
         c = null; // skipped, as OpenSSL skips what it cannot read in a CA file
       }
@@ -48,7 +48,9 @@ export function readBundleSync(path: string): Cert[] {
   } catch {
     return [];
   }
-  const hit = byPath.get(path);
+  // By file identity: /usr/lib/ssl/cert.pem and /etc/ssl/certs/ca-certificates.crt are one file on Debian.
+  const key = `${st.dev}:${st.ino}`;
+  const hit = byPath.get(key);
   if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.certs;
   let certs: Cert[] = [];
   try {
@@ -58,7 +60,7 @@ export function readBundleSync(path: string): Cert[] {
   } catch {
     certs = [];
   }
-  byPath.set(path, { mtimeMs: st.mtimeMs, size: st.size, certs });
+  byPath.set(key, { mtimeMs: st.mtimeMs, size: st.size, certs });
   return certs;
 }
 

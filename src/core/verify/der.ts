@@ -18,7 +18,20 @@ export interface Tlv {
 
 export class DerError extends Error {}
 
-export function readTlv(buf: Buffer, off = 0): Tlv & { end: number } {
+/** An element's position in its buffer, without slicing (slicing a Buffer is the costly part of a walk). */
+export interface Header {
+  /** Offset of the element (its identifier octet). */
+  off: number;
+  /** The identifier octet. */
+  first: number;
+  tag: number;
+  /** Offset of the contents octets. */
+  start: number;
+  /** Offset just past the element. */
+  end: number;
+}
+
+export function readHeader(buf: Buffer, off = 0): Header {
   if (off + 2 > buf.length) throw new DerError('truncated header');
   const first = buf[off] as number;
   let p = off + 1;
@@ -42,13 +55,18 @@ export function readTlv(buf: Buffer, off = 0): Tlv & { end: number } {
   }
   const end = p + len;
   if (end > buf.length) throw new DerError('truncated value');
+  return { off, first, tag, start: p, end };
+}
+
+export function readTlv(buf: Buffer, off = 0): Tlv & { end: number } {
+  const h = readHeader(buf, off);
   return {
-    tag,
-    cls: first >> 6,
-    constructed: (first & 0x20) !== 0,
-    raw: buf.subarray(off, end),
-    value: buf.subarray(p, end),
-    end,
+    tag: h.tag,
+    cls: h.first >> 6,
+    constructed: (h.first & 0x20) !== 0,
+    raw: buf.subarray(off, h.end),
+    value: buf.subarray(h.start, h.end),
+    end: h.end,
   };
 }
 

@@ -5,7 +5,7 @@
  * (`nc_dn`) compare a prefix of the same bytes.
  */
 import { createHash } from 'node:crypto';
-import { children, DerError, encodeTlv, oidToString, TAG, type Tlv } from './der.ts';
+import { children, DerError, encodeTlv, type Header, oidToString, readHeader, TAG, type Tlv } from './der.ts';
 
 export interface NameAttr {
   oid: string;
@@ -155,32 +155,57 @@ function canonical(names: Rdn[]): Buffer {
 const ASCII_ONE_BYTE = new Set<number>([TAG.UTF8, TAG.PRINTABLE, TAG.T61, TAG.IA5, TAG.VISIBLE]);
 const NON_ASCII = /[\u0080-\uffff]/;
 
+function within(buf: Buffer, off: number, end: number): Header {
+  const h = readHeader(buf, off);
+  if (h.end > end) throw new DerError('element overruns its parent');
+  return h;
+}
+
 /**
- * A string equal for two names exactly when their canonical encodings are, built without encoding: ASCII
- * values (nearly all of them) take a string fast path, the rest the same conversion as `canonical`. Each
+ * A string equal for two names exactly when their canonical encodings are, computed from the DER of a `Name`
+ * without building the encoding or slicing buffers (what trust stores index hundreds of subjects by). Each
  * attribute is its OID element and its canonical value ('c') or, when OpenSSL keeps it as encoded, its raw
- * element ('r'), length-prefixed; an RDN's attributes are sorted, as the DER SET is.
+ * element ('r'), length-prefixed; an RDN's attributes are sorted, as the DER SET is. ASCII values (nearly all)
+ * take a string fast path; the rest the same conversion as `canonical`. Throws where `rdns` does.
  */
-function key(names: Rdn[]): string {
+export function nameKey(der: Buffer): string {
+  const name = readHeader(der, 0);
+  if (name.tag !== TAG.SEQUENCE) throw new DerError('Name is not a SEQUENCE');
   let k = '';
-  for (const rdn of names) {
+  for (let p = name.start; p < name.end; ) {
+    const rdn = within(der, p, name.end);
+    p = rdn.end;
+    if (rdn.first !== 0x31) throw new DerError('RDN is not a SET');
     const attrs: string[] = [];
-    for (const [oidT, valT] of rdn) {
+    for (let q = rdn.start; q < rdn.end; ) {
+      const atv = within(der, q, rdn.end);
+      q = atv.end;
+      const oid = atv.first === 0x30 && atv.start < atv.end ? within(der, atv.start, atv.end) : undefined;
+      const val = oid && oid.end < atv.end ? within(der, oid.end, atv.end) : undefined;
+      if (!oid || !val || val.end !== atv.end || oid.first !== 0x06 || oid.start === oid.end)
+        throw new DerError('bad AttributeTypeAndValue');
+      const cls = val.first >> 6;
+      const constructed = (val.first & 0x20) !== 0;
+      if (cls !== 0 || !VALUE_TAGS.has(val.tag) || constructed !== (val.tag === TAG.SEQUENCE))
+        throw new DerError('bad attribute value type');
+      if (val.tag === TAG.BIT_STRING && (val.start === val.end || (der[val.start] as number) > 7))
+        throw new DerError('bad BIT STRING');
       let v: string | undefined;
-      if (valT.cls === 0 && CANON_TAGS.has(valT.tag)) {
-        const s = valT.value.toString('latin1');
-        if (ASCII_ONE_BYTE.has(valT.tag) && !NON_ASCII.test(s)) {
+      if (CANON_TAGS.has(val.tag)) {
+        const s = der.toString('latin1', val.start, val.end);
+        if (ASCII_ONE_BYTE.has(val.tag) && !NON_ASCII.test(s)) {
           v = `c${s
             .replace(/^[\t-\r ]+|[\t-\r ]+$/g, '')
             .replace(/[\t-\r ]+/g, ' ')
             .toLowerCase()}`;
         } else {
-          const u = stringToUtf8(valT.tag, valT.value);
-          if (u) v = `c${canonString(u).toString('latin1')}`;
+          const u = stringToUtf8(val.tag, der.subarray(val.start, val.end));
+          if (!u) throw new DerError('attribute value is not convertible to UTF-8'); // x509_name_canon fails
+          v = `c${canonString(u).toString('latin1')}`;
         }
       }
-      v ??= `r${valT.raw.toString('latin1')}`;
-      const a = `${oidT.raw.toString('latin1')}${v}`;
+      v ??= `r${der.toString('latin1', val.off, val.end)}`;
+      const a = `${der.toString('latin1', oid.off, oid.end)}${v}`;
       attrs.push(`${a.length}:${a}`);
     }
     attrs.sort();
@@ -205,15 +230,10 @@ export function parseName(t: Tlv): NameInfo {
       canon ??= canonical(names);
       return canon;
     },
-    key: key(names),
+    key: nameKey(t.raw),
     entries: attrs.length,
     attrs,
   };
-}
-
-/** `parseName(t).key` alone: what trust stores index their subjects by. */
-export function nameKey(t: Tlv): string {
-  return key(rdns(t));
 }
 
 /** OpenSSL's `X509_NAME_hash`: the first 4 bytes of SHA-1 of the canonical encoding, little-endian hex. */

@@ -1,0 +1,73 @@
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type Cert, parseCerts } from '../../src/core/cert.ts';
+import { certInfo } from '../../src/core/extensions.ts';
+import { nameHash } from '../../src/core/verify/dn.ts';
+import { verifyChain } from '../../src/core/verify/index.ts';
+import { hashedDir, trustIndex } from '../../src/stores/load.ts';
+import { Pki } from '../helpers/pki.ts';
+
+const pki = new Pki();
+const root = pki.root('hd-root', 'Hashed Dir Root');
+const leaf = pki.leaf('hd-leaf', 'hd.test', root);
+const stray = pki.root('hd-stray', 'Stray Root');
+const one = (pem: string): Cert => {
+  const [c] = parseCerts(pem).certs;
+  if (!c) throw new Error('test PKI did not parse');
+  return c;
+};
+const rootCert = one(root.pem);
+const leafCert = one(leaf.pem);
+const strayCert = one(stray.pem);
+const hash = (c: Cert) => nameHash(certInfo(c).subject);
+
+/** A directory as `openssl rehash` leaves it, optionally without the root's link. */
+function dir(link: boolean): string {
+  const d = mkdtempSync(join(tmpdir(), 'certifix-hashdir-'));
+  writeFileSync(join(d, 'root.pem'), root.pem);
+  writeFileSync(join(d, 'stray.pem'), stray.pem);
+  if (link) symlinkSync('root.pem', join(d, `${hash(rootCert)}.0`));
+  // The stray root sits under a wrong name: OpenSSL never finds it, and neither do we.
+  symlinkSync('stray.pem', join(d, 'abcdef01.0'));
+  return d;
+}
+
+const verify = (d: string) =>
+  verifyChain({
+    leaf: leafCert,
+    untrusted: [],
+    trusted: trustIndex({ files: [], dirs: [d] }),
+    host: 'hd.test',
+  });
+
+describe('hashed directories, searched by name', () => {
+  it('finds an issuer through its <hash>.0 link', () => {
+    expect(verify(dir(true)).code).toBe('OK');
+    expect(hashedDir(dir(true)).filedUnder(certInfo(rootCert).subject)).toHaveLength(1);
+  });
+  it('does not see a certificate without its hash link (as OpenSSL)', () => {
+    expect(verify(dir(false)).code).toBe('UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+    expect(hashedDir(dir(false)).filedUnder(certInfo(strayCert).subject)).toEqual([]);
+  });
+  it('verifies with the index passed as a list too (TrustIndex.certs)', () => {
+    const index = trustIndex({ files: [], dirs: [dir(true)] });
+    expect(index.certs).toHaveLength(0);
+    expect(verifyChain({ leaf: leafCert, untrusted: [], trusted: index.certs, host: 'hd.test' }).code).toBe(
+      'OK',
+    );
+  });
+  it('follows <hash>.1 after <hash>.0', () => {
+    const d = mkdtempSync(join(tmpdir(), 'certifix-hashdir-'));
+    writeFileSync(join(d, `${hash(rootCert)}.0`), stray.pem); // a hash collision, in effect
+    writeFileSync(join(d, `${hash(rootCert)}.1`), root.pem);
+    expect(verify(d).code).toBe('OK');
+  });
+  it('asks the directory only for names the CA files lack', () => {
+    const index = trustIndex({ files: [root.certPath], dirs: ['/nonexistent-dir'] });
+    expect(index.bySubject(certInfo(rootCert).subject)).toEqual([rootCert]);
+    expect(index.has(rootCert)).toBe(true);
+    expect(index.has(strayCert)).toBe(false);
+  });
+});
