@@ -9,13 +9,13 @@ import type { ClientId, Context, TrustSource } from './clients/types.ts';
 import { type Analysis, analyze, type ClientInput, findAnchor, toReport } from './core/analyze.ts';
 import { isIssuedBy } from './core/cert.ts';
 import type { DiagnoseReport } from './core/report.ts';
-import { TrustIndex } from './core/trust-index.ts';
-import { fetchMissingIssuers } from './net/aia.ts';
+import type { TrustIndex } from './core/trust-index.ts';
 import { captureChain } from './net/capture.ts';
 import { resolveProxy } from './net/proxy.ts';
 import { parseTarget } from './net/target.ts';
-import { loadTrust, systemStore } from './stores/index.ts';
-import { mozillaRoots } from './stores/mozilla.ts';
+import { systemStore } from './stores/index.ts';
+import { systemTrustIndex, trustIndex } from './stores/load.ts';
+import { mozillaIndex } from './stores/mozilla.ts';
 
 export interface DiagnoseOptions {
   /** Explicit proxy URL; `null` forces a direct connection; undefined = from the environment. */
@@ -53,7 +53,7 @@ export async function resolveClients(ctx: Context, only?: readonly ClientId[]): 
     const key = JSON.stringify([s.files, s.dirs, s.bundled ?? false]);
     let hit = cache.get(key);
     if (!hit) {
-      hit = loadTrust(s).then((certs) => new TrustIndex(certs));
+      hit = Promise.resolve(trustIndex(s));
       cache.set(key, hit);
     }
     return hit;
@@ -80,12 +80,12 @@ export async function diagnose(input: string, opts: DiagnoseOptions, ctx: Contex
     systemStore(ctx),
     resolveClients(ctx, opts.clients),
   ]);
-  const systemIndex = new TrustIndex(system.certs);
+  const systemIndex = systemTrustIndex(system);
   // Only an incomplete chain costs a fetch: when no root is reachable from what the server sent.
   const fetched =
     opts.noAia || findAnchor(captured.certs, systemIndex)
       ? null
-      : await fetchMissingIssuers(captured.certs, {
+      : await (await import('./net/aia.ts')).fetchMissingIssuers(captured.certs, {
           allowPrivate: opts.allowPrivateAia,
           proxy,
           timeoutMs: opts.timeoutMs ? Math.min(opts.timeoutMs, 5000) : undefined,
@@ -97,7 +97,7 @@ export async function diagnose(input: string, opts: DiagnoseOptions, ctx: Contex
     chain: captured.certs,
     system: systemIndex,
     fetched: fetched ? { certs: fetched.fetched, errors: fetched.errors } : undefined,
-    mozilla: new TrustIndex(mozillaRoots()),
+    mozilla: mozillaIndex(),
     clients,
     at: opts.at,
   });
