@@ -81,9 +81,14 @@ const sharedFromMain = {
   },
 };
 
+/**
+ * CommonJS builds: `import()` becomes `require()`. A real `import()` (of node:fs/promises, say) would start the
+ * ESM loader after all, mid-run.
+ */
+const cjs = { ...common, format: 'cjs', supported: { 'dynamic-import': false } };
+
 await build({
-  ...common,
-  format: 'cjs',
+  ...cjs,
   stdin: {
     contents: shared.map((p) => `export * from ${JSON.stringify(p)};`).join('\n'),
     resolveDir: root,
@@ -94,8 +99,7 @@ await build({
   plugins: [commandStubs],
 });
 await build({
-  ...common,
-  format: 'cjs',
+  ...cjs,
   entryPoints: Object.fromEntries(commands.map((c) => [c, `src/cli/${c}.ts`])),
   outdir: 'dist/commands',
   outExtension: { '.js': '.cjs' },

@@ -8,6 +8,7 @@ import { registry } from './clients/registry.ts';
 import type { ClientId, Context, TrustSource } from './clients/types.ts';
 import { type Analysis, analyze, type ClientInput, findAnchor, toReport } from './core/analyze.ts';
 import { isIssuedBy } from './core/cert.ts';
+import { hasAuthorityInfoAccess } from './core/extensions.ts';
 import type { DiagnoseReport } from './core/report.ts';
 import type { TrustIndex } from './core/trust-index.ts';
 import { captureChain } from './net/capture.ts';
@@ -83,7 +84,7 @@ export async function diagnose(input: string, opts: DiagnoseOptions, ctx: Contex
   const systemIndex = systemTrustIndex(system);
   // Only an incomplete chain costs a fetch: when no root is reachable from what the server sent.
   const fetched =
-    opts.noAia || findAnchor(captured.certs, systemIndex)
+    opts.noAia || findAnchor(captured.certs, systemIndex) || !captured.certs.some(hasAuthorityInfoAccess)
       ? null
       : await (await import('./net/aia.ts')).fetchMissingIssuers(captured.certs, {
           allowPrivate: opts.allowPrivateAia,

@@ -200,3 +200,15 @@ export function certInfo(cert: Cert): CertInfo {
   cache.set(cert, info);
   return info;
 }
+
+/**
+ * The certificate carries an Authority Information Access extension (where caIssuers URLs live). Lets a caller
+ * skip loading the AIA fetcher and its ASN.1 libraries when no certificate could lead anywhere.
+ */
+export function hasAuthorityInfoAccess(cert: Cert): boolean {
+  try {
+    return certInfo(cert).extensions.some((e) => e.oid === '1.3.6.1.5.5.7.1.1');
+  } catch {
+    return false;
+  }
+}
