@@ -102,13 +102,26 @@ export function setBlock(
     const lastLine = lines[e] as string;
     if (!lastLine.endsWith('\n')) block[block.length - 1] = END;
     lines.splice(s, e - s + 1, ...block);
-  } else if (where === 'top') {
+  } else if (where === 'top' && !setsAny(lines, Object.keys(vars))) {
     lines.unshift(...block);
   } else {
+    // At the bottom, also when the file sets one of our variables itself (a user's own
+    // `export REQUESTS_CA_BUNDLE=...`): below their line the block wins, and undo brings their value back.
     terminateLast(lines, eol);
     lines.push(...block);
   }
   return lines.join('');
+}
+
+function assigns(line: string, name: string): boolean {
+  return (
+    new RegExp(`^\\s*(?:(?:export|declare\\s+-x|typeset\\s+-x)\\s+)?${name}=`).test(line) ||
+    new RegExp(`^\\s*set\\s+(?:-\\w+\\s+)*${name}(?:\\s|$)`).test(line)
+  );
+}
+
+function setsAny(lines: readonly string[], names: readonly string[]): boolean {
+  return lines.some((raw) => names.some((name) => assigns(bare(raw), name)));
 }
 
 /** The text without any certifix block (idempotent; text without a block comes back unchanged). */
@@ -139,11 +152,7 @@ export function shadowing(
   lines.forEach((raw, i) => {
     if (i <= end) return;
     const line = bare(raw);
-    for (const name of names) {
-      const posix = new RegExp(`^\\s*(?:(?:export|declare\\s+-x|typeset\\s+-x)\\s+)?${name}=`);
-      const fish = new RegExp(`^\\s*set\\s+(?:-\\w+\\s+)*${name}(?:\\s|$)`);
-      if (posix.test(line) || fish.test(line)) out.push({ line: i + 1, name, text: line });
-    }
+    for (const name of names) if (assigns(line, name)) out.push({ line: i + 1, name, text: line });
   });
   return out;
 }

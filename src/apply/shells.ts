@@ -65,7 +65,8 @@ const ROWS: Row[] = [
     path: (c) => join(c.home, '.bash_login'),
     when: (c, has) => !has(join(c.home, '.bash_profile')) && has(join(c.home, '.bash_login')),
   },
-  // Interactive non-login bash reads ~/.bashrc. At the TOP: Debian's skeleton .bashrc starts with
+  // Interactive non-login bash reads ~/.bashrc. At the TOP (unless the file sets one of our variables itself:
+  // then below that line, so the block wins; block.ts setBlock): Debian's skeleton .bashrc starts with
   // `case $- in *i*) ;; *) return;; esac`, and bash also reads .bashrc for `ssh host cmd` (non-interactive),
   // which must see the variables too.
   {

@@ -173,7 +173,7 @@ describe('applyPlans', () => {
     expect(snapshot(home)).toEqual(before);
   });
 
-  it('reports a user export that overrides the block, and undo gives the user’s world back', async () => {
+  it('puts the block below a user export of the same variable, and undo gives the user’s world back', async () => {
     const { home, ctx, plans, opts } = setup();
     writeFileSync(
       join(home, '.bashrc'),
@@ -181,14 +181,28 @@ describe('applyPlans', () => {
     );
     const before = snapshot(home);
     const r = await applyPlans(plans, ctx, opts);
-    expect(r.warnings).toEqual([
-      expect.stringMatching(/\.bashrc line \d+ sets REQUESTS_CA_BUNDLE after the certifix block/),
-    ]);
+    expect(r.warnings).toEqual([]);
+    const text = read(join(home, '.bashrc'));
+    expect(text.indexOf('# >>> certifix >>>')).toBeGreaterThan(
+      text.indexOf('REQUESTS_CA_BUNDLE=/their/file'),
+    );
+    expect((await drift(ctx)).find((x) => x.path.endsWith('.bashrc'))?.problems).toEqual([]);
+    await undoAll(ctx);
+    expect(snapshot(home)).toEqual(before);
+  });
+
+  it('reports a user export added after the block, and undo keeps it', async () => {
+    const { home, ctx, plans, opts } = setup();
+    await applyPlans(plans, ctx, opts);
+    writeFileSync(
+      join(home, '.bashrc'),
+      `${read(join(home, '.bashrc'))}export REQUESTS_CA_BUNDLE=/their/file\n`,
+    );
     expect((await drift(ctx)).find((x) => x.path.endsWith('.bashrc'))?.problems).toEqual([
       expect.stringMatching(/sets REQUESTS_CA_BUNDLE again after the certifix block/),
     ]);
     await undoAll(ctx);
-    expect(snapshot(home)).toEqual(before);
+    expect(read(join(home, '.bashrc'))).toMatch(/export REQUESTS_CA_BUNDLE=\/their\/file\n$/);
   });
 
   it('keeps its files under $XDG_DATA_HOME and records what it configured', async () => {
