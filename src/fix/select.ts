@@ -4,12 +4,13 @@
  * or, by default, the roots the OS trusts locally (in the OS store, not among Mozilla's).
  */
 import { readFile } from 'node:fs/promises';
+import { certifixPaths } from '../apply/index.ts';
 import type { Context } from '../clients/types.ts';
 import { type Cert, parseCerts } from '../core/cert.ts';
 import { CertifixError } from '../core/errors.ts';
 import { type Candidate, type Screened, type ScreenOptions, screen } from '../core/screen.ts';
 import { type Diagnosis, diagnose } from '../diagnose.ts';
-import { localRoots } from '../stores/index.ts';
+import { localRoots, publicRoots } from '../stores/index.ts';
 
 export interface SelectOptions extends ScreenOptions {
   url?: string | undefined;
@@ -45,6 +46,40 @@ async function fromFiles(files: readonly string[]): Promise<Candidate[]> {
   return out;
 }
 
+/**
+ * Variables that already name a CA file. Whoever set one (often by hand, to a file with just the company
+ * root) trusted what is in it; the merged bundle that replaces it must keep those roots, or `fix` would
+ * break something that worked.
+ */
+const CA_VARIABLES = [
+  'REQUESTS_CA_BUNDLE',
+  'CURL_CA_BUNDLE',
+  'SSL_CERT_FILE',
+  'NODE_EXTRA_CA_CERTS',
+  'PIP_CERT',
+  'GIT_SSL_CAINFO',
+];
+
+async function fromCaVariables(ctx: Context): Promise<Candidate[]> {
+  const isPublic = await publicRoots(ctx);
+  const bundle = certifixPaths(ctx).bundle;
+  const out: Candidate[] = [];
+  for (const name of CA_VARIABLES) {
+    const path = ctx.env[name];
+    if (!path || path === bundle) continue;
+    let data: Buffer;
+    try {
+      data = await readFile(path);
+    } catch {
+      continue; // a missing file holds nothing to keep (status reports it)
+    }
+    for (const cert of parseCerts(data, path).certs) {
+      if (cert.ca && !isPublic(cert)) out.push({ cert, origin: 'file', file: `${name}=${path}` });
+    }
+  }
+  return out;
+}
+
 function fromDiagnosis(d: Diagnosis): Candidate[] | string {
   const { anchor, anchorInSystem, anchorInMozilla } = d.analysis;
   if (!anchor) {
@@ -75,8 +110,9 @@ export async function selectRoots(opts: SelectOptions, ctx: Context): Promise<Se
   if (opts.caFiles?.length) candidates.push(...(await fromFiles(opts.caFiles)));
   if (!opts.url && !opts.caFiles?.length) {
     const local: Cert[] = await localRoots(ctx);
-    if (local.length === 0) nothingToDo = 'your OS store holds no roots beyond the Mozilla ones';
     candidates.push(...local.map((cert): Candidate => ({ cert, origin: 'os-store' })));
+    candidates.push(...(await fromCaVariables(ctx)));
+    if (candidates.length === 0) nothingToDo = 'your OS store holds no roots beyond the public ones';
   }
   // The same root from several places counts once, under the origin that needs the least confirmation:
   // a file the user named or the OS store vouch for it; the network alone does not.

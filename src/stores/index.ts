@@ -33,9 +33,14 @@ export async function systemStore(ctx: StoreContext): Promise<SystemStore> {
   return (await storeFor(ctx.platform)).systemStore(ctx);
 }
 
+/** A predicate for public roots: Mozilla's (Node's list) or shipped by the distro itself. */
+export async function publicRoots(ctx: StoreContext): Promise<(c: Cert) => boolean> {
+  const distro = new Set((await distroShippedRoots(ctx.sysroot)).map((c) => c.sha256));
+  return (c) => isMozillaRoot(c) || distro.has(c.sha256);
+}
+
 /** Roots the OS trusts that Mozilla does not ship: a company root, a proxy's CA, mkcert's CA. */
 export async function localRoots(ctx: StoreContext): Promise<Cert[]> {
-  const [{ certs }, shipped] = await Promise.all([systemStore(ctx), distroShippedRoots(ctx.sysroot)]);
-  const distro = new Set(shipped.map((c) => c.sha256));
-  return certs.filter((c) => !isMozillaRoot(c) && !distro.has(c.sha256));
+  const [{ certs }, isPublic] = await Promise.all([systemStore(ctx), publicRoots(ctx)]);
+  return certs.filter((c) => !isPublic(c));
 }

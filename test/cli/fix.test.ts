@@ -25,7 +25,7 @@ afterAll(() => {
 });
 
 /** Runs `certifix <argv>` with its own HOME and a clean environment; `answers` feed the prompts (a TTY). */
-async function certifix(argv: string[], home: string, answers?: boolean[]) {
+async function certifix(argv: string[], home: string, answers?: boolean[], extraEnv: NodeJS.ProcessEnv = {}) {
   let stdout = '';
   let stderr = '';
   const asked: string[] = [];
@@ -36,7 +36,13 @@ async function certifix(argv: string[], home: string, answers?: boolean[]) {
     stderr: (s) => {
       stderr += s;
     },
-    env: { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin', SHELL: '/bin/bash', LANG: 'C.UTF-8' },
+    env: {
+      HOME: home,
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      SHELL: '/bin/bash',
+      LANG: 'C.UTF-8',
+      ...extraEnv,
+    },
     cwd: home,
     isTTY: answers !== undefined,
     confirm: answers
@@ -60,6 +66,18 @@ describe.skipIf(!has('openssl') || !has('git'))('certifix fix (CLI)', () => {
     leaf = pki.leaf('cli-leaf', 'app.corp.test', root);
   }, 30_000);
   afterAll(() => rmSync(pki.dir, { recursive: true, force: true }));
+
+  it('keeps the roots of a CA file the user already points a variable at (their hand-made bundle)', async () => {
+    const home = tempHome();
+    const r = await certifix(['fix', '--dry-run', '--json'], home, undefined, {
+      REQUESTS_CA_BUNDLE: root.certPath,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const roots = JSON.parse(r.stdout).roots as Array<{ subject: string; origin: string }>;
+    expect(roots).toContainEqual(
+      expect.objectContaining({ subject: 'O=Example Corp, CN=CLI Test Root CA', origin: 'file' }),
+    );
+  });
 
   it('prints its help', async () => {
     const r = await certifix(['fix', '--help'], tempHome());
