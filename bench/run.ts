@@ -64,7 +64,8 @@ const bare = join(home, 'handshake.mjs');
 writeFileSync(
   bare,
   `import { connect } from 'node:tls';
-const s = connect({ host: '127.0.0.1', port: ${port}, servername: 'localhost', ca: ${JSON.stringify(root.pem)} }, () => s.end());
+// Both sides connect to the same name, so both pay the same name lookup.
+const s = connect({ host: 'localhost', port: ${port}, ca: ${JSON.stringify(root.pem)} }, () => s.end());
 s.on('error', (e) => { console.error(e.message); process.exit(1); });\n`,
 );
 

@@ -2,8 +2,8 @@
  * Small synchronous-feeling file helpers for adapters: every lookup is a stat or a read (no spawning), and
  * system-wide paths go through `sys()` so tests can redirect them with `ctx.sysroot`.
  */
-import { constants } from 'node:fs';
-import { access, readFile, realpath, stat } from 'node:fs/promises';
+import { accessSync, constants, statSync } from 'node:fs';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { Context } from './types.ts';
 
@@ -54,29 +54,36 @@ export async function real(path: string): Promise<string> {
   }
 }
 
-async function executable(path: string): Promise<boolean> {
+// Synchronous on purpose: a PATH search is a few dozen stat calls answered from the kernel's cache, and
+// sending each through the libuv thread pool cost diagnose several milliseconds.
+function executable(path: string): boolean {
   try {
-    await access(path, constants.X_OK);
-    return (await stat(path)).isFile();
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
   } catch {
     return false;
   }
 }
 
+function* candidates(name: string, ctx: Pick<Context, 'env' | 'cwd'>): Generator<string> {
+  if (isAbsolute(name)) {
+    yield name;
+    return;
+  }
+  for (const dir of (ctx.env.PATH ?? '').split(delimiter)) if (dir) yield resolve(ctx.cwd, dir, name);
+}
+
 /** Every match of `name` on `ctx.env.PATH`, in order (like `which -a`), without duplicates. */
 export async function whichAll(name: string, ctx: Pick<Context, 'env' | 'cwd'>): Promise<string[]> {
-  if (isAbsolute(name)) return (await executable(name)) ? [name] : [];
   const out: string[] = [];
-  for (const dir of (ctx.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const p = resolve(ctx.cwd, dir, name);
-    if (!out.includes(p) && (await executable(p))) out.push(p);
-  }
+  for (const p of candidates(name, ctx)) if (!out.includes(p) && executable(p)) out.push(p);
   return out;
 }
 
+/** The first match of `name` on `ctx.env.PATH`, as the shell would run it. */
 export async function which(name: string, ctx: Pick<Context, 'env' | 'cwd'>): Promise<string | null> {
-  return (await whichAll(name, ctx))[0] ?? null;
+  for (const p of candidates(name, ctx)) if (executable(p)) return p;
+  return null;
 }
 
 /** `~/x` and `$VAR`/`${VAR}` expansion as config files allow it. */

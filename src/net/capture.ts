@@ -1,9 +1,10 @@
-import { isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { type Cert, certFromDer } from '../core/cert.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { Group } from './client-hello.ts';
 import { connectRaw } from './connect.ts';
 import { ClientHandshake, type ServerFlight } from './handshake.ts';
+import { ipFamily } from './ip.ts';
 import type { ProxyConfig } from './proxy.ts';
 import { hostForUrl, parseTarget, type Target } from './target.ts';
 import { TlsFailure } from './tls-records.ts';
@@ -51,7 +52,7 @@ export async function captureChain(
   const t = typeof target === 'string' ? parseTarget(target) : target;
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const deadline = Date.now() + timeoutMs;
-  const servername = opts.servername ?? (isIP(t.host) ? undefined : t.host);
+  const servername = opts.servername ?? (ipFamily(t.host) ? undefined : t.host);
   const where = `${hostForUrl(t.host)}:${t.port}`;
   const socket = await connectRaw(t, { proxy: opts.proxy, timeoutMs });
   const address = peerAddress(socket);

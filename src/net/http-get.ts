@@ -6,8 +6,9 @@
  */
 import { lookup } from 'node:dns/promises';
 import { type IncomingMessage, request } from 'node:http';
-import { BlockList, isIP } from 'node:net';
+import { BlockList } from 'node:net';
 import { CertifixError } from '../core/errors.ts';
+import { ipFamily } from './ip.ts';
 import type { ProxyConfig } from './proxy.ts';
 
 export interface SafeGetOptions {
@@ -55,7 +56,7 @@ for (const [net, prefix, family] of NON_PUBLIC) BLOCKED.addSubnet(net, prefix, f
 
 /** True for addresses that are not on the public internet (see NON_PUBLIC). */
 export function isPrivateAddress(ip: string): boolean {
-  const family = isIP(ip);
+  const family = ipFamily(ip);
   if (family === 0) return false;
   return BLOCKED.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 }
@@ -67,7 +68,7 @@ function fail(code: 'CONNECT' | 'REFUSED', message: string): CertifixError {
 /** Resolve every address of `host` and refuse when any is private: one bad answer is enough to be wary. */
 async function pickAddress(host: string, allowPrivate: boolean, viaProxy: boolean): Promise<string> {
   let addresses: string[];
-  if (isIP(host)) addresses = [host];
+  if (ipFamily(host)) addresses = [host];
   else {
     try {
       addresses = (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);

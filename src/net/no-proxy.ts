@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { ipFamily } from './ip.ts';
 
 /**
  * NO_PROXY matching, the union of what curl and Python requests accept, so that a host one of them would
@@ -27,7 +27,7 @@ export function matchesNoProxy(noProxy: string, host: string, port: number): boo
     const { name, port: entryPort } = splitEntry(entry);
     if (entryPort !== undefined && entryPort !== port) continue;
     if (!name) continue;
-    if (isIP(name) || isIP(h)) {
+    if (ipFamily(name) || ipFamily(h)) {
       if (sameIp(name, h)) return true;
       continue;
     }
@@ -46,7 +46,7 @@ function normalizeHost(host: string): string {
 function splitEntry(entry: string): { name: string; port?: number } {
   const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
   if (bracket) return withPort(bracket[1] ?? '', bracket[2]);
-  if (isIP(entry) === 6) return { name: entry };
+  if (ipFamily(entry) === 6) return { name: entry };
   const m = /^([^:]*):(\d+)$/.exec(entry);
   if (m) return withPort(m[1] ?? '', m[2]);
   return { name: entry };
@@ -79,7 +79,7 @@ function inCidr(host: string, cidr: string): boolean {
 
 /** 4 or 16 bytes; IPv4-mapped IPv6 (`::ffff:1.2.3.4`) compares as IPv4. */
 export function ipBytes(ip: string): Buffer | null {
-  const family = isIP(ip);
+  const family = ipFamily(ip);
   if (family === 4) return Buffer.from(ip.split('.').map(Number));
   if (family !== 6) return null;
   // Rewrite a dotted IPv4 tail as two hex groups, then expand `::`.

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import { CertifixError } from '../core/errors.ts';
+import { ipFamily } from './ip.ts';
 
 /** What the user asked us to look at, normalised: `url` is always `https://host:port/path`. */
 export interface Target {
@@ -19,7 +19,7 @@ function bad(input: string, why: string): CertifixError {
 
 /** `[::1]` for IPv6 literals, the host otherwise: the form URLs and CONNECT lines need. */
 export function hostForUrl(host: string): string {
-  return isIP(host) === 6 ? `[${host}]` : host;
+  return ipFamily(host) === 6 ? `[${host}]` : host;
 }
 
 /**
@@ -36,7 +36,7 @@ export function parseTarget(input: string): Target {
   }
   // A bare IPv6 literal (`::1`, `fe80::1`) has several colons and no brackets: wrap it before URL parsing.
   let rest = scheme ? raw.slice(scheme.length + 3) : raw;
-  if (!scheme && isIP(rest) === 6) rest = `[${rest}]`;
+  if (!scheme && ipFamily(rest) === 6) rest = `[${rest}]`;
   if (rest.startsWith('[') && !rest.includes(']')) throw bad(input, 'the IPv6 address has no closing ]');
   // Check the port ourselves first: the URL parser's own error would only say "Invalid URL".
   const portText = /^(?:\[[^\]]*\]|[^/?#:]*)(?::([^/?#]*))?/.exec(rest.replace(/^[^@/?#]*@/, ''))?.[1];
@@ -57,7 +57,10 @@ export function parseTarget(input: string): Target {
   if (!url.hostname) throw bad(input, 'it has no host name');
   const port = url.port ? Number(url.port) : DEFAULT_PORT;
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname.replace(/\.$/, '');
-  if (!isIP(host) && !/^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(host)) {
+  if (
+    !ipFamily(host) &&
+    !/^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(host)
+  ) {
     throw bad(input, `${JSON.stringify(host)} is not a host name`);
   }
   const path = `${url.pathname}${url.search}`;
