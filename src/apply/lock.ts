@@ -3,7 +3,7 @@
  * owner's pid, start time and host. A lock whose process is gone (kill -9, reboot) is stale and taken over.
  */
 
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { CertifixError } from '../core/errors.ts';
 import { ioError } from './atomic.ts';
@@ -67,9 +67,15 @@ function locked(path: string, raw: string): CertifixError {
   );
 }
 
+/**
+ * Create the lock complete or not at all: write pid and start time to a private temp file, then link() it to
+ * the lock path, which fails with EEXIST if a lock exists. A crash can never leave an empty lock behind (an
+ * empty one would block every run until it looked stale).
+ */
 async function tryCreate(path: string): Promise<boolean> {
+  const temp = `${path}.${process.pid}.tmp`;
   try {
-    const fh = await open(path, 'wx', 0o644);
+    const fh = await open(temp, 'w', 0o644);
     try {
       const info: LockInfo = { pid: process.pid, startedAt: processStart(), host: hostname() };
       await fh.writeFile(`${JSON.stringify(info)}\n`);
@@ -77,10 +83,13 @@ async function tryCreate(path: string): Promise<boolean> {
     } finally {
       await fh.close();
     }
+    await link(temp, path);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw ioError('create the lock', path, e);
+  } finally {
+    await unlink(temp).catch(() => {});
   }
 }
 

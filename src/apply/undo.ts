@@ -4,7 +4,8 @@
  * loses only certifix's lines. Then the bundle, the journal and certifix's directories go. "Already gone"
  * is success, so undo can be re-run, including after an interrupted apply or an interrupted undo.
  */
-import { rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Context } from '../clients/types.ts';
 import { ioError, readMaybe, removeStaleTemps, writeAtomic } from './atomic.ts';
 import { removeStaging } from './datadir.ts';
@@ -111,6 +112,10 @@ async function removeOwnFiles(paths: CertifixPaths): Promise<void> {
   await removeStaleTemps(paths.journal);
   await removeStaleTemps(paths.bundle);
   await rm(paths.journal, { force: true });
+  // A run killed while creating the lock leaves its `lock.<pid>.tmp` (see lock.ts tryCreate).
+  for (const n of await readdir(paths.dir).catch(() => [] as string[])) {
+    if (/^lock\.\d+\.tmp$/.test(n)) await rm(join(paths.dir, n), { force: true });
+  }
 }
 
 /** Undo every change certifix made on this machine. Throws LOCKED while another run is changing it. */
