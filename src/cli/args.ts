@@ -22,3 +22,22 @@ export function list(values: string | string[] | undefined): string[] {
     .map((v) => v.trim())
     .filter(Boolean);
 }
+
+/** The options every command that connects shares. Spread into `parse` options. */
+export const NETWORK_OPTIONS = {
+  proxy: { type: 'string' },
+  'no-proxy': { type: 'boolean' },
+  timeout: { type: 'string' },
+} as const;
+
+/** `--proxy`/`--no-proxy`/`--timeout` as the library takes them (null proxy = connect directly). */
+export function networkOptions(values: { proxy?: string; 'no-proxy'?: boolean; timeout?: string }): {
+  proxy: string | null | undefined;
+  timeoutMs: number;
+} {
+  const timeout = values.timeout === undefined ? 10 : Number(values.timeout);
+  if (!Number.isFinite(timeout) || timeout <= 0) {
+    throw new CertifixError('USAGE', '--timeout must be a positive number of seconds');
+  }
+  return { proxy: values['no-proxy'] ? null : values.proxy, timeoutMs: timeout * 1000 };
+}

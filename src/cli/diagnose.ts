@@ -3,7 +3,7 @@ import type { ClientId } from '../clients/types.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { DiagnoseReport } from '../core/report.ts';
 import { diagnose } from '../diagnose.ts';
-import { list, parse } from './args.ts';
+import { list, NETWORK_OPTIONS, networkOptions, parse } from './args.ts';
 import { contextFromIo } from './context.ts';
 import type { Io } from './io.ts';
 import { renderReport } from './render-diagnose.ts';
@@ -34,10 +34,8 @@ Exit codes: 0 every client verifies, 1 at least one fails, 2 usage or connection
 
 export async function diagnoseCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
-    proxy: { type: 'string' },
-    'no-proxy': { type: 'boolean' },
+    ...NETWORK_OPTIONS,
     client: { type: 'string', multiple: true },
-    timeout: { type: 'string' },
     'no-aia': { type: 'boolean' },
     'allow-private-aia': { type: 'boolean' },
     json: { type: 'boolean' },
@@ -53,14 +51,11 @@ export async function diagnoseCommand(argv: string[], io: Io): Promise<number> {
       hint: 'certifix diagnose https://pypi.org',
     });
   }
-  const timeout = values.timeout === undefined ? 10 : Number(values.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0)
-    throw new CertifixError('USAGE', `--timeout must be a positive number of seconds`);
+  const net = networkOptions(values);
   const { report } = await diagnose(
     target,
     {
-      proxy: values['no-proxy'] ? null : values.proxy,
-      timeoutMs: timeout * 1000,
+      ...net,
       clients: clientIds(values.client),
       noAia: values['no-aia'],
       allowPrivateAia: values['allow-private-aia'],

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { CertifixError, isCertifixError } from '../core/errors.ts';
 import { advise, type ExplainedError, parseError } from '../core/explain/index.ts';
 import type { DiagnoseReport } from '../core/report.ts';
-import { parse } from './args.ts';
+import { NETWORK_OPTIONS, networkOptions, parse } from './args.ts';
 import { contextFromIo } from './context.ts';
 import { type Io, type Style, styler } from './io.ts';
 
@@ -55,9 +55,7 @@ type Diagnosed = { report: DiagnoseReport; note: null } | { report: null; note: 
 export async function explainCommand(argv: string[], io: Io, stdin: Stdin = processStdin): Promise<number> {
   const { values, positionals } = parse(argv, {
     offline: { type: 'boolean' },
-    proxy: { type: 'string' },
-    'no-proxy': { type: 'boolean' },
-    timeout: { type: 'string' },
+    ...NETWORK_OPTIONS,
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -71,9 +69,7 @@ export async function explainCommand(argv: string[], io: Io, stdin: Stdin = proc
     io.stdout(EXPLAIN_HELP);
     return 2;
   }
-  const timeout = values.timeout === undefined ? 10 : Number(values.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0)
-    throw new CertifixError('USAGE', '--timeout must be a positive number of seconds');
+  const net = networkOptions(values);
 
   const text = source === undefined || source === '-' ? await stdin.read() : await readText(source);
   const e = parseError(text);
@@ -85,7 +81,7 @@ export async function explainCommand(argv: string[], io: Io, stdin: Stdin = proc
   }
   const d: Diagnosed = values.offline
     ? { report: null, note: 'Not diagnosed (--offline).' }
-    : await diagnoseHost(e, values['no-proxy'] ? null : values.proxy, timeout * 1000, io);
+    : await diagnoseHost(e, net.proxy, net.timeoutMs, io);
   const advice = advise(e);
   if (values.json) {
     const { client, host, port, code, message, evidence } = e;

@@ -3,7 +3,7 @@ import { formatFingerprint, normalizeFingerprint } from '../core/cert.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { Screened } from '../core/screen.ts';
 import { type ChosenRoot, envAfter, planFix, selectRoots } from '../fix/index.ts';
-import { list, parse } from './args.ts';
+import { list, NETWORK_OPTIONS, networkOptions, parse } from './args.ts';
 import { contextFromIo } from './context.ts';
 import { clientIds } from './diagnose.ts';
 import type { Io, Style } from './io.ts';
@@ -76,9 +76,7 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
     'allow-non-ca': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
-    proxy: { type: 'string' },
-    'no-proxy': { type: 'boolean' },
-    timeout: { type: 'string' },
+    ...NETWORK_OPTIONS,
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -106,8 +104,7 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
     {
       url,
       caFiles: values.ca,
-      proxy: values['no-proxy'] ? null : values.proxy,
-      timeoutMs: values.timeout ? Number(values.timeout) * 1000 : undefined,
+      ...networkOptions(values),
       allowNonCa: values['allow-non-ca'],
       confirmed: new Set(fingerprints),
     },

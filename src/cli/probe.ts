@@ -1,7 +1,7 @@
 import { CertifixError } from '../core/errors.ts';
 import type { ChainGroup } from '../core/probe.ts';
 import { type ProbeReport, probe } from '../probe.ts';
-import { parse } from './args.ts';
+import { NETWORK_OPTIONS, networkOptions, parse } from './args.ts';
 import { contextFromIo } from './context.ts';
 import { type Io, type Style, styler } from './io.ts';
 
@@ -50,9 +50,7 @@ export async function probeCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
     count: { type: 'string', short: 'n' },
     concurrency: { type: 'string', short: 'c' },
-    proxy: { type: 'string' },
-    'no-proxy': { type: 'boolean' },
-    timeout: { type: 'string' },
+    ...NETWORK_OPTIONS,
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -68,9 +66,7 @@ export async function probeCommand(argv: string[], io: Io): Promise<number> {
   }
   const n = count(values.count, '--count', 20, 10_000);
   const c = count(values.concurrency, '--concurrency', 4, 64);
-  const timeout = values.timeout === undefined ? 10 : Number(values.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0)
-    throw new CertifixError('USAGE', '--timeout must be a positive number of seconds');
+  const net = networkOptions(values);
   const bar = io.isTTY ? progressBar(io) : undefined;
   let report: ProbeReport;
   try {
@@ -79,8 +75,7 @@ export async function probeCommand(argv: string[], io: Io): Promise<number> {
       {
         count: n,
         concurrency: c,
-        proxy: values['no-proxy'] ? null : values.proxy,
-        timeoutMs: timeout * 1000,
+        ...net,
         onProgress: bar,
       },
       contextFromIo(io),
