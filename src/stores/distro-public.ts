@@ -25,7 +25,9 @@ export async function distroShippedRoots(sysroot = ''): Promise<Cert[]> {
     } catch {
       continue;
     }
-    const lists = await Promise.all(names.filter((n) => n.endsWith('.crt')).map((n) => readBundle(join(abs, n))));
+    const lists = await Promise.all(
+      names.filter((n) => n.endsWith('.crt')).map((n) => readBundle(join(abs, n))),
+    );
     out.push(...lists.flat());
   }
   return out;

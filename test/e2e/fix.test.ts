@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from '../helpers/clients.ts';
 import { has, missing } from '../helpers/has.ts';
 import { Lab } from '../helpers/lab.ts';
-import { type Laptop, REPO } from '../helpers/laptop.ts';
+import type { Laptop } from '../helpers/laptop.ts';
 import { CLIENT_NOISE, diffSnapshots, type Snapshot } from '../helpers/snapshot.ts';
 import { inShell, type Outcome, probes, runAll } from './fix-probes.ts';
 
@@ -44,8 +44,6 @@ const BEFORE: Record<string, Outcome> = {
 };
 
 const DATA = '.local/share/certifix';
-/** certifix as a user types it in a shell inside the laptop. */
-const CERTIFIX = `'${process.execPath}' '${join(REPO, 'bin', 'certifix.js')}'`;
 
 /** Outcomes in a new login shell and a new interactive shell, run concurrently. */
 async function inNewShells(lab: Lab, laptop: Laptop) {
