@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type Cert, parseCerts } from '../core/cert.ts';
 import { type Profile, verifyChain } from '../core/verify/index.ts';
+import { systemStore } from '../stores/index.ts';
+import { systemTrustIndex } from '../stores/load.ts';
+import { runProcess } from './context.ts';
 
 export interface VerifyIo {
   stdout: (s: string) => void;
@@ -14,7 +17,6 @@ export interface VerifyIo {
 }
 
 const PROFILES: readonly Profile[] = ['openssl', 'python313', 'node'];
-const DEFAULT_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 export const VERIFY_HELP = `Usage: certifix verify <cert-or-chain.pem> [options]
 
@@ -25,7 +27,8 @@ The first certificate in the file is the server certificate; any others are trea
 intermediates the server sends.
 
 Options:
-  --ca FILE          trusted CA bundle (repeatable); default: $SSL_CERT_FILE or ${DEFAULT_BUNDLE}
+  --ca FILE          trusted CA bundle (repeatable); default: the OS store, as OpenSSL finds it
+                     (SSL_CERT_FILE / SSL_CERT_DIR, else the distro bundle and hashed directory)
   --untrusted FILE   extra intermediates (repeatable)
   --host NAME        check the certificate is valid for this host name or IP address
   --at ISO-DATE      verify at this time instead of now (e.g. 2025-01-31T12:00:00Z)
@@ -76,8 +79,10 @@ export async function verifyCommand(argv: string[], io: VerifyIo): Promise<numbe
     const at = values.at === undefined ? undefined : new Date(values.at);
     if (at && Number.isNaN(at.getTime())) throw new UsageError(`--at: not a date: ${values.at}`);
     const [leaf, ...sent] = readCerts(positionals[0] as string);
-    const caFiles = values.ca?.length ? values.ca : [io.env.SSL_CERT_FILE || DEFAULT_BUNDLE];
-    const trusted = caFiles.flatMap(readCerts);
+    const trusted = values.ca?.length
+      ? values.ca.flatMap(readCerts)
+      : systemTrustIndex(await systemStore({ env: io.env, platform: process.platform, run: runProcess }))
+          .certs;
     const untrusted = [...sent, ...(values.untrusted ?? []).flatMap(readCerts)];
     const r = verifyChain({ leaf: leaf as Cert, untrusted, trusted, host: values.host, at, profile });
     const chain = r.chain.map((c) => ({ subject: c.subject, sha256: c.sha256 }));
