@@ -66,7 +66,7 @@ export async function resolveClients(ctx: Context, only?: readonly ClientId[]): 
         version: inst.version,
         source,
         anchors: await anchorsOf(source),
-        render: (v, host, port) => client.render(v, host, port),
+        render: (v, host, port) => client.render(v, host, port, inst),
       }),
     ),
   );

@@ -93,8 +93,8 @@ export const pip: Client = {
     });
   },
 
-  render(v, host, port) {
-    return `Could not fetch URL https://${authority(host, port)}/simple/: There was a problem confirming the ssl certificate: ${pythonPrinted(v, host)} - skipping`;
+  render(v, host, port, inst) {
+    return `Could not fetch URL https://${authority(host, port)}/simple/: There was a problem confirming the ssl certificate: ${pythonPrinted(v, host, inst)} - skipping`;
   },
 
   plan(_inst, bundlePath, ctx) {

@@ -41,8 +41,8 @@ export const pythonRequests: Client = {
     return requestsTrust(ctx, profile, inst.details?.certifi, 'requests');
   },
 
-  render(v, host) {
-    return pythonPrinted(v, host);
+  render(v, host, _port, inst) {
+    return pythonPrinted(v, host, inst);
   },
 
   plan(_inst, bundlePath) {

@@ -10,7 +10,7 @@ import { openSslPaths } from '../stores/linux.ts';
 import { isFile } from './fsx.ts';
 import { REASONS, verdictFromOutput } from './messages.ts';
 import { findPythons, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
-import type { Client, Context, TrustSource, Verdict } from './types.ts';
+import type { Client, Context, Installation, TrustSource, Verdict } from './types.ts';
 
 /** OPENSSLDIR defaults that Python builds on these systems are compiled with. */
 export const COMPILED_OPENSSL = [
@@ -26,8 +26,9 @@ export const COMPILED_OPENSSL = [
 const SSL_C_LINE: Record<string, number> = { '3.11': 1006, '3.13': 1020 };
 
 /** The line Python prints for a failed verification (fixtures python-ssl-*.txt). */
-export function pythonPrinted(v: Omit<Verdict, 'printed'>, host: string, pyVersion = '3.11'): string {
-  const line = SSL_C_LINE[pyVersion] ?? 1006;
+export function pythonPrinted(v: Omit<Verdict, 'printed'>, host: string, inst?: Installation): string {
+  const mm = /^\d+\.\d+/.exec(inst?.details?.pythonVersion ?? '')?.[0] ?? '3.11';
+  const line = SSL_C_LINE[mm] ?? 1006;
   const reason =
     v.code === 'HOSTNAME_MISMATCH'
       ? `Hostname mismatch, certificate is not valid for '${host}'.`
@@ -86,8 +87,8 @@ export const pythonSsl: Client = {
     return opensslDefaultTrust(ctx, py ? profileOf(py) : 'openssl', `Python ${inst.version ?? ''}`.trim());
   },
 
-  render(v, host) {
-    return pythonPrinted(v, host);
+  render(v, host, _port, inst) {
+    return pythonPrinted(v, host, inst);
   },
 
   plan(_inst, bundlePath) {

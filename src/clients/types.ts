@@ -78,7 +78,7 @@ export interface Client {
    * How the client prints a verification failure (for the verdict table). `port`, when given and not 443,
    * goes into the URLs the client prints (npm's request line, pip's index, git's remote).
    */
-  render(v: Omit<Verdict, 'printed'>, host: string, port?: number): string;
+  render(v: Omit<Verdict, 'printed'>, host: string, port?: number, inst?: Installation): string;
   /** Plain-data changes that make this client trust `bundlePath` (never weakening verification). */
   plan(inst: Installation, bundlePath: string, ctx: Context): Plan;
   /** Run the real client once against `url`: ground truth. */

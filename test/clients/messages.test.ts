@@ -48,6 +48,23 @@ describe('verdictFromOutput on recorded client output', () => {
   );
 });
 
+describe("Python's line names the _ssl.c line of the interpreter's version", () => {
+  it.each([
+    [
+      'python-ssl-py313-unable-to-get-issuer',
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      'unable to get local issuer certificate',
+    ],
+    ['python-ssl-py313-hostname-mismatch', 'HOSTNAME_MISMATCH', 'hostname mismatch'],
+  ])('%s', (fixture, code, message) => {
+    const inst = { client: 'python-ssl' as const, path: '/py', details: { pythonVersion: '3.13.0' } };
+    const line =
+      registry.get('python-ssl')?.render({ ok: false, code, message }, 'localhost', undefined, inst) ?? '';
+    expect(line).toContain('(_ssl.c:1020)');
+    expect(fx(fixture)).toContain(line);
+  });
+});
+
 describe('render reproduces the recorded line', () => {
   const rendered: [ClientId, string, string, string][] = [
     [
