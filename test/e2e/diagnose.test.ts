@@ -243,6 +243,26 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy') || !has('o
       });
     });
 
+    it('predicts every failure, curl and git included, when the root is nowhere on the laptop', async () => {
+      // The public-like origin reached directly: its root is trusted by the proxies only, never the laptop.
+      const server = lab.origin;
+      const [diag, real] = await Promise.all([
+        laptop.certifix(['diagnose', server.url, '--json'], { env: {} }),
+        runClients(laptop, server, {}, undefined),
+      ]);
+      expect(diag.code, diag.stderr).toBe(1);
+      const report = JSON.parse(diag.stdout) as DiagnoseReport;
+      expect(report.anchor?.inSystemStore ?? false).toBe(false);
+      expect(report.clients.map((c) => c.id).sort()).toEqual([...REAL_CLIENTS].sort());
+      for (const c of report.clients) {
+        const r = real[c.id as Id];
+        const why = `${c.id}: predicted ${c.message}, real ${r.reason}\n${r.stderr.slice(-600)}`;
+        expect(r.ok, why).toBe(false);
+        expect(c.ok, why).toBe(false);
+        if (c.id !== 'git') expect(c.message, why).toBe(r.reason); // GnuTLS prints no reason
+      }
+    });
+
     it('says the same without --json: the failing clients first, each in its own words', async () => {
       const proxy = lab.mitmproxy as InterceptingProxy;
       const [human, json] = await Promise.all([
