@@ -3,7 +3,7 @@
  * release time ... identical on all supported platforms" (https://nodejs.org/api/tls.html#tlsrootcertificates).
  * Used to tell "locally added" roots (a company root) from public ones.
  */
-import { rootCertificates } from 'node:tls';
+import * as tls from 'node:tls';
 import type { Cert } from '../core/cert.ts';
 import { TrustIndex } from '../core/trust-index.ts';
 import { parsePemCached } from './load.ts';
@@ -14,8 +14,18 @@ let index: TrustIndex | undefined;
 
 /** Node's bundled Mozilla roots, decoded once on first use (each parsed by OpenSSL only when looked at). */
 export function mozillaRoots(): Cert[] {
-  roots ??= parsePemCached(rootCertificates.join('\n'));
+  roots ??= parsePemCached(bundledPems().join('\n'));
   return roots;
+}
+
+/**
+ * Node >= 22.15 names the bundled store explicitly (`tls.getCACertificates('bundled')`,
+ * https://nodejs.org/api/tls.html#tlsgetcacertificatestype); older versions only have `tls.rootCertificates`,
+ * the same list.
+ */
+function bundledPems(): readonly string[] {
+  const get = (tls as { getCACertificates?: (type: string) => string[] }).getCACertificates;
+  return get ? get('bundled') : tls.rootCertificates;
 }
 
 /** The bundled roots as a TrustIndex, built once per process. */
