@@ -1,0 +1,68 @@
+/**
+ * The contract every client adapter keeps, run against the real client on a pristine laptop:
+ * detect → check fails → plan + apply → check passes → undo → check fails the same way → undo again is a
+ * no-op. The server is signed by a private CA that nothing on the laptop trusts until the plan is applied.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyPlans, certifixPaths, undoAll } from '../../src/apply/index.ts';
+import { registry } from '../../src/clients/registry.ts';
+import type { Client, Context } from '../../src/clients/types.ts';
+import { renderBundle } from '../../src/core/bundle.ts';
+import { parseCerts } from '../../src/core/cert.ts';
+import type { Plan } from '../../src/core/plan.ts';
+import { envAfter } from '../../src/fix/plan.ts';
+import { mozillaRoots } from '../../src/stores/mozilla.ts';
+import { has, missing } from '../helpers/has.ts';
+import { Laptop } from '../helpers/laptop.ts';
+import { Pki } from '../helpers/pki.ts';
+import { makeChain, Origin } from '../helpers/servers.ts';
+
+describe.skipIf(!has('sandbox') || !has('openssl'))(
+  `client adapter contract ${missing('sandbox', 'openssl')}`,
+  () => {
+    let laptop: Laptop;
+    let origin: Origin;
+    let root: string;
+    beforeAll(async () => {
+      const chain = makeChain(new Pki(), 'contract', 'Contract Corp');
+      root = chain.root.pem;
+      [laptop, origin] = await Promise.all([
+        Laptop.create({ corporateRoots: [] }),
+        Origin.start({ chain, sends: 'leaf+intermediate' }),
+      ]);
+    }, 60_000);
+    afterAll(async () => {
+      await origin?.close();
+      await laptop?.dispose();
+    });
+
+    const cases: Array<[string, Client]> = registry.list().map((c) => [c.id, c]);
+    it.each(cases)('%s', async (_id, client) => {
+      const ctx: Context = laptop.context();
+      const [inst] = await client.detect(ctx);
+      if (!inst) return; // not installed on this machine: .ci/run installs every client, so CI runs them all
+      const url = origin.url;
+
+      const before = await client.check(inst, url, ctx);
+      expect(before.ok, JSON.stringify(before)).toBe(false);
+
+      const bundle = certifixPaths(ctx).bundle;
+      const content = renderBundle({ mozilla: mozillaRoots(), extra: parseCerts(root).certs });
+      const plans: Plan[] = [
+        { owner: 'certifix', summary: 'bundle', changes: [{ kind: 'file', path: bundle, content }] },
+        client.plan(inst, bundle, ctx),
+      ];
+      const applied = await applyPlans(plans, ctx);
+      expect(applied.changed.length).toBeGreaterThan(0);
+      // What a new shell sees: the variables the plan persisted, on top of the laptop's clean environment.
+      const after = await client.check(inst, url, { ...ctx, env: envAfter(plans, ctx.env) });
+      expect(after, JSON.stringify(after)).toMatchObject({ ok: true });
+      expect((await applyPlans(plans, ctx)).changed).toEqual([]); // idempotent
+
+      expect((await undoAll(ctx)).nothing).toBe(false);
+      const undone = await client.check(inst, url, ctx);
+      expect(undone).toMatchObject({ ok: false, code: before.code });
+      expect((await undoAll(ctx)).nothing).toBe(true);
+    });
+  },
+);
