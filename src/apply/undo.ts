@@ -4,8 +4,7 @@
  * loses only certifix's lines. Then the bundle, the journal and certifix's directories go. "Already gone"
  * is success, so undo can be re-run, including after an interrupted apply or an interrupted undo.
  */
-import { readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm, rmdir, stat, unlink } from 'node:fs/promises';
 import type { Context } from '../clients/types.ts';
 import { ioError, readMaybe, removeStaleTemps, writeAtomic } from './atomic.ts';
 import { removeStaging } from './datadir.ts';
@@ -112,10 +111,7 @@ async function removeOwnFiles(paths: CertifixPaths): Promise<void> {
   await removeStaleTemps(paths.journal);
   await removeStaleTemps(paths.bundle);
   await rm(paths.journal, { force: true });
-  // A run killed while creating the lock leaves its `lock.<pid>.tmp` (see lock.ts tryCreate).
-  for (const n of await readdir(paths.dir).catch(() => [] as string[])) {
-    if (/^lock\.\d+\.tmp$/.test(n)) await rm(join(paths.dir, n), { force: true });
-  }
+  await removeStaleTemps(paths.lock); // a run killed while creating the lock (lock.ts tryCreate)
 }
 
 /** Undo every change certifix made on this machine. Throws LOCKED while another run is changing it. */
