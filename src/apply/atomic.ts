@@ -63,6 +63,11 @@ export function tempPrefix(target: string): string {
   return `.${basename(target)}.certifix-`;
 }
 
+/** A fresh temp path next to `target`, named so `removeStaleTemps(target)` finds it after a crash. */
+export function tempPathFor(target: string): string {
+  return join(dirname(target), `${tempPrefix(target)}${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+}
+
 /** Remove temp files a killed run left next to `target` ("already gone" is fine). */
 export async function removeStaleTemps(target: string): Promise<void> {
   const prefix = tempPrefix(target);
@@ -157,7 +162,7 @@ export async function writeAtomic(
     if (code(e) !== 'ENOENT') throw ioError('inspect', target, e);
   }
   const mode = opts.forceMode || !old ? (opts.mode ?? 0o644) : old.mode & 0o7777;
-  const tmp = join(dir, `${tempPrefix(target)}${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempPathFor(target);
   try {
     const fh = await open(tmp, 'wx', 0o600);
     try {

@@ -4,10 +4,9 @@
  * and a journal (recording those directories) inside, then renamed into place in one step. A run killed
  * before the rename leaves only the staging directory, which undo recognizes by name and removes.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { ioError, mkdirp, tempPrefix } from './atomic.ts';
+import { ioError, mkdirp, tempPathFor, tempPrefix } from './atomic.ts';
 import { newJournal, writeJournal } from './journal.ts';
 import { acquireLock, heldLock, type Lock } from './lock.ts';
 import type { CertifixPaths } from './paths.ts';
@@ -31,10 +30,7 @@ export async function openDataDir(paths: CertifixPaths): Promise<Lock> {
   const missing = await missingDirs(paths.dir);
   const top = missing[0];
   if (top === undefined) return acquireLock(paths.lock);
-  const staging = join(
-    dirname(top),
-    `${tempPrefix(top)}${process.pid}-${randomBytes(4).toString('hex')}.tmp`,
-  );
+  const staging = tempPathFor(top);
   const inner = join(staging, relative(top, paths.dir));
   try {
     await mkdir(inner, { recursive: true, mode: 0o755 });

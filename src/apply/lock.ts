@@ -5,9 +5,8 @@
 
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
 import { CertifixError } from '../core/errors.ts';
-import { ioError, tempPrefix } from './atomic.ts';
+import { ioError, tempPathFor } from './atomic.ts';
 
 interface LockInfo {
   pid: number;
@@ -74,7 +73,7 @@ function locked(path: string, raw: string): CertifixError {
  * empty one would block every run until it looked stale).
  */
 async function tryCreate(path: string): Promise<boolean> {
-  const temp = join(dirname(path), `${tempPrefix(path)}${process.pid}.tmp`);
+  const temp = tempPathFor(path);
   try {
     const fh = await open(temp, 'w', 0o644);
     try {
