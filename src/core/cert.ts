@@ -65,7 +65,7 @@ class LazyCert implements Cert {
     return this.x509.ca;
   }
   get selfSigned(): boolean {
-    this.#memo.selfSigned ??= this.x509.subject === this.x509.issuer && safeVerify(this.x509, this.x509);
+    this.#memo.selfSigned ??= this.x509.subject === this.x509.issuer && signedBy(this, this);
     return this.#memo.selfSigned;
   }
   get notBefore(): Date {
@@ -172,18 +172,34 @@ export function certFromX509(x509: X509Certificate): Cert {
   return cert;
 }
 
-function safeVerify(cert: X509Certificate, issuer: X509Certificate): boolean {
-  try {
-    return cert.verify(issuer.publicKey);
-  } catch {
-    return false; // unsupported or malformed key: not a verifiable signature
+const signatures = new WeakMap<Cert, Map<string, boolean>>();
+
+/**
+ * Whether `issuer`'s key verifies `cert`'s signature, computed once per pair and process: diagnosis checks the
+ * same links for the anchor search and for every client's verdict.
+ */
+export function signedBy(cert: Cert, issuer: Cert): boolean {
+  let byIssuer = signatures.get(cert);
+  if (!byIssuer) {
+    byIssuer = new Map();
+    signatures.set(cert, byIssuer);
   }
+  let ok = byIssuer.get(issuer.sha256);
+  if (ok === undefined) {
+    try {
+      ok = cert.x509.verify(issuer.x509.publicKey);
+    } catch {
+      ok = false; // unsupported or malformed key: not a verifiable signature
+    }
+    byIssuer.set(issuer.sha256, ok);
+  }
+  return ok;
 }
 
 /** True when `issuer` could have issued `cert`: names (and key identifiers) match and the signature verifies. */
 export function isIssuedBy(cert: Cert, issuer: Cert): boolean {
   try {
-    return cert.x509.checkIssued(issuer.x509) && safeVerify(cert.x509, issuer.x509);
+    return cert.x509.checkIssued(issuer.x509) && signedBy(cert, issuer);
   } catch {
     return false; // one of them does not parse: it issued nothing
   }

@@ -5,7 +5,7 @@
  * build_chain, check_extensions, check_auth_level, check_id (host/IP), internal_verify (signatures, validity
  * times, top-down), check_name_constraints.
  */
-import type { Cert } from '../cert.ts';
+import { type Cert, signedBy } from '../cert.ts';
 import { certInfo } from '../extensions.ts';
 import { buildChain, likelyIssued, parses, publicKeyOk, type TrustLookup, TrustStore } from './build.ts';
 import { checkAuthLevel, checkExtensions, type Fail, keySecurityBits, minBits } from './checks.ts';
@@ -34,25 +34,6 @@ export const PROFILES: Record<Profile, ProfileFlags> = {
   node: { strict: false, partialChain: false, lastError: true },
 };
 
-const sigCache = new WeakMap<Cert, Map<string, boolean>>();
-function signatureOk(subject: Cert, issuer: Cert): boolean {
-  let m = sigCache.get(subject);
-  if (!m) {
-    m = new Map();
-    sigCache.set(subject, m);
-  }
-  let ok = m.get(issuer.sha256);
-  if (ok === undefined) {
-    try {
-      ok = subject.x509.verify(issuer.x509.publicKey);
-    } catch {
-      ok = false;
-    }
-    m.set(issuer.sha256, ok);
-  }
-  return ok;
-}
-
 /** `ossl_x509_check_cert_time` with callbacks. */
 function checkTime(cert: Cert, depth: number, at: number, fail: Fail): void {
   const x = certInfo(cert);
@@ -78,7 +59,7 @@ function internalVerify(chain: readonly Cert[], partial: boolean, at: number, fa
       const ku = certInfo(xi).keyUsage;
       if (ku !== undefined && (ku & 0x04) === 0) fail('KEYUSAGE_NO_CERTSIGN', n + 1);
       if (!publicKeyOk(xi)) fail('UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', n + 1);
-      else if (!signatureOk(xs, xi)) fail('CERT_SIGNATURE_FAILURE', n);
+      else if (!signedBy(xs, xi)) fail('CERT_SIGNATURE_FAILURE', n);
     }
     checkTime(xs, n, at, fail);
     if (--n >= 0) {
