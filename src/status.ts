@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { certifixPaths, drift, type FileDrift, readJournal } from './apply/index.ts';
+import { caVariables } from './clients/ca-variables.ts';
 import { registry } from './clients/registry.ts';
 import type { Context } from './clients/types.ts';
 import { parseCerts } from './core/cert.ts';
@@ -38,39 +39,21 @@ export interface StatusReport {
 
 const DAY = 86400_000;
 
-/** Variables that name a CA file: a missing file or one without public roots breaks public sites. */
-const CA_FILE_VARS = [
-  'REQUESTS_CA_BUNDLE',
-  'CURL_CA_BUNDLE',
-  'SSL_CERT_FILE',
-  'PIP_CERT',
-  'GIT_SSL_CAINFO',
-  'AWS_CA_BUNDLE',
-];
-
 async function envFileFindings(ctx: Context): Promise<Finding[]> {
   const out: Finding[] = [];
-  for (const name of CA_FILE_VARS) {
-    const value = ctx.env[name];
-    if (!value) continue;
-    let data: Buffer;
-    try {
-      data = await readFile(value);
-    } catch {
+  for (const v of await caVariables(ctx)) {
+    if (v.certs === null) {
       out.push({
         id: 'env-missing-file',
         severity: 'error',
-        message: `${name} points at ${value}, which does not exist: clients that read it fail every TLS connection.`,
-        fix: `Unset ${name} or run \`certifix fix\`.`,
+        message: `${v.name} points at ${v.path}, which cannot be read: clients that use it fail every TLS connection.`,
+        fix: `Unset ${v.name} or run \`certifix fix\`.`,
       });
-      continue;
-    }
-    const certs = parseCerts(data, value).certs;
-    if (certs.length > 0 && !certs.some(isMozillaRoot)) {
+    } else if (v.replaces && v.certs.length > 0 && !v.certs.some(isMozillaRoot)) {
       out.push({
         id: 'env-no-public-roots',
         severity: 'warning',
-        message: `${name} points at ${value}, which holds ${certs.length} certificate(s) but no public root: public sites fail for clients that read it.`,
+        message: `${v.name} points at ${v.path}, which holds ${v.certs.length} certificate(s) but no public root: public sites fail for clients that read it.`,
         fix: '`certifix fix` builds a bundle with the Mozilla roots plus yours.',
       });
     }

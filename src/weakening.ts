@@ -4,7 +4,11 @@
  */
 import { join } from 'node:path';
 import { readText } from './clients/fsx.ts';
-import { parseGitConfig, parseIni, parseNpmrc } from './clients/ini.ts';
+import { gitConfigValue } from './clients/git.ts';
+import { findNode } from './clients/node.ts';
+import { findNpm, npmLayers } from './clients/npm.ts';
+import { pipOption } from './clients/pip-config.ts';
+import { findPythons } from './clients/python.ts';
 import type { Context } from './clients/types.ts';
 import type { Finding } from './core/report.ts';
 
@@ -16,15 +20,6 @@ const ENV_SWITCHES: ReadonlyArray<{ name: string; off: (v: string) => boolean; w
   { name: 'PYTHONHTTPSVERIFY', off: (v) => v === '0', who: 'Python (PEP 493 builds)' },
   // https://git-scm.com/docs/git-config#Documentation/git-config.txt-httpsslVerify
   { name: 'GIT_SSL_NO_VERIFY', off: (v) => v !== '' && v !== '0' && v.toLowerCase() !== 'false', who: 'git' },
-  // https://docs.npmjs.com/cli/v10/using-npm/config#strict-ssl
-  { name: 'npm_config_strict_ssl', off: (v) => v === 'false', who: 'npm' },
-  { name: 'NPM_CONFIG_STRICT_SSL', off: (v) => v === 'false', who: 'npm' },
-  // https://pip.pypa.io/en/stable/cli/pip/#cmdoption-trusted-host
-  {
-    name: 'PIP_TRUSTED_HOST',
-    off: (v) => v.trim() !== '',
-    who: 'pip (trusted-host skips verification for those hosts)',
-  },
 ];
 
 const found = (what: string, who: string): Finding => ({
@@ -40,35 +35,27 @@ export async function weakeningSettings(ctx: Context): Promise<Finding[]> {
     const v = ctx.env[s.name];
     if (v !== undefined && s.off(v)) out.push(found(`${s.name}=${v}`, s.who));
   }
-  const npmrc = await readText(
-    ctx.env.NPM_CONFIG_USERCONFIG || ctx.env.npm_config_userconfig || join(ctx.home, '.npmrc'),
-  );
-  if (
-    npmrc &&
-    parseNpmrc(npmrc)
-      .get('strict-ssl')
-      ?.some((v) => v === 'false')
-  ) {
-    out.push(found('strict-ssl=false in your .npmrc', 'npm'));
-  }
-  for (const pipConf of [
-    join(ctx.env.XDG_CONFIG_HOME || join(ctx.home, '.config'), 'pip', 'pip.conf'),
-    join(ctx.home, '.pip', 'pip.conf'),
-  ]) {
-    const text = await readText(pipConf);
-    if (!text) continue;
-    for (const [section, keys] of parseIni(text)) {
-      if (keys.get('trusted-host')) out.push(found(`trusted-host in [${section}] of ${pipConf}`, 'pip'));
+  // Config settings, read through each client's own layer resolution (env, project, user, global files).
+  const [npm, node, pythons, gitVerify] = await Promise.all([
+    findNpm(ctx),
+    findNode(ctx),
+    findPythons(ctx),
+    gitConfigValue(ctx, 'http.sslverify'),
+  ]);
+  if (npm) {
+    // https://docs.npmjs.com/cli/v10/using-npm/config#strict-ssl
+    for (const layer of await npmLayers(ctx, npm.dir, node.path)) {
+      if (layer.values.get('strict-ssl')?.includes('false')) {
+        out.push(found(`strict-ssl=false in ${layer.file ?? 'the npm_config_* environment'}`, 'npm'));
+      }
     }
   }
-  const gitconfig = await readText(ctx.env.GIT_CONFIG_GLOBAL || join(ctx.home, '.gitconfig'));
-  if (
-    gitconfig &&
-    parseGitConfig(gitconfig)
-      .get('http.sslverify')
-      ?.some((v) => /^(false|no|off|0)$/i.test(v))
-  ) {
-    out.push(found('http.sslVerify=false in your git config', 'git'));
+  const python = pythons[0];
+  // https://pip.pypa.io/en/stable/cli/pip/#cmdoption-trusted-host
+  const trusted = python ? await pipOption(ctx, python.prefix, 'trusted-host') : null;
+  if (trusted?.value.trim()) out.push(found(`trusted-host (${trusted.via})`, 'pip (for those hosts)'));
+  if (gitVerify && /^(false|no|off|0)$/i.test(gitVerify.value)) {
+    out.push(found(`http.sslVerify=${gitVerify.value} in ${gitVerify.file}`, 'git'));
   }
   const curlrc = await readText(join(ctx.env.CURL_HOME || ctx.home, '.curlrc'));
   if (curlrc && /^\s*(-k|--?insecure)\b/m.test(curlrc)) out.push(found('insecure in your .curlrc', 'curl'));

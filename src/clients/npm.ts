@@ -63,7 +63,10 @@ export async function npmLayers(ctx: Context, npmDir: string, nodePath: string):
     ['builtin', join(npmDir, 'npmrc')],
   ];
   const out: NpmLayer[] = [{ name: 'env', file: null, values: env }];
+  // In HOME the project .npmrc is the user one; npm reads it once, as user config (@npmcli/config).
+  const user = files[1]?.[1];
   for (const [name, file] of files) {
+    if (name === 'project' && file === user) continue;
     const text = await readText(file);
     out.push({ name, file, values: text ? parseNpmrc(text) : new Map() });
   }

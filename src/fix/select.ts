@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { certifixPaths } from '../apply/index.ts';
+import { caVariables } from '../clients/ca-variables.ts';
 import type { Context } from '../clients/types.ts';
 import { type Cert, parseCerts } from '../core/cert.ts';
 import { CertifixError } from '../core/errors.ts';
@@ -47,37 +48,20 @@ async function fromFiles(files: readonly string[]): Promise<Candidate[]> {
 }
 
 /**
- * Variables that already name a CA file. Whoever set one (often by hand, to a file with just the company
- * root) trusted what is in it; the merged bundle that replaces it must keep those roots, or `fix` would
- * break something that worked.
+ * Roots in the files CA variables already name. Whoever set one (often by hand, to a file with just the
+ * company root) trusted what is in it; the merged bundle that replaces it must keep those roots, or `fix`
+ * would break something that worked.
  */
-const CA_VARIABLES = [
-  'REQUESTS_CA_BUNDLE',
-  'CURL_CA_BUNDLE',
-  'SSL_CERT_FILE',
-  'NODE_EXTRA_CA_CERTS',
-  'PIP_CERT',
-  'GIT_SSL_CAINFO',
-];
-
 async function fromCaVariables(ctx: Context): Promise<Candidate[]> {
   const isPublic = await publicRoots(ctx);
   const bundle = certifixPaths(ctx).bundle;
-  const out: Candidate[] = [];
-  for (const name of CA_VARIABLES) {
-    const path = ctx.env[name];
-    if (!path || path === bundle) continue;
-    let data: Buffer;
-    try {
-      data = await readFile(path);
-    } catch {
-      continue; // a missing file holds nothing to keep (status reports it)
-    }
-    for (const cert of parseCerts(data, path).certs) {
-      if (cert.ca && !isPublic(cert)) out.push({ cert, origin: 'file', file: `${name}=${path}` });
-    }
-  }
-  return out;
+  return (await caVariables(ctx)).flatMap((v) =>
+    v.path === bundle || !v.certs
+      ? []
+      : v.certs
+          .filter((c) => c.ca && !isPublic(c))
+          .map((cert): Candidate => ({ cert, origin: 'file', file: `${v.name}=${v.path}` })),
+  );
 }
 
 function fromDiagnosis(d: Diagnosis): Candidate[] | string {

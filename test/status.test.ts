@@ -1,0 +1,31 @@
+/**
+ * `collectStatus` on a temporary HOME: CA variables are judged by whether their file replaces a client's
+ * defaults (then it needs public roots) or is added to them (NODE_EXTRA_CA_CERTS).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { runProcess } from '../src/cli/context.ts';
+import { collectStatus } from '../src/status.ts';
+import { Pki } from './helpers/pki.ts';
+
+const home = mkdtempSync(join(tmpdir(), 'certifix-status-'));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+it('warns about a replacing CA file without public roots and a missing one, not about an added one', async () => {
+  const root = new Pki().root('corp', 'Corp Root CA');
+  const env = {
+    PATH: process.env.PATH,
+    HOME: home,
+    REQUESTS_CA_BUNDLE: root.certPath, // replaces certifi: public sites break
+    NODE_EXTRA_CA_CERTS: root.certPath, // added to Node's roots: fine
+    PIP_CERT: join(home, 'gone.pem'),
+  };
+  const report = await collectStatus({ env, home, cwd: home, platform: 'linux', run: runProcess });
+  const about = (id: string) =>
+    report.findings.filter((f) => f.id === id).map((f) => f.message.split(' ')[0]);
+  expect(about('env-no-public-roots')).toEqual(['REQUESTS_CA_BUNDLE']);
+  expect(about('env-missing-file')).toEqual(['PIP_CERT']);
+  expect(report.configured).toBe(false);
+});

@@ -1,0 +1,86 @@
+/**
+ * Settings that switch verification off are found in env and in every config layer the clients read,
+ * with the clients' own resolvers (a temporary HOME; the machine's global configs masked by the clients'
+ * own variables).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runProcess } from '../src/cli/context.ts';
+import type { Context } from '../src/clients/types.ts';
+import { weakeningSettings } from '../src/weakening.ts';
+
+const homes: string[] = [];
+afterAll(() => {
+  for (const h of homes) rmSync(h, { recursive: true, force: true });
+});
+
+function ctxFor(files: Record<string, string>, env: NodeJS.ProcessEnv = {}): Context {
+  const home = mkdtempSync(join(tmpdir(), 'certifix-weak-'));
+  homes.push(home);
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(join(home, rel, '..'), { recursive: true });
+    writeFileSync(join(home, rel), text);
+  }
+  return {
+    env: {
+      PATH: process.env.PATH,
+      HOME: home,
+      GIT_CONFIG_NOSYSTEM: '1',
+      NPM_CONFIG_GLOBALCONFIG: '/dev/null',
+      PIP_CONFIG_FILE: join(home, 'none.conf'),
+      XDG_CONFIG_DIRS: join(home, 'xdg'),
+      ...env,
+    },
+    home,
+    cwd: home,
+    platform: 'linux',
+    run: runProcess,
+  };
+}
+
+describe('weakeningSettings', () => {
+  it('finds nothing on a clean HOME', async () => {
+    expect(await weakeningSettings(ctxFor({}))).toEqual([]);
+  });
+
+  it('finds each client setting that switches verification off, naming where it is', async () => {
+    const ctx = ctxFor({
+      '.npmrc': 'strict-ssl=false\n',
+      '.config/pip/pip.conf': '[global]\ntrusted-host = pypi.org\n',
+      '.gitconfig': '[http]\n\tsslVerify = false\n',
+      '.curlrc': '--insecure\n',
+    });
+    const messages = (await weakeningSettings(ctx)).map((f) => f.message);
+    expect(messages).toEqual([
+      expect.stringMatching(
+        /^strict-ssl=false in \S+\/\.npmrc switches certificate verification off for npm/,
+      ),
+      expect.stringMatching(/^trusted-host \(.*pip\.conf \[global\] trusted-host\)/),
+      expect.stringMatching(/^http\.sslVerify=false in \S+\/\.gitconfig/),
+      expect.stringMatching(/^insecure in your \.curlrc/),
+    ]);
+  });
+
+  it('finds the environment switches, npm and pip ones included', async () => {
+    const ctx = ctxFor(
+      {},
+      {
+        NODE_TLS_REJECT_UNAUTHORIZED: '0',
+        GIT_SSL_NO_VERIFY: '1',
+        npm_config_strict_ssl: 'false',
+        PIP_TRUSTED_HOST: 'pypi.org',
+      },
+    );
+    const messages = (await weakeningSettings(ctx)).map((f) => f.message).join('\n');
+    for (const what of [
+      'NODE_TLS_REJECT_UNAUTHORIZED=0',
+      'GIT_SSL_NO_VERIFY=1',
+      'strict-ssl=false in the npm_config_* environment',
+      'trusted-host (PIP_TRUSTED_HOST)',
+    ]) {
+      expect(messages).toContain(what);
+    }
+  });
+});
