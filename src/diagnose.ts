@@ -5,12 +5,11 @@
  */
 
 import { registry } from './clients/registry.ts';
-import type { ClientId, Context, TrustSource } from './clients/types.ts';
+import type { ClientId, Context } from './clients/types.ts';
 import { type Analysis, analyze, type ClientInput, findAnchor, toReport } from './core/analyze.ts';
 import { isIssuedBy } from './core/cert.ts';
 import { hasAuthorityInfoAccess } from './core/extensions.ts';
 import type { DiagnoseReport } from './core/report.ts';
-import type { TrustIndex } from './core/trust-index.ts';
 import { captureChain } from './net/capture.ts';
 import { resolveProxy } from './net/proxy.ts';
 import { parseTarget } from './net/target.ts';
@@ -49,26 +48,15 @@ export async function resolveClients(ctx: Context, only?: readonly ClientId[]): 
       );
     }),
   );
-  const cache = new Map<string, Promise<TrustIndex>>();
-  const anchorsOf = (s: TrustSource) => {
-    const key = JSON.stringify([s.files, s.dirs, s.bundled ?? false]);
-    let hit = cache.get(key);
-    if (!hit) {
-      hit = Promise.resolve(trustIndex(s));
-      cache.set(key, hit);
-    }
-    return hit;
-  };
-  return Promise.all(
-    perClient.flat().map(
-      async ({ client, inst, source }): Promise<ClientInput> => ({
-        id: client.id,
-        version: inst.version,
-        source,
-        anchors: await anchorsOf(source),
-        render: (v, host, port) => client.render(v, host, port, inst),
-      }),
-    ),
+  // trustIndex() keeps one index per distinct source, so clients sharing a bundle share its index.
+  return perClient.flat().map(
+    ({ client, inst, source }): ClientInput => ({
+      id: client.id,
+      version: inst.version,
+      source,
+      anchors: trustIndex(source),
+      render: (v, host, port) => client.render(v, host, port, inst),
+    }),
   );
 }
 
