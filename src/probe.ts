@@ -4,15 +4,16 @@
  * lacks its intermediate, and the inspection device that intercepts only some connections.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { Cert } from './core/cert.ts';
 import { CertifixError } from './core/errors.ts';
 import { type Handshake, type ProbeSummary, summarizeProbe } from './core/probe.ts';
 import { verifyChain } from './core/verify/index.ts';
 import { captureChain } from './net/capture.ts';
+import { ipFamily } from './net/ip.ts';
 import { resolveProxy } from './net/proxy.ts';
 import { hostForUrl, parseTarget, type Target } from './net/target.ts';
 import { type StoreContext, systemStore } from './stores/index.ts';
+import { systemTrustIndex } from './stores/load.ts';
 
 export interface ProbeOptions {
   /** Handshakes in all, spread round-robin over the addresses. Default 20. */
@@ -62,21 +63,21 @@ export async function probe(input: string, opts: ProbeOptions, ctx: StoreContext
   store.catch(() => {}); // awaited below; do not let an early rejection go unhandled
   let addresses: string[] = [];
   if (!proxy) {
-    const found = isIP(target.host) ? [target.host] : await (opts.lookup ?? resolveAll)(target.host);
+    const found = ipFamily(target.host) ? [target.host] : await (opts.lookup ?? resolveAll)(target.host);
     addresses = [...new Set(found)];
     if (addresses.length === 0) throw new CertifixError('CONNECT', `${target.host} has no address`);
   }
-  const servername = isIP(target.host) ? undefined : target.host;
+  const servername = ipFamily(target.host) ? undefined : target.host;
   const verdicts = new Map<string, Promise<Handshake['verdict']>>();
   const verify = (certs: Cert[]) => {
     const k = certs.map((c) => c.sha256).join(',');
     let v = verdicts.get(k);
     if (!v) {
-      v = store.then(({ certs: trusted }) => {
+      v = store.then((system) => {
         const r = verifyChain({
           leaf: certs[0] as Cert,
           untrusted: certs.slice(1),
-          trusted,
+          trusted: systemTrustIndex(system), // as diagnose sees the OS store
           host: target.host,
           at: opts.at,
           profile: 'openssl',

@@ -81,8 +81,7 @@ export async function verifyCommand(argv: string[], io: VerifyIo): Promise<numbe
     const [leaf, ...sent] = readCerts(positionals[0] as string);
     const trusted = values.ca?.length
       ? values.ca.flatMap(readCerts)
-      : systemTrustIndex(await systemStore({ env: io.env, platform: process.platform, run: runProcess }))
-          .certs;
+      : systemTrustIndex(await systemStore({ env: io.env, platform: process.platform, run: runProcess }));
     const untrusted = [...sent, ...(values.untrusted ?? []).flatMap(readCerts)];
     const r = verifyChain({ leaf: leaf as Cert, untrusted, trusted, host: values.host, at, profile });
     const chain = r.chain.map((c) => ({ subject: c.subject, sha256: c.sha256 }));

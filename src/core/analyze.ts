@@ -98,7 +98,7 @@ export function analyze(input: AnalysisInput): Analysis {
     verifyChain({
       leaf,
       untrusted,
-      trusted: c.anchors.certs,
+      trusted: c.anchors,
       host: input.target.host,
       at: input.at,
       profile: c.source.profile,
@@ -107,7 +107,7 @@ export function analyze(input: AnalysisInput): Analysis {
   const systemVerdict = verifyChain({
     leaf,
     untrusted,
-    trusted: input.system.certs,
+    trusted: input.system,
     host: input.target.host,
     at: input.at,
   });

@@ -2,7 +2,6 @@ import type { Cert } from './cert.ts';
 import { certInfo, subjectKey } from './extensions.ts';
 import type { TrustLookup } from './verify/build.ts';
 import type { NameInfo } from './verify/dn.ts';
-import { registerTrust } from './verify/index.ts';
 
 /**
  * An OpenSSL hashed directory (c_rehash), asked by name: the certificates in the files `<hash>.0`, `<hash>.1`, ...
@@ -37,7 +36,6 @@ export class TrustIndex implements TrustLookup {
     }
     this.certs = list;
     this.dirs = dirs;
-    registerTrust(this.certs, this);
   }
 
   get size(): number {

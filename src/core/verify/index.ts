@@ -87,14 +87,6 @@ function nameConstraints(chain: readonly Cert[], fail: Fail): void {
 
 const storeCache = new WeakMap<readonly Cert[], TrustLookup>();
 
-/**
- * Verify against `lookup` whenever `certs` is passed as `trusted`: a TrustIndex registers its certificate list
- * so that callers handing over `index.certs` also get the anchors of its hashed directories.
- */
-export function registerTrust(certs: readonly Cert[], lookup: TrustLookup): void {
-  storeCache.set(certs, lookup);
-}
-
 function storeFor(trusted: VerifyInput['trusted']): TrustLookup {
   if (!Array.isArray(trusted)) return trusted as TrustLookup;
   const certs = trusted as readonly Cert[];
