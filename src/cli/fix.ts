@@ -56,10 +56,16 @@ function describeRoot(r: Screened, s: Style): string[] {
 }
 
 /** Network-only roots may be confirmed on the terminal after the user has seen the fingerprint. */
-async function confirmRefused(refused: Screened[], io: Io, s: Style): Promise<Screened[]> {
+async function confirmRefused(
+  refused: Screened[],
+  io: Io,
+  s: Style,
+  allowNonCa: boolean,
+): Promise<Screened[]> {
   const confirmed: Screened[] = [];
   for (const r of refused) {
-    if (r.origin !== 'network' || r.refusal?.includes('not a CA') || !io.confirm) continue;
+    // Only the network rule can be lifted on the terminal; a non-CA needs --allow-non-ca first.
+    if (r.origin !== 'network' || !(r.cert.ca || allowNonCa) || !io.confirm) continue;
     io.stderr(
       `\n${s.yellow('This root came only from the network.')} Compare its fingerprint with the one your IT team publishes:\n  ${formatFingerprint(r.cert.sha256)}\n`,
     );
@@ -118,7 +124,7 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
   let accepted = selection.candidates.filter((r) => !r.refusal);
   const refused = selection.candidates.filter((r) => r.refusal);
   if (refused.length > 0 && !dryRun && !values.yes) {
-    const confirmed = await confirmRefused(refused, io, s);
+    const confirmed = await confirmRefused(refused, io, s, values['allow-non-ca'] === true);
     accepted = [...accepted, ...confirmed];
   }
   const stillRefused = refused.filter((r) => !accepted.some((a) => a.cert.sha256 === r.cert.sha256));
