@@ -3,13 +3,17 @@
  * JSON document, and a real apply + undo in a temporary HOME limited to one client (`--client git`).
  * The real-client, real-proxy scenarios live in test/e2e/fix*.test.ts.
  */
+import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIX_HELP } from '../../src/cli/fix.ts';
 import type { Io } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
+import { formatFingerprint } from '../../src/core/cert.ts';
 import { has } from '../helpers/has.ts';
 import { type Issued, Pki } from '../helpers/pki.ts';
 import { snapshotTree } from '../helpers/snapshot.ts';
@@ -183,5 +187,34 @@ describe.skipIf(!has('openssl') || !has('git'))('certifix fix (CLI)', () => {
     expect(await snapshotTree(home)).toEqual(before);
     const twice = await certifix(['undo', '--yes'], home);
     expect(twice.stdout).toContain('Nothing to undo');
+  });
+
+  it('a root seen only on the network is trusted after the user confirms its fingerprint on the terminal', async () => {
+    const site = pki.leaf('cli-net-leaf', 'localhost', root, { ips: ['127.0.0.1'] });
+    const server = createHttpsServer({ key: site.keyPem, cert: site.pem + root.pem }, (_q, res) => {
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `https://localhost:${(server.address() as AddressInfo).port}/`;
+    try {
+      const home = tempHome();
+      const before = await snapshotTree(home);
+      const no = await certifix(['fix', url, '--client', 'git'], home, [false]);
+      expect(no.code).toBe(1);
+      expect(no.stderr).toContain(
+        formatFingerprint(createHash('sha256').update(new X509Certificate(root.pem).raw).digest('hex')),
+      );
+      expect(await snapshotTree(home)).toEqual(before);
+
+      const yes = await certifix(['fix', url, '--client', 'git'], home, [true, true]);
+      expect(yes.asked).toEqual([
+        expect.stringMatching(/^Trust "O=Example Corp, CN=CLI Test Root CA"\?/),
+        expect.stringMatching(/configure your clients/),
+      ]);
+      expect(yes.code, yes.stderr + yes.stdout).toBe(0); // and the real git verifies through the bundle
+      expect((await certifix(['undo', '--yes'], home)).code).toBe(0);
+    } finally {
+      server.close();
+    }
   });
 });
