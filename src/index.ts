@@ -19,7 +19,16 @@ export {
   undoAll,
 } from './apply/index.ts';
 export { registry } from './clients/registry.ts';
-export type { Client, ClientId, Context, Installation, TrustSource, Verdict } from './clients/types.ts';
+export type {
+  Client,
+  ClientId,
+  Context,
+  Installation,
+  Runner,
+  TrustSource,
+  Verdict,
+} from './clients/types.ts';
+export { processContext, runProcess } from './context.ts';
 export { renderBundle } from './core/bundle.ts';
 // Certificates and verification.
 export type { Cert } from './core/cert.ts';

@@ -1,0 +1,32 @@
+/**
+ * The Context of a real run: this process's environment, HOME and platform, and a Runner that spawns
+ * programs. The CLI builds one per command; library users call `processContext()`.
+ */
+import { homedir } from 'node:os';
+import type { Context, Runner } from './clients/types.ts';
+
+/** Run a program, never throwing for a non-zero exit (the caller reads code/stdout/stderr). */
+export const runProcess: Runner = async (cmd, args, opts = {}) => {
+  // Loaded on first use: most diagnose runs never spawn anything.
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve) => {
+    const child = execFile(
+      cmd,
+      [...args],
+      { env: opts.env, cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        resolve({
+          code,
+          stdout: String(stdout),
+          stderr: String(stderr || (error && code === null ? error.message : '')),
+        });
+      },
+    );
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+  });
+};
+
+export function processContext(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Context {
+  return { env, home: env.HOME || homedir(), cwd, platform: process.platform, run: runProcess };
+}
