@@ -5,7 +5,7 @@
  */
 
 import { registry } from './clients/registry.ts';
-import type { ClientId, Context } from './clients/types.ts';
+import type { Client, ClientId, Context, Installation } from './clients/types.ts';
 import { type Analysis, analyze, type ClientInput, findAnchor, toReport } from './core/analyze.ts';
 import { isIssuedBy } from './core/cert.ts';
 import { hasAuthorityInfoAccess } from './core/extensions.ts';
@@ -29,6 +29,8 @@ export interface DiagnoseOptions {
   allowPrivateAia?: boolean | undefined;
   /** Do not fetch missing issuers at all. */
   noAia?: boolean | undefined;
+  /** Exactly these installations, in this order (default: the first installation of every client). */
+  installs?: ReadonlyArray<{ client: Client; inst: Installation }> | undefined;
 }
 
 export interface Diagnosis {
@@ -39,17 +41,23 @@ export interface Diagnosis {
 /** Resolve every installed client's store (file reads only, no spawning), one entry per installation. */
 export async function resolveClients(ctx: Context, only?: readonly ClientId[]): Promise<ClientInput[]> {
   const chosen = registry.list().filter((c) => !only || only.includes(c.id));
+  // The first installation is the one the bare command runs (`python3`, `npm` on PATH): diagnose that.
   const perClient = await Promise.all(
-    chosen.map(async (client) => {
-      // The first installation is the one the bare command runs (`python3`, `npm` on PATH): diagnose that.
-      const installs = (await client.detect(ctx)).slice(0, 1);
-      return Promise.all(
-        installs.map(async (inst) => ({ client, inst, source: await client.trust(inst, ctx) })),
-      );
-    }),
+    chosen.map(async (client) => (await client.detect(ctx)).slice(0, 1).map((inst) => ({ client, inst }))),
+  );
+  return inputsFor(perClient.flat(), ctx);
+}
+
+/** The verifier's input for each installation, in order. */
+export async function inputsFor(
+  installs: ReadonlyArray<{ client: Client; inst: Installation }>,
+  ctx: Context,
+): Promise<ClientInput[]> {
+  const resolved = await Promise.all(
+    installs.map(async ({ client, inst }) => ({ client, inst, source: await client.trust(inst, ctx) })),
   );
   // trustIndex() keeps one index per distinct source, so clients sharing a bundle share its index.
-  return perClient.flat().map(
+  return resolved.map(
     ({ client, inst, source }): ClientInput => ({
       id: client.id,
       version: inst.version,
@@ -67,7 +75,7 @@ export async function diagnose(input: string, opts: DiagnoseOptions, ctx: Contex
   const [captured, system, clients] = await Promise.all([
     captureChain(target, { proxy, timeoutMs: opts.timeoutMs }),
     systemStore(ctx),
-    resolveClients(ctx, opts.clients),
+    opts.installs ? inputsFor(opts.installs, ctx) : resolveClients(ctx, opts.clients),
   ]);
   const systemIndex = systemTrustIndex(system);
   // Only an incomplete chain costs a fetch: when no root is reachable from what the server sent.

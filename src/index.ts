@@ -18,6 +18,14 @@ export {
   type UndoResult,
   undoAll,
 } from './apply/index.ts';
+// Running the real clients.
+export {
+  type CheckOptions,
+  type CheckReport,
+  type ClientCheck,
+  check,
+  checkInstalls,
+} from './check.ts';
 export { registry } from './clients/registry.ts';
 export type {
   Client,

@@ -16,6 +16,10 @@ const COMMANDS: Record<string, [string, () => Promise<Command>]> = {
     'see the chain each client sees and why each fails',
     async () => (await import('./diagnose.ts')).diagnoseCommand,
   ],
+  check: [
+    'run every installed client for real and compare with the prediction',
+    async () => (await import('./check.ts')).checkCommand,
+  ],
   fix: [
     'make every client trust what the OS trusts (merged bundle)',
     async () => (await import('./fix.ts')).fixCommand,

@@ -1,0 +1,166 @@
+/**
+ * `check` as a library call: run every installed client for real against a URL, in the environment a new
+ * login shell has (through the proxy when one applies), next to what certifix predicts for it. A client
+ * whose real result differs from the prediction is a bug in certifix's model of that client.
+ *
+ * `checkInstalls` is the core, shared with `fix`'s proof: given installations and an environment, it returns
+ * each one's predicted and actual verdict.
+ */
+import { registry } from './clients/registry.ts';
+import type { Client, ClientId, Context, Installation, Verdict } from './clients/types.ts';
+import { diagnose } from './diagnose.ts';
+import { resolveProxy } from './net/proxy.ts';
+import { parseTarget } from './net/target.ts';
+import { loginShellEnv, type ShellEnv } from './shell-env.ts';
+
+export interface ClientCheck {
+  id: ClientId;
+  /** Which copy ran: the Python environment (prefix) for Python clients, else the executable. */
+  environment: string;
+  version?: string | undefined;
+  predicted: { ok: boolean; code: string; message: string };
+  actual: { ok: boolean; code: string; message: string; printed: string };
+  agree: boolean;
+}
+
+export interface CheckReport {
+  url: string;
+  proxy: string | null;
+  /** Where the clients' environment came from: a new login shell, or (when none could run) this process. */
+  environment: { source: ShellEnv['source']; shell: string | null; note?: string | undefined };
+  clients: ClientCheck[];
+}
+
+export interface CheckOptions {
+  /** Explicit proxy URL; `null` forces direct connections; undefined = the environment's. */
+  proxy?: string | null | undefined;
+  timeoutMs?: number | undefined;
+  clients?: readonly ClientId[] | undefined;
+  /** Use `ctx.env` as it is instead of a new login shell's environment. */
+  currentEnv?: boolean | undefined;
+}
+
+export type Install = { client: Client; inst: Installation };
+
+/** Codes that say "verification failed" without saying why: they agree with any predicted failure. */
+const UNSPECIFIC = new Set(['VERIFY_FAILED', 'UNKNOWN']);
+
+/** Prediction and reality agree: same verdict and, when the client names a reason, the same reason. */
+export function agrees(
+  predicted: Pick<Verdict, 'ok' | 'code'>,
+  actual: Pick<Verdict, 'ok' | 'code'>,
+): boolean {
+  if (predicted.ok !== actual.ok) return false;
+  return actual.ok || predicted.code === actual.code || UNSPECIFIC.has(actual.code);
+}
+
+const PROXY_VARS = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY'];
+const NO_PROXY_VARS = ['no_proxy', 'NO_PROXY'];
+
+/**
+ * The clients' environment with the proxy decision applied: `--no-proxy` removes every proxy variable,
+ * `--proxy URL` sets the https ones (and drops NO_PROXY, as an explicit proxy wins), and otherwise a proxy
+ * set only in this process (`HTTPS_PROXY=… certifix check`) is carried over to the clients.
+ */
+export function withProxy(
+  env: NodeJS.ProcessEnv,
+  current: NodeJS.ProcessEnv,
+  url: string,
+  proxy: string | null | undefined,
+): NodeJS.ProcessEnv {
+  const out = { ...env };
+  if (proxy === null) {
+    for (const k of [...PROXY_VARS, ...NO_PROXY_VARS]) delete out[k];
+  } else if (proxy !== undefined) {
+    for (const k of NO_PROXY_VARS) delete out[k];
+    out.https_proxy = proxy;
+    out.HTTPS_PROXY = proxy;
+  } else {
+    const target = parseTarget(url);
+    if (!resolveProxy(target, out) && resolveProxy(target, current))
+      for (const k of [...PROXY_VARS, ...NO_PROXY_VARS]) if (current[k] !== undefined) out[k] = current[k];
+  }
+  return out;
+}
+
+/** What to call the copy that ran. */
+export function environmentOf(inst: Installation): string {
+  const prefix = inst.details?.prefix;
+  return prefix ? `${prefix} (Python ${inst.details?.pythonVersion ?? inst.version ?? '?'})` : inst.path;
+}
+
+/** Run `fn` over `items` with at most `limit` at once (the clients are processes; the machine may be small). */
+async function pool<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/**
+ * Predict and run each installation against `url` with `ctx.env` as the clients' environment (proxy
+ * variables included). Throws CONNECT when certifix itself cannot reach the URL (nothing to predict from).
+ */
+export async function checkInstalls(
+  installs: readonly Install[],
+  url: string,
+  opts: { proxy?: string | null | undefined; timeoutMs?: number | undefined },
+  ctx: Context,
+): Promise<{ proxy: string | null; clients: ClientCheck[] }> {
+  const [{ report }, actuals] = await Promise.all([
+    diagnose(url, { proxy: opts.proxy, timeoutMs: opts.timeoutMs, installs }, ctx),
+    pool(installs, 3, ({ client, inst }) => client.check(inst, url, ctx)),
+  ]);
+  const clients = installs.map(({ client, inst }, i): ClientCheck => {
+    const p = report.clients[i];
+    const a = actuals[i] as Verdict;
+    const predicted = { ok: p?.ok ?? false, code: p?.code ?? 'UNKNOWN', message: p?.message ?? '' };
+    const actual = { ok: a.ok, code: a.code, message: a.message, printed: a.printed ?? '' };
+    return {
+      id: client.id,
+      environment: environmentOf(inst),
+      version: inst.version,
+      predicted,
+      actual,
+      agree: agrees(predicted, actual),
+    };
+  });
+  return { proxy: report.target.proxy, clients };
+}
+
+/** Every installation of every chosen client, as the environment's PATH finds them. */
+export async function detectAll(ctx: Context, only?: readonly ClientId[]): Promise<Install[]> {
+  const chosen = registry.list().filter((c) => !only || only.includes(c.id));
+  const found = await Promise.all(
+    chosen.map(async (client) => (await client.detect(ctx)).map((inst) => ({ client, inst }))),
+  );
+  return found.flat();
+}
+
+export async function check(url: string, opts: CheckOptions, ctx: Context): Promise<CheckReport> {
+  parseTarget(url); // a bad URL is a usage error before any shell starts
+  const shell: ShellEnv = opts.currentEnv
+    ? { env: ctx.env, source: 'current', shell: null }
+    : await loginShellEnv(ctx);
+  const env = withProxy(shell.env, ctx.env, url, opts.proxy);
+  const clientCtx: Context = { ...ctx, env };
+  const installs = await detectAll(clientCtx, opts.clients);
+  const result = await checkInstalls(
+    installs,
+    url,
+    { proxy: opts.proxy === null ? null : undefined, timeoutMs: opts.timeoutMs },
+    clientCtx,
+  );
+  return {
+    url,
+    proxy: result.proxy,
+    environment: { source: shell.source, shell: shell.shell, ...(shell.note ? { note: shell.note } : {}) },
+    clients: result.clients,
+  };
+}

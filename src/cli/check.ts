@@ -1,0 +1,109 @@
+import { type CheckReport, check } from '../check.ts';
+import { CertifixError } from '../core/errors.ts';
+import { NETWORK_OPTIONS, networkOptions, parse } from './args.ts';
+import { contextFromIo } from './context.ts';
+import { clientIds } from './diagnose.ts';
+import { type Io, type Style, styler } from './io.ts';
+
+export const CHECK_HELP = `Usage: certifix check <url> [options]
+
+Run every installed client for real against URL - in a fresh environment, as a new login shell has it, and
+through the proxy when one applies - and print each one's actual result next to certifix's prediction.
+A disagreement is a bug in certifix: the output says what to send.
+
+Options:
+  --client IDS       only these clients, comma-separated (e.g. pip,node)
+  --current-env      run the clients in this shell's environment instead of a new login shell's
+  --proxy URL / --no-proxy / --timeout SECONDS   as for diagnose
+  --json             print one JSON document (stable; see README)
+  -h, --help         show this help
+
+Examples:
+  certifix check https://pypi.org
+  certifix check https://git.internal:8443 --client git,curl --json
+
+Exit codes: 0 every client verifies and agrees with the prediction, 1 otherwise, 2 usage or connection error.
+`;
+
+export async function checkCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    ...NETWORK_OPTIONS,
+    client: { type: 'string', multiple: true },
+    'current-env': { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout(CHECK_HELP);
+    return 0;
+  }
+  const [url, ...extra] = positionals;
+  if (!url || extra.length > 0)
+    throw new CertifixError('USAGE', 'check takes exactly one URL', {
+      hint: 'certifix check https://pypi.org',
+    });
+  const report = await check(
+    url,
+    { ...networkOptions(values), clients: clientIds(values.client), currentEnv: values['current-env'] },
+    contextFromIo(io),
+  );
+  if (values.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  else io.stdout(renderCheck(report, styler(io)));
+  return checkExitCode(report);
+}
+
+export function checkExitCode(report: CheckReport): number {
+  return report.clients.every((c) => c.actual.ok && c.agree) ? 0 : 1;
+}
+
+export function renderCheck(report: CheckReport, s: Style): string {
+  const out: string[] = [];
+  const via = report.proxy ? ` via ${report.proxy}` : '';
+  out.push(s.bold(`certifix check ${report.url}${via}`));
+  const env = report.environment;
+  out.push(
+    s.dim(
+      env.source === 'login-shell'
+        ? `Clients run as a new login shell (${env.shell}) starts them.`
+        : `Clients run in the current environment${env.note ? `: ${env.note}` : '.'}`,
+    ),
+  );
+  if (report.clients.length === 0) out.push('', 'No installed client found.');
+  const w = Math.max(0, ...report.clients.map((c) => c.id.length));
+  out.push('');
+  for (const c of report.clients) {
+    const mark = c.actual.ok ? s.green('✓') : s.red('✗');
+    const said = c.actual.ok ? 'verifies' : `${c.actual.message} (${c.actual.code})`;
+    const pred = c.agree
+      ? s.dim('as predicted')
+      : s.yellow(`certifix predicted ${verdictWords(c.predicted)}`);
+    out.push(`  ${mark} ${c.id.padEnd(w)}  ${said}  ${pred}  ${s.dim(c.environment)}`);
+    if (!c.actual.ok && c.actual.printed) out.push(`    ${s.dim(c.actual.printed)}`);
+  }
+  const wrong = report.clients.filter((c) => !c.agree);
+  if (wrong.length > 0) {
+    out.push(
+      '',
+      s.yellow(
+        `certifix predicted ${wrong.length === 1 ? 'one client' : `${wrong.length} clients`} wrongly (${wrong.map((c) => c.id).join(', ')}).`,
+      ),
+      'That is a bug in certifix, not in your setup. Please report it with:',
+      `  - the output of: certifix check ${report.url} --json`,
+      `  - the output of: certifix diagnose ${report.url} --json`,
+      '  - the client and its version (the environment column above)',
+      `  - the chain the server sends: openssl s_client -connect <host>:<port> -showcerts </dev/null${report.proxy ? ` -proxy ${report.proxy.replace(/^http:\/\//, '')}` : ''}`,
+    );
+  }
+  const failing = report.clients.filter((c) => !c.actual.ok).length;
+  out.push(
+    '',
+    failing === 0
+      ? s.green(`All ${report.clients.length} clients verify ${report.url}.`)
+      : `${failing} of ${report.clients.length} clients fail. ${s.bold(`certifix diagnose ${report.url}`)} says why; ${s.bold('certifix fix')} fixes it.`,
+  );
+  return `${out.join('\n')}\n`;
+}
+
+function verdictWords(v: { ok: boolean; code: string; message: string }): string {
+  return v.ok ? 'it verifies' : `${v.message} (${v.code})`;
+}

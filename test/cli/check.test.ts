@@ -1,0 +1,99 @@
+/** The pure parts of `certifix check`: agreement, the proxy decision, the login environment, the output. */
+import { describe, expect, it } from 'vitest';
+import { agrees, type CheckReport, withProxy } from '../../src/check.ts';
+import { checkExitCode, renderCheck } from '../../src/cli/check.ts';
+import { parseEnvDump, parseEnvironmentFile } from '../../src/shell-env.ts';
+
+const plain = new Proxy({}, { get: () => (t: string) => t }) as Parameters<typeof renderCheck>[1];
+
+describe('agrees', () => {
+  it.each([
+    [{ ok: true, code: 'OK' }, { ok: true, code: 'OK' }, true],
+    [
+      { ok: false, code: 'SELF_SIGNED_CERT_IN_CHAIN' },
+      { ok: false, code: 'SELF_SIGNED_CERT_IN_CHAIN' },
+      true,
+    ],
+    // GnuTLS clients say only that verification failed: any predicted failure agrees.
+    [{ ok: false, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' }, { ok: false, code: 'VERIFY_FAILED' }, true],
+    [
+      { ok: false, code: 'SELF_SIGNED_CERT_IN_CHAIN' },
+      { ok: false, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' },
+      false,
+    ],
+    [{ ok: false, code: 'SELF_SIGNED_CERT_IN_CHAIN' }, { ok: true, code: 'OK' }, false],
+    [{ ok: true, code: 'OK' }, { ok: false, code: 'CONNECT' }, false],
+  ])('%j vs %j → %s', (p, a, want) => expect(agrees(p, a)).toBe(want));
+});
+
+describe('withProxy', () => {
+  const url = 'https://pypi.org/';
+  it('--no-proxy removes every proxy variable', () => {
+    expect(withProxy({ https_proxy: 'http://p:1', NO_PROXY: 'x', A: '1' }, {}, url, null)).toEqual({
+      A: '1',
+    });
+  });
+  it('--proxy sets the https variables and drops NO_PROXY', () => {
+    expect(withProxy({ no_proxy: 'pypi.org' }, {}, url, 'http://p:3128')).toEqual({
+      https_proxy: 'http://p:3128',
+      HTTPS_PROXY: 'http://p:3128',
+    });
+  });
+  it("carries a proxy set only in the caller's environment over", () => {
+    expect(withProxy({}, { HTTPS_PROXY: 'http://p:1', NO_PROXY: 'corp' }, url, undefined)).toEqual({
+      HTTPS_PROXY: 'http://p:1',
+      NO_PROXY: 'corp',
+    });
+  });
+  it("keeps the login shell's own proxy", () => {
+    expect(withProxy({ https_proxy: 'http://a:1' }, { HTTPS_PROXY: 'http://b:2' }, url, undefined)).toEqual({
+      https_proxy: 'http://a:1',
+    });
+  });
+});
+
+describe('the login environment', () => {
+  it('reads env -0 after the marker, ignoring what a profile printed', () => {
+    const out = 'Welcome!\n__certifix_login_env__\nA=1\0B=x=y\0PATH=/bin\0';
+    expect(parseEnvDump(out)).toEqual({ A: '1', B: 'x=y', PATH: '/bin' });
+    expect(parseEnvDump('no marker')).toBeNull();
+  });
+  it('parses /etc/environment as pam_env does', () => {
+    const text =
+      '# comment\nPATH="/usr/local/bin:/usr/bin"\nhttps_proxy=http://proxy:3128\nexport X=\'y\'\nnot a line\n';
+    expect(parseEnvironmentFile(text)).toEqual({
+      PATH: '/usr/local/bin:/usr/bin',
+      https_proxy: 'http://proxy:3128',
+      X: 'y',
+    });
+  });
+});
+
+describe('output', () => {
+  const report = (agree: boolean, ok: boolean): CheckReport => ({
+    url: 'https://x.test/',
+    proxy: null,
+    environment: { source: 'login-shell', shell: '/bin/bash' },
+    clients: [
+      {
+        id: 'pip',
+        environment: '/usr (Python 3.11)',
+        predicted: { ok: !agree ? !ok : ok, code: 'OK', message: 'ok' },
+        actual: { ok, code: ok ? 'OK' : 'SELF_SIGNED_CERT_IN_CHAIN', message: 'm', printed: 'p' },
+        agree,
+      },
+    ],
+  });
+  it('exit 0 only when every client verifies and agrees', () => {
+    expect(checkExitCode(report(true, true))).toBe(0);
+    expect(checkExitCode(report(true, false))).toBe(1);
+    expect(checkExitCode(report(false, true))).toBe(1);
+  });
+  it('a disagreement is reported as a bug in certifix, with what to send', () => {
+    const text = renderCheck(report(false, true), plain);
+    expect(text).toContain('That is a bug in certifix');
+    expect(text).toContain('certifix check https://x.test/ --json');
+    expect(text).toContain('openssl s_client');
+    expect(renderCheck(report(true, true), plain)).not.toContain('bug');
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * `certifix check` on the pristine company laptop: every installed client runs for real, in a new login
+ * shell's environment, behind the real Squid and mitmproxy and against the internal-CA service, and
+ * certifix's prediction must agree with each one. After `fix` they all verify; after `undo` the same ones
+ * fail again.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CheckReport } from '../../src/check.ts';
+import { has, missing } from '../helpers/has.ts';
+import { Lab } from '../helpers/lab.ts';
+import { type Laptop, REPO } from '../helpers/laptop.ts';
+
+function parse(r: { stdout: string; stderr: string }): CheckReport {
+  try {
+    return JSON.parse(r.stdout) as CheckReport;
+  } catch {
+    throw new Error(`not JSON:\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+const disagreements = (r: CheckReport) => r.clients.filter((c) => !c.agree);
+
+describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy'))(
+  `certifix check ${missing('sandbox', 'squid', 'mitmproxy')}`,
+  () => {
+    let lab: Lab;
+    let laptop: Laptop;
+    beforeAll(async () => {
+      if (!existsSync(join(REPO, 'dist', 'cli.js'))) throw new Error('build the CLI first: npm run build');
+      lab = await Lab.start();
+      laptop = await lab.laptop();
+    }, 60_000);
+    afterAll(() => lab?.close());
+
+    const where = () => [
+      { name: 'Squid', url: lab.origin.url, proxy: lab.squid?.url },
+      { name: 'mitmproxy', url: lab.origin.url, proxy: lab.mitmproxy?.url },
+      { name: 'internal CA', url: lab.internal.url, proxy: undefined },
+    ];
+
+    it('agrees with every real client before fix, after fix, and after undo', async () => {
+      const run = async (w: ReturnType<typeof where>[number]) => {
+        const args = ['check', w.url, '--json', ...(w.proxy ? ['--proxy', w.proxy] : [])];
+        const r = await laptop.certifix(args);
+        const report = parse(r);
+        expect(disagreements(report), `${w.name}: ${r.stdout}`).toEqual([]);
+        expect(report.environment.source).toBe('login-shell');
+        expect(report.proxy).toBe(w.proxy ?? null);
+        return { code: r.code, report };
+      };
+      const before = await Promise.all(where().map(run));
+      for (const b of before) {
+        const ids = b.report.clients.map((c) => c.id);
+        expect(ids).toEqual(expect.arrayContaining(['curl', 'node', 'python-requests']));
+        // requests and node take their own Mozilla copy: they fail on the company roots.
+        const failing = b.report.clients.filter((c) => !c.actual.ok).map((c) => c.id);
+        expect(failing).toEqual(expect.arrayContaining(['node', 'python-requests']));
+        expect(b.code).toBe(1);
+      }
+
+      const fix = await laptop.certifix(['fix', '--yes']);
+      expect(fix.code, fix.stdout + fix.stderr).toBe(0);
+      for (const a of await Promise.all(where().map(run))) {
+        expect(
+          a.report.clients.filter((c) => !c.actual.ok),
+          JSON.stringify(a.report),
+        ).toEqual([]);
+        expect(a.code).toBe(0);
+      }
+
+      expect((await laptop.certifix(['undo', '--yes'])).code).toBe(0);
+      const undone = await Promise.all(where().map(run));
+      undone.forEach((u, i) => {
+        const fails = (r: CheckReport) =>
+          r.clients.filter((c) => !c.actual.ok).map((c) => `${c.id}:${c.actual.code}`);
+        expect(fails(u.report)).toEqual(fails((before[i] as (typeof before)[number]).report));
+      });
+    }, 240_000);
+
+    it("runs the clients in a new login shell's environment, not this one's", async () => {
+      // A variable set only in the calling shell: a new terminal would not have it, so check ignores it...
+      const env = { NODE_EXTRA_CA_CERTS: lab.internalChain.root.certPath };
+      const fresh = parse(
+        await laptop.certifix(['check', lab.internal.url, '--json', '--client', 'node'], { env }),
+      );
+      expect(fresh.clients.map((c) => c.actual.ok)).toEqual([false]);
+      // ...unless asked to use it.
+      const current = parse(
+        await laptop.certifix(['check', lab.internal.url, '--json', '--client', 'node', '--current-env'], {
+          env,
+        }),
+      );
+      expect(current.environment.source).toBe('current');
+      expect(current.clients.map((c) => [c.actual.ok, c.agree])).toEqual([[true, true]]);
+      // What the user's profile exports is what the clients get.
+      await laptop.appendHome(
+        '.profile',
+        `\nexport NODE_EXTRA_CA_CERTS='${lab.internalChain.root.certPath}'\n`,
+      );
+      const profiled = parse(
+        await laptop.certifix(['check', lab.internal.url, '--json', '--client', 'node']),
+      );
+      expect(profiled.clients.map((c) => [c.actual.ok, c.agree])).toEqual([[true, true]]);
+    }, 120_000);
+
+    it('a proxy set only in the calling shell still applies; --no-proxy goes direct', async () => {
+      const env = { HTTPS_PROXY: lab.squid?.url ?? '' };
+      const viaEnv = parse(
+        await laptop.certifix(['check', lab.origin.url, '--json', '--client', 'curl'], { env }),
+      );
+      expect(viaEnv.proxy).toBe(lab.squid?.url);
+      expect(disagreements(viaEnv)).toEqual([]);
+      const direct = parse(
+        await laptop.certifix(['check', lab.internal.url, '--json', '--client', 'curl', '--no-proxy'], {
+          env,
+        }),
+      );
+      expect(direct.proxy).toBeNull();
+      expect(direct.clients.map((c) => c.actual.ok)).toEqual([true]);
+    }, 120_000);
+  },
+);
