@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileBounded, readStreamBounded } from '../bounded.ts';
 import { CertifixError, isCertifixError } from '../core/errors.ts';
 import { advise, type ExplainedError, parseError } from '../core/explain/index.ts';
 import type { DiagnoseReport } from '../core/report.ts';
@@ -42,11 +42,7 @@ const processStdin: Stdin = {
   get isTTY() {
     return Boolean(process.stdin.isTTY);
   },
-  read: async () => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
-    return Buffer.concat(chunks).toString('utf8');
-  },
+  read: async () => (await readStreamBounded(process.stdin, 'the input on stdin')).toString('utf8'),
 };
 
 /** The diagnosis, or one sentence saying why there is none. */
@@ -96,8 +92,9 @@ export async function explainCommand(argv: string[], io: Io, stdin: Stdin = proc
 
 async function readText(file: string): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    return (await readFileBounded(file)).toString('utf8');
   } catch (cause) {
+    if (cause instanceof CertifixError) throw cause;
     throw new CertifixError('IO', `cannot read ${file}: ${(cause as Error).message}`, { cause });
   }
 }

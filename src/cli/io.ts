@@ -1,3 +1,5 @@
+import { CertifixError } from '../core/errors.ts';
+
 /** The CLI's only window on the world: output streams, environment, terminal facts. Tests pass their own. */
 export interface Io {
   stdout: (s: string) => void;
@@ -12,21 +14,63 @@ export interface Io {
   prompt?: ((question: string) => Promise<string>) | undefined;
 }
 
+/**
+ * One question on the terminal. Ctrl-D (end of input) and Ctrl-C are answers too: "stop, change nothing".
+ * readline swallows Ctrl-C in raw mode (it emits 'SIGINT' on the interface, and pauses input when nobody
+ * listens: the process would then just end, exit 0), and rejects a pending question with an AbortError on
+ * close; both are turned into CANCELLED / INTERRUPTED here, which the CLI reports as "nothing changed".
+ */
+async function ask(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  return new Promise<string>((resolve, reject) => {
+    let done = false;
+    const finish = (fn: () => void) => {
+      if (done) return;
+      done = true;
+      fn();
+      rl.close();
+    };
+    rl.on('SIGINT', () => {
+      if (!done) process.stderr.write('\n');
+      finish(() => reject(new CertifixError('INTERRUPTED', 'interrupted at the prompt; nothing changed')));
+    });
+    rl.on('close', () => {
+      if (!done) process.stderr.write('\n');
+      finish(() => reject(new CertifixError('CANCELLED', 'no answer (end of input); nothing changed')));
+    });
+    rl.question(question, (answer) => finish(() => resolve(answer)));
+  });
+}
+
+/**
+ * Output to a pipe whose reader is gone (`certifix diagnose … | head -1`) or to a full disk (`>/dev/full`):
+ * the stream emits an error, later writes are dropped. A closed pipe is the reader's choice and stays quiet;
+ * any other write error is said once on stderr and makes the exit code 2.
+ */
+export const output = { failed: false };
+
+function guard(stream: NodeJS.WriteStream, name: string): (s: string) => void {
+  let broken = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (broken) return;
+    broken = true;
+    if (e.code === 'EPIPE' || stream === process.stderr) return;
+    output.failed = true;
+    process.exitCode = 2;
+    process.stderr.write(`certifix: could not write to ${name} (${e.code ?? e.message})\n`);
+  });
+  return (s) => {
+    if (!broken) stream.write(s);
+  };
+}
+
 export function processIo(): Io {
   const isTTY = Boolean(process.stdout.isTTY);
   const interactive = isTTY && Boolean(process.stdin.isTTY);
-  const ask = async (q: string): Promise<string> => {
-    const { createInterface } = await import('node:readline/promises');
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      return await rl.question(q);
-    } finally {
-      rl.close();
-    }
-  };
   return {
-    stdout: (s) => process.stdout.write(s),
-    stderr: (s) => process.stderr.write(s),
+    stdout: guard(process.stdout, 'standard output'),
+    stderr: guard(process.stderr, 'standard error'),
     env: process.env,
     cwd: process.cwd(),
     isTTY,

@@ -3,7 +3,7 @@
  * This is the only place (with the command modules) that prints and sets exit codes.
  */
 import { CertifixError } from '../core/errors.ts';
-import { type Io, processIo } from './io.ts';
+import { type Io, output, processIo } from './io.ts';
 
 declare const __VERSION__: string;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -95,7 +95,8 @@ export function reportError(e: unknown, io: Io): number {
   if (e instanceof CertifixError) {
     io.stderr(`certifix: ${e.message}\n`);
     if (e.hint) io.stderr(`  hint: ${e.hint}\n`);
-    return e.code === 'REFUSED' || e.code === 'LOCKED' ? 1 : 2;
+    if (e.code === 'INTERRUPTED') return 130; // 128 + SIGINT, as shells report Ctrl-C
+    return e.code === 'REFUSED' || e.code === 'LOCKED' || e.code === 'CANCELLED' ? 1 : 2;
   }
   io.stderr(`certifix: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return 70;
@@ -104,5 +105,6 @@ export function reportError(e: unknown, io: Io): number {
 /** The bin's entry: run with the process's argv and streams, set the exit code. */
 export async function run(): Promise<void> {
   const io = processIo();
-  process.exitCode = await main(process.argv.slice(2), io).catch((e: unknown) => reportError(e, io));
+  const code = await main(process.argv.slice(2), io).catch((e: unknown) => reportError(e, io));
+  process.exitCode = output.failed ? 2 : code;
 }

@@ -34,7 +34,10 @@ export async function undoCommand(argv: string[], io: Io): Promise<number> {
     io.stdout(
       `${s.bold('certifix undo will restore:')}\n${journal.entries.map((e) => `  ${e.link ?? e.path}`).join('\n')}\n`,
     );
-    if (!(await io.confirm('Restore these files?'))) return 1;
+    if (!(await io.confirm('Restore these files?'))) {
+      io.stderr('certifix: nothing changed.\n');
+      return 1;
+    }
   }
   const result = await undoAll(ctx);
   if (values.json) {

@@ -2,9 +2,10 @@
  * `certifix verify`: predict, offline, whether a client built on OpenSSL accepts a certificate chain, and
  * with which error, without connecting anywhere.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { readFileBoundedSync } from '../bounded.ts';
 import { type Cert, parseCerts } from '../core/cert.ts';
+import { CertifixError } from '../core/errors.ts';
 import { type Profile, verifyChain } from '../core/verify/index.ts';
 import { systemStore } from '../stores/index.ts';
 import { systemTrustIndex } from '../stores/load.ts';
@@ -49,8 +50,9 @@ class UsageError extends Error {}
 function readCerts(path: string): Cert[] {
   let data: Buffer;
   try {
-    data = readFileSync(path);
+    data = readFileBoundedSync(path);
   } catch (cause) {
+    if (cause instanceof CertifixError) throw new UsageError(cause.message);
     throw new UsageError(`cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`);
   }
   const { certs } = parseCerts(data, path);

@@ -12,6 +12,9 @@ export type ErrorCode =
   | 'REFUSED' // a safety rule stopped us (leaf as CA, unconfirmed network root, ...)
   | 'LOCKED' // another certifix run holds the lock
   | 'IO' // a file could not be read or written
+  | 'TOO_LARGE' // an input past its size limit (a device, a whole disk image)
+  | 'CANCELLED' // the user said no, or closed the prompt (Ctrl-D): nothing changed
+  | 'INTERRUPTED' // Ctrl-C at a prompt: nothing changed
   | 'UNSUPPORTED'; // a platform or client we cannot handle here
 
 export class CertifixError extends Error {

@@ -3,8 +3,9 @@
  * a URL's anchor (from the OS store, or from the network with a confirmed fingerprint), `--ca` files,
  * or, by default, the roots the OS trusts locally (in the OS store, not among Mozilla's).
  */
-import { readFile } from 'node:fs/promises';
+
 import { certifixPaths } from '../apply/index.ts';
+import { readFileBounded } from '../bounded.ts';
 import { caVariables } from '../clients/ca-variables.ts';
 import type { Context } from '../clients/types.ts';
 import { type Cert, parseCerts } from '../core/cert.ts';
@@ -33,8 +34,9 @@ async function fromFiles(files: readonly string[]): Promise<Candidate[]> {
   for (const file of files) {
     let data: Buffer;
     try {
-      data = await readFile(file);
+      data = await readFileBounded(file);
     } catch (cause) {
+      if (cause instanceof CertifixError) throw cause;
       throw new CertifixError('BAD_CERT_INPUT', `cannot read ${file}: ${(cause as Error).message}`, {
         cause,
       });

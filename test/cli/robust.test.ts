@@ -1,0 +1,168 @@
+/**
+ * The built CLI against hostile or unlucky surroundings, as real processes: endless input (/dev/zero), a
+ * reader that goes away (`| head -1`), a full disk on stdout (/dev/full), and Ctrl-D / Ctrl-C at a prompt
+ * on a real pseudo-terminal (`script`).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { has } from '../helpers/has.ts';
+import { REPO } from '../helpers/paths.ts';
+import { type Issued, Pki } from '../helpers/pki.ts';
+import { startTls, type TlsServer } from '../net/servers.ts';
+
+const built = existsSync(join(REPO, 'dist', 'cli.cjs'));
+const why = built ? '' : ' (skipped: dist/cli.cjs missing; run npm run build)';
+const BIN = join(REPO, 'bin', 'certifix.js');
+
+let home: string;
+let pki: Pki;
+let root: Issued;
+let chain: string;
+let server: TlsServer;
+
+/** An environment with nothing of this machine's CA settings: a temp HOME, a plain PATH. */
+const cleanEnv = (): NodeJS.ProcessEnv => ({ HOME: home, PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' });
+
+interface Ran {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  /** Peak resident set size of the certifix process, in MB (from its own getrusage). */
+  rssMb: number;
+}
+
+/** Run the built CLI with `argv`; stdin from `stdin` (a path), stdout to `stdout` (a path or a pipe). */
+function certifix(
+  argv: string[],
+  opts: { stdin?: string; stdout?: string; closeStdout?: boolean } = {},
+): Promise<Ran> {
+  // The CLI's own entry, plus a line on fd 3 with its peak RSS when it exits.
+  const code = `process.on('exit', () => require('node:fs').writeSync(3, String(process.resourceUsage().maxRSS)));
+process.argv.splice(1, 0, 'certifix'); require(${JSON.stringify(join(REPO, 'dist', 'cli.cjs'))}).run();`;
+  const stdin = opts.stdin ? openSync(opts.stdin, 'r') : 'ignore';
+  const stdout = opts.stdout ? openSync(opts.stdout, 'w') : 'pipe';
+  const start = Date.now();
+  const child = spawn(process.execPath, ['-e', code, ...argv], {
+    env: cleanEnv(),
+    stdio: [stdin, stdout, 'pipe', 'pipe'],
+  });
+  // The reader of certifix's output goes away before certifix writes anything.
+  if (opts.closeStdout) child.stdout?.destroy();
+  let out = '';
+  let err = '';
+  let rss = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    err += d;
+  });
+  child.stdio[3]?.on('data', (d) => {
+    rss += d;
+  });
+  return new Promise((resolve) =>
+    child.on('close', (code, signal) =>
+      resolve({ code, signal, stdout: out, stderr: err, ms: Date.now() - start, rssMb: Number(rss) / 1024 }),
+    ),
+  );
+}
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'certifix-robust-'));
+  pki = new Pki();
+  root = pki.root('root', 'Robust Test Root');
+  const leaf = pki.leaf('leaf', 'localhost', root, { ips: ['127.0.0.1'] });
+  chain = pki.bundle('chain', [leaf, root]);
+  server = await startTls(leaf.keyPem, [leaf.pem, root.pem]);
+}, 30_000);
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe.skipIf(!built)(`bounded input${why}`, () => {
+  const cases: Array<[string, string[], string | undefined]> = [
+    ['verify /dev/zero', ['verify', '/dev/zero'], undefined],
+    ['explain - < /dev/zero', ['explain', '-', '--offline'], '/dev/zero'],
+    ['fix --ca /dev/zero', ['fix', '--ca', '/dev/zero', '--dry-run'], undefined],
+  ];
+  it.each(cases)('%s exits 2 within seconds, under 200 MB', async (_name, argv, stdin) => {
+    const r = await certifix(argv, stdin ? { stdin } : {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is larger than 4 MB; refusing to read more of it/);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(r.rssMb).toBeGreaterThan(0);
+    expect(r.rssMb).toBeLessThan(200);
+    expect(r.ms).toBeLessThan(10_000);
+    // Nothing was written in HOME.
+    expect(readdirSync(home)).toEqual([]);
+  });
+});
+
+describe.skipIf(!built)(`quiet output${why}`, () => {
+  it('a reader that went away (| head -1) ends quietly with the command’s own exit code', async () => {
+    const r = await certifix(['diagnose', `https://127.0.0.1:${server.port}/`, '--no-proxy'], {
+      closeStdout: true,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1); // the clients fail: the root is not trusted; no stack trace, no 70
+  });
+
+  it('a shell pipeline into head -1 prints one line and no trace', () => {
+    const r = spawnSync(
+      'sh',
+      ['-c', `"${process.execPath}" "${BIN}" verify "${chain}" --ca "${root.certPath}" | head -1`],
+      { env: cleanEnv(), encoding: 'utf8' },
+    );
+    expect(r.stdout).toBe('OK\n');
+    expect(r.stderr).toBe('');
+  });
+
+  it('a full disk on stdout (>/dev/full) is one line on stderr and exit 2', async () => {
+    const r = await certifix(['verify', chain, '--ca', root.certPath], { stdout: '/dev/full' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('certifix: could not write to standard output (ENOSPC)\n');
+  });
+});
+
+describe.skipIf(!built || !has('script'))(`a prompt on a terminal${why}`, () => {
+  /** Run `fix --ca` on a pseudo-terminal and type `keys` once the question is on screen. */
+  function atPrompt(keys: string) {
+    const cmd = `exec env -i HOME='${home}' PATH=/usr/bin:/bin TERM=dumb "${process.execPath}" "${BIN}" fix --ca "${root.certPath}"`;
+    return new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let typed = false;
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (!typed && out.includes('[y/N]')) {
+          typed = true;
+          child.stdin.write(keys);
+        }
+      });
+      child.on('close', (code) => resolve({ code, out }));
+    });
+  }
+
+  it('Ctrl-D means "nothing changed", exit 1', async () => {
+    const r = await atPrompt('\x04');
+    expect(r.out).toContain('no answer (end of input); nothing changed');
+    expect(r.out).not.toMatch(/internal error/);
+    expect(r.code).toBe(1);
+    expect(readdirSync(home)).toEqual([]);
+  }, 30_000);
+
+  it('Ctrl-C means "nothing changed", exit 130', async () => {
+    const r = await atPrompt('\x03');
+    expect(r.out).toContain('interrupted at the prompt; nothing changed');
+    expect(r.out).not.toMatch(/internal error/);
+    expect(r.code).toBe(130);
+    expect(readdirSync(home)).toEqual([]);
+  }, 30_000);
+});
