@@ -11,9 +11,29 @@ import type { CertInfo } from '../extensions.ts';
 import { attrValues, OID_CN, stringToUtf8 } from './dn.ts';
 import { GEN } from './general-names.ts';
 
+/**
+ * When the subject CN stands in for a DNS name:
+ * - `no-dns-san`: only when the certificate has no dNSName SAN (OpenSSL's X509_check_host default).
+ * - `no-san`: only when it has neither a dNSName nor an iPAddress SAN, a single CN, and the leaf is fit for
+ *   TLS server use (GnuTLS `gnutls_x509_crt_check_hostname2`, lib/x509/hostname-verify.c).
+ * - `never`: X509_CHECK_FLAG_NEVER_CHECK_SUBJECT (CPython with `hostname_checks_common_name = False`).
+ */
+export type CnFallback = 'no-dns-san' | 'no-san' | 'never';
+
+/**
+ * Wildcard dialect: `openssl` (`valid_star`/`wildcard_match` in crypto/x509/v3_utl.c: leftmost label only,
+ * partial `f*o` allowed unless noPartialWildcards, never in an xn-- label), `gnutls` (`_gnutls_hostname_compare`
+ * in lib/str.c: only a leading '*', matching within one label, so `*o.example.com` but not `f*o`), `none`.
+ */
+export type WildcardRule = 'openssl' | 'gnutls' | 'none';
+
 export interface HostFlags {
   /** X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS: only `*.example.com`, not `f*.example.com`. */
   noPartialWildcards?: boolean | undefined;
+  /** Subject CN fallback; default `no-dns-san`. */
+  commonName?: CnFallback | undefined;
+  /** Default `openssl`. */
+  wildcards?: WildcardRule | undefined;
 }
 
 const lower = (c: number) => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
@@ -39,6 +59,7 @@ function equalNocase(p: Buffer, s: Buffer, dotSub: boolean): boolean {
 
 /** `valid_star`: index of the one acceptable '*' in the pattern, or -1. */
 function validStar(p: Buffer, flags: HostFlags): number {
+  if (flags.wildcards === 'none') return -1;
   let star = -1;
   let atStart = true;
   let idna = false;
@@ -112,7 +133,7 @@ export function checkHost(info: CertInfo, host: string, flags: HostFlags = {}): 
   const dotSub = chk.length > 1 && chk[0] === 0x2e;
   const dns = (info.san ?? []).filter((g) => g.type === GEN.DNS);
   for (const g of dns) if (g.value.length > 0 && equalWildcard(g.value, chk, flags, dotSub)) return true;
-  if (dns.length > 0) return false;
+  if (dns.length > 0 || flags.commonName === 'never') return false;
   for (const cn of attrValues(info.subject, OID_CN)) {
     if (cn.value.length === 0) continue;
     const u = stringToUtf8(cn.tag, cn.value);

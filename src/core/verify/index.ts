@@ -11,14 +11,26 @@ import { buildChain, likelyIssued, parses, publicKeyOk, type TrustLookup, TrustS
 import { checkAuthLevel, checkExtensions, type Fail, keySecurityBits, minBits } from './checks.ts';
 import { errorInfo } from './errors.ts';
 import { GEN } from './general-names.ts';
-import { checkHost, checkIp, ipBytes } from './hostname.ts';
+import { verifyGnutls } from './gnutls.ts';
+import { isIpHost, nameMatches } from './host-rules.ts';
 import { checkNameConstraints, checkNameConstraintsCn } from './name-constraints.ts';
 import type { Profile, VerifyError, VerifyInput, VerifyResult } from './types.ts';
 
 export { type TrustLookup, TrustStore } from './build.ts';
 export type { ErrorInfo } from './errors.ts';
 export { allErrors, errorInfo } from './errors.ts';
-export type { Profile, VerifyError, VerifyInput, VerifyResult } from './types.ts';
+export type { GnutlsCaller, GnutlsOptions, GnutlsProfile, GnutlsStatus } from './gnutls-status.ts';
+export { GNUTLS_CALLERS, GNUTLS_STATUS, statusMessage as gnutlsStatusMessage } from './gnutls-status.ts';
+export { HOST_RULES, type HostRuleSet, nameMatches } from './host-rules.ts';
+export type { CnFallback, HostFlags, WildcardRule } from './hostname.ts';
+export {
+  type OpensslLevelSource,
+  opensslSecurityLevel,
+  SECURITY_LEVELS,
+  type SecurityLevelInfo,
+  securityLevelFromConfig,
+} from './seclevel.ts';
+export type { GnutlsVerdict, Profile, VerifyError, VerifyInput, VerifyResult } from './types.ts';
 
 interface ProfileFlags {
   strict: boolean;
@@ -27,8 +39,8 @@ interface ProfileFlags {
   lastError: boolean;
 }
 
-/** What each client's default SSL context sets (see Profile). */
-export const PROFILES: Record<Profile, ProfileFlags> = {
+/** What each client's default SSL context sets (see Profile); `gnutls` is its own verifier (gnutls.ts). */
+export const PROFILES: Record<Exclude<Profile, 'gnutls'>, ProfileFlags> = {
   openssl: { strict: false, partialChain: false, lastError: false },
   python313: { strict: true, partialChain: true, lastError: false },
   node: { strict: false, partialChain: false, lastError: true },
@@ -98,8 +110,9 @@ function storeFor(trusted: VerifyInput['trusted']): TrustLookup {
   return store;
 }
 
-/** Predict OpenSSL's verdict for a server certificate chain. Pure: no I/O. */
+/** Predict OpenSSL's (or, with profile `gnutls`, GnuTLS's) verdict for a server certificate chain. Pure: no I/O. */
 export function verifyChain(input: VerifyInput): VerifyResult {
+  if (input.profile === 'gnutls') return verifyGnutls(input, storeFor(input.trusted));
   const flags = PROFILES[input.profile ?? 'openssl'];
   const at = Math.floor((input.at ?? new Date()).getTime() / 1000);
   const level = input.securityLevel ?? 1;
@@ -123,10 +136,8 @@ export function verifyChain(input: VerifyInput): VerifyResult {
     checkExtensions(chain, flags.strict, fail);
     checkAuthLevel(chain, level, fail);
     if (input.host !== undefined) {
-      const leaf = certInfo(chain[0] as Cert);
-      const ip = ipBytes(input.host);
-      if (ip ? !checkIp(leaf, ip) : !checkHost(leaf, input.host, input.hostFlags))
-        fail(ip ? 'IP_ADDRESS_MISMATCH' : 'HOSTNAME_MISMATCH', 0);
+      if (!nameMatches(certInfo(chain[0] as Cert), input.host, input.hostFlags))
+        fail(isIpHost(input.host) ? 'IP_ADDRESS_MISMATCH' : 'HOSTNAME_MISMATCH', 0);
     }
     internalVerify(chain, flags.partialChain, at, fail);
     nameConstraints(chain, fail);

@@ -1,5 +1,6 @@
 import type { Cert } from '../cert.ts';
 import type { TrustLookup } from './build.ts';
+import type { GnutlsOptions, GnutlsStatus } from './gnutls-status.ts';
 import type { HostFlags } from './hostname.ts';
 
 /**
@@ -10,8 +11,12 @@ import type { HostFlags } from './hostname.ts';
  * - `node`: OpenSSL's defaults, but Node's verify callback lets verification run on and reports the *last*
  *   error (`SSL_get_verify_result`), which is why a missing intermediate shows up in Node as
  *   UNABLE_TO_VERIFY_LEAF_SIGNATURE where Python says "unable to get local issuer certificate".
+ * - `gnutls`: GnuTLS 3.7 (`gnutls_x509_trust_list_verify_crt2`), as git and curl built on libcurl-gnutls
+ *   (Debian) and certtool/gnutls-cli verify: no extended key usage check for TLS servers, its own chain
+ *   sorting and shortening at a trusted certificate, SHA-1/MD5 signatures refused, GnuTLS host-name rules.
+ *   The result carries GnuTLS's status flags (`gnutls`) and the closest OpenSSL code (`code`).
  */
-export type Profile = 'openssl' | 'python313' | 'node';
+export type Profile = 'openssl' | 'python313' | 'node' | 'gnutls';
 
 export interface VerifyInput {
   /** The end-entity certificate to verify. */
@@ -32,8 +37,10 @@ export interface VerifyInput {
    * 0 disables the key/digest strength checks, as plain `openssl verify` does.
    */
   securityLevel?: number | undefined;
-  /** X509_check_host flags (Python sets noPartialWildcards). */
+  /** Host-name rules of the client (see HOST_RULES): X509_check_host flags, CN fallback, wildcards. */
   hostFlags?: HostFlags | undefined;
+  /** Profile `gnutls` only: who calls GnuTLS and with which verification profile (see GNUTLS_CALLERS). */
+  gnutls?: GnutlsOptions | undefined;
 }
 
 export interface VerifyError {
@@ -53,4 +60,17 @@ export interface VerifyResult {
   chain: Cert[];
   /** Every error OpenSSL would raise if verification continued past each one, in order. */
   errors?: VerifyError[] | undefined;
+  /** Profile `gnutls`: the `gnutls_certificate_status_t` flags GnuTLS sets, by name, and its own wording. */
+  gnutls?: GnutlsVerdict | undefined;
+}
+
+export interface GnutlsVerdict {
+  /** Flag names in bit order, e.g. ['GNUTLS_CERT_INVALID', 'GNUTLS_CERT_SIGNER_NOT_FOUND']; [] when trusted. */
+  status: GnutlsStatus[];
+  /** The status bit mask (`unsigned int *voutput`). */
+  bits: number;
+  /** `gnutls_certificate_verification_status_print`: "The certificate is NOT trusted. The certificate issuer is unknown." */
+  message: string;
+  /** The host name failed (curl checks it only after the chain verified, GNUTLS_CERT_UNEXPECTED_OWNER in certtool). */
+  hostMismatch: boolean;
 }
