@@ -17,7 +17,7 @@ export interface VerifyIo {
   env: NodeJS.ProcessEnv;
 }
 
-const PROFILES: readonly Profile[] = ['openssl', 'python313', 'node'];
+const PROFILES: readonly Profile[] = ['openssl', 'python313', 'node', 'gnutls'];
 
 export const VERIFY_HELP = `Usage: certifix verify <cert-or-chain.pem> [options]
 
@@ -34,7 +34,8 @@ Options:
   --host NAME        check the certificate is valid for this host name or IP address
   --at ISO-DATE      verify at this time instead of now (e.g. 2025-01-31T12:00:00Z)
   --profile NAME     openssl (Python <= 3.12, curl; default), python313 (strict, partial chains),
-                     node (reports the last error, as Node does)
+                     node (reports the last error, as Node does), gnutls (git and curl on
+                     GnuTLS: no EKU check, SHA-1 refused; also prints GnuTLS's status flags)
   --json             print one JSON document
   -h, --help         show this help
 
@@ -88,10 +89,18 @@ export async function verifyCommand(argv: string[], io: VerifyIo): Promise<numbe
     const r = verifyChain({ leaf: leaf as Cert, untrusted, trusted, host: values.host, at, profile });
     const chain = r.chain.map((c) => ({ subject: c.subject, sha256: c.sha256 }));
     if (values.json) {
-      const doc = { ok: r.ok, code: r.code, message: r.message, depth: r.depth, chain };
+      const doc = {
+        ok: r.ok,
+        code: r.code,
+        message: r.message,
+        depth: r.depth,
+        chain,
+        ...(r.gnutls ? { gnutls: { status: r.gnutls.status, message: r.gnutls.message } } : {}),
+      };
       io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
     } else {
       io.stdout(r.ok ? 'OK\n' : `FAIL: ${r.message} (${r.code}) at depth ${r.depth}\n`);
+      if (r.gnutls && !r.ok) io.stdout(`  GnuTLS: ${r.gnutls.message} (${r.gnutls.status.join(' ')})\n`);
       chain.forEach((c, i) => {
         io.stdout(`  ${i}  ${c.subject || '(empty subject)'}  sha256:${c.sha256.slice(0, 16)}…\n`);
       });
