@@ -70,6 +70,7 @@ export async function inputsFor(
 
 export async function diagnose(input: string, opts: DiagnoseOptions, ctx: Context): Promise<Diagnosis> {
   const target = parseTarget(input);
+  const started = Date.now();
   const proxy = opts.proxy === null ? null : resolveProxy(target, ctx.env, opts.proxy);
   // The handshake and the local reads overlap: the network round trip dominates, the rest hides behind it.
   const [captured, system, clients] = await Promise.all([
@@ -86,6 +87,8 @@ export async function diagnose(input: string, opts: DiagnoseOptions, ctx: Contex
           allowPrivate: opts.allowPrivateAia,
           proxy,
           timeoutMs: opts.timeoutMs ? Math.min(opts.timeoutMs, 5000) : undefined,
+          // One budget for the handshake and every AIA fetch: diagnose ends within its --timeout.
+          deadline: started + (opts.timeoutMs ?? 10_000),
           isAnchored: (c) => systemIndex.issuersOf(c).some((i) => isIssuedBy(c, i)),
         });
   const analysis = analyze({

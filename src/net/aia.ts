@@ -13,7 +13,7 @@ import {
   id_pe_authorityInfoAccess,
 } from '@peculiar/asn1-x509';
 import { type Cert, certFromDer, isIssuedBy, parseCerts } from '../core/cert.ts';
-import { safeGet } from './http-get.ts';
+import { PrivateAddressError, safeGet } from './http-get.ts';
 import type { ProxyConfig } from './proxy.ts';
 
 export interface AiaOptions {
@@ -21,6 +21,13 @@ export interface AiaOptions {
   allowPrivate?: boolean | undefined;
   /** Per URL, redirects included. Default 5 s. */
   timeoutMs?: number | undefined;
+  /**
+   * When every fetch must be over (ms since the epoch): one budget for the whole chase, so a certificate
+   * naming many slow URLs cannot hold the caller past its own timeout. Default: 10 s from the call.
+   */
+  deadline?: number | undefined;
+  /** caIssuers URLs tried per certificate; the rest are reported, not fetched. Default 4. */
+  maxUrls?: number | undefined;
   /** Per response. Default 1 MB. */
   maxBytes?: number | undefined;
   /** How many issuers to fetch at most, one per level. Default 4. */
@@ -113,6 +120,7 @@ function topOfServed(chain: readonly Cert[]): Cert | undefined {
  */
 export async function fetchMissingIssuers(chain: Cert[], opts: AiaOptions = {}): Promise<AiaResult> {
   const result: AiaResult = { fetched: [], errors: [] };
+  opts = { ...opts, deadline: opts.deadline ?? Date.now() + 10_000 };
   const maxDepth = opts.maxDepth ?? 4;
   let child = topOfServed(chain);
   const seen = new Set(chain.map((c) => c.sha256));
@@ -127,13 +135,23 @@ export async function fetchMissingIssuers(chain: Cert[], opts: AiaOptions = {}):
   return result;
 }
 
-/** Try each caIssuers URL of `child` in turn; the first that yields its real issuer wins. */
+/** What a failed fetch means for the user, with the switch that lifts a refusal. */
+function explainFailure(e: unknown): string {
+  if (e instanceof PrivateAddressError) {
+    return `refused the private address ${e.address} — pass --allow-private-aia to fetch from it`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Try each caIssuers URL of `child` in turn (at most `maxUrls`, within the deadline); the first real issuer wins. */
 async function fetchIssuer(
   child: Cert,
   opts: AiaOptions,
   errors: AiaResult['errors'],
 ): Promise<{ url: string; cert: Cert } | undefined> {
-  for (const url of aiaUrls(child)) {
+  const urls = aiaUrls(child);
+  const maxUrls = opts.maxUrls ?? 4;
+  for (const url of urls.slice(0, maxUrls)) {
     if (!/^http:\/\//i.test(url)) {
       errors.push({
         url,
@@ -143,10 +161,15 @@ async function fetchIssuer(
       });
       continue;
     }
+    const left = (opts.deadline as number) - Date.now();
+    if (left <= 0) {
+      errors.push({ url, error: 'not fetched: the time allowed for AIA fetches ran out' });
+      continue;
+    }
     try {
       const got = await safeGet(url, {
         allowPrivate: opts.allowPrivate,
-        timeoutMs: opts.timeoutMs,
+        timeoutMs: Math.min(opts.timeoutMs ?? 5000, left),
         maxBytes: opts.maxBytes,
         proxy: opts.proxy,
       });
@@ -160,8 +183,14 @@ async function fetchIssuer(
           : 'the answer holds no certificate',
       });
     } catch (e) {
-      errors.push({ url, error: e instanceof Error ? e.message : String(e) });
+      errors.push({ url, error: explainFailure(e) });
     }
+  }
+  if (urls.length > maxUrls) {
+    errors.push({
+      url: urls[maxUrls] as string,
+      error: `${urls.length - maxUrls} more caIssuers URL(s) of ${child.subject} not tried (at most ${maxUrls} per certificate)`,
+    });
   }
   return undefined;
 }

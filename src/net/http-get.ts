@@ -61,6 +61,20 @@ export function isPrivateAddress(ip: string): boolean {
   return BLOCKED.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+/** A destination refused because it is not on the public internet (lifted by `allowPrivate`). */
+export class PrivateAddressError extends CertifixError {
+  readonly address: string;
+  constructor(host: string, address: string) {
+    super(
+      'REFUSED',
+      host === address
+        ? `${address} is a private or local address: not fetched`
+        : `${host} resolves to ${address}, a private or local address: not fetched`,
+    );
+    this.address = address;
+  }
+}
+
 function fail(code: 'CONNECT' | 'REFUSED', message: string): CertifixError {
   return new CertifixError(code, message);
 }
@@ -79,7 +93,7 @@ async function pickAddress(host: string, allowPrivate: boolean, viaProxy: boolea
     }
   }
   const bad = allowPrivate ? undefined : addresses.find(isPrivateAddress);
-  if (bad) throw fail('REFUSED', `${host} resolves to ${bad}, a private or local address: not fetched`);
+  if (bad) throw new PrivateAddressError(host, bad);
   const first = addresses[0];
   if (!first) throw fail('CONNECT', `cannot resolve ${host}`);
   return first;

@@ -5,6 +5,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +24,9 @@ let pki: Pki;
 let root: Issued;
 let chain: string;
 let server: TlsServer;
+/** A server whose leaf names 50 caIssuers URLs on an HTTP server that never answers. */
+let stalling: TlsServer;
+let stallHttp: Server;
 
 /** An environment with nothing of this machine's CA settings: a temp HOME, a plain PATH. */
 const cleanEnv = (): NodeJS.ProcessEnv => ({ HOME: home, PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' });
@@ -79,10 +84,23 @@ beforeAll(async () => {
   const leaf = pki.leaf('leaf', 'localhost', root, { ips: ['127.0.0.1'] });
   chain = pki.bundle('chain', [leaf, root]);
   server = await startTls(leaf.keyPem, [leaf.pem, root.pem]);
+  stallHttp = createServer(() => {}); // accepts, reads the request, never answers
+  await new Promise<void>((r) => stallHttp.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(stallHttp.address() as AddressInfo).port}`;
+  const urls = Array.from({ length: 50 }, (_, i) => `caIssuers;URI:${base}/ca${i}.der`).join(',');
+  const int = pki.intermediate('int', 'Robust Issuing CA', root);
+  const aiaLeaf = pki.leaf('aia-leaf', 'localhost', int, {
+    ips: ['127.0.0.1'],
+    extraExt: [`authorityInfoAccess=${urls}`],
+  });
+  stalling = await startTls(aiaLeaf.keyPem, [aiaLeaf.pem]);
 }, 30_000);
 
 afterAll(async () => {
   await server?.close();
+  await stalling?.close();
+  stallHttp?.closeAllConnections();
+  await new Promise((r) => stallHttp?.close(r));
   rmSync(home, { recursive: true, force: true });
 });
 
@@ -102,6 +120,32 @@ describe.skipIf(!built)(`bounded input${why}`, () => {
     expect(r.ms).toBeLessThan(10_000);
     // Nothing was written in HOME.
     expect(readdirSync(home)).toEqual([]);
+  });
+});
+
+describe.skipIf(!built)(`AIA chasing is bounded${why}`, () => {
+  const target = () => `https://127.0.0.1:${stalling.port}/`;
+
+  it('a leaf naming 50 slow AIA URLs does not hold diagnose --timeout 1 past its timeout', async () => {
+    const argv = ['diagnose', target(), '--no-proxy', '--timeout', '1', '--json'];
+    // The same run without AIA: process start and local prediction, whatever the machine's load.
+    const base = await certifix([...argv, '--no-aia']);
+    const r = await certifix([...argv, '--allow-private-aia']);
+    expect(r.code).toBe(1);
+    // Without one deadline: 4 URLs x 1 s (or 50 x 1 s without the cap). With it: at most the 1 s budget.
+    expect(r.ms - base.ms).toBeLessThan(2500);
+    const doc = JSON.parse(r.stdout);
+    const f = doc.findings.find((x: { id: string }) => x.id === 'aia-unavailable');
+    expect(f.details.errors[4].error).toMatch(/^46 more caIssuers URL\(s\) .* not tried \(at most 4 per/);
+    expect(f.details.errors).toHaveLength(5);
+  });
+
+  it('a refused private address reaches the findings, naming --allow-private-aia', async () => {
+    const r = await certifix(['diagnose', target(), '--no-proxy', '--timeout', '5', '--json']);
+    expect(r.ms).toBeLessThan(5000); // refused at once, not waited for
+    const doc = JSON.parse(r.stdout);
+    const f = doc.findings.find((x: { id: string }) => x.id === 'aia-unavailable');
+    expect(f.message).toContain('refused the private address 127.0.0.1 — pass --allow-private-aia');
   });
 });
 

@@ -169,7 +169,9 @@ describe('fetchMissingIssuers', () => {
   it('refuses loopback and private destinations unless allowed', async () => {
     const got = await fetchMissingIssuers([leaves['int.der'] as Cert]);
     expect(got.fetched).toEqual([]);
-    expect(got.errors[0]?.error).toMatch(/127\.0\.0\.1, a private or local address: not fetched/);
+    expect(got.errors[0]?.error).toBe(
+      'refused the private address 127.0.0.1 — pass --allow-private-aia to fetch from it',
+    );
   });
 
   it.each([
@@ -195,6 +197,28 @@ describe('fetchMissingIssuers', () => {
     const slow = await fetchMissingIssuers([leaves.slow as Cert], { ...local, timeoutMs: 300 });
     expect(slow.errors[0]?.error).toMatch(/no complete answer within 300 ms/);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('a certificate naming 50 slow URLs: at most 4 tried, all within one deadline', async () => {
+    const urls = Array.from({ length: 50 }, (_, i) => `${base}/stall${i}`);
+    for (let i = 0; i < 50; i++) routes[`/stall${i}`] = () => {}; // never answers
+    const ext = `authorityInfoAccess=${urls.map((u) => `caIssuers;URI:${u}`).join(',')}`;
+    const leaf = cert(pki.leaf('leaf-stall', 'aia.test', int, { extraExt: [ext] }));
+    expect(aiaUrls(leaf)).toHaveLength(50);
+    const started = Date.now();
+    const got = await fetchMissingIssuers([leaf], { ...local, timeoutMs: 5000, deadline: started + 1000 });
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(900);
+    expect(took).toBeLessThan(2000);
+    expect(got.fetched).toEqual([]);
+    expect(got.errors[0]?.error).toMatch(/no complete answer within \d+ ms/);
+    expect(got.errors.slice(1, 4).map((e) => e.error)).toEqual(
+      Array(3).fill('not fetched: the time allowed for AIA fetches ran out'),
+    );
+    expect(got.errors[4]).toEqual({
+      url: urls[4],
+      error: '46 more caIssuers URL(s) of CN=aia.test not tried (at most 4 per certificate)',
+    });
   });
 
   it('goes through an HTTP proxy with an absolute-form GET', async () => {

@@ -179,6 +179,26 @@ const missingIntermediate: Rule = (a) => {
   ];
 };
 
+/**
+ * The chain is incomplete and the issuer could not be fetched: say which URL failed and why (a refused
+ * private address names --allow-private-aia), so "unable to get local issuer" does not stay a mystery.
+ */
+const aiaUnavailable: Rule = (a) => {
+  const errors = a.fetched?.errors ?? [];
+  if (errors.length === 0 || (a.fetched?.certs.length ?? 0) > 0 || a.anchor) return [];
+  const shown = errors.slice(0, 3).map((e) => `${e.url}: ${e.error}`);
+  if (errors.length > 3) shown.push(`and ${errors.length - 3} more`);
+  return [
+    {
+      id: 'aia-unavailable',
+      severity: 'warning',
+      message: `The server's chain does not reach a trusted root, and the missing issuer could not be fetched from the certificate's AIA URL: ${shown.join('; ')}.`,
+      fix: 'Get the issuing CA certificate from the server owner or your IT team; `certifix verify chain.pem --untrusted issuer.pem` tells whether it completes the chain.',
+      details: { errors },
+    },
+  ];
+};
+
 /** A chain OpenSSL accepts but Python >= 3.13 (VERIFY_X509_STRICT) rejects, once the root is trusted. */
 const strictX509: Rule = (a) => {
   const [leaf, ...untrusted] = a.chain;
@@ -212,6 +232,7 @@ export const chainRules: readonly Rule[] = [
   selfSignedLeaf,
   weakSignature,
   missingIntermediate,
+  aiaUnavailable,
   hygiene,
   strictX509,
 ];
