@@ -4,15 +4,10 @@
  * This is how "works in the browser, fails in Python" is explained: the server forgot its intermediate and
  * browsers silently fetch it (RFC 5280 §4.2.2.1).
  */
-import { ContentInfo, id_signedData, SignedData } from '@peculiar/asn1-cms';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  AuthorityInfoAccessSyntax,
-  Certificate,
-  id_ad_caIssuers,
-  id_pe_authorityInfoAccess,
-} from '@peculiar/asn1-x509';
 import { type Cert, certFromDer, isIssuedBy, parseCerts } from '../core/cert.ts';
+import { certInfo } from '../core/extensions.ts';
+import { pkcs7Certificates, pkcs7FromPem } from '../core/pkcs7.ts';
+import { children, oidToString, parse } from '../core/verify/der.ts';
 import { PrivateAddressError, safeGet } from './http-get.ts';
 import type { ProxyConfig } from './proxy.ts';
 
@@ -45,38 +40,42 @@ export interface AiaResult {
   errors: Array<{ url: string; error: string }>;
 }
 
-/** The caIssuers URIs of a certificate's AIA extension, in order (any scheme). */
+const AIA = '1.3.6.1.5.5.7.1.1';
+const CA_ISSUERS = '1.3.6.1.5.5.7.48.2';
+
+/**
+ * The caIssuers URIs of a certificate's AIA extension, in order (any scheme). RFC 5280 §4.2.2.1:
+ *   AuthorityInfoAccessSyntax ::= SEQUENCE SIZE (1..MAX) OF AccessDescription
+ *   AccessDescription ::= SEQUENCE { accessMethod OBJECT IDENTIFIER, accessLocation GeneralName }
+ * where a URI is GeneralName [6] IMPLICIT IA5String.
+ */
 export function aiaUrls(cert: Cert): string[] {
-  let parsed: Certificate;
   try {
-    parsed = AsnConvert.parse(cert.der, Certificate);
+    const ext = certInfo(cert).extensions.find((e) => e.oid === AIA);
+    if (!ext) return [];
+    const urls: string[] = [];
+    for (const desc of children(parse(ext.value))) {
+      const [method, location] = children(desc);
+      if (method?.tag !== 6 || location?.cls !== 2 || location.tag !== 6 || location.constructed) continue;
+      if (oidToString(method.value) === CA_ISSUERS) urls.push(location.value.toString('latin1'));
+    }
+    return urls;
   } catch {
-    return [];
-  }
-  const ext = parsed.tbsCertificate.extensions?.find((e) => e.extnID === id_pe_authorityInfoAccess);
-  if (!ext) return [];
-  try {
-    const aia = AsnConvert.parse(ext.extnValue.buffer, AuthorityInfoAccessSyntax);
-    return aia
-      .filter((d) => d.accessMethod === id_ad_caIssuers)
-      .map((d) => d.accessLocation.uniformResourceIdentifier)
-      .filter((u): u is string => typeof u === 'string');
-  } catch {
-    return []; // a malformed extension names no issuer
+    return []; // a malformed certificate or extension names no issuer
   }
 }
 
-const PKCS7_PEM = /-----BEGIN PKCS7-----([\s\S]*?)-----END PKCS7-----/;
-
-/** The certificates in a PKCS#7 / CMS certs-only SignedData (`.p7c`, application/pkcs7-mime). */
-function pkcs7Certs(der: Uint8Array): Cert[] {
-  const info = AsnConvert.parse(der, ContentInfo);
-  if (info.contentType !== id_signedData) throw new Error('PKCS#7 content is not SignedData');
-  const signed = AsnConvert.parse(info.content, SignedData);
-  return (signed.certificates ?? [])
-    .map((choice) => choice.certificate)
-    .filter((c): c is Certificate => c !== undefined)
-    .map((c) => certFromDer(new Uint8Array(AsnConvert.serialize(c))));
+/** Certificates of a PKCS#7 SignedData; a block that is not a certificate is left out, as OpenSSL does. */
+function pkcs7Certs(der: Buffer): Cert[] {
+  const certs: Cert[] = [];
+  for (const c of pkcs7Certificates(der)) {
+    try {
+      certs.push(certFromDer(c));
+    } catch {
+      // not a certificate after all: skip it
+    }
+  }
+  return certs;
 }
 
 /**
@@ -85,8 +84,8 @@ function pkcs7Certs(der: Uint8Array): Cert[] {
  */
 export function parseIssuerResponse(body: Buffer): Cert[] {
   const text = body.toString('latin1');
-  const p7pem = PKCS7_PEM.exec(text);
-  if (p7pem) return pkcs7Certs(Buffer.from(p7pem[1] ?? '', 'base64'));
+  const p7pem = pkcs7FromPem(text);
+  if (p7pem) return pkcs7Certs(p7pem);
   if (text.includes('-----BEGIN')) return parseCerts(text).certs;
   try {
     return [certFromDer(body)];
