@@ -4,7 +4,7 @@
  * point leaves every file either old or new, and a journal that covers every file touched.
  */
 import { dirname, resolve } from 'node:path';
-import type { Context } from '../clients/types.ts';
+import type { Context, Runner } from '../clients/types.ts';
 import type { Plan } from '../core/plan.ts';
 import { mkdirp, removeStaleTemps, writeAtomic } from './atomic.ts';
 import { missingDirs, openDataDir } from './datadir.ts';
@@ -13,6 +13,7 @@ import { mergeRecord } from './edits.ts';
 import { entryFor, type Journal, newJournal, readJournal, sha256, writeJournal } from './journal.ts';
 import { certifixPaths } from './paths.ts';
 import { type FileWork, prepare } from './prepare.ts';
+import { applyUserEnv, planUserEnv, type RegistryChange } from './registry.ts';
 import type { EnvTargetId } from './shells.ts';
 
 export type ApplyStep =
@@ -27,6 +28,8 @@ export interface ApplyOptions {
   envTargets?: readonly EnvTargetId[];
   /** Awaited at each step; lets tests pause or kill a run between any two writes. */
   onStep?: (step: ApplyStep) => Promise<void> | void;
+  /** Windows: runs reg.exe for HKCU\Environment (default: the context's runner, else a real process). */
+  run?: Runner;
 }
 
 export interface FileChange {
@@ -51,9 +54,17 @@ export interface ApplyResult {
   warnings: string[];
   /** The journal's path (written only when something changed). */
   journal: string;
+  /** Windows: user environment values set (or, with dryRun, that would be) in HKCU\Environment. */
+  registry?: RegistryChange[];
 }
 
-type Ctx = Pick<Context, 'env' | 'home' | 'platform'>;
+type Ctx = Pick<Context, 'env' | 'home' | 'platform'> & { run?: Runner };
+
+/** The runner for reg.exe on Windows; null elsewhere (environment variables live in startup files there). */
+async function registryRunner(ctx: Ctx, opts: ApplyOptions): Promise<Runner | null> {
+  if (ctx.platform !== 'win32') return null;
+  return opts.run ?? ctx.run ?? (await import('../context.ts')).runProcess;
+}
 
 function describe(w: FileWork): FileChange {
   const { added, removed } = lineDiff(w.beforeText, w.afterText);
@@ -114,14 +125,18 @@ export async function applyPlans(
 ): Promise<ApplyResult> {
   const paths = certifixPaths(ctx);
   const first = await prepare(plans, ctx, opts.envTargets);
+  const reg = await registryRunner(ctx, opts);
+  let registry = reg ? await planUserEnv(reg, first.env) : [];
   const result = (work: FileWork[], warnings: string[]): ApplyResult => ({
     dryRun: opts.dryRun === true,
     changed: work.filter(pending).map(describe),
     unchanged: work.filter((w) => !pending(w)).map((w) => w.planned),
     warnings,
     journal: paths.journal,
+    ...(reg ? { registry } : {}),
   });
-  if (opts.dryRun || !first.work.some(pending)) return result(first.work, first.warnings);
+  if (opts.dryRun || (!first.work.some(pending) && registry.length === 0))
+    return result(first.work, first.warnings);
 
   const lock = await openDataDir(paths);
   try {
@@ -131,6 +146,11 @@ export async function applyPlans(
     if (Object.keys(env).length > 0) journal.env = env;
     for (const w of work) {
       if (pending(w)) await applyOne(w, journal, paths.journal, paths.backups, opts);
+    }
+    if (reg) {
+      registry = await planUserEnv(reg, env);
+      journal.registry ??= [];
+      await applyUserEnv(reg, registry, journal.registry, () => writeJournal(paths.journal, journal));
     }
     return result(work, warnings);
   } finally {

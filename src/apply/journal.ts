@@ -11,6 +11,7 @@ import { ioError, readMaybe, writeAtomic } from './atomic.ts';
 import type { BlockPlacement, BlockSyntax } from './block.ts';
 import type { KeyEdit } from './keyfile.ts';
 import { certifixPaths } from './paths.ts';
+import type { RegistryEntry } from './registry.ts';
 
 /** What certifix did inside one file: enough to take exactly that back out of a file the user edited since. */
 export type EditRecord =
@@ -52,6 +53,8 @@ export interface Journal {
   /** Environment variables in the managed blocks. */
   env: Record<string, string>;
   entries: JournalEntry[];
+  /** Windows: the HKCU\Environment values set, with what each held before (registry.ts). */
+  registry?: RegistryEntry[];
 }
 
 /** Files above this size keep their original bytes in a backup file instead of inline. */

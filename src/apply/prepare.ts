@@ -107,7 +107,8 @@ export async function prepare(
   const vars = Object.fromEntries([...env].map(([k, v]) => [k, v.value]));
   if (env.size > 0) {
     const targets = envTargets(ctx, only);
-    if (targets.length === 0) {
+    // Windows keeps them in the registry instead (registry.ts), applied by the executor.
+    if (targets.length === 0 && ctx.platform !== 'win32') {
       warnings.push(
         `environment variables are not persisted on ${ctx.platform} yet: ${Object.keys(vars).join(', ')}`,
       );

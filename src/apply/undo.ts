@@ -5,13 +5,14 @@
  * is success, so undo can be re-run, including after an interrupted apply or an interrupted undo.
  */
 import { rm, rmdir, stat, unlink } from 'node:fs/promises';
-import type { Context } from '../clients/types.ts';
+import type { Context, Runner } from '../clients/types.ts';
 import { ioError, readMaybe, removeStaleTemps, writeAtomic } from './atomic.ts';
 import { removeStaging } from './datadir.ts';
 import { revertEdit } from './edits.ts';
 import { type JournalEntry, originalBytes, readJournal, sha256 } from './journal.ts';
 import { acquireLock } from './lock.ts';
 import { type CertifixPaths, certifixPaths } from './paths.ts';
+import { undoUserEnv } from './registry.ts';
 import { decode, encode } from './text.ts';
 
 export interface UndoConflict {
@@ -30,7 +31,7 @@ export interface UndoResult {
   nothing: boolean;
 }
 
-type Ctx = Pick<Context, 'env' | 'home' | 'platform'>;
+type Ctx = Pick<Context, 'env' | 'home' | 'platform'> & { run?: Runner };
 
 async function removeFile(path: string): Promise<void> {
   try {
@@ -132,6 +133,14 @@ export async function undoAll(ctx: Ctx): Promise<UndoResult> {
       out.nothing = false;
       createdDirs = journal.createdDirs;
       for (const entry of [...journal.entries].reverse()) await undoEntry(entry, paths, out);
+      if (journal.registry?.length) {
+        // Windows: HKCU\Environment values back to their previous type and data, or removed (registry.ts).
+        const run = ctx.run ?? (await import('../context.ts')).runProcess;
+        const r = await undoUserEnv(run, journal.registry);
+        out.restored.push(...r.restored);
+        out.removed.push(...r.removed);
+        out.conflicts.push(...r.conflicts);
+      }
     }
     await removeOwnFiles(paths);
   } finally {

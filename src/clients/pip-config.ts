@@ -26,6 +26,7 @@ export async function pipConfigFiles(ctx: Context, prefix: string): Promise<PipF
     { variant: 'global', path: sys(ctx, '/etc/pip.conf') },
   ];
   if (!(envFile && (await exists(envFile)))) {
+    if (ctx.platform === 'win32') files.push({ variant: 'user', path: windowsPipIni(ctx) });
     const xdgHome = ctx.env.XDG_CONFIG_HOME || join(ctx.home, '.config');
     // User: legacy ~/.pip/pip.conf, then the XDG file (which overrides it)
     files.push({ variant: 'user', path: join(ctx.home, '.pip', 'pip.conf') });
@@ -38,8 +39,15 @@ export async function pipConfigFiles(ctx: Context, prefix: string): Promise<PipF
 }
 
 /** The user file `pip config set --user` writes. */
-export function pipUserConfig(ctx: Pick<Context, 'env' | 'home'>): string {
+export function pipUserConfig(ctx: Pick<Context, 'env' | 'home'> & { platform?: NodeJS.Platform }): string {
+  // Windows: %APPDATA%\pip\pip.ini (https://pip.pypa.io/en/stable/topics/configuration/#location).
+  if (ctx.platform === 'win32') return windowsPipIni(ctx);
   return join(ctx.env.XDG_CONFIG_HOME || join(ctx.home, '.config'), 'pip', 'pip.conf');
+}
+
+/** pip's user config file on Windows: %APPDATA%\pip\pip.ini (utils/appdirs.py user_config_dir). */
+export function windowsPipIni(ctx: Pick<Context, 'env' | 'home'>): string {
+  return join(ctx.env.APPDATA || join(ctx.home, 'AppData', 'Roaming'), 'pip', 'pip.ini');
 }
 
 export interface PipSetting {

@@ -4,7 +4,7 @@
  * client's own plan pointing it at the bundle.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { certifixPaths } from '../apply/index.ts';
 import { registry } from '../clients/registry.ts';
 import type { Client, ClientId, Context, Installation } from '../clients/types.ts';
@@ -97,6 +97,13 @@ export async function planFix(
     if (keys.has(key)) continue;
     keys.add(key);
     plans.push(plan);
+  }
+  if (ctx.platform === 'win32') {
+    // Windows: pip.ini, .npmrc and .condarc where those tools are installed (found by their Windows layout).
+    const node = installs.find((i) => i.client.id === 'node')?.inst.path;
+    const { windowsPlan } = await import('../apply/windows.ts');
+    const w = await windowsPlan(paths.bundle, ctx, node && dirname(node));
+    if (w) plans.push(w);
   }
   return { bundlePath: paths.bundle, rootsPath: rootsPath(ctx), roots, plans, installs };
 }

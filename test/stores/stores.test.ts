@@ -8,7 +8,7 @@ import { parseFindCertificate, parseTrustSettings, trustedFrom } from '../../src
 import { isMozillaRoot, loadTrust, localRoots, mozillaRoots, systemStore } from '../../src/stores/index.ts';
 import { openSslPaths } from '../../src/stores/linux.ts';
 import { parsePemCached } from '../../src/stores/load.ts';
-import { parsePowerShell } from '../../src/stores/win32.ts';
+import { blobFor, certFromBlob, parseRegStore, withoutDisallowed } from '../../src/stores/win32.ts';
 import { Pki } from '../helpers/pki.ts';
 
 const fx = (n: string) => readFileSync(join(import.meta.dirname, 'fixtures', n), 'utf8');
@@ -148,9 +148,30 @@ describe('darwin and win32 parsers (recorded formats)', () => {
       'O=Example Corp, CN=Example Corp Root CA',
     ]);
   });
-  it('Windows: thumbprint + base64 lines', () => {
-    const certs = parsePowerShell(fx('powershell-cert-root.txt'));
-    expect(certs).toHaveLength(3);
-    expect(certs.filter((c) => !isMozillaRoot(c))).toHaveLength(1);
+  // Recorded: `reg query HKCU\Software\Microsoft\SystemCertificates\Root\Certificates /s` by Wine 8.0's
+  // reg.exe (Debian 12 wine64) after adding corp-root.pem's Blob; Wine's CryptoAPI then listed that root in
+  // tls.getCACertificates('system') of the Windows Node 22, which proves the Blob layout (test/e2e/wine.test.ts).
+  it('Windows: registry store Blobs (reg query /s)', () => {
+    const certs = parseRegStore(fx('reg-query-root-wine.txt'));
+    expect(certs.map((c) => c.subject)).toEqual(['O=Example Corp, CN=Example Corp Root CA']);
+    const [corpCert] = parsePemCached(fx('corp-root.pem'));
+    expect(certs[0]?.sha256).toBe(corpCert?.sha256);
+  });
+  it('Windows: Blob round trip, other properties skipped, truncated Blob refused', () => {
+    const [c] = parsePemCached(fx('corp-root.pem'));
+    if (!c) throw new Error('fixture');
+    const other = Buffer.alloc(16);
+    other.writeUInt32LE(3, 0); // CERT_SHA1_HASH_PROP_ID before the certificate, as Windows writes it
+    other.writeUInt32LE(1, 4);
+    other.writeUInt32LE(4, 8);
+    const blob = Buffer.concat([other, blobFor(c.der)]);
+    expect(certFromBlob(blob)?.equals(c.der)).toBe(true);
+    expect(certFromBlob(blob.subarray(0, blob.length - 1))).toBeNull();
+  });
+  it('Windows: a Disallowed certificate is not trusted', () => {
+    const [c] = parsePemCached(fx('corp-root.pem'));
+    const moz = mozillaRoots().slice(0, 2);
+    if (!c) throw new Error('fixture');
+    expect(withoutDisallowed([...moz, c], [c])).toEqual(moz);
   });
 });

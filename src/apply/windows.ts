@@ -1,0 +1,156 @@
+/**
+ * Windows: what `fix` writes besides the user environment (registry.ts). On Windows the Python most people
+ * have is Anaconda's, which is not on PATH outside the Anaconda Prompt, so it is found by its install layout,
+ * not by a PATH search; npm is a `npm.cmd` next to node.exe. Config files then go where each tool reads them
+ * on Windows:
+ * - pip: %APPDATA%\pip\pip.ini (https://pip.pypa.io/en/stable/topics/configuration/#location);
+ * - npm: %USERPROFILE%\.npmrc (https://docs.npmjs.com/cli/v11/configuring-npm/npmrc#files);
+ * - conda: %USERPROFILE%\.condarc `ssl_verify: <bundle>` (https://docs.conda.io/projects/conda/en/latest/user-guide/configuration/settings.html#ssl-verify);
+ * - requests (certifi) in Anaconda: REQUESTS_CA_BUNDLE (https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification).
+ * Windows' own curl.exe and Git for Windows with `http.sslBackend=schannel` verify with Schannel, i.e. the
+ * Windows store: nothing to configure for them, and the plan says so.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import type { Context } from '../clients/types.ts';
+import type { Change, Plan } from '../core/plan.ts';
+
+type Ctx = Pick<Context, 'env' | 'home'>;
+
+const isDir = async (p: string) => (await stat(p).catch(() => null))?.isDirectory() === true;
+const isFile = async (p: string) => (await stat(p).catch(() => null))?.isFile() === true;
+
+/** Where Anaconda and Miniconda install (https://docs.anaconda.com/anaconda/install/windows/: "Just Me"
+ * installs to %USERPROFILE%\anaconda3, "All Users" to C:\ProgramData\anaconda3). */
+export function condaRoots(ctx: Ctx): string[] {
+  const profile = ctx.env.USERPROFILE || ctx.home;
+  const data = ctx.env.ProgramData || ctx.env.PROGRAMDATA || 'C:\\ProgramData';
+  const local = ctx.env.LOCALAPPDATA || join(profile, 'AppData', 'Local');
+  return [
+    join(profile, 'anaconda3'),
+    join(profile, 'miniconda3'),
+    join(local, 'anaconda3'), // the installer's default when the profile path has spaces
+    join(local, 'miniconda3'),
+    join(data, 'anaconda3'),
+    join(data, 'miniconda3'),
+  ];
+}
+
+/** One Python prefix of a conda installation (the base or one of envs\*). */
+export interface CondaPrefix {
+  prefix: string;
+  /** certifi's bundle, which requests uses: Lib\site-packages\certifi\cacert.pem. */
+  certifi: string | null;
+  /** conda's OpenSSL bundle (the ca-certificates package): Library\ssl\cacert.pem. */
+  opensslBundle: string | null;
+}
+
+async function prefixOf(dir: string): Promise<CondaPrefix | null> {
+  if (!(await isFile(join(dir, 'python.exe')))) return null;
+  const certifi = join(dir, 'Lib', 'site-packages', 'certifi', 'cacert.pem');
+  const ssl = join(dir, 'Library', 'ssl', 'cacert.pem');
+  return {
+    prefix: dir,
+    certifi: (await isFile(certifi)) ? certifi : null,
+    opensslBundle: (await isFile(ssl)) ? ssl : null,
+  };
+}
+
+/** Every conda installation and its environments (envs\<name>), base first. */
+export async function findConda(ctx: Ctx): Promise<CondaPrefix[]> {
+  const out: CondaPrefix[] = [];
+  for (const root of condaRoots(ctx)) {
+    // conda-meta marks a conda prefix (https://docs.conda.io/projects/conda/en/latest/user-guide/concepts/environments.html).
+    if (!(await isDir(join(root, 'conda-meta')))) continue;
+    const base = await prefixOf(root);
+    if (base) out.push(base);
+    const names = await readdir(join(root, 'envs')).catch(() => [] as string[]);
+    for (const n of names.sort().slice(0, 200)) {
+      const env = await prefixOf(join(root, 'envs', n));
+      if (env) out.push(env);
+    }
+  }
+  return out;
+}
+
+/** `name` with each PATHEXT extension, searched on PATH as cmd.exe does. */
+async function onPath(name: string, ctx: Ctx): Promise<string | null> {
+  const exts = (ctx.env.PATHEXT || '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean);
+  for (const dir of (ctx.env.PATH ?? ctx.env.Path ?? '').split(delimiter).filter(Boolean)) {
+    for (const ext of exts) {
+      const p = join(dir, name + ext.toLowerCase());
+      if (await isFile(p)) return p;
+    }
+  }
+  return null;
+}
+
+/** npm is installed: npm.cmd on PATH (the Node installer puts it next to node.exe), or its global prefix
+ * %APPDATA%\npm exists (https://docs.npmjs.com/cli/v11/configuring-npm/folders#prefix-configuration). */
+export async function hasNpm(ctx: Ctx, nodeDir?: string): Promise<boolean> {
+  if (nodeDir && (await isFile(join(nodeDir, 'npm.cmd')))) return true;
+  if (await onPath('npm', ctx)) return true;
+  return isDir(join(ctx.env.APPDATA || join(ctx.home, 'AppData', 'Roaming'), 'npm'));
+}
+
+/** The condarc change: our own file when there is none; an existing .condarc is YAML we do not rewrite. */
+async function condarc(ctx: Ctx, bundlePath: string): Promise<{ change?: Change; note: string }> {
+  const path = join(ctx.env.USERPROFILE || ctx.home, '.condarc');
+  const text = await readFile(path, 'utf8').catch(() => null);
+  if (text === null) {
+    return {
+      change: { kind: 'file', path, content: `ssl_verify: ${JSON.stringify(bundlePath)}\n`, mode: 0o644 },
+      note: `conda: ssl_verify in ${path} points at the merged bundle.`,
+    };
+  }
+  return {
+    note: `conda: ${path} exists; add \`ssl_verify: ${bundlePath}\` to it (or run \`conda config --set ssl_verify ${bundlePath}\`).`,
+  };
+}
+
+/** Git for Windows' system config (where its installer records http.sslBackend). */
+async function gitBackend(ctx: Ctx): Promise<string | null> {
+  const pf = ctx.env.ProgramFiles || ctx.env.PROGRAMFILES || 'C:\\Program Files';
+  const text = await readFile(join(pf, 'Git', 'etc', 'gitconfig'), 'utf8').catch(() => null);
+  if (text === null) return null;
+  return /^\s*sslBackend\s*=\s*(\S+)/im.exec(text)?.[1]?.toLowerCase() ?? 'openssl';
+}
+
+/** The Windows-only plan: config files for pip, npm and conda, REQUESTS_CA_BUNDLE for Anaconda's requests. */
+export async function windowsPlan(bundlePath: string, ctx: Ctx, nodeDir?: string): Promise<Plan | null> {
+  const changes: Change[] = [];
+  const notes: string[] = [];
+  const conda = await findConda(ctx);
+  if (conda.length > 0) {
+    const appdata = ctx.env.APPDATA || join(ctx.home, 'AppData', 'Roaming');
+    changes.push({
+      kind: 'ini',
+      path: join(appdata, 'pip', 'pip.ini'),
+      section: 'global',
+      key: 'cert',
+      value: bundlePath,
+    });
+    changes.push({ kind: 'env', name: 'REQUESTS_CA_BUNDLE', value: bundlePath });
+    const c = await condarc(ctx, bundlePath);
+    if (c.change) changes.push(c.change);
+    notes.push(`Anaconda: ${conda.map((p) => p.prefix).join(', ')}`, c.note);
+  }
+  if (await hasNpm(ctx, nodeDir)) {
+    const path = ctx.env.NPM_CONFIG_USERCONFIG || join(ctx.env.USERPROFILE || ctx.home, '.npmrc');
+    changes.push({ kind: 'npmrc', path, key: 'cafile', value: bundlePath });
+  }
+  const sysroot = ctx.env.SystemRoot || ctx.env.SYSTEMROOT || 'C:\\Windows';
+  if (await isFile(join(sysroot, 'System32', 'curl.exe'))) {
+    notes.push("curl.exe (Windows' own) verifies with Schannel, i.e. the Windows store: nothing to set.");
+  }
+  const backend = await gitBackend(ctx);
+  if (backend === 'schannel')
+    notes.push('Git for Windows uses Schannel (http.sslBackend): the Windows store.');
+  if (changes.length === 0 && notes.length === 0) return null;
+  return {
+    owner: 'certifix',
+    summary: 'Windows: pip.ini, .npmrc and .condarc where those tools are installed.',
+    changes,
+    notes,
+  };
+}
