@@ -45,6 +45,10 @@ const COMMANDS: Record<string, [string, () => Promise<Command>]> = {
     'explain a pasted TLS error and diagnose its host',
     async () => (await import('./explain.ts')).explainCommand,
   ],
+  export: [
+    'write out the OS roots, the locally added ones, or a server chain (PEM/DER)',
+    async () => (await import('./export.ts')).exportCommand,
+  ],
 };
 
 export function mainHelp(): string {

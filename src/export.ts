@@ -1,0 +1,60 @@
+/**
+ * `certifix export`: the certificates users otherwise pull out by hand with `security export` (macOS),
+ * certmgr's export wizard (Windows) and `openssl s_client -showcerts` (a server's chain), on every platform:
+ * - `system`: every root the OS trusts (stores/<os>.ts, the same reader diagnose uses);
+ * - `locally-added`: the OS roots that are neither Mozilla's nor shipped by the distro: the company roots;
+ * - `chain URL`: the certificates the server (or the intercepting proxy) sends, in the order sent.
+ * PEM is one bundle (with a comment line naming each certificate, which OpenSSL skips); DER is one certificate
+ * per file, as DER has no way to hold several.
+ */
+import { basename, extname, join } from 'node:path';
+import type { Context } from './clients/types.ts';
+import { type Cert, toPem } from './core/cert.ts';
+import { CertifixError } from './core/errors.ts';
+import { captureChain } from './net/capture.ts';
+import { resolveProxy } from './net/proxy.ts';
+import { parseTarget } from './net/target.ts';
+import { localRoots, systemStore } from './stores/index.ts';
+
+export type ExportWhat = 'system' | 'locally-added' | 'chain';
+export type ExportFormat = 'pem' | 'der';
+
+export interface ExportOptions {
+  /** For `chain`: the server. */
+  url?: string | undefined;
+  /** For `chain`: an explicit proxy, '' / null for none, undefined for the environment's. */
+  proxy?: string | null | undefined;
+  timeoutMs?: number | undefined;
+}
+
+/** The certificates to export, in order (the chain as sent; stores as listed, without duplicates). */
+export async function exportCerts(what: ExportWhat, opts: ExportOptions, ctx: Context): Promise<Cert[]> {
+  switch (what) {
+    case 'system':
+      return (await systemStore(ctx)).certs;
+    case 'locally-added':
+      return localRoots(ctx);
+    case 'chain': {
+      if (!opts.url) throw new CertifixError('USAGE', 'export chain needs a URL or host[:port]');
+      const target = parseTarget(opts.url);
+      const proxy = opts.proxy === null ? null : resolveProxy(target, ctx.env, opts.proxy);
+      return (await captureChain(target, { proxy, timeoutMs: opts.timeoutMs })).certs;
+    }
+  }
+}
+
+/** One PEM bundle, each certificate preceded by `# <subject>` (text outside the PEM blocks is ignored). */
+export function renderPem(certs: readonly Cert[]): string {
+  return certs.map((c) => `# ${c.subject}\n${toPem(c)}`).join('');
+}
+
+/**
+ * The files a DER export writes: `out` itself for one certificate; for several, `out` with `-1`, `-2`, ...
+ * before its extension (`chain.der` → `chain-1.der`, `chain-2.der`), in the same order as the PEM bundle.
+ */
+export function derFiles(certs: readonly Cert[], out: string): { path: string; der: Buffer }[] {
+  if (certs.length === 1 && certs[0]) return [{ path: out, der: certs[0].der }];
+  const ext = extname(out) || '.der';
+  const stem = join(out, '..', basename(out, extname(out)));
+  return certs.map((c, i) => ({ path: `${stem}-${i + 1}${ext}`, der: c.der }));
+}
