@@ -19,7 +19,7 @@ import { Lab } from '../helpers/lab.ts';
 import type { Laptop } from '../helpers/laptop.ts';
 import { REPO } from '../helpers/paths.ts';
 import { snapshotTree } from '../helpers/snapshot.ts';
-import { Wine, winPath, wineBinary } from '../helpers/wine.ts';
+import { Wine, wineBinary, winPath } from '../helpers/wine.ts';
 
 const canRun = has('sandbox') && wineBinary() !== null;
 const reason = canRun ? '' : missing('sandbox') || '(skipped: wine64 is not installed)';
@@ -52,7 +52,10 @@ describe.skipIf(!canRun)(`certifix on Windows under Wine ${reason}`, () => {
       mkdirSync(join(prefix, 'Lib', 'site-packages', 'certifi'), { recursive: true });
       mkdirSync(join(prefix, 'Library', 'ssl'), { recursive: true });
       writeFileSync(join(prefix, 'python.exe'), '');
-      writeFileSync(join(prefix, 'Lib', 'site-packages', 'certifi', 'cacert.pem'), rootCertificates.join('\n'));
+      writeFileSync(
+        join(prefix, 'Lib', 'site-packages', 'certifi', 'cacert.pem'),
+        rootCertificates.join('\n'),
+      );
       writeFileSync(join(prefix, 'Library', 'ssl', 'cacert.pem'), rootCertificates.join('\n'));
     }
     mkdirSync(join(conda, 'conda-meta'));
@@ -117,4 +120,3 @@ describe.skipIf(!canRun)(`certifix on Windows under Wine ${reason}`, () => {
     expect(again.stdout).toContain('UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
   }, 900_000);
 });
-

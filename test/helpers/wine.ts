@@ -106,6 +106,8 @@ export class Wine {
   }
 
   async close(): Promise<void> {
-    await this.laptop.run(join(this.wine, '..', 'wineserver'), ['-k'], { env: this.env(false) }).catch(() => {});
+    await this.laptop
+      .run(join(this.wine, '..', 'wineserver'), ['-k'], { env: this.env(false) })
+      .catch(() => {});
   }
 }
