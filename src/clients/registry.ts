@@ -1,12 +1,20 @@
 /** All client adapters, indexed by id; a duplicate id is a programming error (httptoolkit buildInterceptors). */
+import { aiohttp } from './aiohttp.ts';
+import { boto3 } from './boto3.ts';
+import { cargo } from './cargo.ts';
 import { curl } from './curl.ts';
 import { git } from './git.ts';
+import { go } from './go.ts';
+import { httpx } from './httpx.ts';
 import { node } from './node.ts';
 import { npm } from './npm.ts';
 import { pip } from './pip.ts';
 import { pythonRequests } from './python-requests.ts';
 import { pythonSsl } from './python-ssl.ts';
+import { ruby } from './ruby.ts';
 import type { Client, ClientId } from './types.ts';
+import { urllib3 } from './urllib3.ts';
+import { wget } from './wget.ts';
 
 export class ClientRegistry {
   private readonly byId = new Map<ClientId, Client>();
@@ -28,6 +36,22 @@ export class ClientRegistry {
 }
 
 /** Every adapter, in the order reports list them. */
-export const CLIENTS: readonly Client[] = [pythonRequests, pythonSsl, pip, curl, git, node, npm];
+export const CLIENTS: readonly Client[] = [
+  pythonRequests,
+  pythonSsl,
+  pip,
+  curl,
+  git,
+  node,
+  npm,
+  httpx,
+  aiohttp,
+  urllib3,
+  boto3,
+  wget,
+  ruby,
+  go,
+  cargo,
+];
 
 export const registry = new ClientRegistry(CLIENTS);

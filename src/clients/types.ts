@@ -2,7 +2,22 @@ import type { Cert } from '../core/cert.ts';
 import type { Plan } from '../core/plan.ts';
 import type { Profile } from '../core/verify/types.ts';
 
-export type ClientId = 'python-requests' | 'python-ssl' | 'pip' | 'curl' | 'git' | 'node' | 'npm';
+export type ClientId =
+  | 'python-requests'
+  | 'python-ssl'
+  | 'pip'
+  | 'curl'
+  | 'git'
+  | 'node'
+  | 'npm'
+  | 'httpx'
+  | 'aiohttp'
+  | 'urllib3'
+  | 'boto3'
+  | 'wget'
+  | 'ruby'
+  | 'go'
+  | 'cargo';
 
 /** Runs a program. Tests swap it for one that runs inside a sandbox (clean env, masked configs). */
 export type Runner = (

@@ -16,6 +16,10 @@ import { has, missing } from '../helpers/has.ts';
 import { Laptop } from '../helpers/laptop.ts';
 import { Pki } from '../helpers/pki.ts';
 import { makeChain, Origin } from '../helpers/servers.ts';
+import { labVenv, type Venv } from '../helpers/venv.ts';
+
+/** Python libraries live in a venv (built from the wheelhouse) that comes first on the laptop's PATH. */
+const PYTHON_LIBS = ['httpx', 'aiohttp', 'urllib3', 'boto3'];
 
 describe.skipIf(!has('sandbox') || !has('openssl'))(
   `client adapter contract ${missing('sandbox', 'openssl')}`,
@@ -23,7 +27,9 @@ describe.skipIf(!has('sandbox') || !has('openssl'))(
     let laptop: Laptop;
     let origin: Origin;
     let root: string;
+    let libs: Venv | undefined;
     beforeAll(async () => {
+      libs = await labVenv({ packages: ['httpx', 'aiohttp', 'boto3', 'urllib3'] }).catch(() => undefined);
       const chain = makeChain(new Pki(), 'contract', 'Contract Corp');
       root = chain.root.pem;
       [laptop, origin] = await Promise.all([
@@ -37,32 +43,40 @@ describe.skipIf(!has('sandbox') || !has('openssl'))(
     });
 
     const cases: Array<[string, Client]> = registry.list().map((c) => [c.id, c]);
-    it.each(cases)('%s', async (_id, client) => {
-      const ctx: Context = laptop.context();
-      const [inst] = await client.detect(ctx);
-      if (!inst) return; // not installed on this machine: .ci/run installs every client, so CI runs them all
-      const url = origin.url;
+    it.each(cases)(
+      '%s',
+      async (id, client) => {
+        const ctx: Context = laptop.context();
+        if (PYTHON_LIBS.includes(id)) {
+          if (!libs) throw new Error('the Python libraries venv could not be built from the wheelhouse');
+          ctx.env.PATH = `${libs.dir}/bin:${ctx.env.PATH}`;
+        }
+        const [inst] = await client.detect(ctx);
+        if (!inst) return; // not installed on this machine: .ci/run installs every client, so CI runs them all
+        const url = origin.url;
 
-      const before = await client.check(inst, url, ctx);
-      expect(before.ok, JSON.stringify(before)).toBe(false);
+        const before = await client.check(inst, url, ctx);
+        expect(before.ok, JSON.stringify(before)).toBe(false);
 
-      const bundle = certifixPaths(ctx).bundle;
-      const content = renderBundle({ mozilla: mozillaRoots(), extra: parseCerts(root).certs });
-      const plans: Plan[] = [
-        { owner: 'certifix', summary: 'bundle', changes: [{ kind: 'file', path: bundle, content }] },
-        client.plan(inst, bundle, ctx),
-      ];
-      const applied = await applyPlans(plans, ctx);
-      expect(applied.changed.length).toBeGreaterThan(0);
-      // What a new shell sees: the variables the plan persisted, on top of the laptop's clean environment.
-      const after = await client.check(inst, url, { ...ctx, env: envAfter(plans, ctx.env) });
-      expect(after, JSON.stringify(after)).toMatchObject({ ok: true });
-      expect((await applyPlans(plans, ctx)).changed).toEqual([]); // idempotent
+        const bundle = certifixPaths(ctx).bundle;
+        const content = renderBundle({ mozilla: mozillaRoots(), extra: parseCerts(root).certs });
+        const plans: Plan[] = [
+          { owner: 'certifix', summary: 'bundle', changes: [{ kind: 'file', path: bundle, content }] },
+          client.plan(inst, bundle, ctx),
+        ];
+        const applied = await applyPlans(plans, ctx);
+        expect(applied.changed.length).toBeGreaterThan(0);
+        // What a new shell sees: the variables the plan persisted, on top of the laptop's clean environment.
+        const after = await client.check(inst, url, { ...ctx, env: envAfter(plans, ctx.env) });
+        expect(after, JSON.stringify(after)).toMatchObject({ ok: true });
+        expect((await applyPlans(plans, ctx)).changed).toEqual([]); // idempotent
 
-      expect((await undoAll(ctx)).nothing).toBe(false);
-      const undone = await client.check(inst, url, ctx);
-      expect(undone).toMatchObject({ ok: false, code: before.code });
-      expect((await undoAll(ctx)).nothing).toBe(true);
-    });
+        expect((await undoAll(ctx)).nothing).toBe(false);
+        const undone = await client.check(inst, url, ctx);
+        expect(undone).toMatchObject({ ok: false, code: before.code });
+        expect((await undoAll(ctx)).nothing).toBe(true);
+      },
+      120_000,
+    ); // several real client processes; the Python libraries import slowly
   },
 );

@@ -1,0 +1,120 @@
+/**
+ * Cargo: `http.cainfo` (env CARGO_HTTP_CAINFO, or `[http] cainfo` in $CARGO_HOME/config.toml) is the CA file
+ * its libcurl verifies with; unset, "Cargo attempts to use the system certificates"
+ * (https://doc.rust-lang.org/cargo/reference/config.html#httpcainfo). The file replaces curl's default.
+ * Proxy: http.proxy, else HTTPS_PROXY / https_proxy / http_proxy (same page, #httpproxy).
+ * The check is cargo's own client: `cargo search` against a sparse registry at the URL.
+ */
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { envOf, expand, readText, which } from './fsx.ts';
+import { NOT_VERIFIED, REASONS, verdictFromOutput } from './messages.ts';
+import { opensslDefaultTrust } from './python-ssl.ts';
+import { pathSource } from './source.ts';
+import type { Client, Context, Verdict } from './types.ts';
+
+export function cargoHome(ctx: Pick<Context, 'env' | 'home'>): string {
+  return envOf(ctx, 'CARGO_HOME') ?? join(ctx.home, '.cargo');
+}
+
+/** `http.cainfo` from a config.toml: `[http]` + `cainfo = "x"`, or a top-level `http.cainfo = "x"`. */
+export function tomlCainfo(text: string): string | undefined {
+  let table = '';
+  let found: string | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/\s+#.*$/, '').trim();
+    const t = /^\[([^\]]+)\]$/.exec(line);
+    if (t?.[1]) {
+      table = t[1].trim();
+      continue;
+    }
+    const m = /^([A-Za-z0-9_.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')/.exec(line);
+    if (!m?.[1]) continue;
+    const key = table ? `${table}.${m[1]}` : m[1];
+    if (key === 'http.cainfo') found = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
+  }
+  return found;
+}
+
+/** Cargo prints curl's error inside its own; an error about the index's content means TLS was fine. */
+export function cargoVerdict(output: string, code: number | null): Verdict {
+  if (/SSL certificate problem|SSL peer certificate|\[60\]|\[77\]/.test(output)) {
+    const v = verdictFromOutput(output, code);
+    return v.code === NOT_VERIFIED.UNKNOWN ? { ...v, code: NOT_VERIFIED.UNSPECIFIED } : v;
+  }
+  if (
+    code === 0 ||
+    /expected value at line|got \d{3}|invalid type|missing field|failed to parse/.test(output)
+  )
+    return { ok: true, code: 'OK', message: 'ok' };
+  return verdictFromOutput(output, code);
+}
+
+export const cargo: Client = {
+  id: 'cargo',
+
+  async detect(ctx) {
+    const path = await which('cargo', ctx);
+    return path ? [{ client: 'cargo', path }] : [];
+  },
+
+  async trust(_inst, ctx) {
+    const profile = 'openssl' as const;
+    const env = envOf(ctx, 'CARGO_HTTP_CAINFO');
+    if (env)
+      return pathSource(env, {
+        source: 'env',
+        via: 'CARGO_HTTP_CAINFO',
+        profile,
+        why: 'CARGO_HTTP_CAINFO is set.',
+      });
+    const file = join(cargoHome(ctx), 'config.toml');
+    const conf = tomlCainfo((await readText(file)) ?? (await readText(join(cargoHome(ctx), 'config'))) ?? '');
+    if (conf)
+      return pathSource(expand(conf, ctx), {
+        source: 'config',
+        via: `${file} http.cainfo`,
+        profile,
+        why: `${file} sets http.cainfo.`,
+      });
+    return opensslDefaultTrust(ctx, profile, 'Cargo');
+  },
+
+  render(v) {
+    return `[60] SSL peer certificate or SSH remote key was not OK (SSL certificate problem: ${REASONS[v.code] ?? v.message})`;
+  },
+
+  plan(_inst, bundlePath) {
+    return {
+      owner: 'cargo',
+      summary: 'Set CARGO_HTTP_CAINFO to the merged bundle (http.cainfo): Cargo verifies registries with it.',
+      changes: [{ kind: 'env', name: 'CARGO_HTTP_CAINFO', value: bundlePath }],
+      notes: ["An http.cainfo in a project's .cargo/config.toml is overridden by the variable."],
+    };
+  },
+
+  async check(inst, url, ctx) {
+    // The index cache goes to a throwaway CARGO_HOME holding a copy of the user's config (cainfo, proxy).
+    const dir = await mkdtemp(join(tmpdir(), 'certifix-cargo-'));
+    try {
+      for (const name of ['config.toml', 'config'])
+        await copyFile(join(cargoHome(ctx), name), join(dir, name)).catch(() => {});
+      const index = `sparse+${url.endsWith('/') ? url : `${url}/`}`;
+      const env = {
+        ...ctx.env,
+        CARGO_HOME: dir,
+        RUSTUP_HOME: ctx.env.RUSTUP_HOME || join(ctx.home, '.rustup'),
+        CARGO_NET_RETRY: '0',
+      };
+      const r = await ctx.run(inst.path, ['search', '--limit', '1', '--index', index, 'certifix-probe'], {
+        env,
+        cwd: dir,
+        timeoutMs: 60_000,
+      });
+      return cargoVerdict(`${r.stdout}\n${r.stderr}`, r.code);
+    } finally {
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
+    }
+  },
+};

@@ -1,0 +1,148 @@
+/**
+ * Go programs (the go command itself, terraform, kubectl, gh, the docker CLI): crypto/x509 on Linux reads
+ * SSL_CERT_FILE instead of its list of bundle files and SSL_CERT_DIR (colon-separated) instead of its list of
+ * directories, then loads the first file found AND every certificate in the directories
+ * (https://github.com/golang/go/blob/go1.19.8/src/crypto/x509/root_unix.go, file list in root_linux.go).
+ * So SSL_CERT_FILE replaces only the bundle file; /etc/ssl/certs is still read.
+ * The check is the go command's own HTTPS client: `go mod download` from a GOPROXY at the URL.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { envOf, isDir, isFile, sys, which } from './fsx.ts';
+import { NOT_VERIFIED, REASONS } from './messages.ts';
+import type { Client, Verdict } from './types.ts';
+
+/** root_linux.go certFiles (first existing wins) and root_unix.go certDirectories. */
+const CERT_FILES = [
+  '/etc/ssl/certs/ca-certificates.crt', // Debian/Ubuntu/Gentoo etc.
+  '/etc/pki/tls/certs/ca-bundle.crt', // Fedora/RHEL 6
+  '/etc/ssl/ca-bundle.pem', // OpenSUSE
+  '/etc/pki/tls/cacert.pem', // OpenELEC
+  '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem', // CentOS/RHEL 7
+  '/etc/ssl/cert.pem', // Alpine Linux
+];
+const CERT_DIRS = ['/etc/ssl/certs', '/etc/pki/tls/certs'];
+
+/** What Go prints (crypto/x509 error strings, verify.go); it never names OpenSSL's reasons. */
+export function goVerdict(output: string, code: number | null): Verdict {
+  const line = (re: RegExp) =>
+    output
+      .split(/\n|"Error": /)
+      .find((l) => re.test(l))
+      ?.trim();
+  if (/x509: certificate is valid for|x509: certificate is not valid for any names/.test(output))
+    return {
+      ok: false,
+      code: 'HOSTNAME_MISMATCH',
+      message: REASONS.HOSTNAME_MISMATCH ?? '',
+      printed: line(/x509:/),
+    };
+  if (/x509: certificate has expired or is not yet valid/.test(output))
+    return {
+      ok: false,
+      code: 'CERT_HAS_EXPIRED',
+      message: REASONS.CERT_HAS_EXPIRED ?? '',
+      printed: line(/x509:/),
+    };
+  if (/x509: |tls: failed to verify/.test(output))
+    return {
+      ok: false,
+      code: NOT_VERIFIED.UNSPECIFIED,
+      message: 'certificate signed by unknown authority',
+      printed: line(/x509:/),
+    };
+  // An HTTP answer (the module is not there) means the handshake verified.
+  if (
+    code === 0 ||
+    /\b(404 Not Found|410 Gone|403 Forbidden|reading https?:\/\/[^ ]+: \d{3}|bad request)/i.test(output)
+  )
+    return { ok: true, code: 'OK', message: 'ok' };
+  if (/connection refused|no such host/i.test(output))
+    return {
+      ok: false,
+      code: NOT_VERIFIED.CONNECT,
+      message: 'could not connect',
+      printed: line(/refused|no such host/i),
+    };
+  return {
+    ok: false,
+    code: NOT_VERIFIED.UNKNOWN,
+    message: 'go failed',
+    printed: output.trim().split('\n').at(-1),
+  };
+}
+
+export const go: Client = {
+  id: 'go',
+
+  async detect(ctx) {
+    const path = await which('go', ctx);
+    return path ? [{ client: 'go', path }] : [];
+  },
+
+  async trust(_inst, ctx) {
+    const profile = 'openssl' as const;
+    const envFile = envOf(ctx, 'SSL_CERT_FILE');
+    const envDirs = envOf(ctx, 'SSL_CERT_DIR');
+    let file: string | null = null;
+    if (envFile) file = (await isFile(envFile)) ? envFile : null;
+    else for (const f of CERT_FILES) if (!file && (await isFile(sys(ctx, f)))) file = sys(ctx, f);
+    const dirs: string[] = [];
+    for (const d of envDirs ? envDirs.split(':') : CERT_DIRS.map((x) => sys(ctx, x)))
+      if (d && (await isDir(d))) dirs.push(d);
+    const via = [envFile && 'SSL_CERT_FILE', envDirs && 'SSL_CERT_DIR'].filter(Boolean).join('+');
+    return {
+      source: via ? 'env' : 'system',
+      ...(via ? { via } : {}),
+      path: file,
+      files: file ? [file] : [],
+      dirs,
+      profile,
+      why: via
+        ? `${via} ${via.includes('+') ? 'are' : 'is'} set; Go reads it instead of its default ${envFile ? 'bundle file' : 'directories'}.`
+        : 'Go reads the system bundle and /etc/ssl/certs.',
+      ...(envFile && !file ? { warnings: [`SSL_CERT_FILE points to ${envFile}, which does not exist`] } : {}),
+    };
+  },
+
+  render() {
+    return 'tls: failed to verify certificate: x509: certificate signed by unknown authority';
+  },
+
+  plan(_inst, bundlePath) {
+    return {
+      owner: 'go',
+      summary:
+        'Set SSL_CERT_FILE to the merged bundle: Go programs read it instead of the system bundle file.',
+      changes: [{ kind: 'env', name: 'SSL_CERT_FILE', value: bundlePath }],
+    };
+  },
+
+  async check(inst, url, ctx) {
+    // Everything go writes goes to a throwaway GOPATH/GOCACHE, never the user's.
+    const dir = await mkdtemp(join(tmpdir(), 'certifix-go-'));
+    try {
+      const env = {
+        ...ctx.env,
+        GOPROXY: url,
+        GOSUMDB: 'off',
+        GONOSUMCHECK: '1',
+        GOFLAGS: '-mod=mod',
+        GOPATH: join(dir, 'gopath'),
+        GOMODCACHE: join(dir, 'gopath', 'pkg', 'mod'),
+        GOCACHE: join(dir, 'cache'),
+        GOTOOLCHAIN: 'local',
+        GO111MODULE: 'on',
+      };
+      const r = await ctx.run(inst.path, ['mod', 'download', '-json', 'example.com/certifix-probe@v0.0.1'], {
+        env,
+        cwd: dir,
+        timeoutMs: 60_000,
+      });
+      return goVerdict(`${r.stdout}\n${r.stderr}`, r.code);
+    } finally {
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
+    }
+  },
+};

@@ -1,0 +1,56 @@
+/**
+ * Ruby (net/http, open-uri, RubyGems, Bundler): the openssl gem's `SSLContext#set_params` verifies against
+ * `DEFAULT_CERT_STORE`, an `X509::Store` with `set_default_paths` (https://github.com/ruby/openssl/blob/master/lib/openssl/ssl.rb),
+ * i.e. OpenSSL's default paths: SSL_CERT_FILE / SSL_CERT_DIR, else OPENSSLDIR (Debian's ruby links libssl3:
+ * /usr/lib/ssl → /etc/ssl/certs). RubyGems adds its own bundled roots to that store
+ * (https://github.com/rubygems/rubygems/blob/master/lib/rubygems/request.rb `add_rubygems_trusted_certs`).
+ * The documented switch is SSL_CERT_FILE (https://guides.rubygems.org/ssl-certificate-update/).
+ */
+
+import { which } from './fsx.ts';
+import { REASONS, verdictFromOutput } from './messages.ts';
+import { opensslDefaultTrust } from './python-ssl.ts';
+import type { Client } from './types.ts';
+
+/** Net::HTTP through the proxy `URI#find_proxy` picks for the URL (https_proxy, honouring no_proxy). */
+const PROBE = [
+  'require "net/http"',
+  'u = URI(ARGV[0]); px = u.find_proxy',
+  'h = Net::HTTP.new(u.host, u.port, px&.host, px&.port, px&.user, px&.password)',
+  'h.use_ssl = true; h.open_timeout = 20; h.read_timeout = 20',
+  'r = h.start { |c| c.get(u.request_uri) }',
+  'puts "HTTP_STATUS #{r.code}"',
+].join('\n');
+
+export const ruby: Client = {
+  id: 'ruby',
+
+  async detect(ctx) {
+    const path = await which('ruby', ctx);
+    return path ? [{ client: 'ruby', path }] : [];
+  },
+
+  trust(_inst, ctx) {
+    return opensslDefaultTrust(ctx, 'openssl', 'Ruby');
+  },
+
+  render(v, host) {
+    if (v.code === 'HOSTNAME_MISMATCH')
+      return `hostname "${host}" does not match the server certificate (OpenSSL::SSL::SSLError)`;
+    return `SSL_connect returned=1 errno=0 state=error: certificate verify failed (${REASONS[v.code] ?? v.message}) (OpenSSL::SSL::SSLError)`;
+  },
+
+  plan(_inst, bundlePath) {
+    return {
+      owner: 'ruby',
+      summary:
+        "Set SSL_CERT_FILE to the merged bundle: Ruby's OpenSSL default store (net/http, gem, bundle) loads it.",
+      changes: [{ kind: 'env', name: 'SSL_CERT_FILE', value: bundlePath }],
+    };
+  },
+
+  async check(inst, url, ctx) {
+    const r = await ctx.run(inst.path, ['-e', PROBE, url], { env: ctx.env, timeoutMs: 60_000 });
+    return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+  },
+};
