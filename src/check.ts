@@ -42,6 +42,18 @@ export interface CheckOptions {
 
 export type Install = { client: Client; inst: Installation };
 
+/**
+ * Clients that never send loopback targets through a proxy, whatever the variables say: they connect
+ * directly, so their prediction comes from a direct capture.
+ * - Go's ProxyFromEnvironment: "if req.URL.Host is "localhost" or a loopback address ... nil URL"
+ *   (https://pkg.go.dev/golang.org/x/net/http/httpproxy#Config.ProxyFunc).
+ * - Ruby's URI::Generic#find_proxy: `return nil if /\A127\.|\A::1\z/ =~ addr`
+ *   (https://github.com/ruby/uri/blob/master/lib/uri/generic.rb).
+ */
+const LOOPBACK_DIRECT: ReadonlySet<ClientId> = new Set<ClientId>(['go', 'ruby']);
+
+const isLoopback = (host: string) => /^(localhost|127\.\d+\.\d+\.\d+|::1)$/i.test(host);
+
 /** Codes that say "verification failed" without saying why: they agree with any predicted failure. */
 const UNSPECIFIC = new Set(['VERIFY_FAILED', 'UNKNOWN']);
 
@@ -113,12 +125,23 @@ export async function checkInstalls(
   opts: { proxy?: string | null | undefined; timeoutMs?: number | undefined },
   ctx: Context,
 ): Promise<{ proxy: string | null; clients: ClientCheck[] }> {
-  const [{ report }, actuals] = await Promise.all([
-    diagnose(url, { proxy: opts.proxy, timeoutMs: opts.timeoutMs, installs }, ctx),
+  const target = parseTarget(url);
+  const proxied = opts.proxy !== null && resolveProxy(target, ctx.env, opts.proxy) !== null;
+  const direct =
+    proxied && isLoopback(target.host) ? installs.filter((x) => LOOPBACK_DIRECT.has(x.client.id)) : [];
+  const viaProxy = installs.filter((x) => !direct.includes(x));
+  const [{ report }, directReport, actuals] = await Promise.all([
+    diagnose(url, { proxy: opts.proxy, timeoutMs: opts.timeoutMs, installs: viaProxy }, ctx),
+    direct.length > 0
+      ? diagnose(url, { proxy: null, timeoutMs: opts.timeoutMs, installs: direct }, ctx)
+      : null,
     pool(installs, 3, ({ client, inst }) => client.check(inst, url, ctx)),
   ]);
   const clients = installs.map(({ client, inst }, i): ClientCheck => {
-    const p = report.clients[i];
+    const x = installs[i] as Install;
+    const p = direct.includes(x)
+      ? directReport?.report.clients[direct.indexOf(x)]
+      : report.clients[viaProxy.indexOf(x)];
     const a = actuals[i] as Verdict;
     const predicted = { ok: p?.ok ?? false, code: p?.code ?? 'UNKNOWN', message: p?.message ?? '' };
     const actual = { ok: a.ok, code: a.code, message: a.message, printed: a.printed ?? '' };

@@ -12,7 +12,7 @@ import { REASONS, verdictFromOutput } from './messages.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import type { Client } from './types.ts';
 
-/** Net::HTTP through the proxy `URI#find_proxy` picks for the URL (https_proxy, honouring no_proxy). */
+/** Net::HTTP through the proxy `URI#find_proxy` picks, as gem and bundler do (https_proxy and no_proxy; never for loopback). */
 const PROBE = [
   'require "net/http"',
   'u = URI(ARGV[0]); px = u.find_proxy',

@@ -62,13 +62,18 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy'))(
 
       const fix = await laptop.certifix(['fix', '--yes']);
       expect(fix.code, fix.stdout + fix.stderr).toBe(0);
-      for (const a of await Promise.all(where().map(run))) {
+      const after = await Promise.all(where().map(run));
+      after.forEach((a, i) => {
+        // Go and Ruby never proxy a loopback target (see src/check.ts): they reach the lab's public-like
+        // origin directly, whose root no laptop trusts. Everything else verifies, through either proxy.
+        const w = where()[i] as ReturnType<typeof where>[number];
+        const failing = a.report.clients.filter((c) => !c.actual.ok).map((c) => c.id);
         expect(
-          a.report.clients.filter((c) => !c.actual.ok),
+          failing.filter((id) => !(w.proxy && ['go', 'ruby'].includes(id))),
           JSON.stringify(a.report),
         ).toEqual([]);
-        expect(a.code).toBe(0);
-      }
+        if (!w.proxy) expect(a.code).toBe(0);
+      });
 
       expect((await laptop.certifix(['undo', '--yes'])).code).toBe(0);
       const undone = await Promise.all(where().map(run));
