@@ -8,14 +8,17 @@ import { contextFromIo } from './context.ts';
 import { clientIds } from './diagnose.ts';
 import type { Io, Style } from './io.ts';
 import { styler } from './io.ts';
-import { type Proof, prove, renderChanges, renderProof } from './show-changes.ts';
+import { type Proof, proofEnv, prove, renderChanges, renderClients, renderProof } from './show-changes.ts';
 
 export const FIX_HELP = `Usage: certifix fix [URL] [options]
 
-Make every client trust what your OS trusts: build one merged bundle (Mozilla roots + the roots you
-choose) at a stable path, point each client at it with its own setting (REQUESTS_CA_BUNDLE, SSL_CERT_FILE,
-pip.conf cert, CURL_CA_BUNDLE, git http.sslCAInfo, NODE_EXTRA_CA_CERTS, npm cafile), persist it for new
-shells, then prove it by running the real clients against URL. Nothing disables verification.
+Make every client trust what your OS trusts: build one merged bundle at a stable path (every Mozilla root,
+every root your OS store holds beyond them, the roots in files your CA variables already name, and the
+roots you choose: trust only widens), point each client that needs it at the bundle with its own setting
+(REQUESTS_CA_BUNDLE, SSL_CERT_FILE, pip.conf cert, CURL_CA_BUNDLE, git http.sslCAInfo,
+NODE_EXTRA_CA_CERTS, npm cafile), persist it for new shells, then prove it by running the configured
+clients against URL. Clients that already trust the OS store (and verify URL) are left alone. Nothing
+disables verification.
 
 Which roots:
   with URL           the root that anchors URL's chain (diagnosed first), found in your OS store
@@ -23,7 +26,7 @@ Which roots:
   neither            the roots your OS trusts locally (in the OS store, not Mozilla's): where IT puts them
 
 Options:
-  --client IDS            only configure these clients (python-requests,python-ssl,pip,curl,git,node,npm)
+  --client IDS            only consider these clients (python-requests,python-ssl,pip,curl,git,node,npm)
   --trust-fingerprint SHA confirm a root seen only on the network (sha256, colons optional); repeatable
   --allow-non-ca          trust a certificate that is not a CA (almost always the wrong fix)
   --dry-run               print the plan, change nothing
@@ -38,7 +41,7 @@ Examples:
   certifix fix --ca ~/Downloads/corp-root.pem --yes
   certifix undo                               take it all back
 
-Exit codes: 0 fixed (and proved), 1 refused or a client still fails, 2 usage or connection error.
+Exit codes: 0 fixed (and every configured client verifies URL), 1 refused or a client still fails, 2 usage or connection error.
 `;
 
 function describeRoot(r: Screened, s: Style): string[] {
@@ -151,10 +154,17 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
     }
   }
   const roots: ChosenRoot[] = accepted.map((r) => ({ cert: r.cert, origin: r.origin }));
-  const fix = await planFix(roots, { clients }, ctx);
-  const result: ApplyResult = await applyPlans(fix.plans, ctx, { dryRun });
+  const fix = await planFix(roots, { clients, diagnosis: selection.diagnosis }, ctx);
+  const nothingToConfigure = fix.installs.length === 0;
+  const result: ApplyResult = nothingToConfigure
+    ? { dryRun, changed: [], unchanged: [], warnings: [], journal: '' }
+    : await applyPlans(fix.plans, ctx, { dryRun });
   let proof: Proof[] | null = null;
-  if (url && !dryRun) proof = await prove(fix.installs, url, { ...ctx, env: envAfter(fix.plans, ctx.env) });
+  if (url && !dryRun && !nothingToConfigure) {
+    const env = proofEnv(envAfter(fix.plans, ctx.env), networkOptions(values).proxy);
+    proof = await prove(fix.installs, url, { ...ctx, env });
+  }
+  const untouched = fix.choices.filter((c) => !c.configure).map((c) => c.id);
   if (values.json) {
     io.stdout(
       `${JSON.stringify(
@@ -172,7 +182,8 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
             sha256: r.cert.sha256,
             reason: r.refusal,
           })),
-          bundle: { path: fix.bundlePath, roots: fix.roots.length },
+          bundle: { path: fix.bundlePath, roots: fix.roots.length, counts: fix.contents.counts },
+          clients: fix.choices.map((c) => ({ id: c.id, configured: c.configure, reason: c.reason })),
           plans: fix.plans.map((p) => ({
             owner: p.owner,
             summary: p.summary,
@@ -183,14 +194,17 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
           unchanged: result.unchanged,
           warnings: result.warnings,
           proof,
+          untouched: proof ? untouched : [],
         },
         null,
         2,
       )}\n`,
     );
   } else {
-    io.stdout(renderChanges(fix, result, s));
-    if (proof) io.stdout(renderProof(proof, url ?? '', s));
+    io.stdout(renderClients(fix, s));
+    if (nothingToConfigure) say('\nNothing to configure: every client already trusts these roots.');
+    else io.stdout(renderChanges(fix, result, s));
+    if (proof) io.stdout(renderProof(proof, url ?? '', s, untouched));
     if (!dryRun && result.changed.length > 0)
       say(
         `\nNew shells pick this up; in this one run: ${s.bold('exec $SHELL -l')}. Undo with ${s.bold('certifix undo')}.`,

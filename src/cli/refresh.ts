@@ -1,7 +1,6 @@
 import { applyPlans, readJournal } from '../apply/index.ts';
 import { CertifixError } from '../core/errors.ts';
-import { type ChosenRoot, planFix, readChosenRoots } from '../fix/index.ts';
-import { localRoots } from '../stores/index.ts';
+import { type ChosenRoot, osLocalRoots, planFix, readChosenRoots } from '../fix/index.ts';
 import { parse } from './args.ts';
 import { contextFromIo } from './context.ts';
 import { type Io, styler } from './io.ts';
@@ -34,7 +33,7 @@ export async function refreshCommand(argv: string[], io: Io): Promise<number> {
   const fromOs = previous.some((r) => r.origin === 'os-store');
   const kept = previous.filter((r) => r.origin !== 'os-store');
   const osNow: ChosenRoot[] = fromOs
-    ? (await localRoots(ctx)).map((cert) => ({ cert, origin: 'os-store' }))
+    ? (await osLocalRoots(ctx)).map((cert) => ({ cert, origin: 'os-store' }))
     : [];
   const fix = await planFix([...osNow, ...kept], { keepPrevious: false }, ctx);
   const result = await applyPlans(fix.plans, ctx, { dryRun: values['dry-run'] === true });

@@ -8,7 +8,23 @@ export interface Proof extends Verdict {
   path: string;
 }
 
-/** Run every installed client once against `url` with the environment new shells will have. */
+/**
+ * The environment the proof runs in: what new shells will have, with the proxy the diagnosis used. An explicit
+ * `--proxy` becomes the variables every client reads; `--no-proxy` removes them; otherwise the clients
+ * resolve the variables (and NO_PROXY) themselves, as diagnose did.
+ */
+export function proofEnv(env: NodeJS.ProcessEnv, proxy: string | null | undefined): NodeJS.ProcessEnv {
+  if (proxy === undefined) return env;
+  const out = { ...env };
+  for (const k of ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY']) delete out[k];
+  if (proxy !== null) {
+    out.https_proxy = proxy;
+    out.HTTPS_PROXY = proxy;
+  }
+  return out;
+}
+
+/** Run each configured client's installations once against `url` with the environment new shells will have. */
 export async function prove(
   installs: ReadonlyArray<{ client: Client; inst: Installation }>,
   url: string,
@@ -23,13 +39,30 @@ export async function prove(
   );
 }
 
-export function renderProof(proof: readonly Proof[], url: string, s: Style): string {
-  const w = Math.max(0, ...proof.map((p) => p.id.length));
+export function renderProof(
+  proof: readonly Proof[],
+  url: string,
+  s: Style,
+  untouched: readonly string[] = [],
+): string {
+  const w = Math.max(0, ...proof.map((p) => p.id.length), ...untouched.map((id) => id.length));
   const rows = proof.map(
     (p) =>
       `  ${p.ok ? s.green('✓') : s.red('✗')} ${p.id.padEnd(w)}  ${p.ok ? 'verifies' : `${p.message} (${p.code})`}  ${s.dim(p.path)}`,
   );
-  return `\n${s.bold(`Proof: the real clients against ${url}`)}\n${rows.join('\n')}\n`;
+  for (const id of untouched)
+    rows.push(`  ${s.dim('·')} ${id.padEnd(w)}  ${s.dim('untouched (left alone, not run)')}`);
+  return `\n${s.bold(`Proof: the configured clients against ${url} (TLS verification only; an HTTP 404 counts as verified)`)}\n${rows.join('\n')}\n`;
+}
+
+/** Each client looked at: configured and why, or left alone and why. */
+export function renderClients(fix: FixPlan, s: Style): string {
+  const w = Math.max(0, ...fix.choices.map((c) => c.id.length));
+  const rows = fix.choices.map(
+    (c) =>
+      `  ${c.configure ? s.green('+') : s.dim('·')} ${c.id.padEnd(w)}  ${c.configure ? c.reason : s.dim(c.reason)}`,
+  );
+  return `\n${s.bold('Clients:')}\n${rows.join('\n')}\n`;
 }
 
 /** What was (or would be) changed, file by file, with the lines added and removed. */

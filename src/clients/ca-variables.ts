@@ -2,7 +2,8 @@
  * Environment variables that name a CA file, and whether the file *replaces* the client's defaults (so a
  * file without public roots breaks public sites) or is *added* to them.
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { type Cert, parseCerts } from '../core/cert.ts';
 import type { Context } from './types.ts';
 
@@ -22,10 +23,40 @@ export const CA_FILE_VARIABLES: ReadonlyArray<{ name: string; replaces: boolean 
   { name: 'NODE_EXTRA_CA_CERTS', replaces: false },
 ];
 
+/**
+ * A CA file larger than this is not read: Mozilla's whole list is ~220 KB as PEM, so a few MB is generous for
+ * any real bundle, and a variable pointing at /dev/zero or a multi-GB file must not hang or exhaust memory.
+ */
+export const CA_FILE_LIMIT = 4 * 1024 * 1024;
+
 export type CaVariable = { name: string; path: string; replaces: boolean } & (
   | { certs: Cert[] }
-  | { certs: null } // the file cannot be read
+  | { certs: null; problem: string } // the file cannot be read, or is not a bounded regular file
 );
+
+/** At most `CA_FILE_LIMIT` bytes of a regular file; a reason string instead when it is anything else. */
+async function readCaFile(path: string): Promise<Buffer | string> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer (it is then refused as not a regular file).
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) return 'is not a regular file';
+    if (st.size > CA_FILE_LIMIT) return `is larger than ${CA_FILE_LIMIT / 1024 / 1024} MB`;
+    const buf = Buffer.alloc(Math.min(st.size, CA_FILE_LIMIT) + 1);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    if (bytesRead > CA_FILE_LIMIT) return `is larger than ${CA_FILE_LIMIT / 1024 / 1024} MB`;
+    return buf.subarray(0, bytesRead);
+  } catch {
+    return 'cannot be read';
+  } finally {
+    await handle.close();
+  }
+}
 
 /** The CA variables set in `ctx.env`, each with the certificates its file holds. */
 export async function caVariables(ctx: Pick<Context, 'env'>): Promise<CaVariable[]> {
@@ -33,8 +64,12 @@ export async function caVariables(ctx: Pick<Context, 'env'>): Promise<CaVariable
   for (const { name, replaces } of CA_FILE_VARIABLES) {
     const path = ctx.env[name];
     if (!path) continue;
-    const data = await readFile(path).catch(() => null);
-    out.push({ name, path, replaces, certs: data ? parseCerts(data, path).certs : null });
+    const data = await readCaFile(path);
+    out.push(
+      typeof data === 'string'
+        ? { name, path, replaces, certs: null, problem: data }
+        : { name, path, replaces, certs: parseCerts(data, path).certs },
+    );
   }
   return out;
 }

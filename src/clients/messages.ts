@@ -75,6 +75,11 @@ const AFTER_HANDSHAKE: RegExp[] = [
   /\b[45]\d\d (Client|Server) Error\b/, // requests raise_for_status
   /npm error code E\d{3}\b/, // npm: `npm error code E404`
   /repository '[^']*' not found/, // git
+  // git against a site that is not a repository (an HTML page at info/refs): "%s not valid: is this a git
+  // repository?" in remote-curl.c, https://github.com/git/git/blob/master/remote-curl.c
+  /info\/refs not valid: is this a git repository\?/,
+  // git asked for credentials (HTTP 401) with prompts off: http.c, https://github.com/git/git/blob/master/credential.c
+  /could not read Username for '[^']*': terminal prompts disabled/,
   /The requested URL returned error: \d{3}/, // curl -f, git smart HTTP
   /No matching distribution found|from versions: none/, // pip after fetching the index page
   /^HTTP_STATUS [1-5]\d\d$/m, // our own probes print this (curl prints 000 when nothing came back)

@@ -1,29 +1,39 @@
 /**
- * Step 2 of `fix`: the plans. One merged bundle at a stable path (Mozilla roots + chosen roots), the chosen
- * roots remembered next to it (so `refresh` can rebuild and `status` can compare), and each installed
- * client's own plan pointing it at the bundle.
+ * Step 2 of `fix`: the plans. One merged bundle at a stable path (contents.ts: Mozilla + chosen + OS store +
+ * CA variables' roots), the chosen roots remembered next to it (so `refresh` can rebuild and `status` can
+ * compare), and the plan of each client that needs the bundle (needs.ts) pointing it there.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { certifixPaths } from '../apply/index.ts';
+import { certifixPaths, readJournal } from '../apply/index.ts';
 import { registry } from '../clients/registry.ts';
 import type { Client, ClientId, Context, Installation } from '../clients/types.ts';
-import { renderBundle } from '../core/bundle.ts';
+import { bundleCounts, renderBundle } from '../core/bundle.ts';
 import { type Cert, parseCerts, toPem } from '../core/cert.ts';
 import type { Plan } from '../core/plan.ts';
 import type { Origin } from '../core/screen.ts';
-import { mozillaRoots } from '../stores/index.ts';
+import type { Diagnosis } from '../diagnose.ts';
+import { type BundleContents, bundleContents, describeCounts, GROUPS } from './contents.ts';
+import { type ClientChoice, chooseClients, sslCertFileNote } from './needs.ts';
 
 export interface ChosenRoot {
   cert: Cert;
   origin: Origin;
+  /** Kept from a CA variable's file (`REQUESTS_CA_BUNDLE=/path`) rather than chosen. */
+  from?: string | undefined;
 }
 
 export interface FixPlan {
   bundlePath: string;
   rootsPath: string;
+  /** The roots remembered in roots.pem (chosen now or earlier, and kept from CA variables' files). */
   roots: ChosenRoot[];
+  /** What the bundle holds, by source: "146 Mozilla roots + 1 chosen + 3 from the OS store". */
+  contents: BundleContents;
   plans: Plan[];
+  /** Every client looked at: configured (and why) or left alone (and why). */
+  choices: ClientChoice[];
+  /** The installations of the configured clients: what the proof runs. */
   installs: Array<{ client: Client; inst: Installation }>;
 }
 
@@ -32,6 +42,7 @@ export function rootsPath(ctx: Pick<Context, 'env' | 'home' | 'platform'>): stri
 }
 
 const ORIGIN_RE = /^# origin: (os-store|file|network)$/;
+const FROM_RE = /^# kept from: (.+)$/;
 
 /** The roots chosen by earlier runs, with their origin (comment lines written by `renderRoots`). */
 export async function readChosenRoots(
@@ -45,42 +56,80 @@ export async function readChosenRoots(
   }
   const out: ChosenRoot[] = [];
   for (const block of text.split(/\n(?=# origin: )/)) {
-    const origin = block
-      .split('\n')
-      .find((l) => ORIGIN_RE.test(l))
-      ?.match(ORIGIN_RE)?.[1] as Origin | undefined;
-    for (const cert of parseCerts(block).certs) out.push({ cert, origin: origin ?? 'file' });
+    const lines = block.split('\n');
+    const origin = lines.find((l) => ORIGIN_RE.test(l))?.match(ORIGIN_RE)?.[1] as Origin | undefined;
+    const from = lines.find((l) => FROM_RE.test(l))?.match(FROM_RE)?.[1];
+    for (const cert of parseCerts(block).certs) out.push({ cert, origin: origin ?? 'file', from });
   }
   return out;
 }
 
 export function renderRoots(roots: readonly ChosenRoot[]): string {
   const head =
-    '# Roots chosen with `certifix fix`; the bundle is Mozilla roots + these. Managed by certifix.\n';
-  return head + roots.map((r) => `# origin: ${r.origin}\n# ${r.cert.subject}\n${toPem(r.cert)}`).join('');
+    '# Roots chosen with `certifix fix` (and kept from CA variables); the bundle adds them to the Mozilla and OS-store roots. Managed by certifix.\n';
+  return (
+    head +
+    roots
+      .map(
+        (r) =>
+          `# origin: ${r.origin}\n${r.from ? `# kept from: ${r.from.replace(/\n/g, ' ')}\n` : ''}# ${r.cert.subject}\n${toPem(r.cert)}`,
+      )
+      .join('')
+  );
 }
+
+export interface PlanFixOptions {
+  clients?: readonly ClientId[] | undefined;
+  keepPrevious?: boolean;
+  /** The diagnosis of the URL being fixed: a client whose predicted verdict fails is configured. */
+  diagnosis?: Diagnosis | undefined;
+}
+
+const unique = <T extends { cert: Cert }>(list: readonly T[]): T[] => {
+  const seen = new Set<string>();
+  return list.filter((r) => !seen.has(r.cert.sha256) && seen.add(r.cert.sha256));
+};
 
 export async function planFix(
   chosen: readonly ChosenRoot[],
-  opts: { clients?: readonly ClientId[] | undefined; keepPrevious?: boolean },
+  opts: PlanFixOptions,
   ctx: Context,
 ): Promise<FixPlan> {
   const paths = certifixPaths(ctx);
   const previous = opts.keepPrevious === false ? [] : await readChosenRoots(ctx);
-  const seen = new Set<string>();
-  const roots = [...previous, ...chosen].filter((r) => !seen.has(r.cert.sha256) && seen.add(r.cert.sha256));
+  const picked = unique([...previous, ...chosen]);
+  const own = picked.filter((r) => !r.from);
+  const contents = await bundleContents(
+    own.map((r) => r.cert),
+    paths.bundle,
+    ctx,
+  );
+  // Roots kept from a variable's file are remembered too: in new shells the variable names the bundle, and a
+  // later `refresh` must still find them. Mozilla's and the OS store's are re-read every time instead.
+  const known = new Set([...contents.parts.mozilla, ...contents.os].map((c) => c.sha256));
+  const kept = contents.variables
+    .filter((v) => !known.has(v.cert.sha256))
+    .map((v): ChosenRoot => ({ cert: v.cert, origin: 'file', from: v.from }));
+  const roots = unique([...picked, ...kept]);
+  const remembered = roots.filter((r) => r.from);
+  if (remembered.length > 0) {
+    const groups = contents.parts.groups ?? [];
+    contents.parts = {
+      ...contents.parts,
+      groups: groups.map((g) =>
+        g.name === GROUPS.variables ? { ...g, certs: [...g.certs, ...remembered.map((r) => r.cert)] } : g,
+      ),
+    };
+    contents.counts = bundleCounts(contents.parts);
+  }
   const shared: Plan = {
     owner: 'certifix',
-    summary: `merged bundle: ${mozillaRoots().length} Mozilla roots + ${roots.length} chosen`,
+    summary: `merged bundle: ${describeCounts(contents.counts)}`,
     changes: [
-      {
-        kind: 'file',
-        path: paths.bundle,
-        content: renderBundle({ mozilla: mozillaRoots(), extra: roots.map((r) => r.cert) }),
-        mode: 0o644,
-      },
+      { kind: 'file', path: paths.bundle, content: renderBundle(contents.parts), mode: 0o644 },
       { kind: 'file', path: rootsPath(ctx), content: renderRoots(roots), mode: 0o644 },
     ],
+    notes: contents.warnings,
   };
   const clients = registry.list().filter((c) => !opts.clients || opts.clients.includes(c.id));
   const installs = (
@@ -88,15 +137,32 @@ export async function planFix(
       clients.map(async (client) => (await client.detect(ctx)).map((inst) => ({ client, inst }))),
     )
   ).flat();
+  const report = opts.diagnosis?.report;
+  const choices = await chooseClients(
+    {
+      installs,
+      local: contents.local,
+      chosen: own.map((r) => r.cert),
+      bundlePath: paths.bundle,
+      verdicts: report ? new Map(report.clients.map((c) => [c.id, c])) : undefined,
+      host: report?.target.host,
+      journal: await readJournal(ctx),
+    },
+    ctx,
+  );
   // Several installations of one client usually share one setting (one env var): plan it once.
   const keys = new Set<string>();
   const plans = [shared];
-  for (const { client, inst } of installs) {
-    const plan = client.plan(inst, paths.bundle, ctx);
-    const key = JSON.stringify(plan.changes);
-    if (keys.has(key)) continue;
-    keys.add(key);
-    plans.push(plan);
+  const configured: FixPlan['installs'] = [];
+  for (const choice of choices.filter((c) => c.configure)) {
+    for (const inst of choice.installs) {
+      configured.push({ client: choice.client, inst });
+      const plan = choice.client.plan(inst, paths.bundle, ctx);
+      const key = JSON.stringify(plan.changes);
+      if (keys.has(key)) continue;
+      keys.add(key);
+      plans.push(plan);
+    }
   }
   if (ctx.platform === 'win32') {
     // Windows: pip.ini, .npmrc and .condarc where those tools are installed (found by their Windows layout).
@@ -105,7 +171,17 @@ export async function planFix(
     const w = await windowsPlan(paths.bundle, ctx, node && dirname(node));
     if (w) plans.push(w);
   }
-  return { bundlePath: paths.bundle, rootsPath: rootsPath(ctx), roots, plans, installs };
+  const note = sslCertFileNote(plans, choices);
+  if (note) shared.notes = [...(shared.notes ?? []), note];
+  return {
+    bundlePath: paths.bundle,
+    rootsPath: rootsPath(ctx),
+    roots,
+    contents,
+    plans,
+    choices,
+    installs: configured,
+  };
 }
 
 /** The environment a new shell will have once the plans are applied (for proving the fix now). */

@@ -12,7 +12,8 @@ import { type Cert, parseCerts } from '../core/cert.ts';
 import { CertifixError } from '../core/errors.ts';
 import { type Candidate, type Screened, type ScreenOptions, screen } from '../core/screen.ts';
 import { type Diagnosis, diagnose } from '../diagnose.ts';
-import { localRoots, publicRoots } from '../stores/index.ts';
+import { publicRoots } from '../stores/index.ts';
+import { osLocalRoots } from './contents.ts';
 
 export interface SelectOptions extends ScreenOptions {
   url?: string | undefined;
@@ -95,7 +96,7 @@ export async function selectRoots(opts: SelectOptions, ctx: Context): Promise<Se
   }
   if (opts.caFiles?.length) candidates.push(...(await fromFiles(opts.caFiles)));
   if (!opts.url && !opts.caFiles?.length) {
-    const local: Cert[] = await localRoots(ctx);
+    const local: Cert[] = await osLocalRoots(ctx);
     candidates.push(...local.map((cert): Candidate => ({ cert, origin: 'os-store' })));
     candidates.push(...(await fromCaVariables(ctx)));
     if (candidates.length === 0) nothingToDo = 'your OS store holds no roots beyond the public ones';

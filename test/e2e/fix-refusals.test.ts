@@ -93,7 +93,7 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy'))(
         const ok = await laptop.certifix(['fix', lab.origin.url, '--trust-fingerprint', fp, '--yes'], {
           env,
         });
-        expect(ok.stdout).toContain('Proof: the real clients against');
+        expect(ok.stdout).toContain('Proof: the configured clients against');
         // Every client, node included (its check tunnels through https_proxy as npm does), verifies.
         expect(ok.stdout).toMatch(/✓ node +verifies/);
         expect(ok.stdout).not.toContain('✗');

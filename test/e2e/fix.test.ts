@@ -161,14 +161,16 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy'))(
       const r = await laptop.certifix(['fix', '--dry-run']); // no --yes: a dry run asks nothing
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain('Plan (dry run, nothing changed):');
-      for (const f of [
-        `${DATA}/bundle.pem`,
-        `${DATA}/roots.pem`,
-        '.config/pip/pip.conf',
-        '.gitconfig',
-        '.npmrc',
-      ])
+      for (const f of [`${DATA}/bundle.pem`, `${DATA}/roots.pem`, '.config/pip/pip.conf', '.npmrc'])
         expect(r.stdout).toContain(`would create ${laptop.homePath(f)}`);
+      // curl, git and Python's ssl read the OS store, which holds both company roots: left alone.
+      expect(r.stdout).not.toContain('.gitconfig');
+      for (const id of ['python-ssl', 'curl', 'git'])
+        expect(r.stdout).toMatch(new RegExp(`· ${id} +left alone: already trusts the OS store`));
+      expect(r.stdout).toMatch(
+        /\+ node +configured because its CA store \(bundled\) lacks 2 roots your OS trusts locally/,
+      );
+      expect(r.stdout).not.toMatch(/export (SSL_CERT_FILE|CURL_CA_BUNDLE)=/);
       for (const f of ['.profile', '.bashrc'])
         expect(r.stdout).toContain(`would modify ${laptop.homePath(f)}`);
       expect(r.stdout).toContain(`+ export REQUESTS_CA_BUNDLE='${laptop.homePath(DATA, 'bundle.pem')}'`);

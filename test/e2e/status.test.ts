@@ -56,13 +56,17 @@ describe.skipIf(!has('sandbox'))(`status ${missing('sandbox')}`, () => {
       expect(report.bundle).toMatchObject({ path: bundle, exists: true, added: 2 });
       expect(report.findings).toEqual([]);
       expect(new Set(report.clients.map((c) => c.id))).toEqual(new Set(CLIENTS));
-      const notUsing = report.clients.filter((c) => !c.usesBundle).map((c) => `${c.id} (${c.source})`);
+      // fix configures only the clients that need the bundle; the rest read the OS store, which holds the roots.
+      const notUsing = report.clients
+        .filter((c) => !c.usesBundle && !/(^|\+)system(\+|$)/.test(c.source))
+        .map((c) => `${c.id} (${c.source})`);
       expect(notUsing, kind).toEqual([]);
       expect(report.files.every((f) => f.state === 'ok')).toBe(true);
     }
     const human = await laptop.shell('login', `${CERTIFIX} status`);
     expect(human.code).toBe(0);
-    for (const id of CLIENTS) expect(human.stdout).toMatch(new RegExp(`✓ ${id} `));
+    for (const id of ['python-requests', 'node', 'npm']) expect(human.stdout).toMatch(new RegExp(`✓ ${id} `));
+    for (const id of ['curl', 'git']) expect(human.stdout).toMatch(new RegExp(`· ${id} +system`));
     expect(human.stdout).toContain('Nothing needs attention.');
 
     // The user deletes the bundle: every client pointed at it now fails.

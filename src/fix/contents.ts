@@ -1,0 +1,90 @@
+/**
+ * What the merged bundle holds. Trust only widens: a client pointed at the bundle must keep every root it
+ * trusted before, so the bundle is always
+ *   every Mozilla root + the chosen roots + every root the OS store holds beyond Mozilla's
+ *   + the roots in the files the user's CA variables already name,
+ * whatever `fix` was asked to add. `fix URL` and `--ca` only ever add to that.
+ */
+import { caVariables } from '../clients/ca-variables.ts';
+import type { Context } from '../clients/types.ts';
+import { type BundleCounts, type BundleParts, bundleCounts } from '../core/bundle.ts';
+import { type Cert, uniqueCerts } from '../core/cert.ts';
+import { isMozillaRoot, mozillaRoots, publicRoots, systemStore } from '../stores/index.ts';
+
+/** Group names, in the order a root is attributed (and the bundle lists them). */
+export const GROUPS = {
+  chosen: 'chosen',
+  os: 'from the OS store',
+  variables: 'from CA variables',
+} as const;
+
+export interface BundleContents {
+  parts: BundleParts;
+  counts: BundleCounts;
+  /** Every root the OS store holds beyond Mozilla's (locally added ones and the distro's own extras). */
+  os: Cert[];
+  /** The locally-added ones among them: what a client must trust to do what the OS store does. */
+  local: Cert[];
+  /** Roots from the files CA variables name, with the variable (`REQUESTS_CA_BUNDLE=/path`). */
+  variables: Array<{ cert: Cert; from: string }>;
+  /** CA variables whose file was not read (missing, too large, not a file). */
+  warnings: string[];
+}
+
+/**
+ * The OS store itself. On Linux SSL_CERT_FILE / SSL_CERT_DIR redirect OpenSSL's default paths, and after a
+ * `fix` they may name our own bundle: the OS store is what the distro paths hold. A file those variables name
+ * is kept anyway, as a CA variable's file.
+ */
+export function osStoreContext<C extends Pick<Context, 'env'>>(ctx: C): C {
+  const env = { ...ctx.env };
+  delete env.SSL_CERT_FILE;
+  delete env.SSL_CERT_DIR;
+  return { ...ctx, env };
+}
+
+/** Roots the OS trusts locally: in the OS store, neither Mozilla's nor shipped by the distro. */
+export async function osLocalRoots(ctx: Context): Promise<Cert[]> {
+  const [{ certs }, isPublic] = await Promise.all([systemStore(osStoreContext(ctx)), publicRoots(ctx)]);
+  return certs.filter((c) => !isPublic(c));
+}
+
+export async function bundleContents(
+  chosen: readonly Cert[],
+  bundlePath: string,
+  ctx: Context,
+): Promise<BundleContents> {
+  const [store, isPublic, vars] = await Promise.all([
+    systemStore(osStoreContext(ctx)),
+    publicRoots(ctx),
+    caVariables(ctx),
+  ]);
+  const os = uniqueCerts(store.certs.filter((c) => !isMozillaRoot(c)));
+  const local = os.filter((c) => !isPublic(c));
+  const warnings: string[] = [];
+  const variables: BundleContents['variables'] = [];
+  for (const v of vars) {
+    if (v.path === bundlePath) continue; // our own bundle, from an earlier run
+    if (v.certs === null) {
+      warnings.push(`${v.name}=${v.path} ${v.problem}: its roots are not in the bundle`);
+      continue;
+    }
+    // Everything in the file: OpenSSL and Node trust every certificate in a CA file as an anchor.
+    for (const cert of v.certs) variables.push({ cert, from: `${v.name}=${v.path}` });
+  }
+  const parts: BundleParts = {
+    mozilla: mozillaRoots(),
+    groups: [
+      { name: GROUPS.chosen, certs: chosen },
+      { name: GROUPS.os, certs: os },
+      { name: GROUPS.variables, certs: variables.map((v) => v.cert) },
+    ],
+  };
+  return { parts, counts: bundleCounts(parts), os, local, variables, warnings };
+}
+
+/** "146 Mozilla roots + 1 chosen + 3 from the OS store + 1 from CA variables" (empty groups left out). */
+export function describeCounts(counts: BundleCounts): string {
+  const groups = counts.groups.filter((g) => g.count > 0).map((g) => `${g.count} ${g.name}`);
+  return [`${counts.mozilla} Mozilla roots`, ...groups].join(' + ');
+}
