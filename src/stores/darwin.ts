@@ -22,30 +22,77 @@ export function parseFindCertificate(stdout: string): Cert[] {
   return parsePemCached(stdout);
 }
 
+/** One usage-constraints dictionary as `security dump-trust-settings` prints it. */
+export interface TrustSetting {
+  policy?: string;
+  policyString?: string;
+  application?: string;
+  result?: string;
+}
+
 /**
- * Parse `security dump-trust-settings [-d]`: the labels of certificates with trust settings, and whether any
- * setting denies trust. Format: `Cert 0: <label>` then indented `Result Type : kSecTrustSettingsResult...`.
+ * Parse `security dump-trust-settings [-d|-s]`: per certificate label, its trust settings. The format is
+ * Apple's security_tool trusted_cert_dump.c: `Cert <n>: <label>`, `Number of trust settings : <n>`, then per
+ * setting optional `Policy OID`, `Application`, `Policy String`, `Allowed Error`, `Result Type`, `Key Usage`
+ * lines (https://github.com/apple-oss-distributions/Security, SecurityTool: trusted_cert_dump.c).
  */
-export function parseTrustSettings(stdout: string): Map<string, 'trust' | 'deny' | 'unspecified'> {
-  const out = new Map<string, 'trust' | 'deny' | 'unspecified'>();
-  let label: string | undefined;
-  for (const raw of stdout.split('\n')) {
-    const cert = /^Cert \d+: (.*)$/.exec(raw.trim());
+export function parseTrustDump(stdout: string): Map<string, TrustSetting[]> {
+  const out = new Map<string, TrustSetting[]>();
+  let settings: TrustSetting[] | undefined;
+  let cur: TrustSetting | undefined;
+  for (const raw of stdout.split(/\r?\n/)) {
+    const line = raw.trim();
+    const cert = /^Cert \d+: (.*)$/.exec(line);
     if (cert) {
-      label = cert[1]?.trim();
-      // No "Result Type" line at all means the default, kSecTrustSettingsResultTrustRoot.
-      if (label) out.set(label, 'trust');
+      settings = [];
+      cur = undefined;
+      out.set(cert[1]?.trim() ?? '', settings);
       continue;
     }
-    const result = /Result Type\s*:\s*(\S+)/.exec(raw);
-    if (label && result) {
-      const r = result[1];
-      if (r === 'kSecTrustSettingsResultDeny') out.set(label, 'deny');
-      else if (r === 'kSecTrustSettingsResultUnspecified' && out.get(label) !== 'deny')
-        out.set(label, 'unspecified');
+    if (!settings) continue;
+    if (/^Trust Setting \d+:$/.test(line)) {
+      cur = {};
+      settings.push(cur);
+      continue;
     }
+    const kv = /^(Policy OID|Policy String|Application|Result Type)\s*:\s*(.*)$/.exec(line);
+    if (!kv || !cur) continue;
+    const key = {
+      'Policy OID': 'policy',
+      'Policy String': 'policyString',
+      Application: 'application',
+      'Result Type': 'result',
+    }[kv[1] as 'Policy OID'] as keyof TrustSetting;
+    cur[key] = kv[2]?.trim() ?? '';
   }
   return out;
+}
+
+/**
+ * What a certificate's settings say for TLS server trust, the way Chromium reads them for locally trusted
+ * roots (net/cert/internal/trust_store_mac.cc) and Node documents for --use-system-ca on macOS ("Always Trust"
+ * for "When using this certificate" or for "Secure Sockets Layer (SSL)"; "Never Trust" distrusts:
+ * https://nodejs.org/api/cli.html#--use-system-ca): the first setting that applies to SSL decides, a setting
+ * applying when it names no policy or the SSL policy, and is not narrowed to one application or one host
+ * (Policy String). A missing Result Type means kSecTrustSettingsResultTrustRoot, and an empty list means
+ * "always trust" (SecTrustSettings.h; SecTrustSettingsCopyTrustSettings documentation).
+ */
+export function sslDecision(settings: readonly TrustSetting[]): 'trust' | 'deny' | 'unspecified' {
+  if (settings.length === 0) return 'trust';
+  for (const s of settings) {
+    if (s.application !== undefined || s.policyString !== undefined) continue;
+    if (s.policy !== undefined && s.policy !== 'SSL') continue;
+    const r = s.result ?? 'kSecTrustSettingsResultTrustRoot';
+    if (r === 'kSecTrustSettingsResultTrustRoot' || r === 'kSecTrustSettingsResultTrustAsRoot')
+      return 'trust';
+    if (r === 'kSecTrustSettingsResultDeny') return 'deny';
+  }
+  return 'unspecified';
+}
+
+/** Per label, the SSL decision of `security dump-trust-settings` output. */
+export function parseTrustSettings(stdout: string): Map<string, 'trust' | 'deny' | 'unspecified'> {
+  return new Map([...parseTrustDump(stdout)].map(([k, v]) => [k, sslDecision(v)]));
 }
 
 function label(cert: Cert): string {

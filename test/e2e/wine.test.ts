@@ -8,12 +8,14 @@
  * an Anaconda install (conda-meta, python.exe, certifi's cacert.pem, envs\) and npm's global prefix
  * (%APPDATA%\npm) as the installers would; certifix finds them by that layout, as it does on Windows.
  */
+import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRegQuery } from '../../src/apply/registry.ts';
 import { parseNpmrc } from '../../src/clients/ini.ts';
+import { blobFor } from '../../src/stores/win32.ts';
 import { has, missing } from '../helpers/has.ts';
 import { Lab } from '../helpers/lab.ts';
 import type { Laptop } from '../helpers/laptop.ts';
@@ -119,4 +121,23 @@ describe.skipIf(!canRun)(`certifix on Windows under Wine ${reason}`, () => {
     const again = await wine.nodeExe(['-e', HTTPS_GET, url]);
     expect(again.stdout).toContain('UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
   }, 900_000);
+
+  it('export system lists the Windows roots; a root in the Disallowed store is no longer trusted', async () => {
+    const root = lab.internalChain.root;
+    const out = join(laptop.dir, 'system.pem');
+    const exp = await certifix(['export', 'system', '--out', winPath(out)]);
+    expect(exp.code, exp.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain(root.pem.split('\n')[1]);
+
+    // Distrust it as certmgr's "Untrusted Certificates" would: a Blob under the user's Disallowed store.
+    const x = new X509Certificate(root.pem);
+    const key = `HKCU\\Software\\Microsoft\\SystemCertificates\\Disallowed\\Certificates\\${x.fingerprint.replace(/:/g, '')}`;
+    const blob = blobFor(x.raw).toString('hex').toUpperCase();
+    expect(
+      (await wine.exec(['reg', 'add', key, '/v', 'Blob', '/t', 'REG_BINARY', '/d', blob, '/f'])).code,
+    ).toBe(0);
+    const diag = await certifix(['diagnose', lab.internal.url, '--json']);
+    const report = JSON.parse(diag.stdout) as { anchor: unknown };
+    expect(JSON.stringify(report.anchor ?? null)).not.toContain('"inSystemStore":true');
+  }, 600_000);
 });
