@@ -5,6 +5,7 @@
  */
 
 import { registry } from './clients/registry.ts';
+import { policyOf } from './clients/stacks.ts';
 import type { Client, ClientId, Context, Installation } from './clients/types.ts';
 import { type Analysis, analyze, type ClientInput, findAnchor, toReport } from './core/analyze.ts';
 import { isIssuedBy } from './core/cert.ts';
@@ -48,22 +49,27 @@ export async function resolveClients(ctx: Context, only?: readonly ClientId[]): 
   return inputsFor(perClient.flat(), ctx);
 }
 
-/** The verifier's input for each installation, in order. */
+/** The verifier's input for each installation, in order: its store and its verification stack. */
 export async function inputsFor(
   installs: ReadonlyArray<{ client: Client; inst: Installation }>,
   ctx: Context,
 ): Promise<ClientInput[]> {
   const resolved = await Promise.all(
-    installs.map(async ({ client, inst }) => ({ client, inst, source: await client.trust(inst, ctx) })),
+    installs.map(async ({ client, inst }) => {
+      const source = await client.trust(inst, ctx);
+      return { client, inst, source, policy: await policyOf(client.id, inst, source, ctx) };
+    }),
   );
   // trustIndex() keeps one index per distinct source, so clients sharing a bundle share its index.
   return resolved.map(
-    ({ client, inst, source }): ClientInput => ({
+    ({ client, inst, source, policy }): ClientInput => ({
       id: client.id,
       version: inst.version,
       source,
       anchors: trustIndex(source),
-      render: (v, host, port) => client.render(v, host, port, inst),
+      policy,
+      render: (v, host, port, detail) =>
+        client.render(v, host, port, inst, detail && { ...detail, trust: source }),
     }),
   );
 }

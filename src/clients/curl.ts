@@ -9,8 +9,9 @@
 import { join } from 'node:path';
 import { CA_DIRS, CA_FILES } from '../stores/linux.ts';
 import { envOf, expand, isDir, isFile, readText, sys, which } from './fsx.ts';
-import { REASONS, verdictFromOutput } from './messages.ts';
+import { verdictFromOutput } from './messages.ts';
 import { pathSource } from './source.ts';
+import { renderFor } from './stacks.ts';
 import type { Client, Context } from './types.ts';
 
 /** The first .curlrc curl reads. */
@@ -112,10 +113,8 @@ export const curl: Client = {
     };
   },
 
-  render(v, host) {
-    if (v.code === 'HOSTNAME_MISMATCH')
-      return `curl: (60) SSL: no alternative certificate subject name matches target host name '${host}'`;
-    return `curl: (60) SSL certificate problem: ${REASONS[v.code] ?? v.message}`;
+  render(v, host, port, inst, detail) {
+    return renderFor('curl', v, host, port, inst, detail);
   },
 
   plan(_inst, bundlePath) {

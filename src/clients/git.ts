@@ -12,7 +12,8 @@ import { CA_FILES } from '../stores/linux.ts';
 import { envOf, expand, isFile, readText, real, sys, which } from './fsx.ts';
 import { parseGitConfig } from './ini.ts';
 import { verdictFromOutput } from './messages.ts';
-import { authority, pathSource } from './source.ts';
+import { pathSource } from './source.ts';
+import { renderFor } from './stacks.ts';
 import type { Client, Context } from './types.ts';
 
 /** The files git reads for `http.*`, lowest priority first. */
@@ -120,12 +121,8 @@ export const git: Client = {
     };
   },
 
-  render(v, host, port) {
-    const url = `https://${authority(host, port)}/`;
-    if (v.code === 'HOSTNAME_MISMATCH')
-      return `fatal: unable to access '${url}': SSL: certificate subject name (${host}) does not match target host name '${host}'`;
-    // GnuTLS does not say why; OpenSSL builds print curl's "SSL certificate problem: <reason>".
-    return `fatal: unable to access '${url}': server certificate verification failed. CAfile: none CRLfile: none`;
+  render(v, host, port, inst, detail) {
+    return renderFor('git', v, host, port, inst, detail);
   },
 
   plan(_inst, bundlePath, ctx) {

@@ -20,7 +20,13 @@ export const REASONS: Record<string, string> = {
   CERT_SIGNATURE_FAILURE: 'certificate signature failure',
   INVALID_CA: 'invalid CA certificate',
   PATH_LENGTH_EXCEEDED: 'path length constraint exceeded',
-  INVALID_PURPOSE: 'unsupported certificate purpose',
+  // OpenSSL 3.0 says "unsuitable"; 1.1 said "unsupported" (both recognised, see reasonCode)
+  INVALID_PURPOSE: 'unsuitable certificate purpose',
+  CERT_CHAIN_TOO_LONG: 'certificate chain too long',
+  UNHANDLED_CRITICAL_EXTENSION: 'unhandled critical extension',
+  PERMITTED_VIOLATION: 'permitted subtree violation',
+  EXCLUDED_VIOLATION: 'excluded subtree violation',
+  KEYUSAGE_NO_CERTSIGN: 'key usage does not include certificate signing',
   CERT_UNTRUSTED: 'certificate not trusted',
   CERT_REJECTED: 'certificate rejected',
   CA_KEY_TOO_SMALL: 'CA certificate key too weak',
@@ -31,6 +37,7 @@ export const REASONS: Record<string, string> = {
   MISSING_AUTHORITY_KEY_IDENTIFIER: 'Missing Authority Key Identifier',
   MISSING_SUBJECT_KEY_IDENTIFIER: 'Missing Subject Key Identifier',
   HOSTNAME_MISMATCH: 'Hostname mismatch',
+  IP_ADDRESS_MISMATCH: 'IP address mismatch',
 };
 
 /** Certifix codes that are not X509 results. */
@@ -56,8 +63,9 @@ const PATTERNS: { re: RegExp; code: string }[] = [
   { re: /does not match target host name/, code: 'HOSTNAME_MISMATCH' },
   // pip/urllib3 1.x: `CertificateError("hostname 'localhost' doesn't match 'other.example'")`
   { re: /CertificateError\("hostname '[^']*' doesn't match/, code: 'HOSTNAME_MISMATCH' },
-  // Python: `Hostname mismatch, certificate is not valid for 'x'.`
+  // Python: `Hostname mismatch, certificate is not valid for 'x'.`, `IP address mismatch, certificate is ...`
   { re: /Hostname mismatch, certificate is not valid for/, code: 'HOSTNAME_MISMATCH' },
+  { re: /IP address mismatch, certificate is not valid for/, code: 'IP_ADDRESS_MISMATCH' },
   // requests/pip: `OSError: Could not find a suitable TLS CA certificate bundle, invalid path: /x`
   { re: /Could not find a suitable TLS CA certificate bundle/, code: NOT_VERIFIED.CA_FILE },
   // curl: `curl: (77) error setting certificate file: /x`; git (GnuTLS): `Problem with the SSL CA cert (path? access rights?)`
@@ -68,6 +76,10 @@ const PATTERNS: { re: RegExp; code: string }[] = [
   // git with libcurl-gnutls: `server certificate verification failed. CAfile: none CRLfile: none`
   { re: /server certificate verification failed\. CAfile:/, code: NOT_VERIFIED.UNSPECIFIED },
 ];
+
+const IP = String.raw`(?:\d{1,3}(?:\.\d{1,3}){3}|\[?[0-9A-Fa-f]*:[0-9A-Fa-f:.]*\]?)`;
+/** A name mismatch about an IP target: Node's `altnames: IP: x`, curl/git's `target host name 'x'`, urllib3 1.26's `hostname 'x'`. */
+const IP_TARGET = new RegExp(`altnames: IP: |target host name '${IP}'|CertificateError\\("hostname '${IP}'`);
 
 /** Things that happen only after a successful handshake: TLS was fine. */
 const AFTER_HANDSHAKE: RegExp[] = [
@@ -99,7 +111,11 @@ function nodeCode(text: string): string | undefined {
 function reasonCode(text: string): string | undefined {
   let best: { code: string; at: number; len: number } | undefined;
   for (const [code, reason] of Object.entries(REASONS)) {
-    const variants = [reason, reason.replace('self-signed', 'self signed')];
+    const variants = [
+      reason,
+      reason.replace('self-signed', 'self signed'),
+      reason.replace('unsuitable', 'unsupported'),
+    ];
     for (const v of variants) {
       const at = text.indexOf(v);
       // Longest match wins: "self-signed certificate in certificate chain" over "self-signed certificate".
@@ -118,7 +134,9 @@ export function verdictFromOutput(output: string, exitCode: number | null): Verd
       ?.trim();
   for (const p of PATTERNS) {
     if (p.re.test(output)) {
-      return { ok: false, code: p.code, message: REASONS[p.code] ?? p.code, printed: line(p.re) };
+      // Only Python words an IP mismatch apart; the others name the IP they were asked for.
+      const code = p.code === 'HOSTNAME_MISMATCH' && IP_TARGET.test(output) ? 'IP_ADDRESS_MISMATCH' : p.code;
+      return { ok: false, code, message: REASONS[code] ?? code, printed: line(p.re) };
     }
   }
   const code = nodeCode(output) ?? reasonCode(output);

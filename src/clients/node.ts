@@ -13,6 +13,7 @@ import { envOf, real, which } from './fsx.ts';
 import { verdictFromOutput } from './messages.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { merge, pathSource } from './source.ts';
+import { renderFor } from './stacks.ts';
 import type { Client, Context, TrustSource } from './types.ts';
 
 type V = [number, number, number];
@@ -160,11 +161,8 @@ export const node: Client = {
     return nodeTrust(inst.version, ctx);
   },
 
-  render(v, host) {
-    if (v.code === 'HOSTNAME_MISMATCH') {
-      return `Error [ERR_TLS_CERT_ALTNAME_INVALID]: Hostname/IP does not match certificate's altnames: Host: ${host}. is not in the cert's altnames`;
-    }
-    return `Error: ${v.message} { code: '${v.code}' }`;
+  render(v, host, port, inst, detail) {
+    return renderFor('node', v, host, port, inst, detail);
   },
 
   plan(inst, bundlePath, ctx) {

@@ -14,7 +14,7 @@ import { exists, expand, isFile, readText, real, sys, which } from './fsx.ts';
 import { parseNpmrc } from './ini.ts';
 import { verdictFromOutput } from './messages.ts';
 import { findNode, nodeTrust } from './node.ts';
-import { authority } from './source.ts';
+import { renderFor } from './stacks.ts';
 import type { Client, Context, TrustSource } from './types.ts';
 
 /** npm's own directory from the `npm` on PATH (bin/npm → ../lib/node_modules/npm/bin/npm-cli.js). */
@@ -151,13 +151,8 @@ export const npm: Client = {
     );
   },
 
-  render(v, host, port) {
-    const reason =
-      v.code === 'HOSTNAME_MISMATCH'
-        ? `Hostname/IP does not match certificate's altnames: Host: ${host}. is not in the cert's altnames`
-        : v.message;
-    const code = v.code === 'HOSTNAME_MISMATCH' ? 'ERR_TLS_CERT_ALTNAME_INVALID' : v.code;
-    return `npm error code ${code}\nnpm error request to https://${authority(host, port)}/-/ping failed, reason: ${reason}`;
+  render(v, host, port, inst, detail) {
+    return renderFor('npm', v, host, port, inst, detail);
   },
 
   plan(_inst, bundlePath, ctx) {

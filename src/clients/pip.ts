@@ -19,8 +19,9 @@ import { verdictFromOutput } from './messages.ts';
 import { pipOption, pipUserConfig } from './pip-config.ts';
 import { findPackage, findPythons, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
 import { REQUESTS_VARS } from './python-requests.ts';
-import { opensslDefaultTrust, pythonPrinted } from './python-ssl.ts';
-import { authority, merge, pathSource } from './source.ts';
+import { opensslDefaultTrust } from './python-ssl.ts';
+import { merge, pathSource } from './source.ts';
+import { renderFor } from './stacks.ts';
 import type { Client, Installation } from './types.ts';
 
 function atLeast(version: string | undefined, min: [number, number]): boolean {
@@ -93,8 +94,8 @@ export const pip: Client = {
     });
   },
 
-  render(v, host, port, inst) {
-    return `Could not fetch URL https://${authority(host, port)}/simple/: There was a problem confirming the ssl certificate: ${pythonPrinted(v, host, inst)} - skipping`;
+  render(v, host, port, inst, detail) {
+    return renderFor('pip', v, host, port, inst, detail);
   },
 
   plan(_inst, bundlePath, ctx) {

@@ -9,8 +9,8 @@ import { certifiWhere } from './certifi.ts';
 import { envOf } from './fsx.ts';
 import { verdictFromOutput } from './messages.ts';
 import { findPackage, findPythons, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
-import { pythonPrinted } from './python-ssl.ts';
 import { pathSource } from './source.ts';
+import { renderFor } from './stacks.ts';
 import type { Client, Context, Installation, TrustSource } from './types.ts';
 
 /** The variables requests reads, strongest first. */
@@ -24,12 +24,17 @@ export const pythonRequests: Client = {
     for (const py of await findPythons(ctx)) {
       const pkg = await findPackage(py, 'requests');
       if (!pkg) continue;
-      const certifi = await findPackage(py, 'certifi');
+      const [certifi, urllib3] = await Promise.all([findPackage(py, 'certifi'), findPackage(py, 'urllib3')]);
       out.push({
         client: 'python-requests',
         path: pkg.dir,
         version: pkg.version,
-        details: { ...pythonDetails(py), ...(certifi ? { certifi: certifi.dir } : {}) },
+        details: {
+          ...pythonDetails(py),
+          ...(certifi ? { certifi: certifi.dir } : {}),
+          // urllib3 1.26 and 2 check host names differently (stacks.ts)
+          ...(urllib3?.version ? { urllib3: urllib3.version } : {}),
+        },
       });
     }
     return out;
@@ -41,8 +46,8 @@ export const pythonRequests: Client = {
     return requestsTrust(ctx, profile, inst.details?.certifi, 'requests');
   },
 
-  render(v, host, _port, inst) {
-    return pythonPrinted(v, host, inst);
+  render(v, host, port, inst, detail) {
+    return renderFor('python-requests', v, host, port, inst, detail);
   },
 
   plan(_inst, bundlePath) {

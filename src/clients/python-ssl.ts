@@ -8,9 +8,10 @@
  */
 import { openSslPaths } from '../stores/linux.ts';
 import { isFile } from './fsx.ts';
-import { REASONS, verdictFromOutput } from './messages.ts';
+import { verdictFromOutput } from './messages.ts';
 import { findPythons, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
-import type { Client, Context, Installation, TrustSource, Verdict } from './types.ts';
+import { renderFor } from './stacks.ts';
+import type { Client, Context, TrustSource } from './types.ts';
 
 /** OPENSSLDIR defaults that Python builds on these systems are compiled with. */
 export const COMPILED_OPENSSL = [
@@ -21,20 +22,6 @@ export const COMPILED_OPENSSL = [
   // python.org / Homebrew-style builds: OPENSSLDIR "/usr/local/ssl"
   { file: '/usr/local/ssl/cert.pem', dir: '/usr/local/ssl/certs' },
 ] as const;
-
-/** `_ssl.c:<line>` in the message depends on the Python version (seen: 3.11 → 1006, 3.13 → 1020). */
-const SSL_C_LINE: Record<string, number> = { '3.11': 1006, '3.13': 1020 };
-
-/** The line Python prints for a failed verification (fixtures python-ssl-*.txt). */
-export function pythonPrinted(v: Omit<Verdict, 'printed'>, host: string, inst?: Installation): string {
-  const mm = /^\d+\.\d+/.exec(inst?.details?.pythonVersion ?? '')?.[0] ?? '3.11';
-  const line = SSL_C_LINE[mm] ?? 1006;
-  const reason =
-    v.code === 'HOSTNAME_MISMATCH'
-      ? `Hostname mismatch, certificate is not valid for '${host}'.`
-      : (REASONS[v.code] ?? v.message);
-  return `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${reason} (_ssl.c:${line})`;
-}
 
 /** The store of `ssl.create_default_context()` for a Python with `profile`. */
 export async function opensslDefaultTrust(
@@ -87,8 +74,8 @@ export const pythonSsl: Client = {
     return opensslDefaultTrust(ctx, py ? profileOf(py) : 'openssl', `Python ${inst.version ?? ''}`.trim());
   },
 
-  render(v, host, _port, inst) {
-    return pythonPrinted(v, host, inst);
+  render(v, host, port, inst, detail) {
+    return renderFor('python-ssl', v, host, port, inst, detail);
   },
 
   plan(_inst, bundlePath) {

@@ -1,6 +1,7 @@
 import type { Cert } from '../core/cert.ts';
 import type { Plan } from '../core/plan.ts';
 import type { Profile } from '../core/verify/types.ts';
+import type { RenderDetail } from './stacks.ts';
 
 export type ClientId =
   | 'python-requests'
@@ -91,9 +92,16 @@ export interface Client {
   trust(inst: Installation, ctx: Context): Promise<TrustSource>;
   /**
    * How the client prints a verification failure (for the verdict table). `port`, when given and not 443,
-   * goes into the URLs the client prints (npm's request line, pip's index, git's remote).
+   * goes into the URLs the client prints (npm's request line, pip's index, git's remote); `detail` gives the URL,
+   * the server's certificate and the store, which some clients quote.
    */
-  render(v: Omit<Verdict, 'printed'>, host: string, port?: number, inst?: Installation): string;
+  render(
+    v: Omit<Verdict, 'printed'>,
+    host: string,
+    port?: number,
+    inst?: Installation,
+    detail?: RenderDetail,
+  ): string;
   /** Plain-data changes that make this client trust `bundlePath` (never weakening verification). */
   plan(inst: Installation, bundlePath: string, ctx: Context): Plan;
   /** Run the real client once against `url`: ground truth. */

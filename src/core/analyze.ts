@@ -1,5 +1,6 @@
 import { type Cert, isIssuedBy } from './cert.ts';
 import { collectFindings } from './findings/index.ts';
+import { defaultPolicy, predict, type VerifyPolicy } from './predict.ts';
 import { recognizeProduct } from './products.ts';
 import type { AnchorInfo, ChainEntry, ClientReport, DiagnoseReport } from './report.ts';
 import type { TrustIndex } from './trust-index.ts';
@@ -12,8 +13,23 @@ export interface ClientInput {
   version?: string | undefined;
   source: { source: string; path: string | null; via?: string | undefined; why: string; profile: Profile };
   anchors: TrustIndex;
-  /** The client's own wording of a failure. */
-  render: (v: { ok: boolean; code: string; message: string }, host: string, port?: number) => string;
+  /** How the client verifies (its stack); default: OpenSSL's defaults with `source.profile`. */
+  policy?: VerifyPolicy | undefined;
+  /** The client's own wording of a failure; `detail` gives the URL and the certificate it is about. */
+  render: (
+    v: { ok: boolean; code: string; message: string },
+    host: string,
+    port?: number,
+    detail?: RenderDetail,
+  ) => string;
+}
+
+/** What a client's printed line may quote besides the verdict. */
+export interface RenderDetail {
+  /** The URL as the user gave it. */
+  url: string;
+  /** The certificate the server sent first. */
+  leaf: Cert;
 }
 
 export interface AnalysisInput {
@@ -95,13 +111,12 @@ export function analyze(input: AnalysisInput): Analysis {
     !anchorInMozilla &&
     (product !== null || input.target.proxy !== null || !looksInternal(input.target.host));
   const verdicts = input.clients.map((c) =>
-    verifyChain({
+    predict(c.policy ?? defaultPolicy(c.source.profile), {
       leaf,
       untrusted,
       trusted: c.anchors,
       host: input.target.host,
       at: input.at,
-      profile: c.source.profile,
     }),
   );
   const systemVerdict = verifyChain({
@@ -160,7 +175,11 @@ export function toReport(a: Analysis): DiagnoseReport {
       },
     };
     if (c.version) report.version = c.version;
-    if (!v.ok) report.printed = c.render(v, a.target.host, a.target.port);
+    if (!v.ok)
+      report.printed = c.render(v, a.target.host, a.target.port, {
+        url: a.target.url,
+        leaf: a.chain[0] as Cert,
+      });
     return report;
   });
   return {

@@ -54,6 +54,10 @@ export interface OriginOptions {
   chain: Chain;
   /** Default 'leaf+intermediate', as a correctly configured server does. */
   sends?: Sends;
+  /** Extra TLS options, e.g. `ciphers: 'DEFAULT@SECLEVEL=0'` to serve a SHA-1 or RSA-1024 certificate. */
+  tls?: { ciphers?: string };
+  /** Exactly these certificates, in this order (the first one's key serves): overrides `chain`/`sends`. */
+  serve?: Issued[];
   /** Projects for the PyPI index, taken from the wheelhouse. Default certifi and idna. */
   pypi?: string[];
   /** Extra route: return true when handled. */
@@ -97,9 +101,9 @@ export class Origin {
   static async start(opts: OriginOptions): Promise<Origin> {
     const { chain } = opts;
     const sends = opts.sends ?? 'leaf+intermediate';
-    const certs = [chain.leaf];
-    if (sends !== 'leaf') certs.push(chain.intermediate);
-    if (sends === 'full') certs.push(chain.root);
+    const certs = opts.serve ? [...opts.serve] : [chain.leaf];
+    if (!opts.serve && sends !== 'leaf') certs.push(chain.intermediate);
+    if (!opts.serve && sends === 'full') certs.push(chain.root);
     const wheels = new Map<string, Wheel[]>(
       (opts.pypi ?? ['certifi', 'idna']).map((p) => [normalize(p), findWheels(p)]),
     );
@@ -108,7 +112,7 @@ export class Origin {
     const npm = npmFixture();
     let origin: Origin | undefined;
     const server = createServer(
-      { key: chain.leaf.keyPem, cert: certs.map((c) => c.pem).join('') },
+      { key: (certs[0] ?? chain.leaf).keyPem, cert: certs.map((c) => c.pem).join(''), ...opts.tls },
       (req, res) => {
         const url = new URL(req.url ?? '/', 'https://x');
         origin?.hits.push(`${req.method} ${url.pathname}`);
