@@ -98,3 +98,14 @@ if (existsSync(agreement)) {
     `\nverifier vs openssl verify on x509-limbo (from the last test run):\n${readFileSync(agreement, 'utf8')}`,
   );
 }
+
+// The fidelity matrix's figures, written by test/e2e/fidelity.test.ts on its last run.
+const fidelity = join(import.meta.dirname, '..', 'node_modules', '.cache', 'certifix', 'fidelity.json');
+if (existsSync(fidelity)) {
+  const f = JSON.parse(readFileSync(fidelity, 'utf8'));
+  const pct = (x: { agree: number; of: number }) =>
+    `${x.agree}/${x.of} (${((100 * x.agree) / (x.of || 1)).toFixed(1)}%)`;
+  console.log(
+    `\nfidelity matrix (${f.conditions} conditions × ${f.profiles} laptops × ${f.clients} clients, ${f.at}): ok+code ${pct(f.verdict)}, printed line ${pct(f.printed)}`,
+  );
+}
