@@ -14,7 +14,7 @@ import {
   pythonDetails,
   pythonFromDetails,
 } from './python.ts';
-import { pythonPrinted } from './python-ssl.ts';
+import { renderFor } from './stacks.ts';
 import type { Client, ClientId, Context, Installation, TrustSource } from './types.ts';
 
 export interface PythonLibSpec {
@@ -61,8 +61,8 @@ export function pythonLib(spec: PythonLibSpec): Client {
       return spec.trust(py, inst, ctx);
     },
 
-    render(v, host, _port, inst) {
-      return pythonPrinted(v, host, inst);
+    render(v, host, port, inst, detail) {
+      return renderFor(spec.id, v, host, port, inst, detail);
     },
 
     plan: spec.plan,

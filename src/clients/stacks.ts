@@ -50,22 +50,30 @@ const atLeast = (v: string | undefined, min: [number, number]) => {
 const pipTruststore = (inst: Installation) =>
   atLeast(inst.version, [24, 2]) && atLeast(inst.details?.pythonVersion, [3, 10]);
 
-export const STACKS: Record<ClientId, Stack[]> = {
-  'python-ssl': [
-    {
-      tls: 'the OpenSSL CPython links (Debian: system libssl3)',
-      level: 'python',
-      profile: 'python',
-      hostCheck: 'handshake', // check_hostname=True: X509_VERIFY_PARAM_set1_host before the handshake
-      host: CPYTHON_HOST,
-      print: 'python-ssl',
-      sources: PYTHON_SOURCES,
-    },
-  ],
+/** CPython's `ssl.create_default_context()`: what urllib, http.client, httpx and aiohttp verify with. */
+const CPYTHON_SSL: Stack = {
+  tls: 'the OpenSSL CPython links (Debian: system libssl3)',
+  level: 'python',
+  profile: 'python',
+  hostCheck: 'handshake', // check_hostname=True: X509_VERIFY_PARAM_set1_host before the handshake
+  host: CPYTHON_HOST,
+  print: 'python-ssl',
+  sources: PYTHON_SOURCES,
+};
+
+/** urllib3 1.26 and 2, as requests and urllib3 itself use them (`details.urllib3` or the version). */
+const urllib3Major = (inst: Installation) => (inst.details?.urllib3 ?? inst.version ?? '').split('.')[0];
+
+export const STACKS: Partial<Record<ClientId, Stack[]>> = {
+  'python-ssl': [CPYTHON_SSL],
+  // httpx: ssl.create_default_context() + certifi (https://github.com/encode/httpx/blob/0.28.1/httpx/_config.py)
+  httpx: [CPYTHON_SSL],
+  // aiohttp: ssl.create_default_context() (https://github.com/aio-libs/aiohttp/blob/v3.11.0/aiohttp/connector.py)
+  aiohttp: [CPYTHON_SSL],
   'python-requests': [
     {
       // urllib3 1.26 (requests < 2.30, or pinned): check_hostname=False, its own match_hostname afterwards
-      when: (inst) => /^1\./.test(inst.details?.urllib3 ?? ''),
+      when: (inst) => urllib3Major(inst) === '1',
       tls: 'CPython ssl through urllib3 1.26',
       level: 'python',
       profile: 'python',
@@ -197,7 +205,11 @@ export const STACKS: Record<ClientId, Stack[]> = {
 
 /** The row for an installation (a client without a row verifies as OpenSSL's defaults). */
 export function stackOf(id: string, inst: Installation): Stack | undefined {
-  return STACKS[id as ClientId]?.find((s) => !s.when || s.when(inst));
+  const rows =
+    id === 'urllib3'
+      ? STACKS['python-requests']?.map((r) => ({ ...r, print: 'python-ssl' as const }))
+      : STACKS[id as ClientId];
+  return rows?.find((s) => !s.when || s.when(inst));
 }
 
 /** The client's effective policy: the row resolved against what is installed and configured. */

@@ -74,6 +74,8 @@ function command(id: ClientId, url: string, tmp: string, proxy?: string): [strin
           '--no-update-notifier',
         ].concat([`--cache=${join(tmp, 'npm')}`, '--logs-max=0']),
       ];
+    default:
+      throw new Error(`no fidelity probe for ${id}`);
   }
 }
 
