@@ -11,6 +11,7 @@ import { missingDirs, openDataDir } from './datadir.ts';
 import { lineDiff } from './diff.ts';
 import { mergeRecord } from './edits.ts';
 import { entryFor, type Journal, newJournal, readJournal, sha256, writeJournal } from './journal.ts';
+import { applySessionEnv } from './launchd.ts';
 import { certifixPaths } from './paths.ts';
 import { type FileWork, prepare } from './prepare.ts';
 import { applyUserEnv, planUserEnv, type RegistryChange } from './registry.ts';
@@ -146,6 +147,12 @@ export async function applyPlans(
     if (Object.keys(env).length > 0) journal.env = env;
     for (const w of work) {
       if (pending(w)) await applyOne(w, journal, paths.journal, paths.backups, opts);
+    }
+    if (ctx.platform === 'darwin' && Object.keys(env).length > 0) {
+      // macOS: GUI apps started from now on see the variables too (launchd.ts).
+      const run = opts.run ?? ctx.run ?? (await import('../context.ts')).runProcess;
+      journal.launchd ??= [];
+      await applySessionEnv(run, env, journal.launchd, () => writeJournal(paths.journal, journal));
     }
     if (reg) {
       registry = await planUserEnv(reg, env);

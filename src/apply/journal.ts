@@ -10,6 +10,7 @@ import { CertifixError } from '../core/errors.ts';
 import { ioError, readMaybe, writeAtomic } from './atomic.ts';
 import type { BlockPlacement, BlockSyntax } from './block.ts';
 import type { KeyEdit } from './keyfile.ts';
+import type { SessionEnvEntry } from './launchd.ts';
 import { certifixPaths } from './paths.ts';
 import type { RegistryEntry } from './registry.ts';
 
@@ -55,6 +56,8 @@ export interface Journal {
   entries: JournalEntry[];
   /** Windows: the HKCU\Environment values set, with what each held before (registry.ts). */
   registry?: RegistryEntry[];
+  /** macOS: the variables set with `launchctl setenv`, with launchd's value before (launchd.ts). */
+  launchd?: SessionEnvEntry[];
 }
 
 /** Files above this size keep their original bytes in a backup file instead of inline. */

@@ -10,6 +10,7 @@ import { ioError, readMaybe, removeStaleTemps, writeAtomic } from './atomic.ts';
 import { removeStaging } from './datadir.ts';
 import { revertEdit } from './edits.ts';
 import { type JournalEntry, originalBytes, readJournal, sha256 } from './journal.ts';
+import { undoSessionEnv } from './launchd.ts';
 import { acquireLock } from './lock.ts';
 import { type CertifixPaths, certifixPaths } from './paths.ts';
 import { undoUserEnv } from './registry.ts';
@@ -133,6 +134,12 @@ export async function undoAll(ctx: Ctx): Promise<UndoResult> {
       out.nothing = false;
       createdDirs = journal.createdDirs;
       for (const entry of [...journal.entries].reverse()) await undoEntry(entry, paths, out);
+      if (journal.launchd?.length) {
+        const run = ctx.run ?? (await import('../context.ts')).runProcess;
+        const r = await undoSessionEnv(run, journal.launchd);
+        out.restored.push(...r.restored);
+        out.conflicts.push(...r.conflicts);
+      }
       if (journal.registry?.length) {
         // Windows: HKCU\Environment values back to their previous type and data, or removed (registry.ts).
         const run = ctx.run ?? (await import('../context.ts')).runProcess;

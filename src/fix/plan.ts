@@ -171,6 +171,12 @@ export async function planFix(
     const w = await windowsPlan(paths.bundle, ctx, node && dirname(node));
     if (w) plans.push(w);
   }
+  if (ctx.platform === 'darwin') {
+    // macOS: a LaunchAgent carries the variables to GUI apps at every login (launchd.ts).
+    const { launchAgentPlan } = await import('../apply/launchd.ts');
+    const agent = launchAgentPlan(plans, ctx);
+    if (agent) plans.push(agent);
+  }
   const note = sslCertFileNote(plans, choices);
   if (note) shared.notes = [...(shared.notes ?? []), note];
   return {
