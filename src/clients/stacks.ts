@@ -16,6 +16,8 @@ export interface Stack {
   when?: (inst: Installation) => boolean;
   /** The TLS library and build, in words (for `status` and humans). */
   tls: string;
+  /** Where the CAs come from, in words; the adapter's trust() resolves it (with its sources). */
+  trust: string;
   /**
    * Security level: `system` = the system OpenSSL's configured level (OPENSSL_CONF / OPENSSLDIR/openssl.cnf,
    * else the distro's compiled default); `python` = CPython's own cipher string where it sets one; a number.
@@ -53,6 +55,7 @@ const pipTruststore = (inst: Installation) =>
 /** CPython's `ssl.create_default_context()`: what urllib, http.client, httpx and aiohttp verify with. */
 const CPYTHON_SSL: Stack = {
   tls: 'the OpenSSL CPython links (Debian: system libssl3)',
+  trust: "SSL_CERT_FILE / SSL_CERT_DIR, else OpenSSL's default paths (python-ssl.ts)",
   level: 'python',
   profile: 'python',
   hostCheck: 'handshake', // check_hostname=True: X509_VERIFY_PARAM_set1_host before the handshake
@@ -75,6 +78,7 @@ export const STACKS: Partial<Record<ClientId, Stack[]>> = {
       // urllib3 1.26 (requests < 2.30, or pinned): check_hostname=False, its own match_hostname afterwards
       when: (inst) => urllib3Major(inst) === '1',
       tls: 'CPython ssl through urllib3 1.26',
+      trust: 'REQUESTS_CA_BUNDLE › CURL_CA_BUNDLE › certifi (python-requests.ts)',
       level: 'python',
       profile: 'python',
       hostCheck: 'after-chain',
@@ -86,6 +90,7 @@ export const STACKS: Partial<Record<ClientId, Stack[]>> = {
       // urllib3 2: check_hostname=True and hostname_checks_common_name=False (X509_CHECK_FLAG_NEVER_CHECK_SUBJECT)
       // when ssl.HAS_NEVER_CHECK_COMMON_NAME: a certificate without a DNS SAN never matches.
       tls: 'CPython ssl through urllib3 2',
+      trust: 'REQUESTS_CA_BUNDLE › CURL_CA_BUNDLE › certifi (python-requests.ts)',
       level: 'python',
       profile: 'python',
       hostCheck: 'handshake',
@@ -104,6 +109,7 @@ export const STACKS: Partial<Record<ClientId, Stack[]>> = {
       // match_hostname and OpenSSL checks the name with CPython's defaults.
       when: pipTruststore,
       tls: 'CPython ssl through truststore (vendored urllib3 1.26)',
+      trust: 'the OS store + vendored certifi (+ cert / REQUESTS_CA_BUNDLE) (pip.ts)',
       level: 'python',
       profile: 'python',
       hostCheck: 'handshake',
@@ -118,6 +124,7 @@ export const STACKS: Partial<Record<ClientId, Stack[]>> = {
       // vendored urllib3 1.26: create_urllib3_context sets check_hostname=False; after the handshake
       // `_match_hostname` raises CertificateError (CN only when there is no DNS or IP SAN).
       tls: 'CPython ssl through vendored urllib3 1.26',
+      trust: 'REQUESTS_CA_BUNDLE › PIP_CERT › pip.conf cert › vendored certifi (pip.ts)',
       level: 'python',
       profile: 'python',
       hostCheck: 'after-chain',
@@ -134,6 +141,7 @@ export const STACKS: Partial<Record<ClientId, Stack[]>> = {
     {
       // The handshake verifies the chain (no host in X509_VERIFY_PARAM); Curl_ossl_verifyhost runs after it.
       tls: 'system OpenSSL (Debian libcurl4 → libssl3)',
+      trust: '.curlrc cacert › CURL_CA_BUNDLE › SSL_CERT_DIR / SSL_CERT_FILE › built-in (curl.ts)',
       level: 'system',
       profile: 'openssl',
       hostCheck: 'after-chain',
@@ -148,6 +156,7 @@ export const STACKS: Partial<Record<ClientId, Stack[]>> = {
     {
       when: (inst) => inst.details?.tls === 'openssl',
       tls: 'libcurl on OpenSSL',
+      trust: "GIT_SSL_CAINFO › http.sslCAInfo › libcurl's default (git.ts)",
       level: 'system',
       profile: 'openssl',
       hostCheck: 'after-chain',
@@ -162,6 +171,7 @@ export const STACKS: Partial<Record<ClientId, Stack[]>> = {
       // Debian's git-remote-http links libcurl-gnutls: gnutls_certificate_verify_peers2 for the chain (no
       // purpose, so no EKU check), then gnutls_x509_crt_check_hostname.
       tls: 'GnuTLS 3.7 through libcurl-gnutls (Debian)',
+      trust: "GIT_SSL_CAINFO › http.sslCAInfo › GnuTLS's system trust (git.ts)",
       level: 0,
       profile: 'gnutls',
       hostCheck: 'after-chain',
@@ -178,6 +188,7 @@ export const STACKS: Partial<Record<ClientId, Stack[]>> = {
       // The verify callback lets OpenSSL run on (the last error is reported); tls.checkServerIdentity runs only
       // when verifyError() is null (lib/_tls_wrap.js onConnectSecure). Bundled OpenSSL: level 1.
       tls: "Node's bundled OpenSSL",
+      trust: 'bundled Mozilla roots + NODE_EXTRA_CA_CERTS (+ OS store with --use-system-ca) (node.ts)',
       level: 1,
       profile: 'node',
       hostCheck: 'after-chain',
@@ -193,6 +204,7 @@ export const STACKS: Partial<Record<ClientId, Stack[]>> = {
   npm: [
     {
       tls: "Node's bundled OpenSSL (npm-registry-fetch → node:https)",
+      trust: "npmrc cafile / ca (replace Node's roots) › Node's store (npm.ts)",
       level: 1,
       profile: 'node',
       hostCheck: 'after-chain',
