@@ -3,7 +3,8 @@
  * its libcurl verifies with; unset, "Cargo attempts to use the system certificates"
  * (https://doc.rust-lang.org/cargo/reference/config.html#httpcainfo). The file replaces curl's default.
  * Proxy: http.proxy, else HTTPS_PROXY / https_proxy / http_proxy (same page, #httpproxy).
- * The check is cargo's own client: `cargo search` against a sparse registry at the URL.
+ * The check is cargo's own client: `cargo search` against a sparse registry at the URL. Its libcurl is
+ * OpenSSL in rustup's builds and GnuTLS in Debian's (`server certificate verification failed. CAfile: none`).
  */
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,7 +46,7 @@ export function cargoVerdict(output: string, code: number | null): Verdict {
   }
   if (
     code === 0 ||
-    /expected value at line|got \d{3}|invalid type|missing field|failed to parse/.test(output)
+    /expected value at line|got \d{3}|not found in registry|invalid type|missing field|failed to parse/.test(output)
   )
     return { ok: true, code: 'OK', message: 'ok' };
   return verdictFromOutput(output, code);
@@ -107,11 +108,16 @@ export const cargo: Client = {
         RUSTUP_HOME: ctx.env.RUSTUP_HOME || join(ctx.home, '.rustup'),
         CARGO_NET_RETRY: '0',
       };
-      const r = await ctx.run(inst.path, ['search', '--limit', '1', '--index', index, 'certifix-probe'], {
-        env,
-        cwd: dir,
-        timeoutMs: 60_000,
-      });
+      const search = ['search', '--limit', '1', '--index', index, 'certifix-probe'];
+      const opts = { env, cwd: dir, timeoutMs: 60_000 };
+      let r = await ctx.run(inst.path, search, opts);
+      // Sparse registries are stable from Cargo 1.68 (https://blog.rust-lang.org/2023/03/09/Rust-1.68.0/);
+      // older ones (Debian bookworm: 1.65) take them behind -Z, which RUSTC_BOOTSTRAP unlocks.
+      if (/requires `-Z sparse-registry`/.test(r.stderr))
+        r = await ctx.run(inst.path, ['-Z', 'sparse-registry', ...search], {
+          ...opts,
+          env: { ...env, RUSTC_BOOTSTRAP: '1' },
+        });
       return cargoVerdict(`${r.stdout}\n${r.stderr}`, r.code);
     } finally {
       await rm(dir, { recursive: true, force: true }).catch(() => {});

@@ -8,9 +8,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../src/check.ts';
+import type { ClientId } from '../../src/clients/types.ts';
 import { has, missing } from '../helpers/has.ts';
 import { Lab } from '../helpers/lab.ts';
 import { type Laptop, REPO } from '../helpers/laptop.ts';
+import { labVenv, type Venv } from '../helpers/venv.ts';
+
+/** The clients this suite expects to find on the laptop (CI installs them all). */
+const NEW_CLIENTS: ClientId[] = ['wget', 'ruby', 'go', 'cargo', 'httpx', 'aiohttp', 'urllib3', 'boto3'];
 
 function parse(r: { stdout: string; stderr: string }): CheckReport {
   try {
@@ -83,6 +88,53 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy'))(
         expect(fails(u.report)).toEqual(fails((before[i] as (typeof before)[number]).report));
       });
     }, 240_000);
+
+    it('fix --ca: every client reaches the internal-CA server and passes both proxies in new shells; undo takes it back', async (t) => {
+      // The roots are NOT in this laptop's OS store: every client fails until certifix configures it.
+      const bare = await lab.laptop({ corporateRoots: [] });
+      const libs: Venv | undefined = await labVenv({
+        packages: ['httpx', 'aiohttp', 'boto3', 'urllib3'],
+      }).catch(() => undefined);
+      if (!libs) t.skip('the Python libraries venv could not be built from the wheelhouse');
+      // A user whose profile puts a project venv first, as `source venv/bin/activate` in ~/.profile would.
+      await bare.appendHome('.profile', `\nexport PATH='${(libs as Venv).dir}/bin':"$PATH"\n`);
+      const run = async (url: string, proxy?: string) => {
+        const args = ['check', url, '--json', ...(proxy ? ['--proxy', proxy] : [])];
+        const r = await bare.certifix(args, { timeoutMs: 240_000 });
+        const report = parse(r);
+        expect(disagreements(report), r.stdout).toEqual([]);
+        return report;
+      };
+      const failing = (r: CheckReport) => r.clients.filter((c) => !c.actual.ok).map((c) => c.id);
+      const found = (r: CheckReport) => new Set(r.clients.map((c) => c.id));
+
+      const before = await run(lab.internal.url);
+      const present = NEW_CLIENTS.filter((id) => found(before).has(id));
+      expect(failing(before)).toEqual(expect.arrayContaining(present));
+
+      const fix = await bare.certifix([
+        'fix',
+        '--ca',
+        lab.internalChain.root.certPath,
+        '--ca',
+        lab.corporateRoot.certPath,
+        '--yes',
+      ]);
+      expect(fix.code, fix.stdout + fix.stderr).toBe(0);
+      // One after the other: each runs every client once, which is plenty for a small machine.
+      const internal = await run(lab.internal.url);
+      const squid = await run(lab.origin.url, lab.squid?.url);
+      const mitm = await run(lab.origin.url, lab.mitmproxy?.url);
+      expect(failing(internal)).toEqual([]);
+      // Go and Ruby never proxy loopback: they reach the public-like origin directly (see src/check.ts).
+      for (const r of [squid, mitm])
+        expect(failing(r).filter((id) => !['go', 'ruby'].includes(id))).toEqual([]);
+
+      expect((await bare.certifix(['undo', '--yes'])).code).toBe(0);
+      const undone = await run(lab.internal.url);
+      const codes = (r: CheckReport) => r.clients.map((c) => `${c.id}:${c.actual.code}`);
+      expect(codes(undone)).toEqual(codes(before));
+    }, 900_000);
 
     it("runs the clients in a new login shell's environment, not this one's", async () => {
       // A variable set only in the calling shell: a new terminal would not have it, so check ignores it...
