@@ -46,7 +46,9 @@ export function cargoVerdict(output: string, code: number | null): Verdict {
   }
   if (
     code === 0 ||
-    /expected value at line|got \d{3}|not found in registry|invalid type|missing field|failed to parse/.test(output)
+    /expected value at line|got \d{3}|not found in registry|invalid type|missing field|failed to parse/.test(
+      output,
+    )
   )
     return { ok: true, code: 'OK', message: 'ok' };
   return verdictFromOutput(output, code);
