@@ -92,11 +92,26 @@ for (const [name, ms, base, baseMs, goal] of rows) {
   );
 }
 
-const agreement = join(import.meta.dirname, 'limbo-agreement.json');
-if (existsSync(agreement)) {
-  console.log(
-    `\nverifier vs openssl verify on x509-limbo (from the last test run):\n${readFileSync(agreement, 'utf8')}`,
-  );
+// Written by test/core/verify/limbo*.test.ts (the differential tests against `openssl verify` and
+// `certtool --verify`); a test never writes into the repository, so the figures live in node_modules/.cache.
+const agreementDir = join(import.meta.dirname, '..', 'node_modules', '.cache', 'certifix-limbo');
+for (const [name, oracle] of [
+  ['openssl', 'openssl verify'],
+  ['gnutls', 'certtool --verify'],
+] as const) {
+  const file = join(agreementDir, `${name}.json`);
+  if (!existsSync(file)) {
+    console.log(
+      `\nverifier vs ${oracle} on x509-limbo: no figures yet (run npx vitest run test/core/verify)`,
+    );
+    continue;
+  }
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { report: Record<string, Record<string, number>> };
+  console.log(`\nverifier vs ${oracle} on x509-limbo SERVER cases (from the last test run):`);
+  for (const [profile, s] of Object.entries(doc.report))
+    console.log(
+      `  ${profile.padEnd(20)} verdict ${s.verdict}/${s.cases} (${s.verdictPct}%)  ${'code' in s ? `code ${s.code}/${s.cases} (${s.codePct}%)` : `status flags ${s.status}/${s.cases} (${s.statusPct}%), ${s.explained} explained`}`,
+    );
 }
 
 // The fidelity matrix's figures, written by test/e2e/fidelity.test.ts on its last run.

@@ -174,3 +174,31 @@ export const PROFILE_LEVEL: Record<string, number> = {
   ultra: 8,
   future: 9,
 };
+
+const NULL_PARAMS = Buffer.from([0x05, 0x00]);
+const algParams = (alg: Buffer): Buffer => {
+  const p = children(parse(alg))[1];
+  return !p || p.raw.equals(NULL_PARAMS) ? Buffer.alloc(0) : p.raw;
+};
+
+/**
+ * Why `gnutls_x509_crt_import` refuses a certificate OpenSSL loads, or undefined (lib/x509/x509.c: strict
+ * DER, `compare_sig_algorithm`, `cache_alt_names`,
+ * `_gnutls_check_cert_sanity`: extensions only in v3, no duplicate extension). certtool then fails with
+ * "error parsing CRTs"; in a TLS handshake the peer's certificate is refused before any verification.
+ */
+export function importError(c: Cert): string | undefined {
+  let x: CertInfo;
+  try {
+    x = certInfo(c);
+  } catch {
+    return 'not a DER certificate';
+  }
+  if (x.sigOid !== x.tbsSigOid || !algParams(x.sigAlg).equals(algParams(x.tbsSigAlg)))
+    return 'signatureAlgorithm differs from tbsCertificate.signature';
+  if (x.version < 2 && x.extensions.length > 0) return 'extensions in a version 1 or 2 certificate';
+  const oids = x.extensions.map((e) => e.oid);
+  if (new Set(oids).size !== oids.length) return 'duplicate extension';
+  if (oids.includes('2.5.29.17') && x.san === undefined) return 'malformed subjectAltName';
+  return undefined;
+}

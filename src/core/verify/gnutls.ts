@@ -16,6 +16,7 @@ import type { TrustLookup } from './build.ts';
 import { errorInfo } from './errors.ts';
 import {
   GNUTLS_SIGS,
+  importError,
   isIssuer,
   keySecParam,
   PROFILE_LEVEL,
@@ -23,9 +24,9 @@ import {
   selfIssued,
   unknownCritical,
 } from './gnutls-certs.ts';
+import { appendNc, checkNcCrt, emptyNc, type GnutlsNc } from './gnutls-nc.ts';
 import { BIT, GNUTLS_CALLERS, type GnutlsStatus, statusMessage, statusNames } from './gnutls-status.ts';
 import { gnutlsKeyPurpose, HOST_RULES, isIpHost, nameMatches } from './host-rules.ts';
-import { checkNameConstraints, checkNameConstraintsCn } from './name-constraints.ts';
 import type { VerifyInput, VerifyResult } from './types.ts';
 
 const DEFAULT_MAX_VERIFY_DEPTH = 16;
@@ -103,7 +104,7 @@ function levelOk(ctx: Ctx, crt: Cert, issuer: Cert | undefined, trusted: boolean
 
 interface VState {
   maxPath: number;
-  nc: Cert[];
+  nc: GnutlsNc;
 }
 
 /** `verify_crt(cert, trusted_cas, flags)`: 0 when valid, else the status bits. */
@@ -136,27 +137,19 @@ function verifyCrt(
   if (!issuer) mark('GNUTLS_CERT_SIGNER_NOT_FOUND', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
   else {
     const ix = certInfo(issuer);
-    if (ix.nc) st.nc.push(issuer);
-    if (endCert) {
-      for (const c of st.nc) {
-        const nc = certInfo(c).nc;
-        if (!nc) continue;
-        let rv = checkNameConstraints(x, nc);
-        if (rv === 'OK') rv = checkNameConstraintsCn(x, nc);
-        if (rv !== 'OK') {
-          mark('GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE', rv);
-          break;
-        }
-      }
-    }
+    if (!appendNc(st.nc, ix))
+      mark('GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE', 'UNSUPPORTED_CONSTRAINT_TYPE', depth + 1);
+    else if (endCert && !checkNcCrt(st.nc, x, (c, oid) => gnutlsKeyPurpose(c, oid, false)))
+      mark('GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE', 'PERMITTED_VIOLATION');
     if (ix.version !== 0 || !v1ca) {
       if (!checkIfCa(ctx, cert, issuer, st, v1ca)) mark('GNUTLS_CERT_SIGNER_NOT_CA', 'INVALID_CA', depth + 1);
       if (ix.keyUsage !== undefined && (ix.keyUsage & KU.KEY_CERT_SIGN) === 0)
         mark('GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE', 'KEYUSAGE_NO_CERTSIGN', depth + 1);
     }
     if (sig) {
-      if (!sig[1] && sig[0] < 80 && !ctx.allowBroken)
-        mark(null, 'CA_MD_TOO_WEAK'); // insecure for everything
+      // MD5/MD2 are refused outright (pubkey_verify_data), an explicit-curve EC key cannot be read
+      if (!sig[1] && sig[0] < 80 && !ctx.allowBroken) mark(null, 'CA_MD_TOO_WEAK');
+      else if (ix.ecExplicit) mark(null, 'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', depth + 1);
       else if (!signedBy(cert, issuer)) mark('GNUTLS_CERT_SIGNATURE_FAILURE', 'CERT_SIGNATURE_FAILURE');
     }
   }
@@ -216,7 +209,7 @@ function verifyCrtStatus(ctx: Ctx, list: Cert[], cas: Cert[]): { status: number;
     break;
   }
   if (size === 0) return { status, size: 1 };
-  const st: VState = { maxPath: MAX_VERIFY_DEPTH, nc: [] };
+  const st: VState = { maxPath: MAX_VERIFY_DEPTH, nc: emptyNc() };
   const top = verifyCrt(ctx, list[size - 1] as Cert, cas, size - 1, st, size === 1, true);
   if (top) return { status: status | top | BIT.GNUTLS_CERT_INVALID, size };
   for (let i = size - 1; i > 0; i--) {
@@ -235,7 +228,11 @@ const OLD_OR_UNKNOWN =
   BIT.GNUTLS_CERT_SIGNER_NOT_FOUND | BIT.GNUTLS_CERT_EXPIRED | BIT.GNUTLS_CERT_INSECURE_ALGORITHM;
 
 /** Verify as GnuTLS does; `trusted` is the client's CA list. */
-export function verifyGnutls(input: VerifyInput, trusted: TrustLookup): VerifyResult {
+export function verifyGnutls(input: VerifyInput, store: TrustLookup): VerifyResult {
+  // a trust anchor GnuTLS cannot import is not in its list
+  const trusted: TrustLookup = {
+    bySubject: (n) => store.bySubject(n).filter((c) => importError(c) === undefined),
+  };
   const caller = GNUTLS_CALLERS[input.gnutls?.caller ?? 'curl'];
   const profile = input.gnutls?.profile ?? caller.profile;
   const ctx: Ctx = {
@@ -248,6 +245,25 @@ export function verifyGnutls(input: VerifyInput, trusted: TrustLookup): VerifyRe
     reasons: [],
   };
   const list = [input.leaf, ...input.untrusted];
+  const refused = list.map(importError).find((e) => e !== undefined);
+  if (refused) {
+    const info = errorInfo('UNSPECIFIED');
+    const gnutls = {
+      status: [] as GnutlsStatus[],
+      bits: 0,
+      message: `certificate refused: ${refused}`,
+      hostMismatch: false,
+    };
+    return {
+      ok: false,
+      code: info.code,
+      message: info.message,
+      depth: 0,
+      chain: list,
+      errors: [],
+      gnutls: { ...gnutls, importError: refused },
+    };
+  }
   // sort, de-duplicate, stop at a certificate whose issuer is trusted
   const seen = new Set<string>();
   for (let i = 0; i < list.length && list.length <= DEFAULT_MAX_VERIFY_DEPTH; ) {

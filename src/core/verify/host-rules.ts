@@ -64,7 +64,7 @@ const VS_SGC = '2.16.840.1.113733.1.8.1';
 
 /** `_gnutls_check_key_purpose(cert, purpose, noAny)` (lib/x509/verify.c). */
 export function gnutlsKeyPurpose(x: CertInfo, purpose: string, noAny: boolean): boolean {
-  if (x.eku === undefined) return true; // no key purpose: any
+  if (x.eku === undefined || x.eku.length === 0) return true; // no key purpose: any
   const obsolete = purpose === SERVER_AUTH && x.bcPresent && x.ca;
   return x.eku.some(
     (o) => (obsolete && (o === NS_SGC || o === VS_SGC)) || o === purpose || (!noAny && o === ANY_EKU),

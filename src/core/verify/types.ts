@@ -73,4 +73,6 @@ export interface GnutlsVerdict {
   message: string;
   /** The host name failed (curl checks it only after the chain verified, GNUTLS_CERT_UNEXPECTED_OWNER in certtool). */
   hostMismatch: boolean;
+  /** Why GnuTLS refuses to import one of the peer's certificates, before any verification (status is then []). */
+  importError?: string | undefined;
 }

@@ -1,68 +1,24 @@
 /**
  * Differential test against the real oracle: every SERVER case of the x509-limbo corpus is verified by
  * `openssl verify` (both profiles) and by verifyChain; verdicts must agree on every case and error codes on
- * at least 95% of them. Agreement is written to bench/limbo-agreement.json.
+ * at least 95% of them. The figures go to node_modules/.cache/certifix-limbo/openssl.json for `npm run bench`.
  */
 
-import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { type Cert, parseCerts } from '../../../src/core/cert.ts';
 import { type Profile, verifyChain } from '../../../src/core/verify/index.ts';
+import {
+  corpusSkipReason,
+  type LimboCase,
+  loadServerCases,
+  pct,
+  toCerts,
+  writeAgreement,
+  writeCaseFiles,
+} from './limbo.ts';
 import { hasOpenssl, type OracleResult, pool, runOracle } from './oracle.ts';
 
-const CORPUS = '/work/shared/corpora/x509-limbo/limbo.json';
-
-interface LimboCase {
-  id: string;
-  validation_kind: string;
-  trusted_certs: string[];
-  untrusted_intermediates: string[];
-  peer_certificate: string;
-  validation_time: string | null;
-  expected_peer_name: { kind: string; value: string } | null;
-  max_chain_depth: number | null;
-}
-
-const skipReason = !existsSync(CORPUS)
-  ? `corpus missing: ${CORPUS}`
-  : !hasOpenssl()
-    ? 'openssl 3 not installed'
-    : '';
-
-/**
- * parseCerts skips certificates with an empty subject or issuer (Node's X509Certificate reports those as
- * undefined), yet OpenSSL loads them; build the Cert by hand for those so the verifier still sees them.
- */
-function toCerts(pems: string[]): Cert[] | null {
-  const out: Cert[] = [];
-  for (const pem of pems) {
-    const parsed = parseCerts(pem);
-    if (parsed.certs[0]) {
-      out.push(parsed.certs[0]);
-      continue;
-    }
-    try {
-      const x509 = new X509Certificate(pem);
-      out.push({
-        der: x509.raw,
-        x509,
-        sha256: createHash('sha256').update(x509.raw).digest('hex'),
-        subject: x509.subject ?? '',
-        issuer: x509.issuer ?? '',
-        ca: x509.ca,
-        selfSigned: false,
-        notBefore: new Date(x509.validFrom),
-        notAfter: new Date(x509.validTo),
-      });
-    } catch {
-      return null;
-    }
-  }
-  return out;
-}
+const skipReason = corpusSkipReason() || (!hasOpenssl() ? 'openssl 3 not installed' : '');
 
 function ours(c: LimboCase, profile: Profile): { ok: boolean; code: string; depth: number } {
   const leaf = toCerts([c.peer_certificate]);
@@ -86,23 +42,20 @@ describe.skipIf(skipReason !== '')(
   `x509-limbo vs openssl verify${skipReason ? ` (${skipReason})` : ''}`,
   () => {
     it('agrees with OpenSSL on verdicts (all) and error codes (>= 95%)', async () => {
-      const cases = (JSON.parse(readFileSync(CORPUS, 'utf8')) as { testcases: LimboCase[] }).testcases.filter(
-        (c) => c.validation_kind === 'SERVER',
+      const cases = loadServerCases();
+      const files = writeCaseFiles(cases);
+      const jobs = cases.flatMap((c, i) =>
+        (['openssl', 'python313'] as const).map((profile) => ({
+          c,
+          f: files[i] as (typeof files)[0],
+          profile,
+        })),
       );
-      const dir = mkdtempSync(join(tmpdir(), 'certifix-limbo-'));
-      const jobs = cases.flatMap((c, i) => {
-        const base = join(dir, String(i));
-        writeFileSync(`${base}.leaf.pem`, c.peer_certificate);
-        writeFileSync(`${base}.ca.pem`, c.trusted_certs.join(''));
-        if (c.untrusted_intermediates.length)
-          writeFileSync(`${base}.int.pem`, c.untrusted_intermediates.join(''));
-        return (['openssl', 'python313'] as const).map((profile) => ({ c, base, profile }));
-      });
-      const oracle = await pool(jobs, Math.max(4, cpus().length * 2), ({ c, base, profile }) =>
+      const oracle = await pool(jobs, Math.max(4, cpus().length * 2), ({ c, f, profile }) =>
         runOracle({
-          leaf: `${base}.leaf.pem`,
-          caFile: `${base}.ca.pem`,
-          untrusted: c.untrusted_intermediates.length ? `${base}.int.pem` : undefined,
+          leaf: f.leaf,
+          caFile: f.ca,
+          untrusted: f.untrusted,
           attime: c.validation_time ? Math.floor(new Date(c.validation_time).getTime() / 1000) : undefined,
           host: c.expected_peer_name?.kind === 'DNS' ? c.expected_peer_name.value : undefined,
           ip: c.expected_peer_name?.kind === 'IP' ? c.expected_peer_name.value : undefined,
@@ -129,7 +82,6 @@ describe.skipIf(skipReason !== '')(
             certifix: `${m.code}@${m.depth}`,
           });
       });
-      const pct = (n: number, d: number) => Math.round((1000 * n) / d) / 10;
       const report = Object.fromEntries(
         Object.entries(stats).map(([p, s]) => [
           p,
@@ -141,11 +93,12 @@ describe.skipIf(skipReason !== '')(
           },
         ]),
       );
-      mkdirSync('bench', { recursive: true });
-      writeFileSync(
-        'bench/limbo-agreement.json',
-        `${JSON.stringify({ corpus: 'x509-limbo SERVER cases', openssl: 'openssl verify', report, disagreements }, null, 2)}\n`,
-      );
+      writeAgreement('openssl', {
+        corpus: 'x509-limbo SERVER cases',
+        oracle: 'openssl verify',
+        report,
+        disagreements,
+      });
       console.log(JSON.stringify(report, null, 2));
       for (const d of disagreements)
         console.log(`${d.profile.padEnd(9)} ${d.id}: openssl ${d.openssl}, certifix ${d.certifix}`);
