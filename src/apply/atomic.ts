@@ -20,7 +20,7 @@ import {
 import { basename, dirname, join, parse, resolve } from 'node:path';
 import { CertifixError } from '../core/errors.ts';
 
-const isRoot = () => process.getuid?.() === 0;
+export const isRoot = () => process.getuid?.() === 0;
 
 function code(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | null)?.code;
@@ -41,6 +41,26 @@ export async function resolveTarget(path: string): Promise<string> {
     p = resolve(dirname(p), await readlink(p));
   }
   throw new CertifixError('IO', `too many levels of symbolic links at ${path}`);
+}
+
+/** Refuse a symlink where certifix keeps its own files (and the data directory itself). */
+export async function assertNotSymlink(path: string, what = 'certifix’s own file'): Promise<void> {
+  let st: Awaited<ReturnType<typeof lstat>>;
+  try {
+    st = await lstat(path);
+  } catch (e) {
+    if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return;
+    throw e;
+  }
+  if (st.isSymbolicLink()) {
+    throw new CertifixError(
+      'REFUSED',
+      `${path} (${what}) is a symbolic link; certifix never writes through one`,
+      {
+        hint: `remove ${path} (certifix recreates it), then run certifix again`,
+      },
+    );
+  }
 }
 
 /** The file's bytes, or null when it does not exist. */
@@ -143,6 +163,8 @@ export interface WriteOptions {
   /** Mode for a new file (default 0o644); an existing file keeps its own mode unless `forceMode`. */
   mode?: number;
   forceMode?: boolean;
+  /** Refuse when `path` is a symlink instead of following it (certifix's own files). */
+  noFollow?: boolean;
   /** Called with the temp file complete and synced, just before the rename (crash tests). */
   beforeRename?: () => Promise<void> | void;
 }
@@ -153,7 +175,8 @@ export async function writeAtomic(
   data: Buffer | string,
   opts: WriteOptions = {},
 ): Promise<string> {
-  const target = await resolveTarget(path);
+  if (opts.noFollow) await assertNotSymlink(path);
+  const target = opts.noFollow ? resolve(path) : await resolveTarget(path);
   const dir = dirname(target);
   let old: Awaited<ReturnType<typeof stat>> | null = null;
   try {

@@ -89,12 +89,13 @@ export function setBlock(
   vars: Record<string, string>,
   syntax: BlockSyntax,
   where: BlockPlacement,
+  path?: string,
 ): string {
   const text = old ?? '';
   const eol = detectEol(text);
   const block = renderBlock(vars, syntax, eol);
   const lines = splitLines(text);
-  const blocks = findBlocks(lines);
+  const blocks = findBlocks(lines, path);
   if (blocks.length > 0) {
     for (const [s, e] of blocks.slice(1).reverse()) lines.splice(s, e - s + 1);
     const [s, e] = blocks[0] as [number, number];
@@ -129,6 +130,44 @@ export function removeBlock(text: string): string {
   const lines = splitLines(text);
   for (const [s, e] of findBlocks(lines).reverse()) lines.splice(s, e - s + 1);
   return lines.join('');
+}
+
+/**
+ * Take certifix's block out of text the user may have edited: only the lines certifix wrote (the markers,
+ * the note, the assignments with the values recorded) go; a line the user added inside the block stays
+ * where it is. When a marker is missing (the user deleted the end line), the block cannot be delimited:
+ * from the begin marker on, only lines identical to ones certifix wrote are removed. `kept` lists the
+ * user's lines left in place, `broken` says the markers did not pair up.
+ */
+export function revertBlock(
+  text: string,
+  vars: Record<string, string>,
+  syntax: BlockSyntax,
+): { text: string; kept: string[]; broken: boolean } {
+  const lines = splitLines(text);
+  const ours = new Set(renderBlock(vars, syntax).map((l) => bare(l).trim()));
+  let ranges: Array<[number, number]>;
+  let broken = false;
+  try {
+    ranges = findBlocks(lines);
+  } catch {
+    broken = true;
+    const begin = lines.findIndex((l) => bare(l).trim() === BEGIN);
+    const end = lines.findIndex((l) => bare(l).trim() === END);
+    // The lines between the markers that remain, or from the only marker to the end of the file.
+    ranges =
+      begin === -1 ? (end === -1 ? [] : [[end, end]]) : [[begin, end > begin ? end : lines.length - 1]];
+  }
+  const kept: string[] = [];
+  const drop = new Set<number>();
+  for (const [s, e] of ranges) {
+    for (let i = s; i <= e; i++) {
+      const t = bare(lines[i] as string).trim();
+      if (ours.has(t)) drop.add(i);
+      else if (!broken && t !== '') kept.push(bare(lines[i] as string));
+    }
+  }
+  return { text: lines.filter((_, i) => !drop.has(i)).join(''), kept, broken };
 }
 
 /** The current block's lines without terminators, or null when there is none. */

@@ -4,9 +4,9 @@
  * and a journal (recording those directories) inside, then renamed into place in one step. A run killed
  * before the rename leaves only the staging directory, which undo recognizes by name and removes.
  */
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chown, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { ioError, mkdirp, tempPathFor, tempPrefix } from './atomic.ts';
+import { ioError, isRoot, mkdirp, tempPathFor, tempPrefix } from './atomic.ts';
 import { newJournal, writeJournal } from './journal.ts';
 import { acquireLock, heldLock, type Lock } from './lock.ts';
 import type { CertifixPaths } from './paths.ts';
@@ -34,6 +34,11 @@ export async function openDataDir(paths: CertifixPaths): Promise<Lock> {
   const inner = join(staging, relative(top, paths.dir));
   try {
     await mkdir(inner, { recursive: true, mode: 0o755 });
+    if (isRoot()) {
+      // `sudo certifix` in a user's HOME: the directories belong to that user, like HOME itself.
+      const owner = await stat(dirname(top));
+      for (let d = inner; d.startsWith(staging); d = dirname(d)) await chown(d, owner.uid, owner.gid);
+    }
     await writeJournal(join(inner, 'journal.json'), newJournal(missing));
     await acquireLock(join(inner, 'lock'));
     await rename(staging, top);

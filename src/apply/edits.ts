@@ -3,7 +3,7 @@
  * `revertEdit(text, record)` takes certifix's part back out of text the user may have edited since, and
  * `checkEdit(text, record)` says whether our part is still in place (drift, for `certifix status`).
  */
-import { findBlocks, readBlock, removeBlock, renderBlock, setBlock, shadowing } from './block.ts';
+import { findBlocks, readBlock, renderBlock, revertBlock, setBlock, shadowing } from './block.ts';
 import { gitconfig, splitGitKey } from './gitconfig.ts';
 import { npmrc, pipIni } from './ini.ts';
 import type { EditRecord } from './journal.ts';
@@ -21,12 +21,12 @@ export type FileOp =
 const DIALECTS: Record<'ini' | 'npmrc' | 'gitconfig', Dialect> = { ini: pipIni, npmrc, gitconfig };
 
 /** New text plus the record of what changed (with the key's previous line, for undo). */
-export function applyOp(old: string | null, op: FileOp): { text: string; record: EditRecord } {
+export function applyOp(old: string | null, op: FileOp, path?: string): { text: string; record: EditRecord } {
   switch (op.kind) {
     case 'file':
       return { text: op.content, record: { kind: 'file' } };
     case 'block':
-      return { text: setBlock(old, op.vars, op.syntax, op.where), record: op };
+      return { text: setBlock(old, op.vars, op.syntax, op.where, path), record: op };
     case 'ini': {
       const r = setKey(old, op.section, op.key, op.value, pipIni);
       return { text: r.text, record: { kind: 'ini', ...r.edit } };
@@ -76,8 +76,21 @@ export function revertEdit(text: string, rec: EditRecord): { text: string; confl
   switch (rec.kind) {
     case 'file':
       return { text, conflict: 'certifix wrote this file and it was edited since; left as it is' };
-    case 'block':
-      return { text: removeBlock(text) };
+    case 'block': {
+      const r = revertBlock(text, rec.vars, rec.syntax);
+      const notes: string[] = [];
+      if (r.broken) {
+        notes.push(
+          'the certifix block’s begin or end marker was missing; removed only the lines certifix wrote',
+        );
+      }
+      if (r.kept.length > 0) {
+        notes.push(
+          `kept the line(s) you added inside the certifix block: ${r.kept.map((l) => l.trim()).join(' | ')}`,
+        );
+      }
+      return notes.length ? { text: r.text, conflict: notes.join('; ') } : { text: r.text };
+    }
     default:
       return revertKey(text, rec, DIALECTS[rec.kind]);
   }
@@ -93,12 +106,22 @@ export function checkEdit(text: string | null, rec: EditRecord): string[] {
       let found: string[] | null;
       try {
         found = readBlock(text);
-      } catch (e) {
-        return [(e as Error).message];
+      } catch {
+        return [
+          'the certifix block has lost its begin or end marker (undo removes only the lines certifix wrote)',
+        ];
       }
       if (!found) return ['the certifix block was removed'];
       const want = renderBlock(rec.vars, rec.syntax).map(bare);
-      const problems = found.join('\n') === want.join('\n') ? [] : ['the certifix block was edited'];
+      const added = found.filter((l) => l.trim() !== '' && !want.includes(l));
+      const problems =
+        found.join('\n') === want.join('\n')
+          ? []
+          : added.length > 0 && want.every((l) => found?.includes(l))
+            ? [
+                `line(s) added inside the certifix block (undo keeps them): ${added.map((l) => l.trim()).join(' | ')}`,
+              ]
+            : ['the certifix block was edited'];
       if (findBlocks(splitLines(text)).length > 1) problems.push('the certifix block appears more than once');
       for (const s of shadowing(text, Object.keys(rec.vars))) {
         problems.push(`line ${s.line} sets ${s.name} again after the certifix block: ${s.text.trim()}`);

@@ -3,19 +3,23 @@
  * the first run kept), write the journal atomically, THEN write the file atomically. A run killed at any
  * point leaves every file either old or new, and a journal that covers every file touched.
  */
+import { rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Context, Runner } from '../clients/types.ts';
+import { CertifixError } from '../core/errors.ts';
 import type { Plan } from '../core/plan.ts';
-import { mkdirp, removeStaleTemps, writeAtomic } from './atomic.ts';
+import { mkdirp, readMaybe, removeStaleTemps, writeAtomic } from './atomic.ts';
 import { missingDirs, openDataDir } from './datadir.ts';
 import { lineDiff } from './diff.ts';
 import { mergeRecord } from './edits.ts';
+import { assertDataDirSafe } from './guard.ts';
 import { entryFor, type Journal, newJournal, readJournal, sha256, writeJournal } from './journal.ts';
 import { applySessionEnv } from './launchd.ts';
 import { certifixPaths } from './paths.ts';
 import { type FileWork, prepare } from './prepare.ts';
 import { applyUserEnv, planUserEnv, type RegistryChange } from './registry.ts';
 import type { EnvTargetId } from './shells.ts';
+import { removeDirs, undoLocked } from './undo.ts';
 
 export type ApplyStep =
   | { at: 'journal'; path: string } // the journal now covers `path`; the file is untouched
@@ -139,14 +143,25 @@ export async function applyPlans(
   if (opts.dryRun || (!first.work.some(pending) && registry.length === 0))
     return result(first.work, first.warnings);
 
+  await assertDataDirSafe(ctx);
   const lock = await openDataDir(paths);
+  const emptied: string[] = []; // directories a rolled-back first run leaves empty, removed after the lock
   try {
     // Files may have changed while we waited for the lock: compute again under it.
     const { work, env, warnings } = await prepare(plans, ctx, opts.envTargets);
     const journal = (await readJournal(ctx)) ?? newJournal();
+    // The journal's exact bytes, for a rollback (it is read and checked just above).
+    const before = { entries: journal.entries.length, bytes: await readMaybe(paths.journal) };
     if (Object.keys(env).length > 0) journal.env = env;
-    for (const w of work) {
-      if (pending(w)) await applyOne(w, journal, paths.journal, paths.backups, opts);
+    const done: FileWork[] = [];
+    try {
+      for (const w of work) {
+        if (!pending(w)) continue;
+        await applyOne(w, journal, paths.journal, paths.backups, opts);
+        done.push(w);
+      }
+    } catch (e) {
+      throw await rollBack(e, done, before, ctx, emptied);
     }
     if (ctx.platform === 'darwin' && Object.keys(env).length > 0) {
       // macOS: GUI apps started from now on see the variables too (launchd.ts).
@@ -162,5 +177,48 @@ export async function applyPlans(
     return result(work, warnings);
   } finally {
     await lock.release();
+    await removeDirs(emptied);
   }
+}
+
+/**
+ * A run that failed half-way (EACCES on one file) takes back what it wrote, so the machine is as before:
+ * a first run is undone whole; a later run puts this run's files back to their bytes from before it and
+ * the journal back to its previous state. If that fails too, the user is told exactly what to run.
+ */
+async function rollBack(
+  failure: unknown,
+  done: FileWork[],
+  before: { entries: number; bytes: Buffer | null },
+  ctx: Ctx,
+  emptied: string[],
+): Promise<unknown> {
+  const paths = certifixPaths(ctx);
+  const what = failure instanceof Error ? failure.message : String(failure);
+  try {
+    if (before.entries === 0 || before.bytes === null) {
+      const { createdDirs } = await undoLocked(ctx);
+      emptied.push(...new Set([...createdDirs, paths.dir].sort()));
+    } else {
+      for (const w of [...done].reverse()) {
+        if (w.before === null) await rm(w.target, { force: true });
+        else await writeAtomic(w.target, w.before, { noFollow: w.target.startsWith(paths.dir) });
+      }
+      await writeAtomic(paths.journal, before.bytes, { mode: 0o600, forceMode: true, noFollow: true });
+    }
+  } catch (again) {
+    return new CertifixError(
+      'IO',
+      `${what}; undoing the files changed so far failed too (${String((again as Error).message ?? again)})`,
+      {
+        cause: failure,
+        hint: 'run `certifix undo`: the journal records every file this run changed',
+      },
+    );
+  }
+  return new CertifixError(
+    'IO',
+    `${what}; the files certifix had changed in this run were put back, nothing changed`,
+    { cause: failure, hint: failure instanceof CertifixError ? failure.hint : undefined },
+  );
 }

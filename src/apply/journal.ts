@@ -7,8 +7,9 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Context } from '../clients/types.ts';
 import { CertifixError } from '../core/errors.ts';
-import { ioError, readMaybe, writeAtomic } from './atomic.ts';
+import { ioError, writeAtomic } from './atomic.ts';
 import type { BlockPlacement, BlockSyntax } from './block.ts';
+import { assertOwnedByHomeOwner, readOwnFile } from './guard.ts';
 import type { KeyEdit } from './keyfile.ts';
 import type { SessionEnvEntry } from './launchd.ts';
 import { certifixPaths } from './paths.ts';
@@ -62,6 +63,10 @@ export interface Journal {
 
 /** Files above this size keep their original bytes in a backup file instead of inline. */
 const INLINE_LIMIT = 256 * 1024;
+/** A journal holds a few entries of at most INLINE_LIMIT bytes each (base64): far below this. */
+const MAX_JOURNAL_BYTES = 16 * 1024 * 1024;
+/** Backups are of config files, which certifix reads with the same bound. */
+const MAX_BACKUP_BYTES = 64 * 1024 * 1024;
 
 export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -75,7 +80,8 @@ export function newJournal(createdDirs: string[] = []): Journal {
 /** What certifix configured on this machine, or null when nothing is (for `certifix status`). */
 export async function readJournal(ctx: Pick<Context, 'env' | 'home' | 'platform'>): Promise<Journal | null> {
   const path = certifixPaths(ctx).journal;
-  const buf = await readMaybe(path);
+  await assertOwnedByHomeOwner(path, ctx, 'the certifix journal');
+  const buf = await readOwnFile(path, MAX_JOURNAL_BYTES);
   if (!buf) return null;
   try {
     const j = JSON.parse(buf.toString('utf8')) as Journal;
@@ -91,7 +97,11 @@ export async function readJournal(ctx: Pick<Context, 'env' | 'home' | 'platform'
 
 export async function writeJournal(path: string, journal: Journal): Promise<void> {
   journal.updatedAt = new Date().toISOString();
-  await writeAtomic(path, `${JSON.stringify(journal, null, 2)}\n`, { mode: 0o600, forceMode: true });
+  await writeAtomic(path, `${JSON.stringify(journal, null, 2)}\n`, {
+    mode: 0o600,
+    forceMode: true,
+    noFollow: true,
+  });
 }
 
 /** A new entry for a file about to be changed for the first time, with its original bytes kept. */
@@ -118,7 +128,7 @@ export async function entryFor(
   if (planned !== target) entry.link = planned;
   if (before && before.length > INLINE_LIMIT) {
     entry.backup = join(backupsDir, `${entry.beforeSha256}.orig`);
-    await writeAtomic(entry.backup, before, { mode: 0o600, forceMode: true });
+    await writeAtomic(entry.backup, before, { mode: 0o600, forceMode: true, noFollow: true });
   } else if (before) {
     entry.beforeBytes = before.toString('base64');
   }
@@ -129,7 +139,7 @@ export async function entryFor(
 export async function originalBytes(entry: JournalEntry): Promise<Buffer | null> {
   if (!entry.existedBefore) return null;
   if (entry.beforeBytes !== undefined) return Buffer.from(entry.beforeBytes, 'base64');
-  const buf = entry.backup ? await readMaybe(entry.backup) : null;
+  const buf = entry.backup ? await readOwnFile(entry.backup, MAX_BACKUP_BYTES) : null;
   if (!buf || sha256(buf) !== entry.beforeSha256) {
     throw ioError('read the backup of', entry.path, new Error(`missing or altered: ${entry.backup}`));
   }

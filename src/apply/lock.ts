@@ -3,10 +3,12 @@
  * owner's pid, start time and host. A lock whose process is gone (kill -9, reboot) is stale and taken over.
  */
 
-import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { CertifixError } from '../core/errors.ts';
-import { ioError, tempPathFor } from './atomic.ts';
+import { ioError, isRoot, tempPathFor } from './atomic.ts';
+import { readOwnFile } from './guard.ts';
 
 interface LockInfo {
   pid: number;
@@ -75,8 +77,14 @@ function locked(path: string, raw: string): CertifixError {
 async function tryCreate(path: string): Promise<boolean> {
   const temp = tempPathFor(path);
   try {
-    const fh = await open(temp, 'w', 0o644);
+    // 'wx': a fresh file, never an existing one (or a symlink someone planted under that name).
+    const fh = await open(temp, 'wx', 0o644);
     try {
+      // As root in a user's HOME, the lock belongs to that user like the directory it is in.
+      if (isRoot()) {
+        const dir = await stat(dirname(path));
+        await fh.chown(dir.uid, dir.gid).catch(() => {});
+      }
       const info: LockInfo = { pid: process.pid, startedAt: processStart(), host: hostname() };
       await fh.writeFile(`${JSON.stringify(info)}\n`);
       await fh.sync();
@@ -107,9 +115,12 @@ export async function acquireLock(path: string): Promise<Lock> {
     let raw: string;
     let mtimeMs: number;
     try {
-      raw = await readFile(path, 'utf8');
-      mtimeMs = (await stat(path)).mtimeMs;
-    } catch {
+      const buf = await readOwnFile(path, 4096);
+      if (buf === null) continue;
+      raw = buf.toString('utf8');
+      mtimeMs = (await lstat(path)).mtimeMs;
+    } catch (e) {
+      if (e instanceof CertifixError) throw e; // a symlink planted at the lock path
       continue; // released meanwhile: try again
     }
     if (!(await isStale(raw, mtimeMs))) throw locked(path, raw);
@@ -121,12 +132,12 @@ export async function acquireLock(path: string): Promise<Lock> {
     } catch {
       continue;
     }
-    const moved = await readFile(aside, 'utf8').catch(() => '');
+    const moved = String((await readOwnFile(aside, 4096).catch(() => null)) ?? '');
     if (moved !== raw) {
       await rename(aside, path).catch(() => {});
       throw locked(path, moved);
     }
     await unlink(aside).catch(() => {});
   }
-  throw locked(path, await readFile(path, 'utf8').catch(() => ''));
+  throw locked(path, String((await readOwnFile(path, 4096).catch(() => null)) ?? ''));
 }

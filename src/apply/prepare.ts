@@ -8,9 +8,10 @@ import { isAbsolute } from 'node:path';
 import type { Context } from '../clients/types.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { Plan } from '../core/plan.ts';
-import { readMaybe, resolveTarget } from './atomic.ts';
+import { readMaybe } from './atomic.ts';
 import { assertEnvName, shadowing } from './block.ts';
 import { applyOp, type FileOp } from './edits.ts';
+import { writeTarget } from './guard.ts';
 import type { EditRecord } from './journal.ts';
 import { type EnvTargetId, envTargets } from './shells.ts';
 import { asText, decode, type Encoding, encode } from './text.ts';
@@ -79,7 +80,7 @@ export async function prepare(
   >();
   const add = async (path: string, op: FileOp, kind: string, owner: string) => {
     if (!isAbsolute(path)) throw new CertifixError('USAGE', `plan paths must be absolute: ${path}`);
-    const target = await resolveTarget(path);
+    const target = await writeTarget(path, ctx);
     const f = files.get(target) ?? { planned: path, ops: [], kinds: new Set(), owners: new Set() };
     f.ops.push(op);
     f.kinds.add(kind);
@@ -128,7 +129,7 @@ export async function prepare(
     let text = beforeText;
     const records: EditRecord[] = [];
     for (const op of f.ops) {
-      const r = applyOp(text, inEncoding(op, encoding));
+      const r = applyOp(text, inEncoding(op, encoding), f.planned);
       text = r.text;
       records.push(r.record);
     }

@@ -9,6 +9,7 @@ import type { Context, Runner } from '../clients/types.ts';
 import { ioError, readMaybe, removeStaleTemps, writeAtomic } from './atomic.ts';
 import { removeStaging } from './datadir.ts';
 import { revertEdit } from './edits.ts';
+import { assertDataDirSafe, assertJournalPaths } from './guard.ts';
 import { type JournalEntry, originalBytes, readJournal, sha256 } from './journal.ts';
 import { undoSessionEnv } from './launchd.ts';
 import { acquireLock } from './lock.ts';
@@ -43,7 +44,7 @@ async function removeFile(path: string): Promise<void> {
 }
 
 /** Remove directories certifix created, innermost first, when they are empty. */
-async function removeDirs(dirs: readonly string[]): Promise<void> {
+export async function removeDirs(dirs: readonly string[]): Promise<void> {
   for (const d of [...dirs].reverse()) await rmdir(d).catch(() => {});
 }
 
@@ -119,43 +120,54 @@ async function removeOwnFiles(paths: CertifixPaths): Promise<void> {
 /** Undo every change certifix made on this machine. Throws LOCKED while another run is changing it. */
 export async function undoAll(ctx: Ctx): Promise<UndoResult> {
   const paths = certifixPaths(ctx);
-  const out: UndoResult = { restored: [], removed: [], conflicts: [], nothing: true };
   await removeStaging(paths);
   try {
     await stat(paths.dir);
   } catch {
-    return out; // never ran, or already undone
+    return { restored: [], removed: [], conflicts: [], nothing: true }; // never ran, or already undone
   }
+  await assertDataDirSafe(ctx);
   const lock = await acquireLock(paths.lock);
-  let createdDirs: string[] = [];
+  let done: Awaited<ReturnType<typeof undoLocked>>;
   try {
-    const journal = await readJournal(ctx);
-    if (journal) {
-      out.nothing = false;
-      createdDirs = journal.createdDirs;
-      for (const entry of [...journal.entries].reverse()) await undoEntry(entry, paths, out);
-      if (journal.launchd?.length) {
-        const run = ctx.run ?? (await import('../context.ts')).runProcess;
-        const r = await undoSessionEnv(run, journal.launchd);
-        out.restored.push(...r.restored);
-        out.conflicts.push(...r.conflicts);
-      }
-      if (journal.registry?.length) {
-        // Windows: HKCU\Environment values back to their previous type and data, or removed (registry.ts).
-        const run = ctx.run ?? (await import('../context.ts')).runProcess;
-        const r = await undoUserEnv(run, journal.registry);
-        out.restored.push(...r.restored);
-        out.removed.push(...r.removed);
-        out.conflicts.push(...r.conflicts);
-      }
-    }
-    await removeOwnFiles(paths);
+    done = await undoLocked(ctx);
   } finally {
     await lock.release();
   }
   // The data directory (and parents certifix created), when nothing else is in them.
-  await removeDirs(union([paths.dir], createdDirs));
-  return out;
+  await removeDirs(union([paths.dir], done.createdDirs));
+  return done.result;
+}
+
+/** The undo itself, for a caller that holds the lock (undo, and a fix rolling back its own run). */
+export async function undoLocked(ctx: Ctx): Promise<{ result: UndoResult; createdDirs: string[] }> {
+  const paths = certifixPaths(ctx);
+  const out: UndoResult = { restored: [], removed: [], conflicts: [], nothing: true };
+  let createdDirs: string[] = [];
+  const journal = await readJournal(ctx);
+  // A tampered journal is refused whole, before anything is changed.
+  if (journal) await assertJournalPaths(journal, ctx);
+  if (journal) {
+    out.nothing = false;
+    createdDirs = journal.createdDirs;
+    for (const entry of [...journal.entries].reverse()) await undoEntry(entry, paths, out);
+    if (journal.launchd?.length) {
+      const run = ctx.run ?? (await import('../context.ts')).runProcess;
+      const r = await undoSessionEnv(run, journal.launchd);
+      out.restored.push(...r.restored);
+      out.conflicts.push(...r.conflicts);
+    }
+    if (journal.registry?.length) {
+      // Windows: HKCU\Environment values back to their previous type and data, or removed (registry.ts).
+      const run = ctx.run ?? (await import('../context.ts')).runProcess;
+      const r = await undoUserEnv(run, journal.registry);
+      out.restored.push(...r.restored);
+      out.removed.push(...r.removed);
+      out.conflicts.push(...r.conflicts);
+    }
+  }
+  await removeOwnFiles(paths);
+  return { result: out, createdDirs };
 }
 
 const union = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])].sort();

@@ -1,0 +1,177 @@
+/**
+ * `sudo certifix` runs in other users' homes, so everything found there is untrusted input: the journal
+ * (which tells undo what to write where), the lock, and any symlink in certifix's own directory. The rules:
+ * - undo writes only where fix may write: HOME's dotfiles and dot-directories, the XDG directories, the
+ *   files the clients' own variables name (GIT_CONFIG_GLOBAL, NPM_CONFIG_USERCONFIG, PIP_CONFIG_FILE), and
+ *   certifix's data directory. A journal naming anything else is refused before anything is changed.
+ * - as root, the journal and lock must belong to HOME's owner (or a user could plant one for root to obey).
+ * - nothing in the data directory is written or read through a symlink (bundle.pem -> /etc/shadow).
+ * A user's own symlinked dotfiles (~/.bashrc -> ~/dotfiles/bashrc) are followed as before: their target is
+ * recorded, and must still be where the link points.
+ */
+import { constants } from 'node:fs';
+import { lstat, open, stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { readStreamBounded } from '../bounded.ts';
+import type { Context } from '../clients/types.ts';
+import { CertifixError } from '../core/errors.ts';
+import { assertNotSymlink, isRoot, resolveTarget } from './atomic.ts';
+import type { Journal } from './journal.ts';
+import { certifixPaths, configHome, dataDir, zdotdir } from './paths.ts';
+
+type Ctx = Pick<Context, 'env' | 'home' | 'platform'>;
+
+function code(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | null)?.code;
+}
+
+/** `p` is `dir` or inside it (both absolute, normalized). */
+export function within(p: string, dir: string): boolean {
+  const r = relative(dir, p);
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r) && !r.split(sep).includes('..'));
+}
+
+/** The places certifix may write, for this HOME and environment. */
+function writableRoots(ctx: Ctx): { trees: string[]; files: string[] } {
+  const xdgData = ctx.env.XDG_DATA_HOME;
+  const trees = [dataDir(ctx), configHome(ctx)];
+  if (xdgData && isAbsolute(xdgData)) trees.push(xdgData);
+  const files = ['GIT_CONFIG_GLOBAL', 'NPM_CONFIG_USERCONFIG', 'npm_config_userconfig', 'PIP_CONFIG_FILE']
+    .map((n) => ctx.env[n])
+    .filter((v): v is string => Boolean(v) && isAbsolute(v as string));
+  // zsh's dotfiles live in $ZDOTDIR when set.
+  const zdot = zdotdir(ctx);
+  if (zdot !== ctx.home) files.push(resolve(zdot, '.zshenv'));
+  return { trees: trees.map((t) => resolve(t)), files: files.map((f) => resolve(f)) };
+}
+
+/** May certifix write `path`? HOME itself only through a dotfile or dot-directory. */
+export function mayWrite(path: string, ctx: Ctx): boolean {
+  const p = resolve(path);
+  const home = resolve(ctx.home);
+  const { trees, files } = writableRoots(ctx);
+  if (files.includes(p)) return true;
+  if (trees.some((t) => within(p, t))) return true;
+  if (!within(p, home) || p === home) return false;
+  return (relative(home, p).split(sep)[0] as string).startsWith('.');
+}
+
+/** The uid HOME belongs to (what root must act for). */
+export async function homeOwner(ctx: Ctx): Promise<number | null> {
+  try {
+    return (await stat(ctx.home)).uid;
+  } catch {
+    return null;
+  }
+}
+
+/** As root: refuse a file in HOME that HOME's owner does not own (someone else planted it). */
+export async function assertOwnedByHomeOwner(path: string, ctx: Ctx, what: string): Promise<void> {
+  if (!isRoot()) return;
+  const owner = await homeOwner(ctx);
+  let uid: number;
+  try {
+    uid = (await lstat(path)).uid;
+  } catch (e) {
+    if (code(e) === 'ENOENT') return;
+    throw e;
+  }
+  if (owner !== null && uid !== owner) {
+    throw new CertifixError(
+      'REFUSED',
+      `${what} ${path} belongs to uid ${uid}, not to ${ctx.home}'s owner (uid ${owner}); refusing to use it as root`,
+      { hint: `check who created it; remove it if it is not yours, then run certifix again` },
+    );
+  }
+}
+
+/** A path inside certifix's data directory (bundle, journal, lock, backups, roots). */
+export function inDataDir(path: string, ctx: Ctx): boolean {
+  return within(resolve(path), resolve(certifixPaths(ctx).dir));
+}
+
+/**
+ * Read a file of our own without following a symlink (O_NOFOLLOW: ELOOP on a link), bounded.
+ * Null when it does not exist.
+ */
+export async function readOwnFile(path: string, limit: number): Promise<Buffer | null> {
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (e) {
+    if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return null;
+    if (code(e) === 'ELOOP') await assertNotSymlink(path);
+    throw e;
+  }
+  try {
+    return await readStreamBounded(fh.createReadStream({ autoClose: false }), path, limit);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Every path a journal asks undo to touch must be one certifix may write; checked before anything is
+ * changed, so a tampered journal changes nothing at all.
+ */
+export async function assertJournalPaths(journal: Journal, ctx: Ctx): Promise<void> {
+  const bad: string[] = [];
+  const check = (p: unknown) => {
+    if (typeof p !== 'string' || !isAbsolute(p) || !mayWrite(p, ctx)) bad.push(String(p));
+  };
+  const backups = certifixPaths(ctx).backups;
+  for (const e of journal.entries) {
+    if (typeof e.path !== 'string' || !isAbsolute(e.path)) {
+      bad.push(String(e.path));
+      continue;
+    }
+    // A user's symlinked dotfile: the link is theirs to have, and must still point at the recorded file.
+    const viaLink =
+      typeof e.link === 'string' &&
+      isAbsolute(e.link) &&
+      mayWrite(e.link, ctx) &&
+      (await resolveTarget(e.link)) === e.path;
+    if (!viaLink) check(e.path);
+    const now = await resolveTarget(e.path);
+    if (now !== e.path) check(now);
+    if (e.backup !== undefined && !(typeof e.backup === 'string' && within(resolve(e.backup), backups))) {
+      bad.push(String(e.backup));
+    }
+    for (const d of e.createdDirs ?? []) check(d);
+  }
+  // The data directory and the parents certifix created for it (~/.local, ~/.local/share).
+  for (const d of journal.createdDirs ?? []) check(d);
+  if (bad.length > 0) {
+    throw new CertifixError(
+      'REFUSED',
+      `the certifix journal names files outside what certifix may change: ${[...new Set(bad)].join(', ')}; nothing was changed`,
+      {
+        hint: `certifix only writes HOME's dotfiles, the XDG directories and its own directory; inspect ${certifixPaths(ctx).journal}`,
+      },
+    );
+  }
+}
+
+/** Before certifix uses its data directory: no symlinks, and as root, nothing a stranger put there. */
+export async function assertDataDirSafe(ctx: Ctx): Promise<void> {
+  const paths = certifixPaths(ctx);
+  await assertNotSymlink(paths.dir, 'certifix’s data directory');
+  for (const p of [paths.bundle, paths.journal, paths.lock, paths.backups]) await assertNotSymlink(p);
+  await assertOwnedByHomeOwner(paths.dir, ctx, 'the certifix data directory');
+  await assertOwnedByHomeOwner(paths.journal, ctx, 'the certifix journal');
+  await assertOwnedByHomeOwner(paths.lock, ctx, 'the certifix lock');
+}
+
+/**
+ * Where a plan's write really lands. Files in the data directory are never followed through a symlink; as
+ * root, a symlinked dotfile may only lead to a file HOME's owner owns (not to /etc/profile).
+ */
+export async function writeTarget(path: string, ctx: Ctx): Promise<string> {
+  if (inDataDir(path, ctx)) {
+    await assertNotSymlink(path);
+    return resolve(path);
+  }
+  const target = await resolveTarget(path);
+  if (target !== resolve(path)) await assertOwnedByHomeOwner(target, ctx, `the target of the link ${path},`);
+  return target;
+}
