@@ -10,8 +10,7 @@ import { registry } from './clients/registry.ts';
 import type { Context } from './clients/types.ts';
 import { parseCerts } from './core/cert.ts';
 import type { Finding } from './core/report.ts';
-import { readChosenRoots } from './fix/index.ts';
-import { localRoots } from './stores/index.ts';
+import { osLocalRoots, readChosenRoots } from './fix/index.ts';
 import { isMozillaRoot } from './stores/mozilla.ts';
 import { weakeningSettings } from './weakening.ts';
 
@@ -91,7 +90,8 @@ export async function collectStatus(ctx: Context, now = new Date()): Promise<Sta
       newestExpiry: times.length ? new Date(times[times.length - 1] as number).toISOString() : null,
     };
     const inBundle = new Set(certs.map((c) => c.sha256));
-    for (const root of await localRoots(ctx)) {
+    // The OS store itself: in a shell where SSL_CERT_FILE names the bundle, that file is not the OS store.
+    for (const root of await osLocalRoots(ctx)) {
       if (!inBundle.has(root.sha256)) {
         findings.push({
           id: 'root-rotated',
