@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPLAIN_HELP, explainCommand, type Stdin } from '../../src/cli/explain.ts';
 import { has } from '../helpers/has.ts';
+import { memoryIo } from '../helpers/io.ts';
 import { freePort, LOOPBACK } from '../helpers/net.ts';
 import { Pki } from '../helpers/pki.ts';
 
@@ -24,22 +25,10 @@ const cleanEnv = () => ({
 });
 
 async function run(argv: string[], stdin: Partial<Stdin> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: (s: string) => {
-      stdout += s;
-    },
-    stderr: (s: string) => {
-      stderr += s;
-    },
-    env: cleanEnv(),
-    cwd: process.cwd(),
-    isTTY: false,
-  };
+  const { io, out } = memoryIo(cleanEnv());
   const input: Stdin = { isTTY: false, read: async () => '', ...stdin };
   const code = await explainCommand(argv, io, input);
-  return { code, stdout, stderr };
+  return { code, ...out };
 }
 
 describe('certifix explain', () => {

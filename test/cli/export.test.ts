@@ -13,26 +13,16 @@ import { exportCommand } from '../../src/cli/export.ts';
 import type { Context, Runner } from '../../src/clients/types.ts';
 import { certFromDer, parseCerts } from '../../src/core/cert.ts';
 import { exportCerts } from '../../src/export.ts';
+import { memoryIo } from '../helpers/io.ts';
 import { Pki } from '../helpers/pki.ts';
 import { startTls, type TlsServer } from '../net/servers.ts';
 
 const fx = (n: string) => readFileSync(join(import.meta.dirname, '..', 'stores', 'fixtures', n), 'utf8');
 
-function run(argv: string[], env: NodeJS.ProcessEnv, cwd = tmpdir()) {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: (s: string) => {
-      stdout += s;
-    },
-    stderr: (s: string) => {
-      stderr += s;
-    },
-    env,
-    cwd,
-    isTTY: false,
-  };
-  return exportCommand(argv, io).then((code) => ({ code, stdout, stderr }));
+async function run(argv: string[], env: NodeJS.ProcessEnv, cwd = tmpdir()) {
+  const { io, out } = memoryIo(env, cwd);
+  const code = await exportCommand(argv, io);
+  return { code, ...out };
 }
 
 const subjects = (pem: string) => parseCerts(pem).certs.map((c) => c.subject);

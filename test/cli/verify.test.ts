@@ -3,21 +3,13 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VERIFY_HELP, verifyCommand } from '../../src/cli/verify.ts';
 import { hasOpenssl } from '../core/verify/oracle.ts';
+import { memoryIo } from '../helpers/io.ts';
 import { type Issued, Pki } from '../helpers/pki.ts';
 
-function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: (s: string) => {
-      stdout += s;
-    },
-    stderr: (s: string) => {
-      stderr += s;
-    },
-    env,
-  };
-  return verifyCommand(argv, io).then((code) => ({ code, stdout, stderr }));
+async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const { io, out } = memoryIo(env);
+  const code = await verifyCommand(argv, io);
+  return { code, ...out };
 }
 
 describe.skipIf(!hasOpenssl())('certifix verify', () => {
