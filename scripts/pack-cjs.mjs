@@ -4,6 +4,8 @@
 // `import()` becomes a `require` inside a promise), then stored as a string literal. The entry chunk is plain
 // code. A string literal costs V8 a copy where a function costs a pre-parse, so `--version` pays for the
 // entry alone and `diagnose` for the chunks it uses. The chunks run in strict mode as ES modules would.
+import { readFileSync } from 'node:fs';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { transform } from 'esbuild';
 
 /** Bytes after which the packer refuses: a runaway bundle (a dependency pulled in by mistake) shows here. */
@@ -24,20 +26,8 @@ async function toCjs(code, name) {
   return r.code;
 }
 
-/** The loader written before the entry's code. `__chunks` maps './name.js' to the chunk's source. */
-const LOADER = `const __modules = new Map();
-function __require(id) {
-  const src = __chunks[id];
-  if (src === undefined) return require(id);
-  let m = __modules.get(id);
-  if (m) return m.exports;
-  m = { exports: {} };
-  __modules.set(id, m);
-  const filename = __filename + '/' + id.slice(2);
-  require('node:vm').compileFunction(src, ['exports', 'require', 'module', '__filename'], { filename })(m.exports, __require, m, filename);
-  return m.exports;
-}
-`;
+/** The loader written before the entry's code (a file of its own, so that it is linted and readable). */
+const LOADER = readFileSync(new URL('./pack-loader.cjs', import.meta.url), 'utf8');
 
 /**
  * @param {{ path: string, text: string }[]} files esbuild's output files (write: false)
@@ -55,12 +45,34 @@ export async function packChunks(files, entryPath, version) {
     else chunks[`./${f.path.slice(dir.length)}`] = `'use strict';${code}`;
   }
   if (entry === undefined) throw new Error(`pack: entry ${entryPath} not among the outputs`);
+  // What every start needs is plain code, compiled with this file; the rest is stored brotli-compressed (a
+  // third of the bytes V8 must scan at each start) and inflated and compiled when first required.
+  const eager = new Set();
+  const visit = (code) => {
+    for (const m of code.matchAll(/import_[\w$]+\s*=\s*require\("(\.\/[^"]+)"\)/g)) {
+      const id = m[1];
+      if (!eager.has(id) && chunks[id] !== undefined) {
+        eager.add(id);
+        visit(chunks[id]);
+      }
+    }
+  };
+  visit(entry);
+  const brotli = (text) =>
+    brotliCompressSync(Buffer.from(text), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).toString(
+      'base64',
+    );
   const table = Object.entries(chunks)
-    .map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`)
+    .map(([k, v]) =>
+      eager.has(k)
+        ? `${JSON.stringify(k)}:function (exports, require, module, __filename) {${v}\n}`
+        : `${JSON.stringify(k)}:${JSON.stringify(brotli(v))}`,
+    )
     .join(',\n');
   const out = `#!/usr/bin/env node
 // certifix ${version}: one self-contained file (no dependencies). https://www.npmjs.com/package/certifix
 'use strict';
+const __cacheTag = ${JSON.stringify(version)};
 const __chunks = {
 ${table}
 };
