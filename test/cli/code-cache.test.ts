@@ -36,55 +36,59 @@ function cacheFiles(home: string): string[] {
   return readdirSync(root).flatMap((d) => readdirSync(join(root, d)).map((f) => join(root, d, f)));
 }
 
-describe.skipIf(!existsSync(built) && process.env.CI !== 'true')('the code cache of the single file', () => {
-  it('is written on the first run, private to the user, and used by the next', () => {
-    const home = mkdtempSync(join(tmpdir(), 'certifix-cc-'));
-    expect(run(home)).toContain('Usage: certifix explain');
-    const files = cacheFiles(home);
-    expect(files.length).toBeGreaterThan(0);
-    for (const f of files) expect(statSync(f).mode & 0o077).toBe(0);
-    const before = files.map((f) => statSync(f).mtimeMs);
-    expect(run(home)).toContain('Usage: certifix explain');
-    expect(cacheFiles(home).map((f) => statSync(f).mtimeMs)).toEqual(before); // accepted, not rewritten
-  });
+describe.skipIf(!existsSync(built) && process.env.CI !== 'true')(
+  'the code cache of the single file',
+  { timeout: 30_000 },
+  () => {
+    it('is written on the first run, private to the user, and used by the next', () => {
+      const home = mkdtempSync(join(tmpdir(), 'certifix-cc-'));
+      expect(run(home)).toContain('Usage: certifix explain');
+      const files = cacheFiles(home);
+      expect(files.length).toBeGreaterThan(0);
+      for (const f of files) expect(statSync(f).mode & 0o077).toBe(0);
+      const before = files.map((f) => statSync(f).mtimeMs);
+      expect(run(home)).toContain('Usage: certifix explain');
+      expect(cacheFiles(home).map((f) => statSync(f).mtimeMs)).toEqual(before); // accepted, not rewritten
+    });
 
-  it('rejects garbage (V8 checks it) and rewrites it; the run is unaffected', () => {
-    const home = mkdtempSync(join(tmpdir(), 'certifix-cc-'));
-    run(home);
-    const files = cacheFiles(home);
-    for (const f of files) writeFileSync(f, Buffer.alloc(4096, 0x41));
-    expect(run(home)).toContain('Usage: certifix explain');
-    expect(readFileSync(files[0] as string).equals(Buffer.alloc(4096, 0x41))).toBe(false);
-  });
+    it('rejects garbage (V8 checks it) and rewrites it; the run is unaffected', () => {
+      const home = mkdtempSync(join(tmpdir(), 'certifix-cc-'));
+      run(home);
+      const files = cacheFiles(home);
+      for (const f of files) writeFileSync(f, Buffer.alloc(4096, 0x41));
+      expect(run(home)).toContain('Usage: certifix explain');
+      expect(readFileSync(files[0] as string).equals(Buffer.alloc(4096, 0x41))).toBe(false);
+    });
 
-  it('does not follow a symlinked cache file', () => {
-    const home = mkdtempSync(join(tmpdir(), 'certifix-cc-'));
-    run(home);
-    const [first] = cacheFiles(home) as [string];
-    const elsewhere = join(home, 'elsewhere');
-    writeFileSync(elsewhere, 'not a cache');
-    execFileSync('rm', [first]);
-    symlinkSync(elsewhere, first);
-    expect(run(home)).toContain('Usage: certifix explain');
-    expect(readFileSync(elsewhere, 'utf8')).toBe('not a cache');
-  });
+    it('does not follow a symlinked cache file', () => {
+      const home = mkdtempSync(join(tmpdir(), 'certifix-cc-'));
+      run(home);
+      const [first] = cacheFiles(home) as [string];
+      const elsewhere = join(home, 'elsewhere');
+      writeFileSync(elsewhere, 'not a cache');
+      execFileSync('rm', [first]);
+      symlinkSync(elsewhere, first);
+      expect(run(home)).toContain('Usage: certifix explain');
+      expect(readFileSync(elsewhere, 'utf8')).toBe('not a cache');
+    });
 
-  it.skipIf(!isRoot)('as root, ignores a HOME of another user: nothing read, nothing written there', () => {
-    const home = mkdtempSync(join(tmpdir(), 'certifix-cc-'));
-    chownSync(home, 65534, 65534);
-    expect(run(home)).toContain('Usage: certifix explain');
-    expect(cacheFiles(home)).toEqual([]);
-    // A cache tree planted by that user is not read either (its files would be rewritten if it were).
-    const dir = join(home, '.cache', 'certifix', 'planted');
-    mkdirSync(dir, { recursive: true });
-    execFileSync('chown', ['-R', '65534:65534', home]);
-    expect(run(home, { XDG_CACHE_HOME: join(home, '.cache') })).toContain('Usage: certifix explain');
-    expect(readdirSync(dir)).toEqual([]);
-  });
+    it.skipIf(!isRoot)('as root, ignores a HOME of another user: nothing read, nothing written there', () => {
+      const home = mkdtempSync(join(tmpdir(), 'certifix-cc-'));
+      chownSync(home, 65534, 65534);
+      expect(run(home)).toContain('Usage: certifix explain');
+      expect(cacheFiles(home)).toEqual([]);
+      // A cache tree planted by that user is not read either (its files would be rewritten if it were).
+      const dir = join(home, '.cache', 'certifix', 'planted');
+      mkdirSync(dir, { recursive: true });
+      execFileSync('chown', ['-R', '65534:65534', home]);
+      expect(run(home, { XDG_CACHE_HOME: join(home, '.cache') })).toContain('Usage: certifix explain');
+      expect(readdirSync(dir)).toEqual([]);
+    });
 
-  it('is off with CERTIFIX_NO_CODE_CACHE=1', () => {
-    const home = mkdtempSync(join(tmpdir(), 'certifix-cc-'));
-    run(home, { CERTIFIX_NO_CODE_CACHE: '1' });
-    expect(cacheFiles(home)).toEqual([]);
-  });
-});
+    it('is off with CERTIFIX_NO_CODE_CACHE=1', () => {
+      const home = mkdtempSync(join(tmpdir(), 'certifix-cc-'));
+      run(home, { CERTIFIX_NO_CODE_CACHE: '1' });
+      expect(cacheFiles(home)).toEqual([]);
+    });
+  },
+);

@@ -26,6 +26,8 @@ const run = promisify(execFile);
 
 describe.skipIf(!existsSync(built) && process.env.CI !== 'true')(
   `the single file${existsSync(built) ? '' : ' (skipped: dist/certifix.cjs missing; run npm run build)'}`,
+  // Each case starts a whole certifix process: on a loaded two-core machine that alone can take seconds.
+  { timeout: 30_000 },
   () => {
     let dir: string;
     let file: string;
