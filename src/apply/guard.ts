@@ -11,7 +11,7 @@
  */
 import { constants } from 'node:fs';
 import { lstat, open, stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { readStreamBounded } from '../bounded.ts';
 import type { Context } from '../clients/types.ts';
 import { CertifixError } from '../core/errors.ts';
@@ -39,6 +39,8 @@ function writableRoots(ctx: Ctx): { trees: string[]; files: string[] } {
   const files = ['GIT_CONFIG_GLOBAL', 'NPM_CONFIG_USERCONFIG', 'npm_config_userconfig', 'PIP_CONFIG_FILE']
     .map((n) => ctx.env[n])
     .filter((v): v is string => Boolean(v) && isAbsolute(v as string));
+  // macOS: the LaunchAgent that sets the variables for GUI apps (launchd.ts).
+  if (ctx.platform === 'darwin') trees.push(join(ctx.home, 'Library', 'LaunchAgents'));
   // zsh's dotfiles live in $ZDOTDIR when set.
   const zdot = zdotdir(ctx);
   if (zdot !== ctx.home) files.push(resolve(zdot, '.zshenv'));
@@ -52,6 +54,8 @@ export function mayWrite(path: string, ctx: Ctx): boolean {
   const { trees, files } = writableRoots(ctx);
   if (files.includes(p)) return true;
   if (trees.some((t) => within(p, t))) return true;
+  // A directory certifix created on the way to one of those (~/Library, ~/Library/Application Support).
+  if (p !== home && within(p, home) && trees.some((t) => within(t, p))) return true;
   if (!within(p, home) || p === home) return false;
   return (relative(home, p).split(sep)[0] as string).startsWith('.');
 }

@@ -15,8 +15,8 @@ import { REPO } from '../helpers/paths.ts';
 import { type Issued, Pki } from '../helpers/pki.ts';
 import { startTls, type TlsServer } from '../net/servers.ts';
 
-const built = existsSync(join(REPO, 'dist', 'cli.cjs'));
-const why = built ? '' : ' (skipped: dist/cli.cjs missing; run npm run build)';
+const built = existsSync(join(REPO, 'dist', 'certifix.cjs'));
+const why = built ? '' : ' (skipped: dist/certifix.cjs missing; run npm run build)';
 const BIN = join(REPO, 'bin', 'certifix.js');
 
 let home: string;
@@ -48,7 +48,7 @@ function certifix(
 ): Promise<Ran> {
   // The CLI's own entry, plus a line on fd 3 with its peak RSS when it exits.
   const code = `process.on('exit', () => require('node:fs').writeSync(3, String(process.resourceUsage().maxRSS)));
-process.argv.splice(1, 0, 'certifix'); require(${JSON.stringify(join(REPO, 'dist', 'cli.cjs'))}).run();`;
+process.argv.splice(1, 0, 'certifix'); require(${JSON.stringify(join(REPO, 'dist', 'certifix.cjs'))}).run();`;
   const stdin = opts.stdin ? openSync(opts.stdin, 'r') : 'ignore';
   const stdout = opts.stdout ? openSync(opts.stdout, 'w') : 'pipe';
   const start = Date.now();
