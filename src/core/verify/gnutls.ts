@@ -281,7 +281,8 @@ export function verifyGnutls(input: VerifyInput, store: TrustLookup): VerifyResu
     }
   }
   // shorten_clist: drop a trailing self-signed certificate, cut after the first trusted one
-  if (list.length > 1 && selfIssued(list[list.length - 1] as Cert)) list.length--;
+  const sentRoot = list.length > 1 && selfIssued(list[list.length - 1] as Cert);
+  if (sentRoot) list.length--;
   for (let i = 1; i < list.length; i++) {
     const c = list[i] as Cert;
     if (bucket(ctx, c, 'issuer').some((t) => t.sha256 === c.sha256)) list.length = i + 1;
@@ -318,8 +319,9 @@ export function verifyGnutls(input: VerifyInput, store: TrustLookup): VerifyResu
   }
   const first = status === 0 ? undefined : (ctx.reasons[0] ?? [null, 'UNSPECIFIED', 0]);
   let code = first?.[1] ?? 'OK';
-  if (code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' && selfIssued(list[list.length - 1] as Cert))
-    code = list.length === 1 ? 'DEPTH_ZERO_SELF_SIGNED_CERT' : 'SELF_SIGNED_CERT_IN_CHAIN';
+  // the code OpenSSL gives the same chain: the peer's own root (dropped above) or self-signed leaf is not trusted
+  if (code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' && (sentRoot || selfIssued(list[list.length - 1] as Cert)))
+    code = list.length === 1 && !sentRoot ? 'DEPTH_ZERO_SELF_SIGNED_CERT' : 'SELF_SIGNED_CERT_IN_CHAIN';
   const info = errorInfo(code);
   return {
     ok: status === 0,
