@@ -90,9 +90,14 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy'))(
         expect(wrong.code).toBe(1);
         expect(await laptop.snapshotHome()).toEqual(home);
 
-        const ok = await laptop.certifix(['fix', lab.origin.url, '--trust-fingerprint', fp, '--yes'], {
-          env,
-        });
+        // Go (net/http ProxyFromEnvironment: "if req.URL.Host is "localhost" ... nil URL", https://pkg.go.dev/net/http#ProxyFromEnvironment)
+        // and Ruby (URI#find_proxy) never proxy loopback, where the lab's origin lives: their proof would go
+        // around Squid to a root nobody trusts. The clients that honour https_proxy for loopback are proved.
+        const core = 'python-requests,python-ssl,pip,curl,git,node,npm';
+        const ok = await laptop.certifix(
+          ['fix', lab.origin.url, '--trust-fingerprint', fp, '--yes', '--client', core],
+          { env },
+        );
         expect(ok.stdout).toContain('Proof: the configured clients against');
         // Every client, node included (its check tunnels through https_proxy as npm does), verifies.
         expect(ok.stdout).toMatch(/✓ node +verifies/);
