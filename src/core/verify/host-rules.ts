@@ -11,19 +11,17 @@ export const HOST_RULES = {
   /** OpenSSL `X509_check_host(x, name, len, 0, NULL)`: curl (OpenSSL), `openssl s_client -verify_hostname`. */
   openssl: {},
   /**
-   * CPython >= 3.7 `ssl` (urllib, http.client, pip's truststore path): `hostname_checks_common_name` is False
-   * when OpenSSL has X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, and the context sets
-   * X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS (Modules/_ssl.c `_ssl__SSLContext_impl`:
-   * `X509_VERIFY_PARAM_set_hostflags(params, self->hostflags)` with
-   * `hostflags = X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS` and
-   * `#ifdef X509_CHECK_FLAG_NEVER_CHECK_SUBJECT ... hostname_checks_common_name` defaulting off;
-   * https://github.com/python/cpython/blob/3.12/Modules/_ssl.c, https://docs.python.org/3/library/ssl.html#ssl.SSLContext.hostname_checks_common_name).
+   * CPython >= 3.7 `ssl` (urllib.request, http.client, pip's truststore path): the context sets
+   * `hostflags = X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS`, and `hostname_checks_common_name` defaults to True, so
+   * the CN still counts without a dNSName SAN (Modules/_ssl.c `_ssl__SSLContext_impl`,
+   * https://github.com/python/cpython/blob/3.12/Modules/_ssl.c; checked: `ssl.create_default_context()
+   * .hostname_checks_common_name` is True on CPython 3.11.7).
    */
-  python: { noPartialWildcards: true, commonName: 'never' },
+  python: { noPartialWildcards: true },
   /**
-   * urllib3 2 (requests >= 2.30 with urllib3 2): relies on the ssl module's check (the CPython row) and, for
-   * an `assert_hostname`, `match_hostname` without CN fallback ("a certificate with no SAN never matches":
-   * https://github.com/urllib3/urllib3/blob/2.2.3/src/urllib3/util/ssl_match_hostname.py).
+   * urllib3 2 (requests): `create_urllib3_context` sets `context.hostname_checks_common_name = False`
+   * (X509_CHECK_FLAG_NEVER_CHECK_SUBJECT): a certificate without a SAN never matches
+   * (https://github.com/urllib3/urllib3/blob/2.2.3/src/urllib3/util/ssl_.py).
    */
   urllib3v2: { noPartialWildcards: true, commonName: 'never' },
   /** GnuTLS `gnutls_x509_crt_check_hostname2` (git and curl on libcurl-gnutls, gnutls-cli). */

@@ -16,7 +16,7 @@ import { GEN } from './general-names.ts';
  * - `no-dns-san`: only when the certificate has no dNSName SAN (OpenSSL's X509_check_host default).
  * - `no-san`: only when it has neither a dNSName nor an iPAddress SAN, a single CN, and the leaf is fit for
  *   TLS server use (GnuTLS `gnutls_x509_crt_check_hostname2`, lib/x509/hostname-verify.c).
- * - `never`: X509_CHECK_FLAG_NEVER_CHECK_SUBJECT (CPython with `hostname_checks_common_name = False`).
+ * - `never`: X509_CHECK_FLAG_NEVER_CHECK_SUBJECT (`hostname_checks_common_name = False`, as urllib3 2 sets it).
  */
 export type CnFallback = 'no-dns-san' | 'no-san' | 'never';
 

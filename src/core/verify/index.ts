@@ -1,9 +1,11 @@
 /**
  * An offline model of OpenSSL 3.0's `X509_verify_cert` for TLS server certificates: it predicts the verdict,
  * error code and depth a client built on OpenSSL reports for a chain and a trust store, without a network
- * or an OpenSSL process. Stages follow `verify_chain` in crypto/x509/x509_vfy.c: leaf key strength,
- * build_chain, check_extensions, check_auth_level, check_id (host/IP), internal_verify (signatures, validity
- * times, top-down), check_name_constraints.
+ * or an OpenSSL process. Stages follow crypto/x509/x509_vfy.c (OpenSSL 3.0): `X509_verify_cert` checks the leaf's
+ * key first (`check_key_level`, EE_KEY_TOO_SMALL: so at security level 2 a weak leaf is reported before a missing
+ * issuer), then `verify_chain`: build_chain, check_extensions, check_auth_level, check_id (host/IP),
+ * internal_verify (signatures, validity times, top-down), check_name_constraints.
+ * https://github.com/openssl/openssl/blob/openssl-3.0/crypto/x509/x509_vfy.c
  */
 import { type Cert, signedBy } from '../cert.ts';
 import { certInfo } from '../extensions.ts';

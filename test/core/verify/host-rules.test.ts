@@ -22,7 +22,7 @@ const info = (n: string) => certInfo(parseCerts((P[n] as Issued).pem).certs[0] a
 
 // [certificate, host, openssl, python, urllib3v2, gnutls]
 const TABLE: Array<[string, string, boolean, boolean, boolean, boolean]> = [
-  ['cnOnly', 'cn.corp.test', true, false, false, true], // CN fallback: OpenSSL and GnuTLS only
+  ['cnOnly', 'cn.corp.test', true, true, false, true], // CN fallback: all but urllib3 2
   ['sanAndCn', 'cn-only-name.corp.test', false, false, false, false], // a DNS SAN disables the CN
   ['wild', 'a.apps.corp.test', true, true, true, true],
   ['wild', 'a.b.apps.corp.test', false, false, false, false], // one label only
@@ -31,7 +31,7 @@ const TABLE: Array<[string, string, boolean, boolean, boolean, boolean]> = [
   ['ipSan', '10.1.2.3', true, true, true, true],
   ['ipCn', '10.9.9.9', false, false, false, false], // an IP is matched against iPAddress SANs only
   ['ipCnWithDnsSan', 'x.corp.test', true, true, true, true],
-  ['ipSanOnly', 'ipsan.corp.test', true, false, false, false], // GnuTLS: an IP SAN disables the CN too
+  ['ipSanOnly', 'ipsan.corp.test', true, true, false, false], // GnuTLS: an IP SAN disables the CN too
 ];
 
 describe.skipIf(!hasOpenssl())('HOST_RULES', () => {

@@ -167,6 +167,24 @@ const cases: Case[] = [
     level: 2,
     openssl: 'EE_KEY_TOO_SMALL',
   },
+  {
+    // Debian's curl/Python (level 2): the weak leaf is reported before the missing issuer
+    name: 'RSA-1024 leaf at level 2, intermediate missing',
+    leaf: 'weakLeaf',
+    trusted: ['root'],
+    level: 2,
+    openssl: 'EE_KEY_TOO_SMALL',
+    node: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  },
+  {
+    // Node's bundled OpenSSL (level 1) accepts the key and reports the missing issuer
+    name: 'RSA-1024 leaf at level 1, intermediate missing',
+    leaf: 'weakLeaf',
+    trusted: ['root'],
+    level: 1,
+    openssl: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    node: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  },
 ];
 
 describe.skipIf(!hasOpenssl())('verifyChain on generated PKIs, with openssl verify as oracle', () => {
