@@ -8,6 +8,7 @@ import { go } from './go.ts';
 import { httpx } from './httpx.ts';
 import { node } from './node.ts';
 import { npm } from './npm.ts';
+import { php } from './php.ts';
 import { pip } from './pip.ts';
 import { pythonRequests } from './python-requests.ts';
 import { pythonSsl } from './python-ssl.ts';
@@ -52,6 +53,7 @@ export const CLIENTS: readonly Client[] = [
   ruby,
   go,
   cargo,
+  php,
 ];
 
 export const registry = new ClientRegistry(CLIENTS);

@@ -18,7 +18,8 @@ export type ClientId =
   | 'wget'
   | 'ruby'
   | 'go'
-  | 'cargo';
+  | 'cargo'
+  | 'php';
 
 /** Runs a program. Tests swap it for one that runs inside a sandbox (clean env, masked configs). */
 export type Runner = (

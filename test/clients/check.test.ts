@@ -57,6 +57,7 @@ const TRUST_VAR: Partial<Record<ClientId, string>> = {
   npm: 'NPM_CONFIG_CAFILE',
   ruby: 'SSL_CERT_FILE',
   go: 'SSL_CERT_FILE',
+  php: 'SSL_CERT_FILE',
 };
 
 const TOOL: Partial<Record<ClientId, string>> = {
@@ -69,6 +70,7 @@ const TOOL: Partial<Record<ClientId, string>> = {
   npm: 'npm',
   ruby: 'ruby',
   go: 'go',
+  php: 'php',
 };
 
 /** What each client reports when the server sends leaf + intermediate + an untrusted root. */
@@ -82,6 +84,7 @@ const UNTRUSTED_CODE: Partial<Record<ClientId, string>> = {
   npm: 'SELF_SIGNED_CERT_IN_CHAIN',
   ruby: 'SELF_SIGNED_CERT_IN_CHAIN',
   go: 'VERIFY_FAILED', // crypto/x509 says only "certificate signed by unknown authority"
+  php: 'VERIFY_FAILED', // "certificate verify failed", without OpenSSL's reason
 };
 
 function urlFor(id: ClientId, o: Origin): string {
