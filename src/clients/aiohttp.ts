@@ -4,6 +4,8 @@
  * SSL_CERT_FILE / SSL_CERT_DIR, else the OS store. Proxies from the environment only with
  * `ClientSession(trust_env=True)` (https://docs.aiohttp.org/en/stable/client_advanced.html#proxy-support).
  */
+
+import { sslCertFilePlan } from './on-path.ts';
 import { profileFor, pythonLib } from './python-lib.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 
@@ -15,14 +17,12 @@ export const aiohttp = pythonLib({
     return opensslDefaultTrust(ctx, profileFor(py), `aiohttp ${inst.version ?? ''}`.trim());
   },
 
-  plan(_inst, bundlePath) {
-    return {
-      owner: 'aiohttp',
-      summary:
-        "Set SSL_CERT_FILE to the merged bundle: aiohttp's default SSL context loads it through OpenSSL.",
-      changes: [{ kind: 'env', name: 'SSL_CERT_FILE', value: bundlePath }],
-    };
-  },
+  plan: (_inst, bundlePath) =>
+    sslCertFilePlan(
+      'aiohttp',
+      bundlePath,
+      "Set SSL_CERT_FILE to the merged bundle: aiohttp's default SSL context loads it through OpenSSL.",
+    ),
 
   probe: [
     'import sys, asyncio, aiohttp',

@@ -9,8 +9,9 @@
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envOf, expand, readText, which } from './fsx.ts';
+import { envOf, expand, readText } from './fsx.ts';
 import { NOT_VERIFIED, REASONS, verdictFromOutput } from './messages.ts';
+import { onPath } from './on-path.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { pathSource } from './source.ts';
 import type { Client, Context, Verdict } from './types.ts';
@@ -57,10 +58,7 @@ export function cargoVerdict(output: string, code: number | null): Verdict {
 export const cargo: Client = {
   id: 'cargo',
 
-  async detect(ctx) {
-    const path = await which('cargo', ctx);
-    return path ? [{ client: 'cargo', path }] : [];
-  },
+  detect: onPath('cargo', 'cargo'),
 
   async trust(_inst, ctx) {
     const profile = 'openssl' as const;

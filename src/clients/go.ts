@@ -9,8 +9,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envOf, isDir, isFile, sys, which } from './fsx.ts';
+import { envOf, isDir, isFile, sys } from './fsx.ts';
 import { NOT_VERIFIED, REASONS } from './messages.ts';
+import { onPath, sslCertFilePlan } from './on-path.ts';
 import type { Client, Verdict } from './types.ts';
 
 /** root_linux.go certFiles (first existing wins) and root_unix.go certDirectories. */
@@ -76,10 +77,7 @@ export function goVerdict(output: string, code: number | null): Verdict {
 export const go: Client = {
   id: 'go',
 
-  async detect(ctx) {
-    const path = await which('go', ctx);
-    return path ? [{ client: 'go', path }] : [];
-  },
+  detect: onPath('go', 'go'),
 
   async trust(_inst, ctx) {
     const profile = 'openssl' as const;
@@ -110,14 +108,12 @@ export const go: Client = {
     return 'tls: failed to verify certificate: x509: certificate signed by unknown authority';
   },
 
-  plan(_inst, bundlePath) {
-    return {
-      owner: 'go',
-      summary:
-        'Set SSL_CERT_FILE to the merged bundle: Go programs read it instead of the system bundle file.',
-      changes: [{ kind: 'env', name: 'SSL_CERT_FILE', value: bundlePath }],
-    };
-  },
+  plan: (_inst, bundlePath) =>
+    sslCertFilePlan(
+      'go',
+      bundlePath,
+      'Set SSL_CERT_FILE to the merged bundle: Go programs read it instead of the system bundle file.',
+    ),
 
   async check(inst, url, ctx) {
     // Everything go writes goes to a throwaway GOPATH/GOCACHE, never the user's.

@@ -5,6 +5,7 @@
  * Proxies come from HTTPS_PROXY/ALL_PROXY when trust_env is on (https://www.python-httpx.org/environment_variables/).
  */
 import { envOf } from './fsx.ts';
+import { sslCertFilePlan } from './on-path.ts';
 import { certifiOf, profileFor, pythonLib } from './python-lib.ts';
 import { pathSource } from './source.ts';
 
@@ -42,14 +43,13 @@ export const httpx = pythonLib({
     };
   },
 
-  plan(_inst, bundlePath) {
-    return {
-      owner: 'httpx',
-      summary: 'Set SSL_CERT_FILE to the merged bundle: httpx uses it instead of certifi (trust_env).',
-      changes: [{ kind: 'env', name: 'SSL_CERT_FILE', value: bundlePath }],
-      notes: ['Clients created with trust_env=False or verify=<context> keep their own CAs.'],
-    };
-  },
+  plan: (_inst, bundlePath) =>
+    sslCertFilePlan(
+      'httpx',
+      bundlePath,
+      'Set SSL_CERT_FILE to the merged bundle: httpx uses it instead of certifi (trust_env).',
+      ['Clients created with trust_env=False or verify=<context> keep their own CAs.'],
+    ),
 
   probe: [
     'import sys, httpx',

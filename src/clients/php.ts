@@ -9,8 +9,9 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { envOf, readText, sys, which } from './fsx.ts';
+import { envOf, readText, sys } from './fsx.ts';
 import { NOT_VERIFIED, verdictFromOutput } from './messages.ts';
+import { onPath, sslCertFilePlan } from './on-path.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { pathSource } from './source.ts';
 import type { Client, Context, Verdict } from './types.ts';
@@ -67,10 +68,7 @@ const PROBE = [
 export const php: Client = {
   id: 'php',
 
-  async detect(ctx) {
-    const path = await which('php', ctx);
-    return path ? [{ client: 'php', path }] : [];
-  },
+  detect: onPath('php', 'php'),
 
   async trust(_inst, ctx) {
     let cafile: { file: string; value: string } | undefined;
@@ -94,15 +92,13 @@ export const php: Client = {
       : 'file_get_contents(): SSL operation failed with code 1. OpenSSL Error messages: error:0A000086:SSL routines::certificate verify failed';
   },
 
-  plan(_inst, bundlePath) {
-    return {
-      owner: 'php',
-      summary:
-        "Set SSL_CERT_FILE to the merged bundle: PHP's OpenSSL defaults and Composer's CA lookup read it.",
-      changes: [{ kind: 'env', name: 'SSL_CERT_FILE', value: bundlePath }],
-      notes: ['An openssl.cafile in php.ini wins over SSL_CERT_FILE.'],
-    };
-  },
+  plan: (_inst, bundlePath) =>
+    sslCertFilePlan(
+      'php',
+      bundlePath,
+      "Set SSL_CERT_FILE to the merged bundle: PHP's OpenSSL defaults and Composer's CA lookup read it.",
+      ['An openssl.cafile in php.ini wins over SSL_CERT_FILE.'],
+    ),
 
   async check(inst, url, ctx) {
     const r = await ctx.run(inst.path, ['-r', PROBE, url], { env: ctx.env, timeoutMs: 60_000 });

@@ -7,8 +7,8 @@
  * The documented switch is SSL_CERT_FILE (https://guides.rubygems.org/ssl-certificate-update/).
  */
 
-import { which } from './fsx.ts';
 import { REASONS, verdictFromOutput } from './messages.ts';
+import { onPath, sslCertFilePlan } from './on-path.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import type { Client } from './types.ts';
 
@@ -25,10 +25,7 @@ const PROBE = [
 export const ruby: Client = {
   id: 'ruby',
 
-  async detect(ctx) {
-    const path = await which('ruby', ctx);
-    return path ? [{ client: 'ruby', path }] : [];
-  },
+  detect: onPath('ruby', 'ruby'),
 
   trust(_inst, ctx) {
     return opensslDefaultTrust(ctx, 'openssl', 'Ruby');
@@ -40,14 +37,12 @@ export const ruby: Client = {
     return `SSL_connect returned=1 errno=0 state=error: certificate verify failed (${REASONS[v.code] ?? v.message}) (OpenSSL::SSL::SSLError)`;
   },
 
-  plan(_inst, bundlePath) {
-    return {
-      owner: 'ruby',
-      summary:
-        "Set SSL_CERT_FILE to the merged bundle: Ruby's OpenSSL default store (net/http, gem, bundle) loads it.",
-      changes: [{ kind: 'env', name: 'SSL_CERT_FILE', value: bundlePath }],
-    };
-  },
+  plan: (_inst, bundlePath) =>
+    sslCertFilePlan(
+      'ruby',
+      bundlePath,
+      "Set SSL_CERT_FILE to the merged bundle: Ruby's OpenSSL default store (net/http, gem, bundle) loads it.",
+    ),
 
   async check(inst, url, ctx) {
     const r = await ctx.run(inst.path, ['-e', PROBE, url], { env: ctx.env, timeoutMs: 60_000 });

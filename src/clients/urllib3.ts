@@ -4,6 +4,8 @@
  * SSL_CERT_FILE / SSL_CERT_DIR, else the OS store. (requests passes certifi as `ca_certs`: a different client.)
  * urllib3 reads no proxy variables itself; the probe builds a ProxyManager from them as applications do.
  */
+
+import { sslCertFilePlan } from './on-path.ts';
 import { profileFor, pythonLib } from './python-lib.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 
@@ -15,14 +17,12 @@ export const urllib3 = pythonLib({
     return opensslDefaultTrust(ctx, profileFor(py), `urllib3 ${inst.version ?? ''}`.trim());
   },
 
-  plan(_inst, bundlePath) {
-    return {
-      owner: 'urllib3',
-      summary:
-        "Set SSL_CERT_FILE to the merged bundle: urllib3 without ca_certs loads OpenSSL's default paths.",
-      changes: [{ kind: 'env', name: 'SSL_CERT_FILE', value: bundlePath }],
-    };
-  },
+  plan: (_inst, bundlePath) =>
+    sslCertFilePlan(
+      'urllib3',
+      bundlePath,
+      "Set SSL_CERT_FILE to the merged bundle: urllib3 without ca_certs loads OpenSSL's default paths.",
+    ),
 
   probe: [
     'import sys, urllib.request, urllib3',

@@ -9,8 +9,9 @@
  */
 import { join } from 'node:path';
 import { CA_FILES } from '../stores/linux.ts';
-import { envOf, expand, isFile, readText, sys, which } from './fsx.ts';
+import { envOf, expand, isFile, readText, sys } from './fsx.ts';
 import { NOT_VERIFIED, REASONS } from './messages.ts';
+import { onPath } from './on-path.ts';
 import { pathSource } from './source.ts';
 import type { Client, Context, Verdict } from './types.ts';
 
@@ -71,10 +72,7 @@ export function wgetVerdict(output: string, code: number | null): Verdict {
 export const wget: Client = {
   id: 'wget',
 
-  async detect(ctx) {
-    const path = await which('wget', ctx);
-    return path ? [{ client: 'wget', path }] : [];
-  },
+  detect: onPath('wget', 'wget'),
 
   async trust(_inst, ctx) {
     const conf: { caCertificate?: string; caDirectory?: string } = {};

@@ -1,0 +1,31 @@
+/** Shared adapter pieces: a client that is one executable on PATH, and the SSL_CERT_FILE plan. */
+import type { Plan } from '../core/plan.ts';
+import { which } from './fsx.ts';
+import type { ClientId, Context, Installation } from './types.ts';
+
+/** `detect()` for a client that is the first `name` on PATH. */
+export function onPath(id: ClientId, name: string): (ctx: Context) => Promise<Installation[]> {
+  return async (ctx) => {
+    const path = await which(name, ctx);
+    return path ? [{ client: id, path }] : [];
+  };
+}
+
+/**
+ * Point an OpenSSL-default-paths client at the bundle with SSL_CERT_FILE, OpenSSL's own variable
+ * (https://docs.openssl.org/3.0/man3/SSL_CTX_load_verify_locations/): every program that loads the default
+ * paths follows it, so one line serves all of them.
+ */
+export function sslCertFilePlan(
+  owner: ClientId,
+  bundlePath: string,
+  summary: string,
+  notes?: string[],
+): Plan {
+  return {
+    owner,
+    summary,
+    changes: [{ kind: 'env', name: 'SSL_CERT_FILE', value: bundlePath }],
+    ...(notes ? { notes } : {}),
+  };
+}
