@@ -146,6 +146,6 @@ if (existsSync(fidelity)) {
   const pct = (x: { agree: number; of: number }) =>
     `${x.agree}/${x.of} (${((100 * x.agree) / (x.of || 1)).toFixed(1)}%)`;
   console.log(
-    `\nfidelity matrix (${f.conditions} conditions × ${f.profiles} laptops × ${f.clients} clients, ${f.at}): ok+code ${pct(f.verdict)}, printed line ${pct(f.printed)}`,
+    `\nfidelity matrix (${f.conditions} server conditions × ${f.profiles} laptops × up to ${f.clients} clients = ${f.cells} cells, ${f.at}): ok+code ${pct(f.verdict)}, printed line ${pct(f.printed)}`,
   );
 }

@@ -12,6 +12,7 @@ export type PrintStyle =
   | 'requests'
   | 'pip-urllib3-1'
   | 'pip-truststore'
+  | 'pip-python-line'
   | 'curl'
   | 'git-gnutls'
   | 'git-openssl'
@@ -208,6 +209,8 @@ export function printLine(style: PrintStyle, f: Failure): string {
           : sslCause(f);
       return `Could not fetch URL https://${auth}${path}: There was a problem confirming the ssl certificate: ${pool(f, path, cause)} - skipping`;
     }
+    case 'pip-python-line':
+      return `Could not fetch URL https://${auth}/simple/${PIP_PROBE_PROJECT}/: There was a problem confirming the ssl certificate: ${pythonLine(f)} - skipping`;
     case 'curl':
       // CURLE_PEER_FAILED_VERIFICATION (60); the chain error is "SSL certificate problem: <reason>".
       return `curl: (60) ${mismatch ? curlHostLine(f) : `SSL certificate problem: ${reason}`}`;

@@ -105,6 +105,21 @@ export const STACKS: Partial<Record<ClientId, Stack[]>> = {
   ],
   pip: [
     {
+      // pip 26 prints only the ssl module's line after "There was a problem confirming the ssl certificate:"
+      // (measured: pip 26.2.1; pip 24.2 still printed urllib3's MaxRetryError, 25.x is not measured).
+      when: (inst) => pipTruststore(inst) && atLeast(inst.version, [26, 0]),
+      tls: 'CPython ssl through truststore (vendored urllib3)',
+      trust: 'the OS store + vendored certifi (+ cert / REQUESTS_CA_BUNDLE) (pip.ts)',
+      level: 'python',
+      profile: 'python',
+      hostCheck: 'handshake',
+      host: CPYTHON_HOST,
+      print: 'pip-python-line',
+      sources: [
+        'https://github.com/pypa/pip/blob/main/src/pip/_internal/index/collector.py (_handle_get_simple_fail)',
+      ],
+    },
+    {
       // truststore.SSLContext(PROTOCOL_TLS_CLIENT): check_hostname=True, so vendored urllib3 1.26 skips its own
       // match_hostname and OpenSSL checks the name with CPython's defaults.
       when: pipTruststore,

@@ -106,5 +106,12 @@ describe('printed lines', () => {
         ?.print,
     ).toBe('pip-truststore');
     expect(stackOf('pip', { client: 'pip', path: '', version: '23.2.1' })?.print).toBe('pip-urllib3-1');
+    const pip26 = {
+      client: 'pip' as const,
+      path: '',
+      version: '26.2.1',
+      details: { pythonVersion: '3.11.7' },
+    };
+    expect(stackOf('pip', pip26)?.print).toBe('pip-python-line');
   });
 });

@@ -22,15 +22,30 @@ import { type Laptop, REPO } from '../helpers/laptop.ts';
 import { LOOPBACK } from '../helpers/net.ts';
 import type { InterceptingProxy } from '../helpers/proxies.ts';
 import { Origin } from '../helpers/servers.ts';
+import { labVenv, type Venv } from '../helpers/venv.ts';
 import { CONDITIONS, type Condition, issueMatrix, type MatrixPki, TRUSTED } from './fidelity-conditions.ts';
 import { pool, probe } from './fidelity-probes.ts';
 
 const CLIENTS: ClientId[] = ['python-requests', 'python-ssl', 'pip', 'curl', 'git', 'node', 'npm'];
 const OS_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
-/** The two laptops: as IT hands it out, and one whose CA settings already name the OS bundle. */
-const PROFILES: { name: string; env: Record<string, string> }[] = [
+const PYTHON_CLIENTS: ClientId[] = ['python-requests', 'python-ssl', 'pip'];
+
+interface Profile {
+  name: string;
+  env: Record<string, string>;
+  /** The lab venv (pip 26: truststore) first on PATH; only the Python clients then differ. */
+  venv?: boolean;
+  clients?: ClientId[];
+}
+
+/**
+ * The laptops: as IT hands it out; one whose CA settings already name the OS bundle; and the pristine one
+ * with a venv's pip >= 24.2 first on PATH (truststore: another stack for pip).
+ */
+const PROFILES: Profile[] = [
   { name: 'pristine', env: {} },
+  { name: 'pristine, venv pip 26', env: {}, venv: true, clients: PYTHON_CLIENTS },
   {
     name: 'CA variables → OS bundle',
     env: Object.fromEntries(
@@ -81,6 +96,7 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy') || !has('o
     let lab: Lab;
     let laptop: Laptop;
     let aia: Server;
+    let venv: Venv | undefined;
     const origins = new Map<string, Origin>();
     const cells: Cell[] = [];
 
@@ -93,7 +109,7 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy') || !has('o
       });
       aia.listen(0, LOOPBACK);
       await once(aia, 'listening');
-      lab = await Lab.start();
+      [lab, venv] = await Promise.all([Lab.start(), labVenv()]);
       const pki: MatrixPki = issueMatrix(
         lab.pki,
         `http://${LOOPBACK}:${(aia.address() as AddressInfo).port}/int.der`,
@@ -122,28 +138,25 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy') || !has('o
       await lab?.close();
     });
 
-    async function runCell(c: Condition, profile: (typeof PROFILES)[number]): Promise<Cell[]> {
+    async function runCell(c: Condition, profile: Profile): Promise<Cell[]> {
       const origin = c.via ? lab.origin : (origins.get(c.name) as Origin);
       const url = c.ip ? origin.ipUrl : origin.url;
       const proxy = c.via ? (lab[c.via] as InterceptingProxy).url : undefined;
-      const env = { ...profile.env, ...(proxy ? { HTTPS_PROXY: proxy } : {}) };
+      const bin = profile.venv ? join((venv as Venv).dir, 'bin') : null;
+      const base = { ...profile.env, ...(bin ? { PATH: `${bin}:${laptop.env.PATH}` } : {}) };
+      const env = { ...base, ...(proxy ? { HTTPS_PROXY: proxy } : {}) };
+      const clients = profile.clients ?? CLIENTS;
+      const python = bin ? join(bin, 'python3') : systemPython();
       // A generous handshake deadline: the cells run side by side with the real clients on two cores.
-      const diagnose = () =>
-        laptop.certifix(['diagnose', url, '--json', '--no-aia', '--timeout', '40'], { env });
+      const args = ['diagnose', url, '--json', '--no-aia', '--timeout', '40', '--client', clients.join(',')];
       const [diag, ...real] = await Promise.all([
-        diagnose(),
-        ...CLIENTS.map((id) =>
-          probe(
-            (cmd, args, o) => laptop.run(cmd === 'python3' ? systemPython() : cmd, args, o),
-            id,
-            url,
-            profile.env,
-            proxy,
-          ),
+        laptop.certifix(args, { env }),
+        ...clients.map((id) =>
+          probe((cmd, a, o) => laptop.run(cmd === 'python3' ? python : cmd, a, o), id, url, base, proxy),
         ),
       ]);
       const report = JSON.parse(diag.stdout || '{}') as DiagnoseReport;
-      return CLIENTS.map((id, i) => {
+      return clients.map((id, i) => {
         const p = real[i] as { out: string; exit: number | null };
         const v = verdictFromOutput(p.out, p.exit);
         const r = report.clients?.find((x) => x.id === id);
@@ -177,6 +190,7 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy') || !has('o
         conditions: CONDITIONS.length,
         profiles: PROFILES.length,
         clients: CLIENTS.length,
+        pythonVariants: PROFILES.filter((p) => p.venv).length,
         cells: cells.length,
         verdict: { agree: verdicts, of: judged.length },
         printed: { agree: lines, of: withLine.length },
@@ -193,7 +207,7 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy') || !has('o
       const pct = (a: number, b: number) => `${a}/${b} (${((100 * a) / Math.max(b, 1)).toFixed(1)}%)`;
       console.log(
         [
-          `fidelity: ${figures.conditions} conditions × ${figures.profiles} profiles × ${figures.clients} clients = ${figures.cells} cells`,
+          `fidelity: ${figures.conditions} conditions × ${figures.profiles} laptops × up to ${figures.clients} clients = ${figures.cells} cells`,
           `  ok+code agree: ${pct(verdicts, judged.length)}`,
           `  printed line:  ${pct(lines, withLine.length)}`,
           ...off.map(
