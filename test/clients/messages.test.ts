@@ -112,8 +112,25 @@ describe('render reproduces the recorded line', () => {
 });
 
 describe('registry', () => {
-  it('lists seven clients and refuses duplicates', async () => {
-    expect(registry.ids()).toEqual(['python-requests', 'python-ssl', 'pip', 'curl', 'git', 'node', 'npm']);
+  it('lists every client once and refuses duplicates', async () => {
+    expect(registry.ids()).toEqual([
+      'python-requests',
+      'python-ssl',
+      'pip',
+      'curl',
+      'git',
+      'node',
+      'npm',
+      'httpx',
+      'aiohttp',
+      'urllib3',
+      'boto3',
+      'wget',
+      'ruby',
+      'go',
+      'cargo',
+      'php',
+    ]);
     const { ClientRegistry, CLIENTS } = await import('../../src/clients/registry.ts');
     expect(() => new ClientRegistry([...CLIENTS, CLIENTS[0] as never])).toThrow(/duplicate/);
   });

@@ -148,7 +148,8 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy') || !has('o
         const server = s.server === 'origin' ? lab.origin : lab.internal;
         const proxy = s.via ? (lab[s.via] as InterceptingProxy) : undefined;
         const env = envFor(s);
-        const args = ['diagnose', server.url, '--json'];
+        // The clients this suite runs itself (the others are compared with reality by test/e2e/check.test.ts).
+        const args = ['diagnose', server.url, '--json', '--client', REAL_CLIENTS.join(',')];
         if (s.proxyBy === 'flag' && proxy) args.push('--proxy', proxy.url);
         const [diag, real, wire, pipVersion] = await Promise.all([
           laptop.certifix(args, { env }),
@@ -249,7 +250,7 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy') || !has('o
       // The public-like origin reached directly: its root is trusted by the proxies only, never the laptop.
       const server = lab.origin;
       const [diag, real] = await Promise.all([
-        laptop.certifix(['diagnose', server.url, '--json'], { env: {} }),
+        laptop.certifix(['diagnose', server.url, '--json', '--client', REAL_CLIENTS.join(',')], { env: {} }),
         runClients(laptop, server, {}, undefined),
       ]);
       expect(diag.code, diag.stderr).toBe(1);
