@@ -2,7 +2,9 @@
  * Settings that turn certificate verification off. certifix never sets any of these; `status` finds them and
  * says why they are dangerous, because they are the "fix" people reach for first.
  */
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { configHome, zdotdir } from './apply/paths.ts';
 import { readText } from './clients/fsx.ts';
 import { gitConfigValue } from './clients/git.ts';
 import { findNode } from './clients/node.ts';
@@ -11,6 +13,8 @@ import { pipOption } from './clients/pip-config.ts';
 import { findPythons } from './clients/python.ts';
 import type { Context } from './clients/types.ts';
 import type { Finding } from './core/report.ts';
+import { curlrcInsecure } from './formats/curlrc.ts';
+import { shellAssignments } from './formats/shell.ts';
 
 /** Environment variables, the value that disables verification, and who reads them. */
 const ENV_SWITCHES: ReadonlyArray<{ name: string; off: (v: string) => boolean; who: string }> = [
@@ -57,7 +61,62 @@ export async function weakeningSettings(ctx: Context): Promise<Finding[]> {
   if (gitVerify && /^(false|no|off|0)$/i.test(gitVerify.value)) {
     out.push(found(`http.sslVerify=${gitVerify.value} in ${gitVerify.file}`, 'git'));
   }
-  const curlrc = await readText(join(ctx.env.CURL_HOME || ctx.home, '.curlrc'));
-  if (curlrc && /^\s*(-k|--?insecure)\b/m.test(curlrc)) out.push(found('insecure in your .curlrc', 'curl'));
+  for (const file of curlrcCandidates(ctx)) {
+    const text = await readText(file);
+    if (text !== null && curlrcInsecure(text)) out.push(found(`insecure in ${file}`, 'curl'));
+  }
+  out.push(...(await startupFileSwitches(ctx)));
   return out;
+}
+
+/**
+ * Every file curl may read its defaults from (tool_findfile.c; https://github.com/curl/curl/issues/12129):
+ * $CURL_HOME/.curlrc, $XDG_CONFIG_HOME/.curlrc, $HOME/.curlrc, then ~/.config/curlrc, plus
+ * $XDG_CONFIG_HOME/curlrc, the XDG spelling users write. curl reads the first it finds; any of them is
+ * worth a warning.
+ */
+function curlrcCandidates(ctx: Context): string[] {
+  const xdg = ctx.env.XDG_CONFIG_HOME;
+  const files = [
+    ctx.env.CURL_HOME && join(ctx.env.CURL_HOME, '.curlrc'),
+    xdg && join(xdg, '.curlrc'),
+    xdg && join(xdg, 'curlrc'),
+    join(ctx.home, '.curlrc'),
+    join(ctx.home, '.config', 'curlrc'),
+  ];
+  return [...new Set(files.filter((f): f is string => Boolean(f)))];
+}
+
+/**
+ * Verification-off exports written in shell startup files: every NEW shell gets them, whether or not the
+ * shell running certifix has them (the startup files of sh, bash, zsh, fish and systemd environment.d).
+ */
+async function startupFileSwitches(ctx: Context): Promise<Finding[]> {
+  const out: Finding[] = [];
+  const zdot = zdotdir(ctx);
+  const conf = configHome(ctx);
+  const files = [
+    ...['.profile', '.bash_profile', '.bash_login', '.bashrc'].map((f) => join(ctx.home, f)),
+    ...['.zshenv', '.zprofile', '.zshrc', '.zlogin'].map((f) => join(zdot, f)),
+    join(conf, 'fish', 'config.fish'),
+    ...(await listDir(join(conf, 'fish', 'conf.d'), '.fish')),
+    ...(await listDir(join(conf, 'environment.d'), '.conf')),
+  ];
+  for (const file of [...new Set(files)]) {
+    const text = await readText(file);
+    if (text === null) continue;
+    for (const a of shellAssignments(text)) {
+      const s = ENV_SWITCHES.find((x) => x.name === a.name);
+      if (s?.off(a.value)) out.push(found(`${a.name}=${a.value} in ${file} (line ${a.line})`, s.who));
+    }
+  }
+  return out;
+}
+
+async function listDir(dir: string, ext: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names
+    .filter((n) => n.endsWith(ext))
+    .slice(0, 200)
+    .map((n) => join(dir, n));
 }

@@ -59,7 +59,46 @@ describe('weakeningSettings', () => {
       ),
       expect.stringMatching(/^trusted-host \(.*pip\.conf \[global\] trusted-host\)/),
       expect.stringMatching(/^http\.sslVerify=false in \S+\/\.gitconfig/),
-      expect.stringMatching(/^insecure in your \.curlrc/),
+      expect.stringMatching(/^insecure in \S+\/\.curlrc switches certificate verification off for curl/),
+    ]);
+  });
+
+  it.each([
+    ['.curlrc', 'insecure\n'],
+    ['.curlrc', '# defaults\n  -k\n'],
+    ['.curlrc', 'insecure = \n'],
+    ['.config/curlrc', 'insecure\n'],
+    ['xdg-config/.curlrc', '--insecure\n'],
+    ['xdg-config/curlrc', 'insecure\n'],
+  ])('finds curl’s insecure in %s (%j), as curl’s parseconfig reads it', async (file, text) => {
+    const ctx = ctxFor({ [file]: text }, {});
+    ctx.env.XDG_CONFIG_HOME = join(ctx.home, 'xdg-config');
+    const messages = (await weakeningSettings(ctx)).map((f) => f.message);
+    expect(messages).toEqual([expect.stringContaining(`insecure in ${join(ctx.home, file)}`)]);
+  });
+
+  it('no warning when a later no-insecure switches it back on, or for a comment', async () => {
+    const ctx = ctxFor({ '.curlrc': 'insecure\nno-insecure\n# insecure\n' });
+    expect(await weakeningSettings(ctx)).toEqual([]);
+  });
+
+  it('finds verification-off exports written in startup files, though this shell lacks them', async () => {
+    const ctx = ctxFor({
+      '.bashrc': "# work around the proxy\nexport NODE_TLS_REJECT_UNAUTHORIZED='0'\n",
+      '.profile': 'PYTHONHTTPSVERIFY=0; export PYTHONHTTPSVERIFY\n',
+      '.zshrc': 'export GIT_SSL_NO_VERIFY=true # temporary\n',
+      '.config/fish/conf.d/corp.fish': 'set -gx NODE_TLS_REJECT_UNAUTHORIZED 0\n',
+      '.config/environment.d/10-corp.conf': 'GIT_SSL_NO_VERIFY=1\n',
+      '.bash_profile': 'export NODE_TLS_REJECT_UNAUTHORIZED=1\n# export PYTHONHTTPSVERIFY=0\n',
+    });
+    const messages = (await weakeningSettings(ctx)).map((f) => f.message);
+    const at = (f: string) => join(ctx.home, f);
+    expect(messages).toEqual([
+      expect.stringMatching(new RegExp(`^PYTHONHTTPSVERIFY=0 in ${at('.profile')} \\(line 1\\) switches`)),
+      expect.stringContaining(`NODE_TLS_REJECT_UNAUTHORIZED=0 in ${at('.bashrc')} (line 2)`),
+      expect.stringContaining(`GIT_SSL_NO_VERIFY=true in ${at('.zshrc')} (line 1)`),
+      expect.stringContaining(`NODE_TLS_REJECT_UNAUTHORIZED=0 in ${at('.config/fish/conf.d/corp.fish')}`),
+      expect.stringContaining(`GIT_SSL_NO_VERIFY=1 in ${at('.config/environment.d/10-corp.conf')}`),
     ]);
   });
 

@@ -7,6 +7,7 @@
  * .curlrc lookup: $CURL_HOME, $XDG_CONFIG_HOME, $HOME (https://curl.se/docs/manpage.html#-K).
  */
 import { join } from 'node:path';
+import { parseCurlrc } from '../formats/curlrc.ts';
 import { CA_DIRS, CA_FILES } from '../stores/linux.ts';
 import { envOf, expand, isDir, isFile, readText, sys, which } from './fsx.ts';
 import { verdictFromOutput } from './messages.ts';
@@ -19,19 +20,6 @@ export async function curlrcPath(ctx: Context): Promise<string | null> {
   const dirs = [ctx.env.CURL_HOME, ctx.env.XDG_CONFIG_HOME, ctx.home].filter((d): d is string => Boolean(d));
   for (const d of dirs) if (await isFile(join(d, '.curlrc'))) return join(d, '.curlrc');
   return null;
-}
-
-/** `cacert`/`capath` from a .curlrc: `cacert = x`, `cacert x`, `--cacert x`, `cacert "x"`; last wins. */
-export function parseCurlrc(text: string): { cacert?: string; capath?: string } {
-  const out: { cacert?: string; capath?: string } = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const m = /^\s*(?:--)?(cacert|capath)(?:\s*[=:]\s*|\s+)(.+?)\s*$/.exec(raw);
-    if (!m?.[1] || !m[2]) continue;
-    let v = m[2];
-    if (/^".*"$/.test(v)) v = v.slice(1, -1).replace(/\\(.)/g, '$1');
-    out[m[1] as 'cacert' | 'capath'] = v;
-  }
-  return out;
 }
 
 export const curl: Client = {

@@ -3,8 +3,9 @@
  * system-wide paths go through `sys()` so tests can redirect them with `ctx.sysroot`.
  */
 import { accessSync, constants, statSync } from 'node:fs';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { MAX_CONFIG_BYTES, readFileBounded } from '../bounded.ts';
 import type { Context } from './types.ts';
 
 /** A system-wide path (`/etc/pip.conf`) as seen through `ctx.sysroot`. */
@@ -37,10 +38,10 @@ export async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** File text, or null when it cannot be read. */
+/** File text, or null when it cannot be read (or is past MAX_CONFIG_BYTES: a device, not a config file). */
 export async function readText(path: string): Promise<string | null> {
   try {
-    return await readFile(path, 'utf8');
+    return (await readFileBounded(path, MAX_CONFIG_BYTES)).toString('utf8');
   } catch {
     return null;
   }
