@@ -4,9 +4,9 @@
  * truststore_darwin.go and truststore's _macos.py reason about them. Node >= 22.15 can list the same through
  * `tls.getCACertificates('system')` (https://nodejs.org/api/tls.html#tlsgetcacertificatestype); we prefer it.
  */
-import * as tls from 'node:tls';
 import { type Cert, uniqueCerts } from '../core/cert.ts';
 import { parsePemCached } from './load.ts';
+import { nativeSystemPems } from './native.ts';
 import type { StoreContext, SystemStore } from './types.ts';
 
 /** Keychains searched (paths are macOS's own). */
@@ -109,10 +109,8 @@ export function trustedFrom(systemRoots: Cert[], candidates: Cert[], settings: M
 
 export async function systemStore(ctx: StoreContext): Promise<SystemStore> {
   const files = [KEYCHAINS.systemRoots, KEYCHAINS.system];
-  const get = (tls as { getCACertificates?: (t: string) => string[] }).getCACertificates;
-  if (typeof get === 'function') {
-    return { files, dirs: [], certs: parsePemCached(get('system').join('\n')) };
-  }
+  const native = nativeSystemPems(ctx);
+  if (native) return { files, dirs: [], certs: parsePemCached(native.join('\n')) };
   const run = (args: string[]) => ctx.run('security', args, { env: ctx.env, timeoutMs: 20_000 });
   const [roots, system, login, admin, user] = await Promise.all([
     run(['find-certificate', '-a', '-p', KEYCHAINS.systemRoots]),

@@ -12,9 +12,9 @@
  * not currently supported": https://nodejs.org/api/cli.html#--use-system-ca, nodejs/node#58990), but
  * Windows' own verification does; so do we, reading it from the registry the same way.
  */
-import * as tls from 'node:tls';
 import { type Cert, certFromDer, uniqueCerts } from '../core/cert.ts';
 import { parsePemCached } from './load.ts';
+import { nativeSystemPems } from './native.ts';
 import type { StoreContext, SystemStore } from './types.ts';
 
 const HKLM = 'HKLM\\SOFTWARE';
@@ -108,12 +108,12 @@ export function withoutDisallowed(trusted: Cert[], disallowed: Cert[]): Cert[] {
 }
 
 export async function systemStore(ctx: StoreContext): Promise<SystemStore> {
-  const get = (tls as { getCACertificates?: (t: string) => string[] }).getCACertificates;
+  const native = nativeSystemPems(ctx);
   const disallowedP = readStores(ctx, DISALLOWED_STORE).catch(() => [] as Cert[]);
   let trusted: Cert[];
   let files: string[];
-  if (typeof get === 'function') {
-    trusted = parsePemCached(get('system').join('\n'));
+  if (native) {
+    trusted = parsePemCached(native.join('\n'));
     files = ['tls.getCACertificates("system")'];
   } else {
     const lists = await Promise.all(TRUSTED_STORES.map((s) => readStores(ctx, s)));
