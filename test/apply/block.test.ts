@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -12,6 +12,7 @@ import {
   setBlock,
   shadowing,
 } from '../../src/apply/block.ts';
+import { ENVIRONMENT_D_GENERATOR, lacks, missing } from '../helpers/has.ts';
 import { cleanupTemp, tempDir } from './helpers.ts';
 
 afterAll(cleanupTemp);
@@ -115,19 +116,22 @@ describe('quoting survives the real parsers', () => {
     expect(quoteFish("a\\b'c $d")).toBe("'a\\\\b\\'c $d'");
   });
 
-  const generator = '/usr/lib/systemd/user-environment-generators/30-systemd-environment-d-generator';
-  it.skipIf(!existsSync(generator))('systemd-environment-d-generator reads the exact value back', () => {
-    const cfg = tempDir();
-    mkdirSync(join(cfg, 'environment.d'));
-    // Without the tab: the generator itself prints a tab as `\t` inside double quotes, which sh keeps literally.
-    const values = nasty.map((v) => v.replace('\t', ''));
-    const vars = Object.fromEntries(values.map((v, i) => [`CERTIFIX_T${i}`, v]));
-    writeFileSync(join(cfg, 'environment.d', '60-certifix.conf'), setBlock(null, vars, 'envd', 'bottom'));
-    // The generator prints shell-quoted assignments; let sh decode them.
-    const printed = execFileSync(generator, { env: { XDG_CONFIG_HOME: cfg } }).toString();
-    const names = Object.keys(vars);
-    const script = `set -a\n${printed}\n${names.map((n) => `printf '%s\\0' "$${n}"`).join('\n')}`;
-    const got = execFileSync('sh', ['-c', script], { env: {} }).toString().split('\0').slice(0, -1);
-    expect(got).toEqual(values);
-  });
+  const generator = ENVIRONMENT_D_GENERATOR;
+  it.skipIf(lacks('environment-d'))(
+    `systemd-environment-d-generator reads the exact value back ${missing('environment-d')}`,
+    () => {
+      const cfg = tempDir();
+      mkdirSync(join(cfg, 'environment.d'));
+      // Without the tab: the generator itself prints a tab as `\t` inside double quotes, which sh keeps literally.
+      const values = nasty.map((v) => v.replace('\t', ''));
+      const vars = Object.fromEntries(values.map((v, i) => [`CERTIFIX_T${i}`, v]));
+      writeFileSync(join(cfg, 'environment.d', '60-certifix.conf'), setBlock(null, vars, 'envd', 'bottom'));
+      // The generator prints shell-quoted assignments; let sh decode them.
+      const printed = execFileSync(generator, { env: { XDG_CONFIG_HOME: cfg } }).toString();
+      const names = Object.keys(vars);
+      const script = `set -a\n${printed}\n${names.map((n) => `printf '%s\\0' "$${n}"`).join('\n')}`;
+      const got = execFileSync('sh', ['-c', script], { env: {} }).toString().split('\0').slice(0, -1);
+      expect(got).toEqual(values);
+    },
+  );
 });

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyOp, editText, type FileOp, revertEdit } from '../../src/apply/edits.ts';
-import { has } from '../helpers/has.ts';
+import { lacks, missing } from '../helpers/has.ts';
 import { cleanupTemp, tempDir } from './helpers.ts';
 
 afterAll(cleanupTemp);
@@ -109,7 +109,7 @@ describe('key edits', () => {
 describe('the real tools read what we wrote', () => {
   const value = '/home/me/My Certs/a;b#c "d" \\e.pem';
 
-  it.skipIf(!has('git'))('git config --get', () => {
+  it.skipIf(lacks('git'))(`git config --get ${missing('git')}`, () => {
     const f = join(tempDir(), 'gitconfig');
     writeFileSync(
       f,
@@ -126,7 +126,7 @@ describe('the real tools read what we wrote', () => {
     ...extra,
   });
 
-  it.skipIf(!has('npm'))('npm config get', () => {
+  it.skipIf(lacks('npm'))(`npm config get ${missing('npm')}`, () => {
     const f = join(tempDir(), 'npmrc');
     writeFileSync(f, editText('registry=https://registry.npmjs.org/\n', npm(value)));
     const got = execFileSync('npm', ['config', 'get', 'cafile', '--userconfig', f], {
@@ -136,7 +136,7 @@ describe('the real tools read what we wrote', () => {
     expect(got.toString()).toBe(`${value}\n`);
   });
 
-  it.skipIf(!has('python3'))('pip config list', () => {
+  it.skipIf(lacks('python3'))(`pip config list ${missing('python3')}`, () => {
     const f = join(tempDir(), 'pip.conf');
     const pipValue = '/home/me/My Certs/a;b#c %d.pem'; // configparser keeps everything after "= " verbatim
     writeFileSync(f, editText('[global]\ntimeout = 60\n', pip(pipValue)));

@@ -10,7 +10,7 @@ import { applyPlans } from '../../src/apply/execute.ts';
 import { envTargets } from '../../src/apply/shells.ts';
 import { undoAll } from '../../src/apply/undo.ts';
 import type { Plan } from '../../src/core/plan.ts';
-import { has, missing } from '../helpers/has.ts';
+import { lacks, missing } from '../helpers/has.ts';
 import { cleanupTemp, ctxFor, debianHome, snapshot } from './helpers.ts';
 
 afterAll(cleanupTemp);
@@ -58,7 +58,7 @@ describe('new shells pick up the managed block', () => {
     expect(fresh(home, 'bash', '-lc')).toBe(BUNDLE);
     expect(fresh(home, 'bash', '-ic')).toBe(BUNDLE);
     expect(fresh(home, 'sh', '-lc')).toBe(BUNDLE);
-    if (has('dash')) expect(fresh(home, 'dash', '-lc')).toBe(BUNDLE);
+    if (!lacks('dash')) expect(fresh(home, 'dash', '-lc')).toBe(BUNDLE);
     await undoAll(ctx);
     expect(snapshot(home)).toEqual(before);
     expect(fresh(home, 'bash', '-lc')).toBe('');
@@ -91,13 +91,13 @@ describe('new shells pick up the managed block', () => {
     expect(fresh(home, 'bash', '-ic')).toBe('/theirs');
   });
 
-  it.skipIf(!has('zsh'))(`zsh -c sees the variables (~/.zshenv) ${missing('zsh')}`, async () => {
+  it.skipIf(lacks('zsh'))(`zsh -c sees the variables (~/.zshenv) ${missing('zsh')}`, async () => {
     const home = debianHome();
     await applyPlans(plans, ctxFor(home), { envTargets: ['zshenv'] });
     expect(fresh(home, 'zsh', '-c')).toBe(BUNDLE);
   });
 
-  it.skipIf(!has('fish'))(`fish -c sees the variables (conf.d) ${missing('fish')}`, async () => {
+  it.skipIf(lacks('fish'))(`fish -c sees the variables (conf.d) ${missing('fish')}`, async () => {
     const home = debianHome();
     await applyPlans(plans, ctxFor(home), { envTargets: ['fish'] });
     expect(fresh(home, 'fish', '-c')).toBe(BUNDLE);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPLAIN_HELP, explainCommand, type Stdin } from '../../src/cli/explain.ts';
-import { has } from '../helpers/has.ts';
+import { has, lacks, missing } from '../helpers/has.ts';
 import { memoryIo } from '../helpers/io.ts';
 import { freePort, LOOPBACK } from '../helpers/net.ts';
 import { Pki } from '../helpers/pki.ts';
@@ -108,47 +108,50 @@ function realPython(): string | null {
   return execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 }
 
-describe.skipIf(!has('python-requests'))('certifix explain on a freshly provoked requests error', () => {
-  let server: Server;
-  let port: number;
-  beforeAll(async () => {
-    const pki = new Pki();
-    const root = pki.root('root', 'Explain Test Root CA');
-    const int = pki.intermediate('int', 'Explain Test Issuing CA', root);
-    const leaf = pki.leaf('leaf', 'localhost', int);
-    // The server sends its root: SELF_SIGNED_CERT_IN_CHAIN, as behind an intercepting proxy.
-    server = createServer({ key: leaf.keyPem, cert: leaf.pem + int.pem + root.pem }, (_q, res) =>
-      res.end('ok'),
-    );
-    server.listen(0, LOOPBACK);
-    await once(server, 'listening');
-    port = (server.address() as AddressInfo).port;
-  }, 30_000);
-  afterAll(() => server?.close());
+describe.skipIf(lacks('python-requests'))(
+  `certifix explain on a freshly provoked requests error ${missing('python-requests')}`,
+  () => {
+    let server: Server;
+    let port: number;
+    beforeAll(async () => {
+      const pki = new Pki();
+      const root = pki.root('root', 'Explain Test Root CA');
+      const int = pki.intermediate('int', 'Explain Test Issuing CA', root);
+      const leaf = pki.leaf('leaf', 'localhost', int);
+      // The server sends its root: SELF_SIGNED_CERT_IN_CHAIN, as behind an intercepting proxy.
+      server = createServer({ key: leaf.keyPem, cert: leaf.pem + int.pem + root.pem }, (_q, res) =>
+        res.end('ok'),
+      );
+      server.listen(0, LOOPBACK);
+      await once(server, 'listening');
+      port = (server.address() as AddressInfo).port;
+    }, 30_000);
+    afterAll(() => server?.close());
 
-  it('recognises it and diagnoses the live server', async () => {
-    const python = realPython() as string;
-    // Async: the server lives in this process and must answer the handshake while Python waits.
-    const printed = await new Promise<string>((resolve) =>
-      execFile(
-        python,
-        ['-c', `import requests; requests.get('https://localhost:${port}/', timeout=10)`],
-        { env: cleanEnv(), timeout: 60_000 },
-        (_e, stdout, stderr) => resolve(`${stdout}${stderr}`),
-      ),
-    );
-    expect(printed).toContain('requests.exceptions.SSLError');
-    const r = await run(['-', '--json'], { read: async () => printed });
-    const doc = JSON.parse(r.stdout);
-    expect(doc).toMatchObject({
-      client: 'python-requests',
-      host: 'localhost',
-      port,
-      code: 'SELF_SIGNED_CERT_IN_CHAIN',
-    });
-    expect(doc.diagnosis).toMatchObject({ target: { host: 'localhost', port } });
-    // Nobody here trusts the test root, so the diagnosis confirms the error: exit 1.
-    expect(doc.diagnosis.clients.some((c: { ok: boolean }) => !c.ok)).toBe(true);
-    expect(r.code).toBe(1);
-  }, 90_000);
-});
+    it('recognises it and diagnoses the live server', async () => {
+      const python = realPython() as string;
+      // Async: the server lives in this process and must answer the handshake while Python waits.
+      const printed = await new Promise<string>((resolve) =>
+        execFile(
+          python,
+          ['-c', `import requests; requests.get('https://localhost:${port}/', timeout=10)`],
+          { env: cleanEnv(), timeout: 60_000 },
+          (_e, stdout, stderr) => resolve(`${stdout}${stderr}`),
+        ),
+      );
+      expect(printed).toContain('requests.exceptions.SSLError');
+      const r = await run(['-', '--json'], { read: async () => printed });
+      const doc = JSON.parse(r.stdout);
+      expect(doc).toMatchObject({
+        client: 'python-requests',
+        host: 'localhost',
+        port,
+        code: 'SELF_SIGNED_CERT_IN_CHAIN',
+      });
+      expect(doc.diagnosis).toMatchObject({ target: { host: 'localhost', port } });
+      // Nobody here trusts the test root, so the diagnosis confirms the error: exit 1.
+      expect(doc.diagnosis.clients.some((c: { ok: boolean }) => !c.ok)).toBe(true);
+      expect(r.code).toBe(1);
+    }, 90_000);
+  },
+);

@@ -14,7 +14,7 @@ import { FIX_HELP } from '../../src/cli/fix.ts';
 import type { Io } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
 import { formatFingerprint } from '../../src/core/cert.ts';
-import { has } from '../helpers/has.ts';
+import { lacks, missing } from '../helpers/has.ts';
 import { type Issued, Pki } from '../helpers/pki.ts';
 import { snapshotTree } from '../helpers/snapshot.ts';
 
@@ -60,7 +60,7 @@ async function certifix(argv: string[], home: string, answers?: boolean[], extra
   return { code, stdout, stderr, asked };
 }
 
-describe.skipIf(!has('openssl') || !has('git'))('certifix fix (CLI)', () => {
+describe.skipIf(lacks('openssl', 'git'))(`certifix fix (CLI) ${missing('openssl', 'git')}`, () => {
   let pki: Pki;
   let root: Issued;
   let leaf: Issued;

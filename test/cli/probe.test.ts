@@ -1,16 +1,15 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/io.ts';
 import { PROBE_HELP, probeCommand } from '../../src/cli/probe.ts';
+import { lacks, missing } from '../helpers/has.ts';
 import { Pki } from '../helpers/pki.ts';
 import { type Bound, pairOnOnePort, tlsOn } from '../helpers/probe-servers.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const built = existsSync(join(root, 'dist', 'cli.js'));
 /** A private mount namespace lets the test give /etc/hosts two addresses for one name (needs root). */
-const canUnshare = spawnSync('unshare', ['-m', 'true']).status === 0;
 
 let pki: Pki;
 let pair: [Bound, Bound];
@@ -129,8 +128,8 @@ function withHosts(cmd: string[]): Promise<{ status: number | null; stdout: stri
   return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
 }
 
-describe.skipIf(!canUnshare)(
-  'certifix probe through the real resolver (/etc/hosts in a mount namespace)',
+describe.skipIf(lacks('unshare'))(
+  `certifix probe through the real resolver (/etc/hosts in a mount namespace) ${missing('unshare')}`,
   () => {
     const argv = () => [
       'probe',
@@ -162,18 +161,15 @@ describe.skipIf(!canUnshare)(
       expect(r.stdout).toMatch(/✗ 127\.0\.0\.2 serves a chain that fails/);
     });
 
-    it.skipIf(!built)(
-      `finds the bad backend with the built binary${built ? '' : ' (skipped: dist/cli.js missing; run npm run build)'}`,
-      async () => {
-        const r = await withHosts([process.execPath, 'bin/certifix.js', ...argv(), '--json']);
-        expect(r.status).toBe(1);
-        const doc = JSON.parse(r.stdout);
-        expect(doc.addresses).toEqual(['127.0.0.1', '127.0.0.2']);
-        expect(doc.findings[0]).toMatchObject({
-          id: 'inconsistent-endpoints',
-          details: { addresses: ['127.0.0.2'] },
-        });
-      },
-    );
+    it.skipIf(lacks('dist'))(`finds the bad backend with the built binary ${missing('dist')}`, async () => {
+      const r = await withHosts([process.execPath, 'bin/certifix.js', ...argv(), '--json']);
+      expect(r.status).toBe(1);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.addresses).toEqual(['127.0.0.1', '127.0.0.2']);
+      expect(doc.findings[0]).toMatchObject({
+        id: 'inconsistent-endpoints',
+        details: { addresses: ['127.0.0.2'] },
+      });
+    });
   },
 );

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VERIFY_HELP, verifyCommand } from '../../src/cli/verify.ts';
-import { hasOpenssl } from '../core/verify/oracle.ts';
+import { lacks, missing } from '../helpers/has.ts';
 import { memoryIo } from '../helpers/io.ts';
 import { type Issued, Pki } from '../helpers/pki.ts';
 
@@ -12,7 +12,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
   return { code, ...out };
 }
 
-describe.skipIf(!hasOpenssl())('certifix verify', () => {
+describe.skipIf(lacks('openssl'))(`certifix verify ${missing('openssl')}`, () => {
   let pki: Pki;
   let root: Issued;
   let chain: string;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../../src/cli/context.ts';
 import { registry } from '../../src/clients/registry.ts';
 import type { ClientId, Context } from '../../src/clients/types.ts';
-import { has } from '../helpers/has.ts';
+import { lacks, missing } from '../helpers/has.ts';
 import { Pki } from '../helpers/pki.ts';
 import { makeChain, Origin } from '../helpers/servers.ts';
 
@@ -94,8 +94,8 @@ function urlFor(id: ClientId, o: Origin): string {
 describe.each(registry.ids().filter((id) => TOOL[id] !== undefined))('%s check', (id) => {
   const client = registry.get(id);
   const tool = TOOL[id] as string;
-  it.skipIf(!has(tool))(
-    `detects and passes when the lab root is trusted ${has(tool) ? '' : `(skipped: missing ${tool})`}`,
+  it.skipIf(lacks(tool))(
+    `detects and passes when the lab root is trusted ${missing(tool)}`,
     async () => {
       const c = ctx({ [TRUST_VAR[id] as string]: chain.root.certPath });
       const [inst] = (await client?.detect(c)) ?? [];
@@ -107,8 +107,8 @@ describe.each(registry.ids().filter((id) => TOOL[id] !== undefined))('%s check',
     90_000,
   );
 
-  it.skipIf(!has(tool))(
-    'reports the untrusted root',
+  it.skipIf(lacks(tool))(
+    `reports the untrusted root ${missing(tool)}`,
     async () => {
       const c = ctx();
       const [inst] = (await client?.detect(c)) ?? [];
@@ -124,7 +124,7 @@ describe.each(registry.ids().filter((id) => TOOL[id] !== undefined))('%s check',
   );
 });
 
-describe.skipIf(!has('curl'))('check: hostname and missing issuer', () => {
+describe.skipIf(lacks('curl'))(`check: hostname and missing issuer ${missing('curl')}`, () => {
   it('curl: the server may omit the root; an unresolvable host is CONNECT, never OK', async () => {
     const curl = registry.get('curl');
     const c = ctx({ CURL_CA_BUNDLE: chain.root.certPath });

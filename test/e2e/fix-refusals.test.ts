@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from '../helpers/clients.ts';
-import { has, missing } from '../helpers/has.ts';
+import { lacks, missing } from '../helpers/has.ts';
 import { Lab } from '../helpers/lab.ts';
 import { type Laptop, REPO } from '../helpers/laptop.ts';
 import { type InterceptingProxy, startMitmproxy } from '../helpers/proxies.ts';
@@ -18,7 +18,7 @@ import { inShell } from './fix-probes.ts';
 
 const DATA = '.local/share/certifix';
 
-describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy'))(
+describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
   `fix refusals and crashes ${missing('sandbox', 'squid', 'mitmproxy')}`,
   () => {
     let lab: Lab;

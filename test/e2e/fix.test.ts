@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from '../helpers/clients.ts';
-import { has, missing } from '../helpers/has.ts';
+import { lacks, missing } from '../helpers/has.ts';
 import { Lab } from '../helpers/lab.ts';
 import type { Laptop } from '../helpers/laptop.ts';
 import { CLIENT_NOISE, diffSnapshots, type Snapshot } from '../helpers/snapshot.ts';
@@ -62,7 +62,7 @@ function fingerprints(pem: string): string[] {
   );
 }
 
-describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy'))(
+describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
   `fix and undo ${missing('sandbox', 'squid', 'mitmproxy')}`,
   () => {
     let lab: Lab;

@@ -8,7 +8,7 @@ import { rootCertificates } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runner } from '../../src/clients/types.ts';
 import * as client from '../helpers/clients.ts';
-import { has, missing } from '../helpers/has.ts';
+import { lacks, missing } from '../helpers/has.ts';
 import { Lab } from '../helpers/lab.ts';
 import { type Laptop, REPO } from '../helpers/laptop.ts';
 import { diffSnapshots } from '../helpers/snapshot.ts';
@@ -19,7 +19,7 @@ const MACHINE_VARS = /CERT|_CA_|CA_BUNDLE|^SSL_|^PIP_|^NODE_|^NPM_|^GIT_|PROXY|^
 
 const envKeys = (out: string) => out.split('\n').map((l) => l.split('=')[0] ?? '');
 
-describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy'))(
+describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
   `lab ${missing('sandbox', 'squid', 'mitmproxy')}`,
   () => {
     let lab: Lab;
@@ -123,7 +123,7 @@ describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy'))(
         expect(plain.stdout.trim()).toBe('[]');
       });
 
-      it.skipIf(!existsSync(join(REPO, 'dist', 'cli.js')))('runs the built certifix inside', async () => {
+      it.skipIf(lacks('dist'))(`runs the built certifix inside ${missing('dist')}`, async () => {
         const r = await laptop.certifix(['--help']);
         expect(r.code, r.stderr).toBe(0);
       });

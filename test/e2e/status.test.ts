@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { has, missing } from '../helpers/has.ts';
+import { lacks, missing } from '../helpers/has.ts';
 import { Lab } from '../helpers/lab.ts';
 import { type Laptop, REPO } from '../helpers/laptop.ts';
 
@@ -32,7 +32,7 @@ async function status(
 
 const ids = (r: Report) => r.findings.map((f) => f.id);
 
-describe.skipIf(!has('sandbox'))(`status ${missing('sandbox')}`, () => {
+describe.skipIf(lacks('sandbox'))(`status ${missing('sandbox')}`, () => {
   let lab: Lab;
   beforeAll(async () => {
     lab = await Lab.start({ squid: false, mitmproxy: false });

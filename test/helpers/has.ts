@@ -1,10 +1,14 @@
 /**
- * What this machine can run, for `it.skipIf(!has('squid'))`. CI installs everything, so nothing is skipped
- * there; a developer laptop without Squid still runs the rest.
+ * What this machine can run, for `describe.skipIf(lacks('squid'))(\`... ${missing('squid')}\`)`. A developer
+ * machine without Squid still runs the rest, and the title says why a case did not run. Under CI=true,
+ * `lacks` throws instead: .ci/run installs every tool, so a missing one is a broken CI, and a green run must
+ * mean every case ran.
  */
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { cachedNode, NODE_VERSIONS } from '../../scripts/node-dist.mjs';
+import { REPO } from './paths.ts';
 
 /** Tools the lab knows how to find; anything else is looked up on PATH as-is. */
 const KNOWN: Record<string, string[]> = {
@@ -12,6 +16,9 @@ const KNOWN: Record<string, string[]> = {
   squid: ['/usr/sbin/squid'],
   certgen: ['/usr/lib/squid/security_file_certgen'],
   mitmdump: ['/usr/bin/mitmdump'],
+  // Debian's wine64 package installs its loader here; /usr/bin/wine comes only with the `wine` package.
+  wine64: ['/usr/lib/wine/wine64'],
+  wineserver: ['/usr/lib/wine/wineserver'],
 };
 
 const cache = new Map<string, string | null>();
@@ -55,12 +62,48 @@ export function canSandbox(): boolean {
   return sandboxOk;
 }
 
+/** The Linux Node of a supported release line (`node22`), fetched by `node scripts/node-dist.mjs 22`. */
+export function nodeOf(line: 20 | 22 | 24): string | null {
+  return cachedNode('linux', NODE_VERSIONS[line]);
+}
+
+/** The standalone executables `npm run build:exe` writes. */
+export const EXE = {
+  linux: join(REPO, 'dist', 'exe', 'certifix-linux-x64'),
+  win: join(REPO, 'dist', 'exe', 'certifix-win-x64.exe'),
+};
+
 /**
  * True when `tool` can be used by a test. Special names: 'sandbox' (root + unshare), 'squid' (with ssl-bump
- * helpers), 'mitmproxy', 'python-requests', 'pyenv'.
+ * helpers), 'mitmproxy', 'python-requests', 'pyenv', 'openssl' (3.x), 'node20' / 'node22' / 'node24' (the
+ * cached official binaries), 'exe-linux' / 'exe-win' (built executables), 'wine' (wine64 to run the latter),
+ * 'dist' (the built CLI), 'environment-d' (systemd's environment.d generator); an absolute path: it exists.
  */
 export function has(tool: string): boolean {
+  if (tool.startsWith('/')) return existsSync(tool); // a file or directory the test reads
   switch (tool) {
+    case 'openssl':
+      try {
+        return execFileSync('openssl', ['version'], { encoding: 'utf8' }).startsWith('OpenSSL 3.');
+      } catch {
+        return false;
+      }
+    case 'node20':
+    case 'node22':
+    case 'node24':
+      return nodeOf(Number(tool.slice(4)) as 20 | 22 | 24) !== null;
+    case 'exe-linux':
+      return existsSync(EXE.linux);
+    case 'exe-win':
+      return existsSync(EXE.win);
+    case 'wine':
+      return which('wine64') !== null && which('wineserver') !== null;
+    case 'dist':
+      return existsSync(join(REPO, 'dist', 'cli.js'));
+    case 'environment-d':
+      return existsSync(ENVIRONMENT_D_GENERATOR);
+    case 'unshare':
+      return probe('unshare', ['-m', 'true']);
     case 'sandbox':
       return canSandbox();
     case 'squid':
@@ -82,7 +125,40 @@ export function pyenvRoot(): string | null {
   return existsSync(join(root, 'shims')) ? root : null;
 }
 
-/** One line saying why a test is skipped, for `describe.skipIf(...)` titles. */
+/** systemd's generator that reads ~/.config/environment.d for graphical sessions. */
+export const ENVIRONMENT_D_GENERATOR =
+  '/usr/lib/systemd/user-environment-generators/30-systemd-environment-d-generator';
+
+/** How each special name is installed, for the CI failure message. */
+const HOW: Record<string, string> = {
+  sandbox: 'run as root with util-linux (unshare, nsenter)',
+  'python-requests': 'python3 with requests and certifi',
+  node20: 'node scripts/node-dist.mjs 20',
+  node22: 'node scripts/node-dist.mjs 22',
+  node24: 'node scripts/node-dist.mjs 24',
+  'exe-linux': 'npm run build:exe',
+  'exe-win': 'npm run build:exe',
+  wine: 'apt-get install wine64',
+  dist: 'npm run build',
+};
+
+/** True when running under CI, where nothing may be skipped for want of a tool. */
+export const STRICT = process.env.CI === 'true' || process.env.CI === '1';
+
+/**
+ * For `skipIf`: true when one of `tools` is missing. Under CI=true a missing tool throws, which fails the
+ * test file instead of skipping it.
+ */
+export function lacks(...tools: string[]): boolean {
+  const gone = tools.filter((t) => !has(t));
+  if (gone.length && STRICT)
+    throw new Error(
+      `CI=true but ${gone.map((t) => (HOW[t] ? `${t} (${HOW[t]})` : t)).join(', ')} missing: .ci/run must install it`,
+    );
+  return gone.length > 0;
+}
+
+/** One line saying why a test is skipped, for `describe.skipIf(lacks(...))` titles. */
 export function missing(...tools: string[]): string {
   const gone = tools.filter((t) => !has(t));
   return gone.length ? `(skipped: missing ${gone.join(', ')})` : '';

@@ -90,10 +90,12 @@ export class Laptop {
     const roots = (opts.corporateRoots ?? []).map((r) => ({ name: r.name, pem: r.pem }));
     this.store.add(...roots);
     const pyenv = pyenvRoot();
-    // pyenv first, as its shell setup puts it; node's own directory last (usually /usr/bin anyway).
+    // pyenv first, as its shell setup puts it; then the Node running the tests when it is not the system's
+    // (CI runs the suite on Node 22 and 24 from node_modules/.cache: the laptop's node and npm are that one).
     const path = pyenv ? [join(pyenv, 'shims'), join(pyenv, 'bin')] : [];
-    path.push('/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin');
-    path.push(dirname(process.execPath));
+    const system = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+    if (!system.includes(dirname(process.execPath))) path.push(dirname(process.execPath));
+    path.push(...system);
     this.env = {
       PATH: [...new Set(path)].join(':'),
       HOME: this.home,

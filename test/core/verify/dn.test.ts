@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { type Cert, parseCerts, rawNames, toPem } from '../../../src/core/cert.ts';
 import { parse } from '../../../src/core/verify/der.ts';
 import { nameHash, nameKey, parseName } from '../../../src/core/verify/dn.ts';
+import { lacks, missing } from '../../helpers/has.ts';
 import { CORPUS as LIMBO } from './limbo.ts';
-import { hasOpenssl } from './oracle.ts';
 
 const run = promisify(execFile);
 
@@ -67,8 +67,8 @@ describe('name keys', () => {
 });
 
 describe('X509_NAME_hash', () => {
-  it.skipIf(!hasOpenssl())(
-    'matches the hash `openssl rehash` names every certificate of the corpus by',
+  it.skipIf(lacks('openssl'))(
+    `matches the hash \`openssl rehash\` names every certificate of the corpus by ${missing('openssl')}`,
     async () => {
       // One `openssl rehash` over a directory of the certificates instead of one `openssl x509 -hash` each:
       // it links <hash>.<n> to every file, with the same X509_NAME_hash.
@@ -87,7 +87,7 @@ describe('X509_NAME_hash', () => {
     60_000,
   );
 
-  it.skipIf(!existsSync('/etc/ssl/certs'))("names the distro's hash links", () => {
+  it.skipIf(lacks('/etc/ssl/certs'))(`names the distro's hash links ${missing('/etc/ssl/certs')}`, () => {
     const dir = '/etc/ssl/certs';
     const links = readdirSync(dir).filter((n) => /^[0-9a-f]{8}\.0$/.test(n));
     for (const link of links) {

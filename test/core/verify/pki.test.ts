@@ -5,8 +5,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Cert, parseCerts } from '../../../src/core/cert.ts';
 import { type Profile, verifyChain } from '../../../src/core/verify/index.ts';
+import { lacks, missing } from '../../helpers/has.ts';
 import { type Issued, Pki } from '../../helpers/pki.ts';
-import { hasOpenssl, runOracle } from './oracle.ts';
+import { runOracle } from './oracle.ts';
 
 interface Case {
   name: string;
@@ -187,76 +188,82 @@ const cases: Case[] = [
   },
 ];
 
-describe.skipIf(!hasOpenssl())('verifyChain on generated PKIs, with openssl verify as oracle', () => {
-  let pki: Pki;
-  beforeAll(() => {
-    pki = new Pki();
-    P.root = pki.root('root', 'Corp Root CA');
-    P.int = pki.intermediate('int', 'Corp Issuing CA', P.root);
-    P.leaf = pki.leaf('leaf', 'app.corp.test', P.int);
-    P.expiredLeaf = pki.leaf('expiredLeaf', 'old.corp.test', P.int, { notBeforeDays: -30, notAfterDays: -1 });
-    P.expiredInt = pki.intermediate('expiredInt', 'Corp Old CA', P.root, {
-      notBeforeDays: -30,
-      notAfterDays: -1,
-    });
-    P.leafOfExpired = pki.leaf('leafOfExpired', 'x.corp.test', P.expiredInt);
-    P.ipLeaf = pki.leaf('ipLeaf', 'ip.corp.test', P.int, { ips: ['10.1.2.3'] });
-    P.wild = pki.leaf('wild', 'apps.corp.test', P.int, { dns: ['*.apps.corp.test'] });
-    P.pl0 = pki.intermediate('pl0', 'Corp Policy CA', P.root, { pathLen: 0 });
-    P.sub = pki.intermediate('sub', 'Corp Sub CA', P.pl0);
-    P.deepLeaf = pki.leaf('deepLeaf', 'deep.corp.test', P.sub);
-    P.ncRoot = pki.root('ncRoot', 'Proxy Root CA', { bcCritical: false });
-    P.ncLeaf = pki.leaf('ncLeaf', 'proxied.test', P.ncRoot);
-    P.noAki = pki.leaf('noAki', 'noaki.corp.test', P.int, NO_KEY_IDS);
-    P.twinOld = pki.intermediate('twinOld', 'Corp Twin CA', P.root, {
-      notBeforeDays: -30,
-      notAfterDays: -1,
-      ...NO_KEY_IDS,
-    });
-    P.twinNew = pki.intermediate('twinNew', 'Corp Twin CA', P.root, NO_KEY_IDS);
-    P.twinLeaf = pki.leaf('twinLeaf', 'twin.corp.test', P.twinNew, NO_KEY_IDS);
-    P.selfLeaf = pki.issue('selfLeaf', { cn: 'self.corp.test' });
-    P.sha1Leaf = pki.leaf('sha1Leaf', 'sha1.corp.test', P.int, { digest: 'sha1' });
-    P.weakLeaf = pki.leaf('weakLeaf', 'weak.corp.test', P.int, { key: 'rsa1024' });
-  }, 60_000);
-
-  const profiles: Profile[] = ['openssl', 'python313', 'node'];
-  for (const c of cases) {
-    for (const profile of profiles) {
-      const want =
-        (profile === 'node' ? c.node : profile === 'python313' ? c.python313 : undefined) ?? c.openssl;
-      it(`${c.name} [${profile}] -> ${want}`, async () => {
-        const r = verifyChain({
-          leaf: cert(c.leaf),
-          untrusted: (c.untrusted ?? []).map(cert),
-          trusted: c.trusted.map(cert),
-          host: c.host,
-          profile,
-          securityLevel: c.level ?? 0,
-        });
-        expect(r.code).toBe(want);
-        expect(r.ok).toBe(want === 'OK');
-        if (profile === 'node') return; // the CLI prints the first error, Node reports the last
-        const ip = c.host && /^[\d.]+$/.test(c.host) ? c.host : undefined;
-        const o = await runOracle({
-          leaf: (P[c.leaf] as Issued).certPath,
-          caFile: pki.bundle(
-            `ca-${c.trusted.join('-')}`,
-            c.trusted.map((n) => P[n] as Issued),
-          ),
-          untrusted: c.untrusted?.length
-            ? pki.bundle(
-                `u-${c.untrusted.join('-')}`,
-                c.untrusted.map((n) => P[n] as Issued),
-              )
-            : undefined,
-          host: ip ? undefined : c.host,
-          ip,
-          authLevel: c.level,
-          python313: profile === 'python313',
-        });
-        expect({ code: r.code, depth: r.depth }).toEqual({ code: o.code, depth: o.depth });
+describe.skipIf(lacks('openssl'))(
+  `verifyChain on generated PKIs, with openssl verify as oracle ${missing('openssl')}`,
+  () => {
+    let pki: Pki;
+    beforeAll(() => {
+      pki = new Pki();
+      P.root = pki.root('root', 'Corp Root CA');
+      P.int = pki.intermediate('int', 'Corp Issuing CA', P.root);
+      P.leaf = pki.leaf('leaf', 'app.corp.test', P.int);
+      P.expiredLeaf = pki.leaf('expiredLeaf', 'old.corp.test', P.int, {
+        notBeforeDays: -30,
+        notAfterDays: -1,
       });
+      P.expiredInt = pki.intermediate('expiredInt', 'Corp Old CA', P.root, {
+        notBeforeDays: -30,
+        notAfterDays: -1,
+      });
+      P.leafOfExpired = pki.leaf('leafOfExpired', 'x.corp.test', P.expiredInt);
+      P.ipLeaf = pki.leaf('ipLeaf', 'ip.corp.test', P.int, { ips: ['10.1.2.3'] });
+      P.wild = pki.leaf('wild', 'apps.corp.test', P.int, { dns: ['*.apps.corp.test'] });
+      P.pl0 = pki.intermediate('pl0', 'Corp Policy CA', P.root, { pathLen: 0 });
+      P.sub = pki.intermediate('sub', 'Corp Sub CA', P.pl0);
+      P.deepLeaf = pki.leaf('deepLeaf', 'deep.corp.test', P.sub);
+      P.ncRoot = pki.root('ncRoot', 'Proxy Root CA', { bcCritical: false });
+      P.ncLeaf = pki.leaf('ncLeaf', 'proxied.test', P.ncRoot);
+      P.noAki = pki.leaf('noAki', 'noaki.corp.test', P.int, NO_KEY_IDS);
+      P.twinOld = pki.intermediate('twinOld', 'Corp Twin CA', P.root, {
+        notBeforeDays: -30,
+        notAfterDays: -1,
+        ...NO_KEY_IDS,
+      });
+      P.twinNew = pki.intermediate('twinNew', 'Corp Twin CA', P.root, NO_KEY_IDS);
+      P.twinLeaf = pki.leaf('twinLeaf', 'twin.corp.test', P.twinNew, NO_KEY_IDS);
+      P.selfLeaf = pki.issue('selfLeaf', { cn: 'self.corp.test' });
+      P.sha1Leaf = pki.leaf('sha1Leaf', 'sha1.corp.test', P.int, { digest: 'sha1' });
+      P.weakLeaf = pki.leaf('weakLeaf', 'weak.corp.test', P.int, { key: 'rsa1024' });
+    }, 60_000);
+
+    const profiles: Profile[] = ['openssl', 'python313', 'node'];
+    for (const c of cases) {
+      for (const profile of profiles) {
+        const want =
+          (profile === 'node' ? c.node : profile === 'python313' ? c.python313 : undefined) ?? c.openssl;
+        it(`${c.name} [${profile}] -> ${want}`, async () => {
+          const r = verifyChain({
+            leaf: cert(c.leaf),
+            untrusted: (c.untrusted ?? []).map(cert),
+            trusted: c.trusted.map(cert),
+            host: c.host,
+            profile,
+            securityLevel: c.level ?? 0,
+          });
+          expect(r.code).toBe(want);
+          expect(r.ok).toBe(want === 'OK');
+          if (profile === 'node') return; // the CLI prints the first error, Node reports the last
+          const ip = c.host && /^[\d.]+$/.test(c.host) ? c.host : undefined;
+          const o = await runOracle({
+            leaf: (P[c.leaf] as Issued).certPath,
+            caFile: pki.bundle(
+              `ca-${c.trusted.join('-')}`,
+              c.trusted.map((n) => P[n] as Issued),
+            ),
+            untrusted: c.untrusted?.length
+              ? pki.bundle(
+                  `u-${c.untrusted.join('-')}`,
+                  c.untrusted.map((n) => P[n] as Issued),
+                )
+              : undefined,
+            host: ip ? undefined : c.host,
+            ip,
+            authLevel: c.level,
+            python313: profile === 'python313',
+          });
+          expect({ code: r.code, depth: r.depth }).toEqual({ code: o.code, depth: o.depth });
+        });
+      }
     }
-  }
-});
+  },
+);
