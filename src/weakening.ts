@@ -46,7 +46,7 @@ export async function weakeningSettings(ctx: Context): Promise<Finding[]> {
     findPythons(ctx),
     gitConfigValue(ctx, 'http.sslverify'),
   ]);
-  if (npm) {
+  if (npm && node) {
     // https://docs.npmjs.com/cli/v10/using-npm/config#strict-ssl
     for (const layer of await npmLayers(ctx, npm.dir, node.path)) {
       if (layer.values.get('strict-ssl')?.includes('false')) {

@@ -60,9 +60,23 @@ export function since(v: V, firsts: readonly (readonly number[])[]): boolean {
   return firsts.some((f) => v[0] === f[0] && ge(v, f));
 }
 
-/** What `node` resolves to: process.execPath unless another node comes first on PATH. */
-export async function findNode(ctx: Context): Promise<{ path: string; version: string | undefined }> {
+/**
+ * True in certifix's standalone executable (a Node single executable application): process.execPath is then
+ * certifix itself, which runs no `-e` script. `node:sea` exists from 20.12; getBuiltinModule from 20.16.
+ */
+export function isStandalone(): boolean {
+  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  const sea = get?.('node:sea') as { isSea?: () => boolean } | undefined;
+  return sea?.isSea?.() ?? false;
+}
+
+/**
+ * What `node` resolves to: process.execPath unless another node comes first on PATH; null when certifix is
+ * the standalone executable and no node is on PATH.
+ */
+export async function findNode(ctx: Context): Promise<{ path: string; version: string | undefined } | null> {
   const onPath = await which('node', ctx);
+  if (!onPath && isStandalone()) return null;
   if (!onPath || (await real(onPath)) === (await real(execPath)))
     return { path: onPath ?? execPath, version: selfVersion };
   const r = await ctx.run(onPath, ['--version'], { env: ctx.env, timeoutMs: 10_000 });
@@ -154,7 +168,7 @@ export const node: Client = {
 
   async detect(ctx) {
     const n = await findNode(ctx);
-    return [{ client: 'node', path: n.path, version: n.version?.replace(/^v/, '') }];
+    return n ? [{ client: 'node', path: n.path, version: n.version?.replace(/^v/, '') }] : [];
   },
 
   trust(inst, ctx) {

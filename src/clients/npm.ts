@@ -131,6 +131,7 @@ export const npm: Client = {
     const found = await findNpm(ctx);
     if (!found) return [];
     const n = await findNode(ctx);
+    if (!n) return []; // npm runs on node: without one it cannot start
     return [
       {
         client: 'npm',

@@ -71,6 +71,19 @@ describe.skipIf(lacks('exe-linux'))(`certifix-linux-x64 ${missing('exe-linux')}`
     const r = await run(EXE.linux, ['diagnose', origin.url, '--no-proxy', '--json'], env(), dir);
     expectDiagnosis(r);
   });
+
+  it('without Node on PATH, reports no node or npm client (it never runs itself as node)', async () => {
+    const r = await run(
+      EXE.linux,
+      ['diagnose', origin.url, '--no-proxy', '--json'],
+      { ...env(), PATH: dir },
+      dir,
+    );
+    expectDiagnosis(r);
+    const ids = (JSON.parse(r.stdout) as { clients: { id: string }[] }).clients.map((c) => c.id);
+    expect(ids).not.toContain('node');
+    expect(ids).not.toContain('npm');
+  });
 });
 
 describe.skipIf(lacks('exe-win', 'wine'))(
