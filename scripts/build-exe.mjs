@@ -22,7 +22,6 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
 import { fetchNode, NODE_VERSIONS } from './node-dist.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,31 +38,18 @@ export const TARGETS = [
   { platform: 'win', out: 'certifix-win-x64.exe' },
 ];
 
-/** The CLI as one CommonJS file that runs when executed: a SEA can `require` only Node's built-ins. */
-function singleFile(work) {
+/** The CLI as one self-contained CommonJS file (`npm run build`): a SEA can `require` only Node's built-ins. */
+function singleFile() {
   const built = join(root, 'dist', 'certifix.cjs');
-  if (existsSync(built)) return built;
-  // Until the build emits the single file: bundle the CLI here.
-  const out = join(work, 'certifix.cjs');
-  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  buildSync({
-    stdin: { contents: "require('./src/cli/main.ts').run();", resolveDir: root, loader: 'ts' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    outfile: out,
-    supported: { 'dynamic-import': false },
-    define: { __VERSION__: JSON.stringify(version) },
-    logLevel: 'warning',
-  });
-  return out;
+  if (!existsSync(built))
+    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  return built;
 }
 
 export async function buildExe() {
   const work = mkdtempSync(join(tmpdir(), 'certifix-sea-'));
   try {
-    const main = singleFile(work);
+    const main = singleFile();
     const blob = join(work, 'certifix.blob');
     const config = join(work, 'sea-config.json');
     writeFileSync(

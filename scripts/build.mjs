@@ -10,11 +10,12 @@
 // converted to a CommonJS module factory and stored as a string; the entry compiles a chunk the first time
 // it is required. See scripts/pack-cjs.mjs.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { packChunks } from './pack-cjs.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const dist = new URL('../dist/', import.meta.url);
 
 const common = {
   bundle: true,
@@ -29,8 +30,10 @@ const common = {
   minifySyntax: true,
 };
 
-// Start clean: files of an older layout (dist/cli.cjs, dist/commands/) must not ship by accident.
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// Start clean: files of an older layout (dist/cli.cjs, dist/commands/) must not ship by accident. The
+// standalone executables (dist/exe, `npm run build:exe`, not in the package) are kept.
+for (const f of existsSync(dist) ? readdirSync(dist) : [])
+  if (f !== 'exe') rmSync(new URL(f, dist), { recursive: true, force: true });
 
 // The library: ESM with shared chunks. dist/cli.js is kept as the ESM entry of the same code.
 await build({
