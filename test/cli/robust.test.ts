@@ -4,19 +4,17 @@
  * on a real pseudo-terminal (`script`).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { has } from '../helpers/has.ts';
+import { lacks, missing } from '../helpers/has.ts';
 import { REPO } from '../helpers/paths.ts';
 import { type Issued, Pki } from '../helpers/pki.ts';
 import { startTls, type TlsServer } from '../net/servers.ts';
 
-const built = existsSync(join(REPO, 'dist', 'certifix.cjs'));
-const why = built ? '' : ' (skipped: dist/certifix.cjs missing; run npm run build)';
 const BIN = join(REPO, 'bin', 'certifix.js');
 
 let home: string;
@@ -104,7 +102,7 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-describe.skipIf(!built)(`bounded input${why}`, () => {
+describe.skipIf(lacks('dist'))(`bounded input ${missing('dist')}`, () => {
   const cases: Array<[string, string[], string | undefined]> = [
     ['verify /dev/zero', ['verify', '/dev/zero'], undefined],
     ['explain - < /dev/zero', ['explain', '-', '--offline'], '/dev/zero'],
@@ -123,7 +121,7 @@ describe.skipIf(!built)(`bounded input${why}`, () => {
   });
 });
 
-describe.skipIf(!built)(`AIA chasing is bounded${why}`, () => {
+describe.skipIf(lacks('dist'))(`AIA chasing is bounded ${missing('dist')}`, () => {
   const target = () => `https://127.0.0.1:${stalling.port}/`;
 
   it('a leaf naming 50 slow AIA URLs does not hold diagnose --timeout 1 past its timeout', async () => {
@@ -149,7 +147,7 @@ describe.skipIf(!built)(`AIA chasing is bounded${why}`, () => {
   });
 });
 
-describe.skipIf(!built)(`quiet output${why}`, () => {
+describe.skipIf(lacks('dist'))(`quiet output ${missing('dist')}`, () => {
   it('a reader that went away (| head -1) ends quietly with the command’s own exit code', async () => {
     const r = await certifix(['diagnose', `https://127.0.0.1:${server.port}/`, '--no-proxy'], {
       closeStdout: true,
@@ -175,7 +173,7 @@ describe.skipIf(!built)(`quiet output${why}`, () => {
   });
 });
 
-describe.skipIf(!built || !has('script'))(`a prompt on a terminal${why}`, () => {
+describe.skipIf(lacks('dist', 'script'))(`a prompt on a terminal ${missing('dist', 'script')}`, () => {
   /** Run `fix --ca` on a pseudo-terminal and type `keys` once the question is on screen. */
   function atPrompt(keys: string) {
     const cmd = `exec env -i HOME='${home}' PATH=/usr/bin:/bin TERM=dumb "${process.execPath}" "${BIN}" fix --ca "${root.certPath}"`;

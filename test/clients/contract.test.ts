@@ -43,44 +43,41 @@ describe.skipIf(lacks('sandbox', 'openssl'))(
     });
 
     const cases: Array<[string, Client]> = registry.list().map((c) => [c.id, c]);
-    it.for(cases)(
-      '%s',
-      async ([id, client], { skip }) => {
-        const ctx: Context = laptop.context();
-        if (PYTHON_LIBS.includes(id)) {
-          if (!libs) throw new Error('the Python libraries venv could not be built from the wheelhouse');
-          ctx.env.PATH = `${libs.dir}/bin:${ctx.env.PATH}`;
-        }
-        const [inst] = await client.detect(ctx);
-        if (!inst) {
-          // .ci/run installs every client, so under CI a missing one fails instead.
-          if (STRICT) throw new Error(`CI=true but ${id} is not installed on the laptop`);
-          return skip(`${id} is not installed`);
-        }
-        const url = origin.url;
+    // Several real client processes; the Python libraries import slowly.
+    it.for(cases)('%s', { timeout: 120_000 }, async ([id, client], { skip }) => {
+      const ctx: Context = laptop.context();
+      if (PYTHON_LIBS.includes(id)) {
+        if (!libs) throw new Error('the Python libraries venv could not be built from the wheelhouse');
+        ctx.env.PATH = `${libs.dir}/bin:${ctx.env.PATH}`;
+      }
+      const [inst] = await client.detect(ctx);
+      if (!inst) {
+        // .ci/run installs every client, so under CI a missing one fails instead.
+        if (STRICT) throw new Error(`CI=true but ${id} is not installed on the laptop`);
+        return skip(`${id} is not installed`);
+      }
+      const url = origin.url;
 
-        const before = await client.check(inst, url, ctx);
-        expect(before.ok, JSON.stringify(before)).toBe(false);
+      const before = await client.check(inst, url, ctx);
+      expect(before.ok, JSON.stringify(before)).toBe(false);
 
-        const bundle = certifixPaths(ctx).bundle;
-        const content = renderBundle({ mozilla: mozillaRoots(), extra: parseCerts(root).certs });
-        const plans: Plan[] = [
-          { owner: 'certifix', summary: 'bundle', changes: [{ kind: 'file', path: bundle, content }] },
-          client.plan(inst, bundle, ctx),
-        ];
-        const applied = await applyPlans(plans, ctx);
-        expect(applied.changed.length).toBeGreaterThan(0);
-        // What a new shell sees: the variables the plan persisted, on top of the laptop's clean environment.
-        const after = await client.check(inst, url, { ...ctx, env: envAfter(plans, ctx.env) });
-        expect(after, JSON.stringify(after)).toMatchObject({ ok: true });
-        expect((await applyPlans(plans, ctx)).changed).toEqual([]); // idempotent
+      const bundle = certifixPaths(ctx).bundle;
+      const content = renderBundle({ mozilla: mozillaRoots(), extra: parseCerts(root).certs });
+      const plans: Plan[] = [
+        { owner: 'certifix', summary: 'bundle', changes: [{ kind: 'file', path: bundle, content }] },
+        client.plan(inst, bundle, ctx),
+      ];
+      const applied = await applyPlans(plans, ctx);
+      expect(applied.changed.length).toBeGreaterThan(0);
+      // What a new shell sees: the variables the plan persisted, on top of the laptop's clean environment.
+      const after = await client.check(inst, url, { ...ctx, env: envAfter(plans, ctx.env) });
+      expect(after, JSON.stringify(after)).toMatchObject({ ok: true });
+      expect((await applyPlans(plans, ctx)).changed).toEqual([]); // idempotent
 
-        expect((await undoAll(ctx)).nothing).toBe(false);
-        const undone = await client.check(inst, url, ctx);
-        expect(undone).toMatchObject({ ok: false, code: before.code });
-        expect((await undoAll(ctx)).nothing).toBe(true);
-      },
-      120_000,
-    ); // several real client processes; the Python libraries import slowly
+      expect((await undoAll(ctx)).nothing).toBe(false);
+      const undone = await client.check(inst, url, ctx);
+      expect(undone).toMatchObject({ ok: false, code: before.code });
+      expect((await undoAll(ctx)).nothing).toBe(true);
+    });
   },
 );

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../src/check.ts';
 import type { ClientId } from '../../src/clients/types.ts';
-import { has, missing } from '../helpers/has.ts';
+import { lacks, missing } from '../helpers/has.ts';
 import { Lab } from '../helpers/lab.ts';
 import { type Laptop, REPO } from '../helpers/laptop.ts';
 import { labVenv, type Venv } from '../helpers/venv.ts';
@@ -27,7 +27,7 @@ function parse(r: { stdout: string; stderr: string }): CheckReport {
 
 const disagreements = (r: CheckReport) => r.clients.filter((c) => !c.agree);
 
-describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy'))(
+describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
   `certifix check ${missing('sandbox', 'squid', 'mitmproxy')}`,
   () => {
     let lab: Lab;

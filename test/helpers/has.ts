@@ -99,7 +99,7 @@ export function has(tool: string): boolean {
     case 'wine':
       return which('wine64') !== null && which('wineserver') !== null;
     case 'dist':
-      return existsSync(join(REPO, 'dist', 'cli.js'));
+      return existsSync(join(REPO, 'dist', 'certifix.cjs'));
     case 'environment-d':
       return existsSync(ENVIRONMENT_D_GENERATOR);
     case 'unshare':
@@ -139,7 +139,7 @@ const HOW: Record<string, string> = {
   'exe-linux': 'npm run build:exe',
   'exe-win': 'npm run build:exe',
   wine: 'apt-get install wine64',
-  dist: 'npm run build',
+  dist: 'npm run build (dist/certifix.cjs)',
 };
 
 /** True when running under CI, where nothing may be skipped for want of a tool. */
