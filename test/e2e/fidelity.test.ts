@@ -16,7 +16,7 @@ import { observable } from '../../src/clients/stacks.ts';
 import type { ClientId } from '../../src/clients/types.ts';
 import { parseCerts } from '../../src/core/cert.ts';
 import type { DiagnoseReport } from '../../src/core/report.ts';
-import { has, missing, systemPython } from '../helpers/has.ts';
+import { lacks, missing, systemPython } from '../helpers/has.ts';
 import { Lab } from '../helpers/lab.ts';
 import { type Laptop, REPO } from '../helpers/laptop.ts';
 import { LOOPBACK } from '../helpers/net.ts';
@@ -90,7 +90,7 @@ function printedIn(printed: string | undefined, out: string): boolean {
     .every((l) => out.includes(l));
 }
 
-describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy') || !has('openssl'))(
+describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy', 'openssl'))(
   `fidelity matrix ${missing('sandbox', 'squid', 'mitmproxy', 'openssl')}`,
   () => {
     let lab: Lab;

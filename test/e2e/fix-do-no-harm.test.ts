@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from '../helpers/clients.ts';
-import { has, missing } from '../helpers/has.ts';
+import { lacks, missing } from '../helpers/has.ts';
 import { Lab } from '../helpers/lab.ts';
 import type { ShellKind } from '../helpers/laptop.ts';
 import { makeChain, Origin } from '../helpers/servers.ts';
@@ -72,7 +72,7 @@ function render(title: string, m: Matrix, sites: readonly Site[]): string {
   return lines.join('\n');
 }
 
-describe.skipIf(!has('sandbox') || !has('squid') || !has('mitmproxy'))(
+describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
   `do no harm: every client × site before fix URL, after, and after undo ${missing('sandbox', 'squid', 'mitmproxy')}`,
   () => {
     let lab: Lab;

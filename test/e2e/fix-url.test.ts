@@ -8,14 +8,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { has, missing } from '../helpers/has.ts';
+import { lacks, missing } from '../helpers/has.ts';
 import { Lab } from '../helpers/lab.ts';
 import { makeChain, Origin } from '../helpers/servers.ts';
 
 const DATA = '.local/share/certifix';
 const HTML = '<!doctype html><title>Intranet</title><p>Welcome</p>\n';
 
-describe.skipIf(!has('sandbox') || !has('squid'))(`fix URL ${missing('sandbox', 'squid')}`, () => {
+describe.skipIf(lacks('sandbox', 'squid'))(`fix URL ${missing('sandbox', 'squid')}`, () => {
   let lab: Lab;
   let plain: Origin;
   beforeAll(async () => {
