@@ -1,3 +1,5 @@
+import { npmrc } from '../apply/ini.ts';
+
 /**
  * Readers for the three config formats adapters look at. Only what CA resolution needs: sections and keys,
  * comments, quoting. Writers live in src/apply.
@@ -36,12 +38,9 @@ export function parseNpmrc(text: string): Map<string, string[]> {
     const eq = line.indexOf('=');
     if (eq < 0) continue;
     let key = line.slice(0, eq).trim();
-    let value = line.slice(eq + 1).trim();
-    if (/^".*"$/.test(value)) {
-      try {
-        value = JSON.parse(value);
-      } catch {}
-    }
+    // The same value decoding fix writes with (npm's `ini` `unsafe()`: JSON-quoted values, and an
+    // unquoted value cut at an unescaped `;` or `#`): `cafile=/etc/corp.pem ; added by IT` is /etc/corp.pem.
+    const value = npmrc.unquote(line.slice(eq + 1));
     const isArray = key.endsWith('[]');
     if (isArray) key = key.slice(0, -2);
     key = key.toLowerCase();
