@@ -41,6 +41,9 @@ function writableRoots(ctx: Ctx): { trees: string[]; files: string[] } {
     .filter((v): v is string => Boolean(v) && isAbsolute(v as string));
   // macOS: the LaunchAgent that sets the variables for GUI apps (launchd.ts).
   if (ctx.platform === 'darwin') trees.push(join(ctx.home, 'Library', 'LaunchAgents'));
+  // Windows: pip's user config directory, %APPDATA%\pip (windows.ts).
+  if (ctx.platform === 'win32')
+    trees.push(join(ctx.env.APPDATA || join(ctx.home, 'AppData', 'Roaming'), 'pip'));
   // zsh's dotfiles live in $ZDOTDIR when set.
   const zdot = zdotdir(ctx);
   if (zdot !== ctx.home) files.push(resolve(zdot, '.zshenv'));
