@@ -3,7 +3,7 @@
  * programs. The CLI builds one per command; library users call `processContext()`.
  */
 import { homedir } from 'node:os';
-import type { Context, Runner } from './clients/types.ts';
+import type { Context, Runner } from './types.ts';
 
 /** Run a program, never throwing for a non-zero exit (the caller reads code/stdout/stderr). */
 export const runProcess: Runner = async (cmd, args, opts = {}) => {

@@ -7,8 +7,8 @@
  * user's shell itself to run its profiles (`$SHELL -l -c`), then read what it exported.
  */
 import { readFile } from 'node:fs/promises';
-import { sys } from './clients/fsx.ts';
-import type { Context } from './clients/types.ts';
+import { sys } from './host-files.ts';
+import type { Context } from './types.ts';
 
 /** Variables the session hands to a login shell (login(1), sshd, display managers): identity and locale. */
 const SESSION_VARS = [

@@ -41,20 +41,10 @@ const LAYERS: readonly { name: string; paths: RegExp }[] = [
  * entry no longer occurs, so remove it with the fix that ends it.
  * Upward imports as 'from -> to'; cycles as their files, sorted and joined with ' | '.
  */
-const KNOWN_UPWARD: readonly string[] = [
-  // The shared types (Context, Runner, TrustSource, ...) and the file helpers still live in clients/.
-  'context.ts -> clients/types.ts',
-  'shell-env.ts -> clients/fsx.ts',
-  'shell-env.ts -> clients/types.ts',
-  'stores/linux.ts -> clients/fsx.ts',
-  'stores/load.ts -> clients/types.ts',
-  'stores/types.ts -> clients/types.ts',
-];
+const KNOWN_UPWARD: readonly string[] = [];
 const KNOWN_CYCLES: readonly string[] = [
   // guard checks the journal's records; the journal guards its own writes.
   'apply/guard.ts | apply/journal.ts',
-  // clients/types.ts takes RenderDetail from stacks.ts, which imports the adapters' helpers.
-  'clients/fsx.ts | clients/messages.ts | clients/printed.ts | clients/python.ts | clients/source.ts | clients/stacks.ts | clients/types.ts',
   // the rules take the Analysis type; analyze runs the rules.
   'core/analyze.ts | core/findings/chain.ts | core/findings/index.ts | core/findings/trust.ts',
   // ext-decode returns extensions.ts's types; extensions.ts calls the decoders.

@@ -4,12 +4,11 @@
  * takes its CAs from is the adapter's trust(). A client whose stack is like another's is one more row.
  * The rows are proved against the real clients by test/e2e/fidelity.test.ts.
  */
-import type { Cert } from '../core/cert.ts';
 import type { VerifyPolicy } from '../core/predict.ts';
 import { type HostFlags, opensslSecurityLevel } from '../core/verify/index.ts';
 import { type PrintStyle, printLine } from './printed.ts';
 import { type PythonInfo, profileOf, pythonFromDetails } from './python.ts';
-import type { ClientId, Context, Installation, TrustSource } from './types.ts';
+import type { ClientId, Context, Installation, RenderDetail, TrustSource } from './types.ts';
 
 export interface Stack {
   /** Which installations this row describes (first match wins); omitted = all. */
@@ -276,11 +275,7 @@ export function observable(id: string, code: string): string {
 }
 
 /** What render() may be given besides the verdict: the URL, the leaf, and the store the client used. */
-export interface RenderDetail {
-  url: string;
-  leaf: Cert;
-  trust?: TrustSource | undefined;
-}
+export type { RenderDetail };
 
 /** The client's printed line for a failure, from its stack's print style. */
 export function renderFor(

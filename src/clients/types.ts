@@ -1,89 +1,17 @@
 import type { Cert } from '../core/cert.ts';
 import type { Plan } from '../core/plan.ts';
-import type { Profile } from '../core/verify/types.ts';
-import type { RenderDetail } from './stacks.ts';
+import type { ClientId, Context, Installation, RenderDetail, TrustSource, Verdict } from '../types.ts';
 
-export type ClientId =
-  | 'python-requests'
-  | 'python-ssl'
-  | 'pip'
-  | 'curl'
-  | 'git'
-  | 'node'
-  | 'npm'
-  | 'httpx'
-  | 'aiohttp'
-  | 'urllib3'
-  | 'boto3'
-  | 'wget'
-  | 'ruby'
-  | 'go'
-  | 'cargo'
-  | 'php';
-
-/** Runs a program. Tests swap it for one that runs inside a sandbox (clean env, masked configs). */
-export type Runner = (
-  cmd: string,
-  args: readonly string[],
-  opts?: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string },
-) => Promise<{ code: number | null; stdout: string; stderr: string }>;
-
-/** Everything an adapter may look at. Never read process.env or os.homedir() directly: use this. */
-export interface Context {
-  env: NodeJS.ProcessEnv;
-  home: string;
-  cwd: string;
-  platform: NodeJS.Platform;
-  run: Runner;
-  /**
-   * Prefix for system-wide paths (`/etc/pip.conf`, `/etc/gitconfig`, `/usr/etc/npmrc`, distro CA bundles).
-   * Unset in production; tests point it at a temporary directory so the machine's own files never leak in.
-   */
-  sysroot?: string | undefined;
-}
-
-/** One installed copy of a client. */
-export interface Installation {
-  client: ClientId;
-  /** The executable (or the module's directory for libraries such as requests). */
-  path: string;
-  version?: string | undefined;
-  /** Adapter-specific facts: python executable, site-packages, ... */
-  details?: Record<string, string>;
-}
-
-/** Where a client takes its CAs from *now*, and why. */
-export interface TrustSource {
-  /** Short label: 'certifi', 'env', 'config', 'system', 'bundled', 'bundled+extra', 'system+certifi', ... */
-  source: string;
-  /** The variable or config key that chose this store, if any: `REQUESTS_CA_BUNDLE`, `npm cafile`. */
-  via?: string | undefined;
-  /** The main CA file (for JSON and humans), or null when the store has no single file. */
-  path: string | null;
-  /** CA files (PEM bundles) loaded, in order. */
-  files: string[];
-  /** OpenSSL hashed directories (c_rehash) that are searched. */
-  dirs: string[];
-  /** Node's bundled Mozilla roots are included. */
-  bundled?: boolean;
-  /** How the client verifies: OpenSSL profile used for the verdict. */
-  profile: Profile;
-  /** One sentence: why this is the store ("REQUESTS_CA_BUNDLE is set", "pip 23.2 uses certifi"). */
-  why: string;
-  /** Problems found while resolving (a file that does not exist, ...). */
-  warnings?: string[];
-}
-
-/** The result of running (or predicting) a client against a URL. */
-export interface Verdict {
-  ok: boolean;
-  /** X509_V_ERR suffix ('OK' when ok): SELF_SIGNED_CERT_IN_CHAIN, UNABLE_TO_GET_ISSUER_CERT_LOCALLY, ... */
-  code: string;
-  /** The reason as OpenSSL words it: 'self-signed certificate in certificate chain'. */
-  message: string;
-  /** The line the client itself prints, e.g. Python's `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ...`. */
-  printed?: string | undefined;
-}
+// The shared types live in src/types.ts (below every layer that uses them); re-exported for the adapters.
+export type {
+  ClientId,
+  Context,
+  Installation,
+  RenderDetail,
+  Runner,
+  TrustSource,
+  Verdict,
+} from '../types.ts';
 
 export interface Client {
   readonly id: ClientId;

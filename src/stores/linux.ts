@@ -4,8 +4,8 @@
  * X509_get_default_cert_file_env / _dir_env: https://docs.openssl.org/3.0/man3/SSL_CTX_load_verify_locations/).
  */
 import { join } from 'node:path';
-import { isDir, isFile, sys } from '../clients/fsx.ts';
 import { type Cert, uniqueCerts } from '../core/cert.ts';
+import { isDir, isFile, sys } from '../host-files.ts';
 import { readBundle, readHashDirSync } from './load.ts';
 import type { StoreContext, SystemStore } from './types.ts';
 

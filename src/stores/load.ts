@@ -8,10 +8,10 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TrustSource } from '../clients/types.ts';
 import { type Cert, certFromDer, parseCerts, uniqueCerts } from '../core/cert.ts';
 import { type AnchorDir, TrustIndex } from '../core/trust-index.ts';
 import { type NameInfo, nameHash } from '../core/verify/dn.ts';
+import type { TrustSource } from '../types.ts';
 import { mozillaRoots } from './mozilla.ts';
 import type { SystemStore } from './types.ts';
 

@@ -1,5 +1,5 @@
-import type { Context } from '../clients/types.ts';
 import type { Cert } from '../core/cert.ts';
+import type { Context } from '../types.ts';
 
 /** What a store file needs from the context. */
 export type StoreContext = Pick<Context, 'env' | 'platform' | 'run'> & { sysroot?: string | undefined };
