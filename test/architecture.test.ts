@@ -52,8 +52,6 @@ const KNOWN_CYCLES: readonly string[] = [
   'core/analyze.ts | core/findings/chain.ts | core/findings/index.ts | core/findings/trust.ts',
   // ext-decode returns extensions.ts's types; extensions.ts calls the decoders.
   'core/extensions.ts | core/verify/ext-decode.ts',
-  // mozilla parses with load's PEM cache; load adds the Mozilla roots.
-  'stores/load.ts | stores/mozilla.ts',
 ];
 
 type Graph = Map<string, string[]>;

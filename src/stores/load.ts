@@ -13,32 +13,13 @@ import { type AnchorDir, TrustIndex } from '../core/trust-index.ts';
 import { type NameInfo, nameHash } from '../core/verify/dn.ts';
 import type { TrustSource } from '../types.ts';
 import { mozillaRoots } from './mozilla.ts';
+import { parsePemCached } from './pem.ts';
 import type { SystemStore } from './types.ts';
 
-const PEM_RE =
-  /-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----([\s\S]*?)-----END (?:TRUSTED |X509 )?CERTIFICATE-----/g;
-const byBody = new Map<string, Cert | null>();
-const byPath = new Map<string, { mtimeMs: number; size: number; certs: Cert[] }>();
+// Re-exported: the stores and their tests import it from here.
+export { parsePemCached };
 
-/** Parse PEM text, reusing certificates already decoded anywhere in this process. */
-export function parsePemCached(text: string): Cert[] {
-  if (!text.includes('-----BEGIN')) return [];
-  const out: Cert[] = [];
-  for (const m of text.matchAll(PEM_RE)) {
-    const body = m[1] ?? '';
-    let c = byBody.get(body);
-    if (c === undefined) {
-      try {
-        c = certFromDer(Buffer.from(body, 'base64')); // the decoder skips line breaks and spaces
-      } catch {
-        c = null; // skipped, as OpenSSL skips what it cannot read in a CA file
-      }
-      byBody.set(body, c);
-    }
-    if (c) out.push(c);
-  }
-  return out;
-}
+const byPath = new Map<string, { mtimeMs: number; size: number; certs: Cert[] }>();
 
 /** readBundle without the promise: [] when the file cannot be read. */
 export function readBundleSync(path: string): Cert[] {

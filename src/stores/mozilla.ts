@@ -6,7 +6,7 @@
 import * as tls from 'node:tls';
 import type { Cert } from '../core/cert.ts';
 import { TrustIndex } from '../core/trust-index.ts';
-import { parsePemCached } from './load.ts';
+import { parsePemCached } from './pem.ts';
 
 let roots: Cert[] | undefined;
 let bySha: Set<string> | undefined;
