@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Cert, certFromDer, parseCerts, uniqueCerts } from '../core/cert.ts';
+import { type Cert, parseCerts, uniqueCerts } from '../core/cert.ts';
 import { type AnchorDir, TrustIndex } from '../core/trust-index.ts';
 import { type NameInfo, nameHash } from '../core/verify/dn.ts';
 import type { TrustSource } from '../types.ts';
