@@ -28,6 +28,9 @@ import { type Snapshot, snapshotTree } from './snapshot.ts';
 
 export { REPO };
 
+/** The CLI's V8 code cache under ~/.cache (or $XDG_CACHE_HOME) of the laptop's HOME. */
+const CODE_CACHE = /^\.cache\/certifix\/code-[^/]+(\/|$)/;
+
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export type ShellKind = 'login' | 'interactive';
@@ -226,9 +229,18 @@ export class Laptop {
     await appendFile(this.homePath(rel), text);
   }
 
-  /** Every file in HOME: relative path → sha256 (symlinks: `symlink:<target>`, directories: `dir`). */
-  snapshotHome(opts: { ignore?: RegExp } = {}): Promise<Snapshot> {
-    return snapshotTree(this.home, opts);
+  /**
+   * Every file in HOME: relative path → sha256 (symlinks: `symlink:<target>`, directories: `dir`). The CLI's own V8 code cache (~/.cache/certifix/code-…) is left out: a
+   * cache, not a change certifix makes to the user's configuration (so are the directories made for it alone).
+   */
+  async snapshotHome(opts: { ignore?: RegExp } = {}): Promise<Snapshot> {
+    const snap = await snapshotTree(this.home, opts);
+    const keys = Object.keys(snap);
+    for (const k of keys) if (CODE_CACHE.test(k)) delete snap[k];
+    for (const dir of ['.cache/certifix', '.cache']) {
+      if (snap[dir] === 'dir' && !Object.keys(snap).some((k) => k.startsWith(`${dir}/`))) delete snap[dir];
+    }
+    return snap;
   }
 
   async dispose(): Promise<void> {
