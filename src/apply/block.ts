@@ -4,7 +4,7 @@
  * no-op, re-applying with other values replaces the block where it is (the user may have moved it).
  */
 import { CertifixError } from '../core/errors.ts';
-import { assertOneLine, bare, detectEol, type Eol, splitLines, terminateLast } from './text.ts';
+import { assertOneLine, bare, detectEol, type Eol, splitLines, terminateLast } from '../formats/text.ts';
 
 export const BEGIN = '# >>> certifix >>>';
 export const END = '# <<< certifix <<<';

@@ -3,7 +3,7 @@
  * trimmed first (our edits are local), then an LCS over the rest; very large middles fall back to
  * "all removed, all added", which is still true, just less precise.
  */
-import { bare, splitLines } from './text.ts';
+import { bare, splitLines } from '../formats/text.ts';
 
 export interface LineDiff {
   added: string[];

@@ -3,12 +3,13 @@
  * `revertEdit(text, record)` takes certifix's part back out of text the user may have edited since, and
  * `checkEdit(text, record)` says whether our part is still in place (drift, for `certifix status`).
  */
+
+import { gitconfig, splitGitKey } from '../formats/gitconfig.ts';
+import { npmrc, pipIni } from '../formats/ini.ts';
+import { type Dialect, getKey, revertKey, setKey } from '../formats/keyfile.ts';
+import { bare, splitLines } from '../formats/text.ts';
 import { findBlocks, readBlock, renderBlock, revertBlock, setBlock, shadowing } from './block.ts';
-import { gitconfig, splitGitKey } from './gitconfig.ts';
-import { npmrc, pipIni } from './ini.ts';
 import type { EditRecord } from './journal.ts';
-import { type Dialect, getKey, revertKey, setKey } from './keyfile.ts';
-import { bare, splitLines } from './text.ts';
 
 /** One edit to one file: a plan's Change, or the managed block the executor builds from all `env` changes. */
 export type FileOp =

@@ -8,13 +8,13 @@ import { isAbsolute } from 'node:path';
 import type { Context } from '../clients/types.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { Plan } from '../core/plan.ts';
+import { asText, decode, type Encoding, encode } from '../formats/text.ts';
 import { readMaybe } from './atomic.ts';
 import { assertEnvName, shadowing } from './block.ts';
 import { applyOp, type FileOp } from './edits.ts';
 import { writeTarget } from './guard.ts';
 import type { EditRecord } from './journal.ts';
 import { type EnvTargetId, envTargets } from './shells.ts';
-import { asText, decode, type Encoding, encode } from './text.ts';
 
 export interface FileWork {
   /** The path as planned, and the file actually written (they differ for a symlink). */

@@ -3,10 +3,10 @@
  * whether a client really trusts the bundle is `Client.check()`'s job, with a real handshake.
  */
 import type { Context } from '../clients/types.ts';
+import { decode } from '../formats/text.ts';
 import { readMaybe } from './atomic.ts';
 import { checkEdit } from './edits.ts';
 import { type Journal, type JournalEntry, readJournal, sha256 } from './journal.ts';
-import { decode } from './text.ts';
 
 export interface FileDrift {
   /** The file as the plan named it. */

@@ -6,6 +6,7 @@
  */
 import { rm, rmdir, stat, unlink } from 'node:fs/promises';
 import type { Context, Runner } from '../clients/types.ts';
+import { decode, encode } from '../formats/text.ts';
 import { ioError, readMaybe, removeStaleTemps, writeAtomic } from './atomic.ts';
 import { removeStaging } from './datadir.ts';
 import { revertEdit } from './edits.ts';
@@ -15,7 +16,6 @@ import { undoSessionEnv } from './launchd.ts';
 import { acquireLock } from './lock.ts';
 import { type CertifixPaths, certifixPaths } from './paths.ts';
 import { undoUserEnv } from './registry.ts';
-import { decode, encode } from './text.ts';
 
 export interface UndoConflict {
   path: string;

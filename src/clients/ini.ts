@@ -1,28 +1,19 @@
-import { npmrc } from '../apply/ini.ts';
+import { npmrc, pipIni } from '../formats/ini.ts';
+import { readKeys } from '../formats/keyfile.ts';
 
 /**
  * Readers for the three config formats adapters look at. Only what CA resolution needs: sections and keys,
  * comments, quoting. Writers live in src/apply.
  */
 
-/** INI as Python's configparser reads pip.conf: `[section]`, `key = value` or `key: value`, `#`/`;` comments. */
+/**
+ * INI as Python's configparser reads pip.conf (and botocore its config): the pip dialect `fix` writes with
+ * (src/formats/ini.ts), read through the same engine, so continuation lines and `;` inside values agree.
+ * Option names come normalized as pip does (`_` → `-`, lower case).
+ */
 export function parseIni(text: string): Map<string, Map<string, string>> {
   const out = new Map<string, Map<string, string>>();
-  let section: Map<string, string> | undefined;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith(';')) continue;
-    const sec = /^\[([^\]]+)\]$/.exec(line);
-    if (sec?.[1]) {
-      const name = sec[1].trim();
-      section = out.get(name) ?? new Map();
-      out.set(name, section);
-      continue;
-    }
-    const kv = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
-    // pip normalises option names: `cert`, `--cert` and underscores (configuration.py _normalized_keys).
-    if (kv?.[1] && section) section.set(kv[1].trim().toLowerCase().replace(/_/g, '-'), kv[2]?.trim() ?? '');
-  }
+  for (const [section, keys] of readKeys(text, pipIni)) if (section !== null) out.set(section, keys);
   return out;
 }
 

@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { npmrc } from '../../src/apply/ini.ts';
-import { getKey } from '../../src/apply/keyfile.ts';
 import { parseNpmrc } from '../../src/clients/ini.ts';
+import { npmrc } from '../../src/formats/ini.ts';
+import { getKey } from '../../src/formats/keyfile.ts';
 import { has } from '../helpers/has.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'certifix-npmrc-'));

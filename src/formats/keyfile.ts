@@ -24,6 +24,10 @@ export interface Dialect {
   normKey(key: string): string;
   /** How many lines after a key line continue its value. */
   continuation(lines: readonly string[], at: number): number;
+  /** How the tool joins a value's continuation lines (configparser: a newline); default one space. */
+  joiner?: string;
+  /** What a line inside a continued value adds to it (null: nothing, e.g. a comment); default trimmed. */
+  part?(line: string): string | null;
   /** Encode a value for this format (quoting only when needed). */
   quote(value: string): string;
   /** Decode a value as written (quotes, escapes, trailing comments). */
@@ -108,8 +112,40 @@ export function getKey(text: string, section: string | null, key: string, d: Dia
   const lines = splitLines(text);
   const hit = find(lines, section, key, d);
   if (!isFound(hit)) return null;
-  const joined = lines.slice(hit.at + 1, hit.at + hit.count).map((l) => bare(l).trim());
-  return d.unquote([hit.line.raw, ...joined].join(' ').trim());
+  return valueAt(lines, hit.at, hit.count, hit.line, d);
+}
+
+function valueAt(lines: readonly string[], at: number, count: number, line: KeyLine, d: Dialect): string {
+  const parts = lines.slice(at + 1, at + count).map((l) => (d.part ? d.part(bare(l)) : bare(l).trim()));
+  const joined = parts.filter((p): p is string => p !== null);
+  return d.unquote([line.raw, ...joined].join(d.joiner ?? ' '));
+}
+
+/**
+ * Every key of every section (null: above the first header) as the tool reads the file: the same header, key,
+ * continuation and value rules `getKey` and `setKey` use, so what diagnose reads is what fix writes. Section
+ * ids and key names come normalized by the dialect; a later key or section of the same name wins per key.
+ */
+export function readKeys(text: string, d: Dialect): Map<string | null, Map<string, string>> {
+  const lines = splitLines(text);
+  const out = new Map<string | null, Map<string, string>>();
+  let section: string | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const l = bare(lines[i] as string);
+    const header = d.header(l);
+    if (header !== null) {
+      section = header;
+      continue;
+    }
+    const key = d.key(l);
+    if (!key) continue;
+    const count = 1 + d.continuation(lines, i);
+    const values = out.get(section) ?? new Map<string, string>();
+    out.set(section, values);
+    values.set(key.name, valueAt(lines, i, count, key, d));
+    i += count - 1;
+  }
+  return out;
 }
 
 /** Last line of real content in a span (so a new key lands before trailing blank lines), or the header. */

@@ -27,18 +27,24 @@ export const pipIni: Dialect = {
     return { name: pipIni.normKey(name), prefix: ind + name + sep, raw };
   },
   normKey: (k) => k.trim().toLowerCase().replaceAll('_', '-'),
+  // configparser (Lib/configparser.py `_read`, Python 3.11, empty_lines_in_values=True): a line indented
+  // deeper than the key continues its value; blank lines inside are kept, comment lines inside are skipped
+  // (neither ends the value); the parts are joined with "\n" and the result right-stripped.
   continuation(lines, at) {
     const base = indent(lines[at] as string);
     let n = 0;
     for (let i = at + 1; i < lines.length; i++) {
       const l = (lines[i] as string).replace(/\r?\n$/, '');
-      if (l.trim() === '' || isComment(l) || indent(l) <= base) break;
-      n++;
+      if (l.trim() === '' || isComment(l)) continue;
+      if (indent(l) <= base) break;
+      n = i - at;
     }
     return n;
   },
+  part: (line) => (isComment(line) ? null : line.trim()),
+  joiner: '\n',
   quote: (v) => v,
-  unquote: (raw) => raw.trim(),
+  unquote: (raw) => raw.trimEnd(),
   line: (k, v) => `${k} = ${v}`,
   headerLine: (s) => `[${s}]`,
 };
