@@ -1,3 +1,4 @@
+import { gitconfig } from '../formats/gitconfig.ts';
 import { npmrc, pipIni } from '../formats/ini.ts';
 import { readKeys } from '../formats/keyfile.ts';
 
@@ -41,41 +42,17 @@ export function parseNpmrc(text: string): Map<string, string[]> {
 }
 
 /**
- * git config (https://git-scm.com/docs/git-config#_syntax): `[section]`, `[section "sub"]`, `key = value`,
- * names case-insensitive (subsections not), `#`/`;` comments, double quotes. Returns `section.key` →
- * values (last wins when read as a single value), and `section.sub.key` for subsections.
+ * git config: the dialect `fix` writes with (src/formats/gitconfig.ts), read through the same engine. Returns
+ * `section.key` (lower case) and `section.<sub>.key` for subsections → the value git uses (the last one), as a
+ * one-element list.
  */
 export function parseGitConfig(text: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  let prefix = '';
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith(';')) continue;
-    const sec = /^\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\](.*)$/.exec(line);
-    if (sec?.[1]) {
-      prefix = sec[2] !== undefined ? `${sec[1].toLowerCase()}.${sec[2]}` : sec[1].toLowerCase();
-      continue;
-    }
-    const kv = /^([A-Za-z][A-Za-z0-9-]*)\s*(?:=\s*(.*))?$/.exec(line);
-    if (!kv?.[1] || !prefix) continue;
-    const value = gitValue(kv[2] ?? 'true');
-    const key = `${prefix}.${kv[1].toLowerCase()}`;
-    out.set(key, [...(out.get(key) ?? []), value]);
+  for (const [section, keys] of readKeys(text, gitconfig)) {
+    if (section === null) continue;
+    const sub = /^(\S+?) "(.*)"$/.exec(section);
+    const prefix = sub ? `${sub[1]}.${sub[2]}` : section;
+    for (const [key, value] of keys) out.set(`${prefix}.${key}`, [value]);
   }
   return out;
-}
-
-function gitValue(v: string): string {
-  let out = '';
-  let quoted = false;
-  for (let i = 0; i < v.length; i++) {
-    const c = v[i];
-    if (c === '"') quoted = !quoted;
-    else if (c === '\\' && i + 1 < v.length) {
-      const n = v[++i];
-      out += n === 'n' ? '\n' : n === 't' ? '\t' : n;
-    } else if ((c === '#' || c === ';') && !quoted) break;
-    else out += c;
-  }
-  return out.trim();
 }

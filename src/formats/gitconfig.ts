@@ -37,7 +37,8 @@ function gitUnquote(raw: string): string {
     const c = raw[i] as string;
     if (c === '\\') {
       const n = raw[++i];
-      if (n === undefined) break; // line continuation
+      if (n === undefined) break; // line continuation at the end of the text
+      if (n === '\n') continue; // backslash-newline: the value goes on with the next line's text
       out += pending + ({ n: '\n', t: '\t', b: '\b' }[n] ?? n);
       pending = '';
     } else if (c === '"') {
@@ -88,6 +89,9 @@ export const gitconfig: Dialect = {
     while (at + n < lines.length - 1 && endsWithContinuation(lines[at + n] as string)) n++;
     return n;
   },
+  // Continued lines are joined as they stand, so unquoting sees each backslash-newline.
+  joiner: '\n',
+  part: (line) => line,
   quote: gitQuote,
   unquote: gitUnquote,
   line: (k, v) => `\t${k} = ${gitQuote(v)}`,
