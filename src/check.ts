@@ -8,6 +8,7 @@
  */
 import { registry } from './clients/registry.ts';
 import type { Client, ClientId, Context, Installation, Verdict } from './clients/types.ts';
+import { pool } from './core/pool.ts';
 import { diagnose } from './diagnose.ts';
 import { resolveProxy } from './net/proxy.ts';
 import { parseTarget } from './net/target.ts';
@@ -99,20 +100,6 @@ export function withProxy(
 export function environmentOf(inst: Installation): string {
   const prefix = inst.details?.prefix;
   return prefix ? `${prefix} (Python ${inst.details?.pythonVersion ?? inst.version ?? '?'})` : inst.path;
-}
-
-/** Run `fn` over `items` with at most `limit` at once (the clients are processes; the machine may be small). */
-async function pool<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /**

@@ -64,16 +64,4 @@ export function runOracle(a: OracleArgs): Promise<OracleResult> {
   });
 }
 
-/** Run async jobs with bounded parallelism, keeping result order. */
-export async function pool<T, R>(items: readonly T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  return out;
-}
+export { pool } from '../../../src/core/pool.ts';
