@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../../src/cli/io.ts';
 import { PROBE_HELP, probeCommand } from '../../src/cli/probe.ts';
 import { lacks, missing } from '../helpers/has.ts';
+import { memoryIo } from '../helpers/io.ts';
 import { Pki } from '../helpers/pki.ts';
 import { type Bound, pairOnOnePort, tlsOn } from '../helpers/probe-servers.ts';
 
@@ -16,21 +16,7 @@ let pair: [Bound, Bound];
 let lone: Bound;
 let env: NodeJS.ProcessEnv;
 
-function fakeIo(isTTY: boolean) {
-  const out = { stdout: '', stderr: '' };
-  const io: Io = {
-    stdout: (s) => {
-      out.stdout += s;
-    },
-    stderr: (s) => {
-      out.stderr += s;
-    },
-    env,
-    cwd: pki.dir,
-    isTTY,
-  };
-  return { io, out };
-}
+const fakeIo = (isTTY: boolean) => memoryIo(env, pki.dir, isTTY);
 
 beforeAll(async () => {
   pki = new Pki();

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseNpmrc } from '../../src/clients/ini.ts';
 import { npmrc } from '../../src/formats/ini.ts';
 import { getKey } from '../../src/formats/keyfile.ts';
-import { has } from '../helpers/has.ts';
+import { lacks, missing } from '../helpers/has.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'certifix-npmrc-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -33,7 +33,7 @@ function npmGet(text: string, key: string): string {
   return r.stdout.trim();
 }
 
-describe.skipIf(!has('npm'))('.npmrc: our readers and npm config get', () => {
+describe.skipIf(lacks('npm'))(`.npmrc: our readers and npm config get ${missing('npm')}`, () => {
   it.each([
     'cafile=/etc/corp.pem ; added by IT\n',
     'cafile = /etc/corp.pem   # note\n',

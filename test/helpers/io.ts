@@ -6,7 +6,7 @@ export interface MemoryIo {
   out: { stdout: string; stderr: string };
 }
 
-export function memoryIo(env: NodeJS.ProcessEnv = {}, cwd = process.cwd()): MemoryIo {
+export function memoryIo(env: NodeJS.ProcessEnv = {}, cwd = process.cwd(), isTTY = false): MemoryIo {
   const out = { stdout: '', stderr: '' };
   const io: Io = {
     stdout: (s) => {
@@ -17,7 +17,7 @@ export function memoryIo(env: NodeJS.ProcessEnv = {}, cwd = process.cwd()): Memo
     },
     env,
     cwd,
-    isTTY: false,
+    isTTY,
   };
   return { io, out };
 }
