@@ -7,12 +7,13 @@
  * each one's predicted and actual verdict.
  */
 import { registry } from './clients/registry.ts';
-import type { Client, ClientId, Context, Installation, Verdict } from './clients/types.ts';
+import type { Client } from './clients/types.ts';
 import { pool } from './core/pool.ts';
 import { diagnose } from './diagnose.ts';
 import { resolveProxy } from './net/proxy.ts';
 import { parseTarget } from './net/target.ts';
 import { loginShellEnv, type ShellEnv } from './shell-env.ts';
+import type { ClientId, Context, Installation, Verdict } from './types.ts';
 
 export interface ClientCheck {
   id: ClientId;

@@ -6,7 +6,7 @@
 
 import { registry } from './clients/registry.ts';
 import { policyOf } from './clients/stacks.ts';
-import type { Client, ClientId, Context, Installation } from './clients/types.ts';
+import type { Client } from './clients/types.ts';
 import { type Analysis, analyze, type ClientInput, findAnchor, toReport } from './core/analyze.ts';
 import { isIssuedBy } from './core/cert.ts';
 import { hasAuthorityInfoAccess } from './core/extensions.ts';
@@ -17,6 +17,7 @@ import { parseTarget } from './net/target.ts';
 import { systemStore } from './stores/index.ts';
 import { systemTrustIndex, trustIndex } from './stores/load.ts';
 import { mozillaIndex } from './stores/mozilla.ts';
+import type { ClientId, Context, Installation } from './types.ts';
 
 export interface DiagnoseOptions {
   /** Explicit proxy URL; `null` forces a direct connection; undefined = from the environment. */

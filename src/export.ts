@@ -8,13 +8,13 @@
  * per file, as DER has no way to hold several.
  */
 import { basename, extname, join } from 'node:path';
-import type { Context } from './clients/types.ts';
 import { type Cert, toPem } from './core/cert.ts';
 import { CertifixError } from './core/errors.ts';
 import { captureChain } from './net/capture.ts';
 import { resolveProxy } from './net/proxy.ts';
 import { parseTarget } from './net/target.ts';
 import { localRoots, systemStore } from './stores/index.ts';
+import type { Context } from './types.ts';
 
 export type ExportWhat = 'system' | 'locally-added' | 'chain';
 export type ExportFormat = 'pem' | 'der';

@@ -27,15 +27,7 @@ export {
   checkInstalls,
 } from './check.ts';
 export { registry } from './clients/registry.ts';
-export type {
-  Client,
-  ClientId,
-  Context,
-  Installation,
-  Runner,
-  TrustSource,
-  Verdict,
-} from './clients/types.ts';
+export type { Client } from './clients/types.ts';
 export { processContext, runProcess } from './context.ts';
 export { renderBundle } from './core/bundle.ts';
 // Certificates and verification.
@@ -78,3 +70,4 @@ export { type ProbeOptions, type ProbeReport, probe } from './probe.ts';
 export { collectStatus, type StatusReport } from './status.ts';
 // Trust stores.
 export { isMozillaRoot, localRoots, mozillaRoots, systemStore } from './stores/index.ts';
+export type { ClientId, Context, Installation, Runner, TrustSource, Verdict } from './types.ts';

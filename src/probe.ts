@@ -1,12 +1,12 @@
 /**
  * `probe` as a library call: handshake many times with every address a name resolves to, verify each distinct
- * chain once against the OS store, and group what was seen (core/probe.ts). Finds the one backend in four that
+ * chain once against the OS store, and group what was seen (core/handshake-groups.ts). Finds the one backend in four that
  * lacks its intermediate, and the inspection device that intercepts only some connections.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { Cert } from './core/cert.ts';
 import { CertifixError } from './core/errors.ts';
-import { type Handshake, type ProbeSummary, summarizeProbe } from './core/probe.ts';
+import { type Handshake, type ProbeSummary, summarizeProbe } from './core/handshake-groups.ts';
 import { verifyChain } from './core/verify/index.ts';
 import { captureChain } from './net/capture.ts';
 import { ipFamily } from './net/ip.ts';

@@ -7,11 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { certifixPaths, drift, type FileDrift, readJournal } from './apply/index.ts';
 import { caVariables } from './clients/ca-variables.ts';
 import { registry } from './clients/registry.ts';
-import type { Context } from './clients/types.ts';
 import { parseCerts } from './core/cert.ts';
 import type { Finding } from './core/report.ts';
 import { osLocalRoots, readChosenRoots } from './fix/index.ts';
 import { isMozillaRoot } from './stores/mozilla.ts';
+import type { Context } from './types.ts';
 import { weakeningSettings } from './weakening.ts';
 
 export interface StatusReport {

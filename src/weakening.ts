@@ -5,16 +5,16 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configHome, zdotdir } from './apply/paths.ts';
-import { readText } from './clients/fsx.ts';
 import { gitConfigValue } from './clients/git.ts';
 import { findNode } from './clients/node.ts';
 import { findNpm, npmLayers } from './clients/npm.ts';
 import { pipOption } from './clients/pip-config.ts';
 import { findPythons } from './clients/python.ts';
-import type { Context } from './clients/types.ts';
 import type { Finding } from './core/report.ts';
 import { curlrcInsecure } from './formats/curlrc.ts';
 import { shellAssignments } from './formats/shell.ts';
+import { readText } from './host-files.ts';
+import type { Context } from './types.ts';
 
 /** Environment variables, the value that disables verification, and who reads them. */
 const ENV_SWITCHES: ReadonlyArray<{ name: string; off: (v: string) => boolean; who: string }> = [

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../src/cli/context.ts';
-import { type Handshake, summarizeProbe } from '../src/core/probe.ts';
+import { type Handshake, summarizeProbe } from '../src/core/handshake-groups.ts';
 import { probe } from '../src/probe.ts';
 import { type Issued, Pki } from './helpers/pki.ts';
 import { alternating, type Bound, pairOnOnePort } from './helpers/probe-servers.ts';

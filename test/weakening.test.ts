@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../src/cli/context.ts';
-import type { Context } from '../src/clients/types.ts';
+import type { Context } from '../src/types.ts';
 import { weakeningSettings } from '../src/weakening.ts';
 
 const homes: string[] = [];

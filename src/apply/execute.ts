@@ -5,9 +5,9 @@
  */
 import { rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { Context, Runner } from '../clients/types.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { Plan } from '../core/plan.ts';
+import type { Context, Runner } from '../types.ts';
 import { mkdirp, readMaybe, removeStaleTemps, writeAtomic } from './atomic.ts';
 import { missingDirs, openDataDir } from './datadir.ts';
 import { lineDiff } from './diff.ts';

@@ -1,5 +1,6 @@
 /** The executor of plans: apply (with --dry-run), undo, and what is configured now. */
 
+export { drift, driftOf, type FileDrift } from './drift.ts';
 export { editText, type FileOp } from './edits.ts';
 export {
   type ApplyOptions,
@@ -12,5 +13,4 @@ export { type EditRecord, type Journal, type JournalEntry, readJournal } from '.
 export { acquireLock, type Lock } from './lock.ts';
 export { type CertifixPaths, certifixPaths, dataDir } from './paths.ts';
 export { type EnvTarget, type EnvTargetId, envTargets } from './shells.ts';
-export { drift, driftOf, type FileDrift } from './status.ts';
 export { type UndoConflict, type UndoResult, undoAll } from './undo.ts';

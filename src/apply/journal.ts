@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { Context } from '../clients/types.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { KeyEdit } from '../formats/keyfile.ts';
+import type { Context } from '../types.ts';
 import { ioError, writeAtomic } from './atomic.ts';
 import type { BlockPlacement, BlockSyntax } from './block.ts';
 import { assertOwnedByHomeOwner, readOwnFile } from './guard.ts';

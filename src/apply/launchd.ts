@@ -9,8 +9,8 @@
  * it back (`setenv`) or remove ours (`unsetenv`).
  */
 import { join } from 'node:path';
-import type { Context, Runner } from '../clients/types.ts';
 import type { Plan } from '../core/plan.ts';
+import type { Context, Runner } from '../types.ts';
 
 export const AGENT_LABEL = 'dev.certifix.environment';
 

@@ -9,7 +9,7 @@
  * together and makes "undo leaves nothing behind" a single rmdir.
  */
 import { isAbsolute, join } from 'node:path';
-import type { Context } from '../clients/types.ts';
+import type { Context } from '../types.ts';
 
 export interface CertifixPaths {
   /** The data directory. */

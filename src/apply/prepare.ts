@@ -5,10 +5,10 @@
  */
 import { stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import type { Context } from '../clients/types.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { Plan } from '../core/plan.ts';
 import { asText, decode, type Encoding, encode } from '../formats/text.ts';
+import type { Context } from '../types.ts';
 import { readMaybe } from './atomic.ts';
 import { assertEnvName, shadowing } from './block.ts';
 import { applyOp, type FileOp } from './edits.ts';

@@ -14,8 +14,9 @@
  * The journal keeps each value's type and data from before the first run (or that it was absent), so undo
  * puts back exactly that: the same REG_SZ / REG_EXPAND_SZ and bytes, or no value at all.
  */
-import type { Runner } from '../clients/types.ts';
+
 import { CertifixError } from '../core/errors.ts';
+import type { Runner } from '../types.ts';
 
 export const USER_ENV_KEY = 'HKCU\\Environment';
 

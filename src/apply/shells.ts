@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Context } from '../clients/types.ts';
+import type { Context } from '../types.ts';
 import type { BlockPlacement, BlockSyntax } from './block.ts';
 import { configHome, zdotdir } from './paths.ts';
 

@@ -5,8 +5,8 @@
  * is success, so undo can be re-run, including after an interrupted apply or an interrupted undo.
  */
 import { rm, rmdir, stat, unlink } from 'node:fs/promises';
-import type { Context, Runner } from '../clients/types.ts';
 import { decode, encode } from '../formats/text.ts';
+import type { Context, Runner } from '../types.ts';
 import { ioError, readMaybe, removeStaleTemps, writeAtomic } from './atomic.ts';
 import { removeStaging } from './datadir.ts';
 import { revertEdit } from './edits.ts';

@@ -12,8 +12,8 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import type { Context } from '../clients/types.ts';
 import type { Change, Plan } from '../core/plan.ts';
+import type { Context } from '../types.ts';
 
 type Ctx = Pick<Context, 'env' | 'home'>;
 

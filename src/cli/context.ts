@@ -1,5 +1,5 @@
-import type { Context } from '../clients/types.ts';
 import { processContext } from '../context.ts';
+import type { Context } from '../types.ts';
 import type { Io } from './io.ts';
 
 export { runProcess } from '../context.ts';

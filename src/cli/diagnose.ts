@@ -1,8 +1,8 @@
 import { registry } from '../clients/registry.ts';
-import type { ClientId } from '../clients/types.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { DiagnoseReport } from '../core/report.ts';
 import { diagnose } from '../diagnose.ts';
+import type { ClientId } from '../types.ts';
 import { list, NETWORK_OPTIONS, networkOptions, parse } from './args.ts';
 import { contextFromIo } from './context.ts';
 import type { Io } from './io.ts';

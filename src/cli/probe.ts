@@ -1,5 +1,5 @@
 import { CertifixError } from '../core/errors.ts';
-import type { ChainGroup } from '../core/probe.ts';
+import type { ChainGroup } from '../core/handshake-groups.ts';
 import { type ProbeReport, probe } from '../probe.ts';
 import { NETWORK_OPTIONS, networkOptions, parse } from './args.ts';
 import { contextFromIo } from './context.ts';

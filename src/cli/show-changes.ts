@@ -1,6 +1,7 @@
 import type { ApplyResult } from '../apply/index.ts';
-import type { Client, Context, Installation, Verdict } from '../clients/types.ts';
+import type { Client } from '../clients/types.ts';
 import type { FixPlan } from '../fix/index.ts';
+import type { Context, Installation, Verdict } from '../types.ts';
 import type { Style } from './io.ts';
 
 export interface Proof extends Verdict {

@@ -9,11 +9,11 @@
  * (https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html).
  */
 import { join } from 'node:path';
-import { envOf, expand, readText } from './fsx.ts';
+import { envOf, expand, readText } from '../host-files.ts';
+import type { Context } from '../types.ts';
 import { parseIni } from './ini.ts';
 import { certifiOf, profileFor, pythonLib } from './python-lib.ts';
 import { pathSource } from './source.ts';
-import type { Context } from './types.ts';
 
 /** `ca_bundle` of the active profile in the AWS config file, with the file it came from. */
 export async function awsConfigCaBundle(ctx: Context): Promise<{ file: string; value: string } | null> {

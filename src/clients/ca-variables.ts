@@ -5,7 +5,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { type Cert, parseCerts } from '../core/cert.ts';
-import type { Context } from './types.ts';
+import type { Context } from '../types.ts';
 
 export const CA_FILE_VARIABLES: ReadonlyArray<{ name: string; replaces: boolean }> = [
   // requests: https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification

@@ -9,12 +9,13 @@
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envOf, expand, readText } from './fsx.ts';
+import { envOf, expand, readText } from '../host-files.ts';
+import type { Context, Verdict } from '../types.ts';
 import { NOT_VERIFIED, REASONS, verdictFromOutput } from './messages.ts';
 import { onPath } from './on-path.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { pathSource } from './source.ts';
-import type { Client, Context, Verdict } from './types.ts';
+import type { Client } from './types.ts';
 
 export function cargoHome(ctx: Pick<Context, 'env' | 'home'>): string {
   return envOf(ctx, 'CARGO_HOME') ?? join(ctx.home, '.cargo');

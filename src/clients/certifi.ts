@@ -1,6 +1,6 @@
 /** Where a certifi copy points: its cacert.pem, or the file a distro patched `where()` to return. */
 import { join } from 'node:path';
-import { readText } from './fsx.ts';
+import { readText } from '../host-files.ts';
 
 /**
  * Debian and Fedora patch certifi's core.py to return the system bundle

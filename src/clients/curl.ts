@@ -8,12 +8,13 @@
  */
 import { join } from 'node:path';
 import { parseCurlrc } from '../formats/curlrc.ts';
+import { envOf, expand, isDir, isFile, readText, sys, which } from '../host-files.ts';
 import { CA_DIRS, CA_FILES } from '../stores/linux.ts';
-import { envOf, expand, isDir, isFile, readText, sys, which } from './fsx.ts';
+import type { Context } from '../types.ts';
 import { verdictFromOutput } from './messages.ts';
 import { pathSource } from './source.ts';
 import { renderFor } from './stacks.ts';
-import type { Client, Context } from './types.ts';
+import type { Client } from './types.ts';
 
 /** The first .curlrc curl reads. */
 export async function curlrcPath(ctx: Context): Promise<string | null> {

@@ -8,13 +8,14 @@
  * prints "server certificate verification failed. CAfile: none CRLfile: none" (fixtures git-*.txt).
  */
 import { dirname, join } from 'node:path';
+import { envOf, expand, isFile, readText, real, sys, which } from '../host-files.ts';
 import { CA_FILES } from '../stores/linux.ts';
-import { envOf, expand, isFile, readText, real, sys, which } from './fsx.ts';
+import type { Context } from '../types.ts';
 import { parseGitConfig } from './ini.ts';
 import { verdictFromOutput } from './messages.ts';
 import { pathSource } from './source.ts';
 import { renderFor } from './stacks.ts';
-import type { Client, Context } from './types.ts';
+import type { Client } from './types.ts';
 
 /** The files git reads for `http.*`, lowest priority first. */
 export function gitConfigFiles(ctx: Context): string[] {

@@ -9,10 +9,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { envOf, isDir, isFile, sys } from './fsx.ts';
+import { envOf, isDir, isFile, sys } from '../host-files.ts';
+import type { Verdict } from '../types.ts';
 import { NOT_VERIFIED, REASONS } from './messages.ts';
 import { onPath, sslCertFilePlan } from './on-path.ts';
-import type { Client, Verdict } from './types.ts';
+import type { Client } from './types.ts';
 
 /** root_linux.go certFiles (first existing wins) and root_unix.go certDirectories. */
 const CERT_FILES = [

@@ -4,7 +4,7 @@
  * SSL_CERT_DIR is the CA directory, else certifi's `where()`. Each replaces the others (no OS store).
  * Proxies come from HTTPS_PROXY/ALL_PROXY when trust_env is on (https://www.python-httpx.org/environment_variables/).
  */
-import { envOf } from './fsx.ts';
+import { envOf } from '../host-files.ts';
 import { sslCertFilePlan } from './on-path.ts';
 import { certifiOf, profileFor, pythonLib } from './python-lib.ts';
 import { pathSource } from './source.ts';

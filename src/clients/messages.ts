@@ -5,7 +5,7 @@
  * https://github.com/openssl/openssl/blob/openssl-3.0/crypto/x509/x509_txt.c); OpenSSL 1.1 spelled
  * "self signed" without the hyphen. Every client pattern below was provoked for real: test/clients/fixtures.
  */
-import type { Verdict } from './types.ts';
+import type { Verdict } from '../types.ts';
 
 /** code → OpenSSL's reason string (what Python, curl, Node and npm print after their prefix). */
 export const REASONS: Record<string, string> = {

@@ -6,15 +6,16 @@
  * OS store (https://nodejs.org/api/cli.html#--use-system-ca).
  */
 import { execPath, version as selfVersion } from 'node:process';
+import { envOf, real, which } from '../host-files.ts';
 import { type ProxyConfig, resolveProxy } from '../net/proxy.ts';
 import { parseTarget } from '../net/target.ts';
 import { systemStore } from '../stores/index.ts';
-import { envOf, real, which } from './fsx.ts';
+import type { Context, TrustSource } from '../types.ts';
 import { verdictFromOutput } from './messages.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { merge, pathSource } from './source.ts';
 import { renderFor } from './stacks.ts';
-import type { Client, Context, TrustSource } from './types.ts';
+import type { Client } from './types.ts';
 
 type V = [number, number, number];
 

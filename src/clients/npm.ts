@@ -10,12 +10,13 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { exists, expand, isFile, readText, real, sys, which } from './fsx.ts';
+import { exists, expand, isFile, readText, real, sys, which } from '../host-files.ts';
+import type { Context, TrustSource } from '../types.ts';
 import { parseNpmrc } from './ini.ts';
 import { verdictFromOutput } from './messages.ts';
 import { findNode, nodeTrust } from './node.ts';
 import { renderFor } from './stacks.ts';
-import type { Client, Context, TrustSource } from './types.ts';
+import type { Client } from './types.ts';
 
 /** npm's own directory from the `npm` on PATH (bin/npm → ../lib/node_modules/npm/bin/npm-cli.js). */
 export async function findNpm(ctx: Context): Promise<{ dir: string; cli: string; version?: string } | null> {

@@ -1,7 +1,7 @@
 /** Shared adapter pieces: a client that is one executable on PATH, and the SSL_CERT_FILE plan. */
 import type { Plan } from '../core/plan.ts';
-import { which } from './fsx.ts';
-import type { ClientId, Context, Installation } from './types.ts';
+import { which } from '../host-files.ts';
+import type { ClientId, Context, Installation } from '../types.ts';
 
 /** `detect()` for a client that is the first `name` on PATH. */
 export function onPath(id: ClientId, name: string): (ctx: Context) => Promise<Installation[]> {

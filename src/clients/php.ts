@@ -9,12 +9,13 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { envOf, readText, sys } from './fsx.ts';
+import { envOf, readText, sys } from '../host-files.ts';
+import type { Context, Verdict } from '../types.ts';
 import { NOT_VERIFIED, verdictFromOutput } from './messages.ts';
 import { onPath, sslCertFilePlan } from './on-path.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { pathSource } from './source.ts';
-import type { Client, Context, Verdict } from './types.ts';
+import type { Client } from './types.ts';
 
 const list = (dir: string) => readdir(dir).catch(() => [] as string[]);
 

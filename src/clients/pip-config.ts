@@ -6,9 +6,9 @@
  * (cli/parser.py _get_ordered_configuration_items). Docs: https://pip.pypa.io/en/stable/topics/configuration/
  */
 import { join } from 'node:path';
-import { exists, readText, sys } from './fsx.ts';
+import { exists, readText, sys } from '../host-files.ts';
+import type { Context } from '../types.ts';
 import { parseIni } from './ini.ts';
-import type { Context } from './types.ts';
 
 export interface PipFile {
   variant: 'global' | 'user' | 'site' | 'env';

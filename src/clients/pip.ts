@@ -13,8 +13,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { envOf } from '../host-files.ts';
+import type { Installation } from '../types.ts';
 import { certifiWhere } from './certifi.ts';
-import { envOf } from './fsx.ts';
 import { verdictFromOutput } from './messages.ts';
 import { pipOption, pipUserConfig } from './pip-config.ts';
 import { findPackage, findPythons, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
@@ -22,7 +23,7 @@ import { REQUESTS_VARS } from './python-requests.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { merge, pathSource } from './source.ts';
 import { renderFor } from './stacks.ts';
-import type { Client, Installation } from './types.ts';
+import type { Client } from './types.ts';
 
 function atLeast(version: string | undefined, min: [number, number]): boolean {
   const [a = 0, b = 0] = (version ?? '0').split('.').map((n) => Number.parseInt(n, 10));

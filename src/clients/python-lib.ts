@@ -4,6 +4,7 @@
  * itself in that interpreter. Each library's own file says where it takes its CAs from, with the source.
  */
 import { join } from 'node:path';
+import type { ClientId, Context, Installation, TrustSource } from '../types.ts';
 import { certifiWhere } from './certifi.ts';
 import { verdictFromOutput } from './messages.ts';
 import {
@@ -15,7 +16,7 @@ import {
   pythonFromDetails,
 } from './python.ts';
 import { renderFor } from './stacks.ts';
-import type { Client, ClientId, Context, Installation, TrustSource } from './types.ts';
+import type { Client } from './types.ts';
 
 export interface PythonLibSpec {
   id: ClientId;

@@ -5,13 +5,15 @@
  * ca_cert_dir); a missing path raises `OSError: Could not find a suitable TLS CA certificate bundle, invalid
  * path` (adapters.py cert_verify; fixture python-requests-missing-bundle.txt).
  */
+
+import { envOf } from '../host-files.ts';
+import type { Context, Installation, TrustSource } from '../types.ts';
 import { certifiWhere } from './certifi.ts';
-import { envOf } from './fsx.ts';
 import { verdictFromOutput } from './messages.ts';
 import { findPackage, findPythons, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
 import { pathSource } from './source.ts';
 import { renderFor } from './stacks.ts';
-import type { Client, Context, Installation, TrustSource } from './types.ts';
+import type { Client } from './types.ts';
 
 /** The variables requests reads, strongest first. */
 export const REQUESTS_VARS = ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'] as const;

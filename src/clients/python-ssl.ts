@@ -6,12 +6,14 @@
  * link the same system OpenSSL: get_default_verify_paths() shows openssl_cafile='/usr/lib/ssl/cert.pem').
  * A missing SSL_CERT_FILE is skipped silently by OpenSSL (the store is then only the directory).
  */
+
+import { isFile } from '../host-files.ts';
 import { openSslPaths } from '../stores/linux.ts';
-import { isFile } from './fsx.ts';
+import type { Context, TrustSource } from '../types.ts';
 import { verdictFromOutput } from './messages.ts';
 import { findPythons, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
 import { renderFor } from './stacks.ts';
-import type { Client, Context, TrustSource } from './types.ts';
+import type { Client } from './types.ts';
 
 /** OPENSSLDIR defaults that Python builds on these systems are compiled with. */
 export const COMPILED_OPENSSL = [

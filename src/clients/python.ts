@@ -4,8 +4,8 @@
  */
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { exists, isDir, readText, real, whichAll } from './fsx.ts';
-import type { Context } from './types.ts';
+import { exists, isDir, readText, real, whichAll } from '../host-files.ts';
+import type { Context } from '../types.ts';
 
 export interface PythonInfo {
   /** What is on PATH (a shim or a symlink). */

@@ -1,4 +1,6 @@
 /** All client adapters, indexed by id; a duplicate id is a programming error (httptoolkit buildInterceptors). */
+
+import type { ClientId } from '../types.ts';
 import { aiohttp } from './aiohttp.ts';
 import { boto3 } from './boto3.ts';
 import { cargo } from './cargo.ts';
@@ -13,7 +15,7 @@ import { pip } from './pip.ts';
 import { pythonRequests } from './python-requests.ts';
 import { pythonSsl } from './python-ssl.ts';
 import { ruby } from './ruby.ts';
-import type { Client, ClientId } from './types.ts';
+import type { Client } from './types.ts';
 import { urllib3 } from './urllib3.ts';
 import { wget } from './wget.ts';
 

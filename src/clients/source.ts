@@ -1,6 +1,6 @@
 /** Building TrustSources: the shared "a variable or key names a CA file" step, with the missing-file rule. */
-import { isDir, isFile } from './fsx.ts';
-import type { TrustSource } from './types.ts';
+import { isDir, isFile } from '../host-files.ts';
+import type { TrustSource } from '../types.ts';
 
 type Base = Pick<TrustSource, 'source' | 'via' | 'profile' | 'why'> & Partial<Pick<TrustSource, 'bundled'>>;
 

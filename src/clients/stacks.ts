@@ -6,9 +6,9 @@
  */
 import type { VerifyPolicy } from '../core/predict.ts';
 import { type HostFlags, opensslSecurityLevel } from '../core/verify/index.ts';
+import type { ClientId, Context, Installation, RenderDetail, TrustSource } from '../types.ts';
 import { type PrintStyle, printLine } from './printed.ts';
 import { type PythonInfo, profileOf, pythonFromDetails } from './python.ts';
-import type { ClientId, Context, Installation, RenderDetail, TrustSource } from './types.ts';
 
 export interface Stack {
   /** Which installations this row describes (first match wins); omitted = all. */

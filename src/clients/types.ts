@@ -1,17 +1,5 @@
-import type { Cert } from '../core/cert.ts';
 import type { Plan } from '../core/plan.ts';
 import type { ClientId, Context, Installation, RenderDetail, TrustSource, Verdict } from '../types.ts';
-
-// The shared types live in src/types.ts (below every layer that uses them); re-exported for the adapters.
-export type {
-  ClientId,
-  Context,
-  Installation,
-  RenderDetail,
-  Runner,
-  TrustSource,
-  Verdict,
-} from '../types.ts';
 
 export interface Client {
   readonly id: ClientId;
@@ -35,10 +23,4 @@ export interface Client {
   plan(inst: Installation, bundlePath: string, ctx: Context): Plan;
   /** Run the real client once against `url`: ground truth. */
   check(inst: Installation, url: string, ctx: Context): Promise<Verdict>;
-}
-
-/** Anchors loaded for a trust source. */
-export interface LoadedTrust {
-  source: TrustSource;
-  anchors: Cert[];
 }

@@ -8,12 +8,13 @@
  * https://www.gnu.org/software/wget/manual/html_node/Wgetrc-Syntax.html).
  */
 import { join } from 'node:path';
+import { envOf, expand, isFile, readText, sys } from '../host-files.ts';
 import { CA_FILES } from '../stores/linux.ts';
-import { envOf, expand, isFile, readText, sys } from './fsx.ts';
+import type { Context, Verdict } from '../types.ts';
 import { NOT_VERIFIED, REASONS } from './messages.ts';
 import { onPath } from './on-path.ts';
 import { pathSource } from './source.ts';
-import type { Client, Context, Verdict } from './types.ts';
+import type { Client } from './types.ts';
 
 /** The wgetrc files wget reads, in order (later settings win). */
 export function wgetrcFiles(ctx: Context): string[] {

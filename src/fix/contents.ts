@@ -6,10 +6,10 @@
  * whatever `fix` was asked to add. `fix URL` and `--ca` only ever add to that.
  */
 import { caVariables } from '../clients/ca-variables.ts';
-import type { Context } from '../clients/types.ts';
 import { type BundleCounts, type BundleParts, bundleCounts } from '../core/bundle.ts';
 import { type Cert, uniqueCerts } from '../core/cert.ts';
 import { isMozillaRoot, mozillaRoots, publicRoots, systemStore } from '../stores/index.ts';
+import type { Context } from '../types.ts';
 
 /** Group names, in the order a root is attributed (and the bundle lists them). */
 export const GROUPS = {

@@ -9,10 +9,11 @@
  * OpenSSL, pip >= 24.2 via truststore) is left alone.
  */
 import type { Journal } from '../apply/index.ts';
-import type { Client, ClientId, Context, Installation, TrustSource, Verdict } from '../clients/types.ts';
+import type { Client } from '../clients/types.ts';
 import type { Cert } from '../core/cert.ts';
 import type { Plan } from '../core/plan.ts';
 import { trustIndex } from '../stores/load.ts';
+import type { ClientId, Context, Installation, TrustSource, Verdict } from '../types.ts';
 
 export interface ClientChoice {
   id: ClientId;

@@ -7,12 +7,13 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { certifixPaths, readJournal } from '../apply/index.ts';
 import { registry } from '../clients/registry.ts';
-import type { Client, ClientId, Context, Installation } from '../clients/types.ts';
+import type { Client } from '../clients/types.ts';
 import { bundleCounts, renderBundle } from '../core/bundle.ts';
 import { type Cert, parseCerts, toPem } from '../core/cert.ts';
 import type { Plan } from '../core/plan.ts';
 import type { Origin } from '../core/screen.ts';
 import type { Diagnosis } from '../diagnose.ts';
+import type { ClientId, Context, Installation } from '../types.ts';
 import { type BundleContents, bundleContents, describeCounts, GROUPS } from './contents.ts';
 import { type ClientChoice, chooseClients, sslCertFileNote } from './needs.ts';
 

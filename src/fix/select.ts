@@ -7,12 +7,12 @@
 import { certifixPaths } from '../apply/index.ts';
 import { readFileBounded } from '../bounded.ts';
 import { caVariables } from '../clients/ca-variables.ts';
-import type { Context } from '../clients/types.ts';
 import { type Cert, parseCerts } from '../core/cert.ts';
 import { CertifixError } from '../core/errors.ts';
 import { type Candidate, type Screened, type ScreenOptions, screen } from '../core/screen.ts';
 import { type Diagnosis, diagnose } from '../diagnose.ts';
 import { publicRoots } from '../stores/index.ts';
+import type { Context } from '../types.ts';
 import { osLocalRoots } from './contents.ts';
 
 export interface SelectOptions extends ScreenOptions {

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlans, undoAll } from '../../src/apply/index.ts';
 import { agentPath, launchAgentPlan, renderAgent } from '../../src/apply/launchd.ts';
-import type { Runner } from '../../src/clients/types.ts';
 import type { Plan } from '../../src/core/plan.ts';
+import type { Runner } from '../../src/types.ts';
 import { cleanupTemp, snapshot, tempDir } from './helpers.ts';
 
 /** launchd's per-user environment, as `launchctl getenv/setenv/unsetenv` change it. */

@@ -16,10 +16,10 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { drift } from '../../src/apply/drift.ts';
 import { applyPlans } from '../../src/apply/execute.ts';
 import { type Journal, sha256 } from '../../src/apply/journal.ts';
 import { certifixPaths } from '../../src/apply/paths.ts';
-import { drift } from '../../src/apply/status.ts';
 import { undoAll } from '../../src/apply/undo.ts';
 import { cleanupTemp, ctxFor, debianHome, samplePlans, snapshot, tempDir } from './helpers.ts';
 

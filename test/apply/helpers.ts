@@ -11,8 +11,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Context } from '../../src/clients/types.ts';
 import type { Plan } from '../../src/core/plan.ts';
+import type { Context } from '../../src/types.ts';
 
 export type Ctx = Pick<Context, 'env' | 'home' | 'platform'>;
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../../src/cli/context.ts';
 import { registry } from '../../src/clients/registry.ts';
-import type { ClientId, Context } from '../../src/clients/types.ts';
+import type { ClientId, Context } from '../../src/types.ts';
 import { lacks, missing } from '../helpers/has.ts';
 import { Pki } from '../helpers/pki.ts';
 import { makeChain, Origin } from '../helpers/servers.ts';

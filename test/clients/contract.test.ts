@@ -6,12 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlans, certifixPaths, undoAll } from '../../src/apply/index.ts';
 import { registry } from '../../src/clients/registry.ts';
-import type { Client, Context } from '../../src/clients/types.ts';
+import type { Client } from '../../src/clients/types.ts';
 import { renderBundle } from '../../src/core/bundle.ts';
 import { parseCerts } from '../../src/core/cert.ts';
 import type { Plan } from '../../src/core/plan.ts';
 import { envAfter } from '../../src/fix/plan.ts';
 import { mozillaRoots } from '../../src/stores/mozilla.ts';
+import type { Context } from '../../src/types.ts';
 import { lacks, missing, STRICT } from '../helpers/has.ts';
 import { Laptop } from '../helpers/laptop.ts';
 import { Pki } from '../helpers/pki.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verdictFromOutput } from '../../src/clients/messages.ts';
 import { registry } from '../../src/clients/registry.ts';
-import type { ClientId } from '../../src/clients/types.ts';
+import type { ClientId } from '../../src/types.ts';
 
 const fx = (n: string) => readFileSync(join(import.meta.dirname, 'fixtures', `${n}.txt`), 'utf8');
 

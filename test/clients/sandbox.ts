@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Context, Installation, Runner } from '../../src/clients/types.ts';
+import type { Context, Installation, Runner } from '../../src/types.ts';
 
 export const noRun: Runner = async (cmd) => {
   throw new Error(`trust() must not spawn (${cmd})`);

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ClientId, Runner } from '../../src/clients/types.ts';
+import type { ClientId, Runner } from '../../src/types.ts';
 
 export interface Probe {
   /** Everything the client printed (stdout, then stderr). */

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Runner } from '../../src/clients/types.ts';
+import type { Runner } from '../../src/types.ts';
 import * as client from '../helpers/clients.ts';
 import { lacks, missing } from '../helpers/has.ts';
 import { Lab } from '../helpers/lab.ts';

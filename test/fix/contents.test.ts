@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Context } from '../../src/clients/types.ts';
 import { type Cert, parseCerts } from '../../src/core/cert.ts';
 import { bundleContents, describeCounts, osLocalRoots } from '../../src/fix/contents.ts';
 import { readChosenRoots, renderRoots, rootsPath } from '../../src/fix/plan.ts';
+import type { Context } from '../../src/types.ts';
 import { type Issued, Pki } from '../helpers/pki.ts';
 
 const pki = new Pki();

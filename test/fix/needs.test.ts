@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Journal } from '../../src/apply/index.ts';
-import type { Client, Context, Installation, TrustSource } from '../../src/clients/types.ts';
+import type { Client } from '../../src/clients/types.ts';
 import { type Cert, parseCerts } from '../../src/core/cert.ts';
 import type { Plan } from '../../src/core/plan.ts';
 import { chooseClients, sslCertFileNote } from '../../src/fix/needs.ts';
+import type { Context, Installation, TrustSource } from '../../src/types.ts';
 import { type Issued, Pki } from '../helpers/pki.ts';
 
 const pki = new Pki();

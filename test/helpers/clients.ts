@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Runner } from '../../src/clients/types.ts';
+import type { Runner } from '../../src/types.ts';
 import { systemPython } from './has.ts';
 
 export interface Runs {

@@ -18,7 +18,7 @@ import {
 import { appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Context, Runner } from '../../src/clients/types.ts';
+import type { Context, Runner } from '../../src/types.ts';
 import { pyenvRoot } from './has.ts';
 import { Namespace } from './namespace.ts';
 import { type LocalRoot, mozillaTemplate, OsStore } from './os-store.ts';

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import type { Runner } from '../../src/clients/types.ts';
 import {
   parseFindCertificate,
   parseTrustDump,
@@ -15,6 +14,7 @@ import { isMozillaRoot, loadTrust, localRoots, mozillaRoots, systemStore } from 
 import { openSslPaths } from '../../src/stores/linux.ts';
 import { parsePemCached } from '../../src/stores/load.ts';
 import { blobFor, certFromBlob, parseRegStore, withoutDisallowed } from '../../src/stores/win32.ts';
+import type { Runner } from '../../src/types.ts';
 import { Pki } from '../helpers/pki.ts';
 
 const fx = (n: string) => readFileSync(join(import.meta.dirname, 'fixtures', n), 'utf8');

@@ -2,8 +2,9 @@
  * What certifix configured, and what happened to it since (for `certifix status`). These read our records;
  * whether a client really trusts the bundle is `Client.check()`'s job, with a real handshake.
  */
-import type { Context } from '../clients/types.ts';
+
 import { decode } from '../formats/text.ts';
+import type { Context } from '../types.ts';
 import { readMaybe } from './atomic.ts';
 import { checkEdit } from './edits.ts';
 import { type Journal, type JournalEntry, readJournal, sha256 } from './journal.ts';
