@@ -47,6 +47,7 @@ Exit codes: 0 fixed (and every configured client verifies URL), 1 refused or a c
 function describeRoot(r: Screened, s: Style): string[] {
   const origin = {
     'os-store': 'from your OS store',
+    'windows-store': 'from the Windows store (WSL)',
     file: `from ${r.file ?? 'a file'}`,
     network: s.yellow('from the network only'),
   }[r.origin];

@@ -1,7 +1,11 @@
 import { type Cert, formatFingerprint } from './cert.ts';
 
-/** Where a certificate offered for trust came from; it decides how much confirmation it needs. */
-export type Origin = 'os-store' | 'file' | 'network';
+/**
+ * Where a certificate offered for trust came from; it decides how much confirmation it needs.
+ * 'windows-store': under WSL, the Windows side's trusted roots (stores/wsl.ts), as much the user's own as
+ * the OS store.
+ */
+export type Origin = 'os-store' | 'file' | 'network' | 'windows-store';
 
 export interface Candidate {
   cert: Cert;

@@ -14,6 +14,7 @@ import { type Diagnosis, diagnose } from '../diagnose.ts';
 import { publicRoots } from '../stores/index.ts';
 import type { Context } from '../types.ts';
 import { osLocalRoots } from './contents.ts';
+import { windowsCandidates } from './windows-source.ts';
 
 export interface SelectOptions extends ScreenOptions {
   url?: string | undefined;
@@ -84,6 +85,15 @@ function fromDiagnosis(d: Diagnosis): Candidate[] | string {
   return [{ cert: anchor, origin: anchorInSystem ? 'os-store' : 'network' }];
 }
 
+/** Under WSL, a chain's anchor seen only on the network but trusted by the Windows side is the user's own. */
+async function vouchedByWindows(picked: Candidate[], ctx: Context): Promise<Candidate[]> {
+  if (!picked.some((c) => c.origin === 'network')) return picked;
+  const { trusted } = await windowsCandidates(ctx);
+  return picked.map((c) =>
+    c.origin === 'network' && trusted.has(c.cert.sha256) ? { ...c, origin: 'windows-store' } : c,
+  );
+}
+
 export async function selectRoots(opts: SelectOptions, ctx: Context): Promise<Selection> {
   const candidates: Candidate[] = [];
   let diagnosis: Diagnosis | undefined;
@@ -92,18 +102,24 @@ export async function selectRoots(opts: SelectOptions, ctx: Context): Promise<Se
     diagnosis = await diagnose(opts.url, { proxy: opts.proxy, timeoutMs: opts.timeoutMs }, ctx);
     const picked = fromDiagnosis(diagnosis);
     if (typeof picked === 'string') nothingToDo = picked;
-    else candidates.push(...picked);
+    else candidates.push(...(await vouchedByWindows(picked, ctx)));
   }
   if (opts.caFiles?.length) candidates.push(...(await fromFiles(opts.caFiles)));
   if (!opts.url && !opts.caFiles?.length) {
     const local: Cert[] = await osLocalRoots(ctx);
     candidates.push(...local.map((cert): Candidate => ({ cert, origin: 'os-store' })));
     candidates.push(...(await fromCaVariables(ctx)));
+    candidates.push(...(await windowsCandidates(ctx)).candidates);
     if (candidates.length === 0) nothingToDo = 'your OS store holds no roots beyond the public ones';
   }
   // The same root from several places counts once, under the origin that needs the least confirmation:
   // a file the user named or the OS store vouch for it; the network alone does not.
-  const rank: Record<Candidate['origin'], number> = { file: 0, 'os-store': 1, network: 2 };
+  const rank: Record<Candidate['origin'], number> = {
+    file: 0,
+    'os-store': 1,
+    'windows-store': 1,
+    network: 2,
+  };
   const best = new Map<string, Candidate>();
   for (const c of candidates) {
     const prev = best.get(c.cert.sha256);

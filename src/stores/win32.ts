@@ -8,6 +8,9 @@
  * `reg query` (reg.exe is on every Windows, and under Wine), where CryptoAPI keeps them
  * (https://learn.microsoft.com/windows/win32/seccrypto/system-store-locations).
  *
+ * When reg.exe lists nothing (blocked by policy), PowerShell's certificate provider lists the same stores
+ * (stores/powershell.ts).
+ *
  * Distrusted: Node does not apply the "Untrusted Certificates" (Disallowed) store on Windows ("distrust ...
  * not currently supported": https://nodejs.org/api/cli.html#--use-system-ca, nodejs/node#58990), but
  * Windows' own verification does; so do we, reading it from the registry the same way.
@@ -15,6 +18,7 @@
 import { type Cert, certFromDer, uniqueCerts } from '../core/cert.ts';
 import { parsePemCached } from './load.ts';
 import { nativeSystemPems } from './native.ts';
+import { classify, listArgs, parseStoreListing } from './powershell.ts';
 import type { StoreContext, SystemStore } from './types.ts';
 
 const HKLM = 'HKLM\\SOFTWARE';
@@ -119,6 +123,21 @@ export async function systemStore(ctx: StoreContext): Promise<SystemStore> {
     const lists = await Promise.all(TRUSTED_STORES.map((s) => readStores(ctx, s)));
     trusted = uniqueCerts(lists.flat());
     files = TRUSTED_STORES.flatMap(storeKeys);
+    if (trusted.length === 0) {
+      // No registry listing (reg.exe blocked by policy, or absent): the same stores through PowerShell.
+      const ps = await powershellStores(ctx);
+      if (ps) return { files: ['powershell.exe Cert:\\'], dirs: [], certs: ps };
+    }
   }
   return { files, dirs: [], certs: withoutDisallowed(trusted, await disallowedP) };
+}
+
+/** Trusted roots minus Disallowed as PowerShell's certificate provider lists them (stores/powershell.ts). */
+async function powershellStores(ctx: StoreContext): Promise<Cert[] | null> {
+  const r = await ctx
+    .run('powershell.exe', listArgs(), { env: ctx.env, timeoutMs: 60_000 })
+    .catch(() => null);
+  if (!r || r.code !== 0) return null;
+  const listing = parseStoreListing(r.stdout);
+  return listing.size > 0 ? classify(listing).trusted : null;
 }
