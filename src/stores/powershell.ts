@@ -15,6 +15,7 @@
  * line with CRLF, so the parser takes both line ends. A `# Cert:\<location>\<store>` line heads each store.
  */
 import { type Cert, uniqueCerts } from '../core/cert.ts';
+import type { Runner } from '../types.ts';
 import { parsePemCached } from './pem.ts';
 
 /** Stores listed: the trusted roots, the intermediates, and the distrusted ("Untrusted Certificates"). */
@@ -78,4 +79,15 @@ export function classify(listing: Map<string, Cert[]>): PsStores {
     intermediate: pick(PS_STORES.intermediate).filter((c) => !denied.has(c.sha256)),
     disallowed,
   };
+}
+
+/**
+ * Run the listing with `exe` (`powershell.exe`, or its path under /mnt/c from WSL) and classify it; null when
+ * PowerShell cannot run or lists no store. Bounded: 60 s, and the runner's output limit.
+ */
+export async function readStores(run: Runner, exe: string, env: NodeJS.ProcessEnv): Promise<PsStores | null> {
+  const r = await run(exe, listArgs(), { env, timeoutMs: 60_000 }).catch(() => null);
+  if (r?.code !== 0) return null;
+  const listing = parseStoreListing(r.stdout);
+  return listing.size > 0 ? classify(listing) : null;
 }

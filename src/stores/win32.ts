@@ -18,7 +18,7 @@
 import { type Cert, certFromDer, uniqueCerts } from '../core/cert.ts';
 import { parsePemCached } from './load.ts';
 import { nativeSystemPems } from './native.ts';
-import { classify, listArgs, parseStoreListing } from './powershell.ts';
+import { readStores as readPsStores } from './powershell.ts';
 import type { StoreContext, SystemStore } from './types.ts';
 
 const HKLM = 'HKLM\\SOFTWARE';
@@ -125,19 +125,9 @@ export async function systemStore(ctx: StoreContext): Promise<SystemStore> {
     files = TRUSTED_STORES.flatMap(storeKeys);
     if (trusted.length === 0) {
       // No registry listing (reg.exe blocked by policy, or absent): the same stores through PowerShell.
-      const ps = await powershellStores(ctx);
-      if (ps) return { files: ['powershell.exe Cert:\\'], dirs: [], certs: ps };
+      const ps = await readPsStores(ctx.run, 'powershell.exe', ctx.env);
+      if (ps) return { files: ['powershell.exe Cert:\\'], dirs: [], certs: ps.trusted };
     }
   }
   return { files, dirs: [], certs: withoutDisallowed(trusted, await disallowedP) };
-}
-
-/** Trusted roots minus Disallowed as PowerShell's certificate provider lists them (stores/powershell.ts). */
-async function powershellStores(ctx: StoreContext): Promise<Cert[] | null> {
-  const r = await ctx
-    .run('powershell.exe', listArgs(), { env: ctx.env, timeoutMs: 60_000 })
-    .catch(() => null);
-  if (!r || r.code !== 0) return null;
-  const listing = parseStoreListing(r.stdout);
-  return listing.size > 0 ? classify(listing).trusted : null;
 }

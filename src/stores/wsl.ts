@@ -15,7 +15,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import type { Cert } from '../core/cert.ts';
 import type { Context } from '../types.ts';
-import { classify, listArgs, type PsStores, parseStoreListing } from './powershell.ts';
+import { type PsStores, readStores } from './powershell.ts';
 
 export interface WslInfo {
   /** The kernel release says WSL (or WSL_DISTRO_NAME is set). */
@@ -73,17 +73,13 @@ export interface WindowsRoots extends PsStores {
 
 /**
  * The Windows stores through powershell.exe, or null when it cannot run (interop off, no Windows side).
- * Bounded: 60 s, and the runner's output limit.
  */
 export async function windowsRoots(
   ctx: Pick<Context, 'env' | 'run'>,
   powershell: string,
 ): Promise<WindowsRoots | null> {
-  const r = await ctx.run(powershell, listArgs(), { env: ctx.env, timeoutMs: 60_000 }).catch(() => null);
-  if (!r || r.code !== 0) return null;
-  const listing = parseStoreListing(r.stdout);
-  if (listing.size === 0) return null;
-  return { ...classify(listing), source: `${powershell} (Cert:\\CurrentUser, Cert:\\LocalMachine)` };
+  const stores = await readStores(ctx.run, powershell, ctx.env);
+  return stores && { ...stores, source: `${powershell} (Cert:\\CurrentUser, Cert:\\LocalMachine)` };
 }
 
 /**

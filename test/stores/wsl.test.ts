@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../../src/context.ts';
 import type { Cert } from '../../src/core/cert.ts';
 import { windowsCandidates } from '../../src/fix/windows-source.ts';
+import { systemStore } from '../../src/stores/index.ts';
 import { parsePemCached } from '../../src/stores/pem.ts';
 import { classify, listArgs, parseStoreListing } from '../../src/stores/powershell.ts';
 import { detectWsl, isMicrosoftInfrastructure, isWslKernel, windowsRoots } from '../../src/stores/wsl.ts';
@@ -142,5 +143,26 @@ describe('Windows stores through powershell.exe', () => {
     expect(offered.some((s) => /ISRG|Microsoft/.test(s))).toBe(false);
     expect(got.candidates.every((c) => c.origin === 'windows-store')).toBe(true);
     expect(got.trusted.has(corpCert.sha256)).toBe(true);
+  });
+});
+
+describe('Windows store without a registry listing', () => {
+  it('falls back to PowerShell when reg.exe lists nothing, Disallowed still applied', async () => {
+    const listing = readFileSync(FIXTURE, 'utf8');
+    const calls: string[] = [];
+    const run: Context['run'] = async (cmd) => {
+      calls.push(cmd);
+      if (cmd === 'reg') return { code: 1, stdout: '', stderr: 'ERROR: Access is denied.' };
+      return { code: 0, stdout: listing, stderr: '' };
+    };
+    // platform win32 on Linux: Node's native reader is not used for a simulated platform (stores/native.ts).
+    const store = await systemStore({ env: {}, platform: 'win32', run });
+    expect(calls).toContain('powershell.exe');
+    expect(store.files).toEqual(['powershell.exe Cert:\\']);
+    expect(store.certs.map((c) => /CN=([^,]+)/.exec(c.subject)?.[1]).sort()).toEqual([
+      'ISRG Root X1',
+      'Microsoft Root Certificate Authority 2011',
+      'NAVER Global Root Certification Authority',
+    ]);
   });
 });
