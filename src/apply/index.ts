@@ -10,6 +10,7 @@ export {
   type FileChange,
 } from './execute.ts';
 export { type EditRecord, type Journal, type JournalEntry, readJournal } from './journal.ts';
+export { renderUndoListing, type UndoListing, undoListing } from './listing.ts';
 export { acquireLock, type Lock } from './lock.ts';
 export { type CertifixPaths, certifixPaths, dataDir } from './paths.ts';
 export { type EnvTarget, type EnvTargetId, envTargets } from './shells.ts';

@@ -1,4 +1,4 @@
-import { readJournal, undoAll } from '../apply/index.ts';
+import { readJournal, renderUndoListing, undoAll, undoListing } from '../apply/index.ts';
 import { CertifixError } from '../core/errors.ts';
 import { parse } from './args.ts';
 import { contextFromIo } from './context.ts';
@@ -31,10 +31,9 @@ export async function undoCommand(argv: string[], io: Io): Promise<number> {
   const journal = await readJournal(ctx);
   if (journal && !values.yes) {
     if (!io.confirm) throw new CertifixError('REFUSED', 'not on a terminal: pass --yes to confirm');
-    io.stdout(
-      `${s.bold('certifix undo will restore:')}\n${journal.entries.map((e) => `  ${e.link ?? e.path}`).join('\n')}\n`,
-    );
-    if (!(await io.confirm('Restore these files?'))) {
+    const lines = renderUndoListing(undoListing(journal)).map((l) => `  ${l}`);
+    io.stdout(`${s.bold('certifix undo will restore:')}\n${lines.join('\n')}\n`);
+    if (!(await io.confirm('Restore all of these?'))) {
       io.stderr('certifix: nothing changed.\n');
       return 1;
     }

@@ -7,7 +7,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyPlans, undoAll } from '../../src/apply/index.ts';
+import {
+  applyPlans,
+  type Journal,
+  readJournal,
+  renderUndoListing,
+  undoAll,
+  undoListing,
+} from '../../src/apply/index.ts';
 import { agentPath, launchAgentPlan, renderAgent } from '../../src/apply/launchd.ts';
 import type { Plan } from '../../src/core/plan.ts';
 import type { Runner } from '../../src/types.ts';
@@ -76,6 +83,15 @@ describe('macOS persistence', () => {
     });
     expect(readFileSync(join(home, '.zshenv'), 'utf8')).toContain(`export NODE_EXTRA_CA_CERTS='${bundle}'`);
     expect(existsSync(agentPath({ home }))).toBe(true);
+
+    // What undo lists before asking: the files and launchd's values, each with what it returns to.
+    const listing = undoListing((await readJournal(ctx)) as Journal);
+    expect(listing.launchd.sort()).toEqual([
+      'launchctl NODE_EXTRA_CA_CERTS: unset',
+      'launchctl REQUESTS_CA_BUNDLE: back to /Users/ana/old.pem',
+    ]);
+    expect(listing.files).toContain(agentPath({ home }));
+    expect(renderUndoListing(listing)).toContain('macOS session environment (launchd):');
 
     const undone = await undoAll({ ...ctx, run: launchd.run });
     expect(undone.conflicts).toEqual([]);
