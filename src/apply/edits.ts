@@ -4,8 +4,10 @@
  * `checkEdit(text, record)` says whether our part is still in place (drift, for `certifix status`).
  */
 
+import type { KeyFormat } from '../core/plan.ts';
 import { gitconfig, splitGitKey } from '../formats/gitconfig.ts';
 import { npmrc, pipIni } from '../formats/ini.ts';
+import { KEY_FORMATS } from '../formats/key-formats.ts';
 import { type Dialect, getKey, revertKey, setKey } from '../formats/keyfile.ts';
 import { bare, splitLines } from '../formats/text.ts';
 import { findBlocks, readBlock, renderBlock, revertBlock, setBlock, shadowing } from './block.ts';
@@ -17,9 +19,14 @@ export type FileOp =
   | Extract<EditRecord, { kind: 'block' }>
   | { kind: 'ini'; section: string; key: string; value: string }
   | { kind: 'npmrc'; key: string; value: string }
-  | { kind: 'gitconfig'; key: string; value: string };
+  | { kind: 'gitconfig'; key: string; value: string }
+  | { kind: 'keyfile'; format: KeyFormat; section: string | null; key: string; value: string };
 
 const DIALECTS: Record<'ini' | 'npmrc' | 'gitconfig', Dialect> = { ini: pipIni, npmrc, gitconfig };
+
+type KeyRecord = Extract<EditRecord, { previous: string | null }>;
+const dialectOf = (r: KeyRecord): Dialect =>
+  r.kind === 'keyfile' ? KEY_FORMATS[r.format] : DIALECTS[r.kind];
 
 /** New text plus the record of what changed (with the key's previous line, for undo). */
 export function applyOp(old: string | null, op: FileOp, path?: string): { text: string; record: EditRecord } {
@@ -41,6 +48,10 @@ export function applyOp(old: string | null, op: FileOp, path?: string): { text: 
       const r = setKey(old, section, name, op.value, gitconfig);
       return { text: r.text, record: { kind: 'gitconfig', ...r.edit } };
     }
+    case 'keyfile': {
+      const r = setKey(old, op.section, op.key, op.value, KEY_FORMATS[op.format]);
+      return { text: r.text, record: { kind: 'keyfile', format: op.format, ...r.edit } };
+    }
   }
 }
 
@@ -53,7 +64,8 @@ export function editText(old: string | null, op: FileOp): string {
 export function sameTarget(a: EditRecord, b: EditRecord): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === 'block' || a.kind === 'file' || b.kind === 'block' || b.kind === 'file') return true;
-  const d = DIALECTS[a.kind];
+  if (a.kind === 'keyfile' && (b.kind !== 'keyfile' || a.format !== b.format)) return false;
+  const d = dialectOf(a);
   return d.section(a.section) === d.section(b.section) && d.normKey(a.key) === d.normKey(b.key);
 }
 
@@ -93,7 +105,7 @@ export function revertEdit(text: string, rec: EditRecord): { text: string; confl
       return notes.length ? { text: r.text, conflict: notes.join('; ') } : { text: r.text };
     }
     default:
-      return revertKey(text, rec, DIALECTS[rec.kind]);
+      return revertKey(text, rec, dialectOf(rec));
   }
 }
 
@@ -130,7 +142,7 @@ export function checkEdit(text: string | null, rec: EditRecord): string[] {
       return problems;
     }
     default: {
-      const now = getKey(text, rec.section, rec.key, DIALECTS[rec.kind]);
+      const now = getKey(text, rec.section, rec.key, dialectOf(rec));
       if (now === rec.value) return [];
       return [
         now === null

@@ -2,7 +2,8 @@
  * `sudo certifix` runs in other users' homes, so everything found there is untrusted input: the journal
  * (which tells undo what to write where), the lock, and any symlink in certifix's own directory. The rules:
  * - undo writes only where fix may write: HOME's dotfiles and dot-directories, the XDG directories, the
- *   files the clients' own variables name (GIT_CONFIG_GLOBAL, NPM_CONFIG_USERCONFIG, PIP_CONFIG_FILE), and
+ *   files the clients' own variables name (GIT_CONFIG_GLOBAL, NPM_CONFIG_USERCONFIG, PIP_CONFIG_FILE, WGETRC,
+ *   AWS_CONFIG_FILE), and
  *   certifix's data directory. A journal naming anything else is refused before anything is changed.
  * - as root, the journal and lock must belong to HOME's owner (or a user could plant one for root to obey).
  * - nothing in the data directory is written or read through a symlink (bundle.pem -> /etc/shadow).
@@ -36,7 +37,15 @@ function writableRoots(ctx: Ctx): { trees: string[]; files: string[] } {
   const xdgData = ctx.env.XDG_DATA_HOME;
   const trees = [dataDir(ctx), configHome(ctx)];
   if (xdgData && isAbsolute(xdgData)) trees.push(xdgData);
-  const files = ['GIT_CONFIG_GLOBAL', 'NPM_CONFIG_USERCONFIG', 'npm_config_userconfig', 'PIP_CONFIG_FILE']
+  const files = [
+    'GIT_CONFIG_GLOBAL',
+    'NPM_CONFIG_USERCONFIG',
+    'npm_config_userconfig',
+    'PIP_CONFIG_FILE',
+    // wget's user wgetrc and botocore's config file, when moved (wget.ts, boto3.ts).
+    'WGETRC',
+    'AWS_CONFIG_FILE',
+  ]
     .map((n) => ctx.env[n])
     .filter((v): v is string => Boolean(v) && isAbsolute(v as string));
   // macOS: the LaunchAgent that sets the variables for GUI apps (launchd.ts).

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { CertifixError } from '../core/errors.ts';
+import type { KeyFormat } from '../core/plan.ts';
 import type { KeyEdit } from '../formats/keyfile.ts';
 import type { Context } from '../types.ts';
 import { ioError, writeAtomic } from './atomic.ts';
@@ -19,6 +20,7 @@ import type { RegistryEntry } from './registry.ts';
 export type EditRecord =
   | { kind: 'block'; syntax: BlockSyntax; where: BlockPlacement; vars: Record<string, string> }
   | ({ kind: 'ini' | 'npmrc' | 'gitconfig' } & KeyEdit)
+  | ({ kind: 'keyfile'; format: KeyFormat } & KeyEdit)
   | { kind: 'file' };
 
 export interface JournalEntry {

@@ -64,6 +64,14 @@ function toOp(change: Exclude<Plan['changes'][number], { kind: 'env' }>): FileOp
     case 'npmrc':
     case 'gitconfig':
       return { kind: change.kind, key: change.key, value: change.value };
+    case 'keyfile':
+      return {
+        kind: 'keyfile',
+        format: change.format,
+        section: change.section,
+        key: change.key,
+        value: change.value,
+      };
   }
 }
 

@@ -9,21 +9,22 @@
  * (https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html).
  */
 import { join } from 'node:path';
-import { envOf, expand, readText } from '../host-files.ts';
+import { configparser } from '../formats/ini.ts';
+import { envOf } from '../host-files.ts';
 import type { Context } from '../types.ts';
-import { parseIni } from './ini.ts';
 import { certifiOf, profileFor, pythonLib } from './python-lib.ts';
-import { pathSource } from './source.ts';
+import { firstSetting, keyIn } from './source.ts';
 
-/** `ca_bundle` of the active profile in the AWS config file, with the file it came from. */
-export async function awsConfigCaBundle(ctx: Context): Promise<{ file: string; value: string } | null> {
-  const file = envOf(ctx, 'AWS_CONFIG_FILE') ?? join(ctx.home, '.aws', 'config');
-  const text = await readText(expand(file, ctx));
-  if (!text) return null;
+/** The AWS config file botocore reads: AWS_CONFIG_FILE, else ~/.aws/config. */
+export function awsConfigFile(ctx: Pick<Context, 'env' | 'home'>): string {
+  return envOf(ctx, 'AWS_CONFIG_FILE') ?? join(ctx.home, '.aws', 'config');
+}
+
+/** `ca_bundle` of the active profile (AWS_PROFILE, else `default`), read as configparser reads it. */
+export function awsConfigCaBundle(ctx: Context) {
   const profile = envOf(ctx, 'AWS_PROFILE') ?? envOf(ctx, 'AWS_DEFAULT_PROFILE') ?? 'default';
-  const section = parseIni(text).get(profile === 'default' ? 'default' : `profile ${profile}`);
-  const value = section?.get('ca-bundle');
-  return value ? { file, value: expand(value, ctx) } : null;
+  const section = profile === 'default' ? 'default' : `profile ${profile}`;
+  return keyIn(ctx, [awsConfigFile(ctx)], configparser, section, 'ca_bundle');
 }
 
 export const boto3 = pythonLib({
@@ -32,38 +33,44 @@ export const boto3 = pythonLib({
 
   async trust(py, inst, ctx) {
     const profile = profileFor(py);
-    const env = envOf(ctx, 'AWS_CA_BUNDLE');
-    if (env)
-      return pathSource(env, { source: 'env', via: 'AWS_CA_BUNDLE', profile, why: 'AWS_CA_BUNDLE is set.' });
-    const conf = await awsConfigCaBundle(ctx);
-    if (conf)
-      return pathSource(conf.value, {
-        source: 'config',
-        via: `${conf.file} ca_bundle`,
+    return firstSetting(ctx, profile, [{ env: 'AWS_CA_BUNDLE' }, { read: awsConfigCaBundle }], async () => {
+      const certifi = await certifiOf(py);
+      const own = join(inst.path, 'cacert.pem');
+      return {
+        source: 'certifi',
+        path: certifi ?? own,
+        files: [certifi ?? own],
+        dirs: [],
         profile,
-        why: `${conf.file} sets ca_bundle.`,
-      });
-    const certifi = await certifiOf(py);
-    const own = join(inst.path, 'cacert.pem');
-    return {
-      source: 'certifi',
-      path: certifi ?? own,
-      files: [certifi ?? own],
-      dirs: [],
-      profile,
-      why: certifi
-        ? 'botocore uses certifi when no ca_bundle is configured.'
-        : 'botocore uses its own cacert.pem when no ca_bundle is configured and certifi is missing.',
-    };
+        why: certifi
+          ? 'botocore uses certifi when no ca_bundle is configured.'
+          : 'botocore uses its own cacert.pem when no ca_bundle is configured and certifi is missing.',
+      };
+    });
   },
 
-  plan(_inst, bundlePath) {
+  plan(_inst, bundlePath, ctx) {
+    const file = awsConfigFile(ctx);
     return {
       owner: 'boto3',
-      summary: 'Set AWS_CA_BUNDLE to the merged bundle: botocore (boto3, AWS CLI) uses it for every profile.',
-      // https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html#envvars-list-AWS_CA_BUNDLE
-      changes: [{ kind: 'env', name: 'AWS_CA_BUNDLE', value: bundlePath }],
-      notes: ['AWS_CA_BUNDLE wins over ca_bundle in ~/.aws/config.'],
+      summary: `Set AWS_CA_BUNDLE, and ca_bundle in ${file} [default], to the merged bundle: botocore (boto3, AWS CLI) uses them.`,
+      changes: [
+        // https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html#envvars-list-AWS_CA_BUNDLE
+        { kind: 'env', name: 'AWS_CA_BUNDLE', value: bundlePath },
+        // The config file also reaches programs started without a login shell (IDEs, cron, services):
+        // https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html#cli-configure-files-settings (ca_bundle)
+        {
+          kind: 'keyfile',
+          format: 'configparser',
+          path: file,
+          section: 'default',
+          key: 'ca_bundle',
+          value: bundlePath,
+        },
+      ],
+      notes: [
+        'AWS_CA_BUNDLE wins over ca_bundle; a named profile ([profile NAME]) reads only its own ca_bundle.',
+      ],
     };
   },
 

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { envOf, expand, readText } from '../host-files.ts';
 import type { Context, Verdict } from '../types.ts';
 import { NOT_VERIFIED, REASONS, verdictFromOutput } from './messages.ts';
-import { onPath } from './on-path.ts';
+import { envPlan, onPath } from './on-path.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
-import { pathSource } from './source.ts';
+import { firstSetting } from './source.ts';
 import type { Client } from './types.ts';
 
 export function cargoHome(ctx: Pick<Context, 'env' | 'home'>): string {
@@ -61,40 +61,29 @@ export const cargo: Client = {
 
   detect: onPath('cargo', 'cargo'),
 
-  async trust(_inst, ctx) {
-    const profile = 'openssl' as const;
-    const env = envOf(ctx, 'CARGO_HTTP_CAINFO');
-    if (env)
-      return pathSource(env, {
-        source: 'env',
-        via: 'CARGO_HTTP_CAINFO',
-        profile,
-        why: 'CARGO_HTTP_CAINFO is set.',
-      });
-    const file = join(cargoHome(ctx), 'config.toml');
-    const conf = tomlCainfo((await readText(file)) ?? (await readText(join(cargoHome(ctx), 'config'))) ?? '');
-    if (conf)
-      return pathSource(expand(conf, ctx), {
-        source: 'config',
-        via: `${file} http.cainfo`,
-        profile,
-        why: `${file} sets http.cainfo.`,
-      });
-    return opensslDefaultTrust(ctx, profile, 'Cargo');
+  trust(_inst, ctx) {
+    const config = async (c: Context) => {
+      const file = join(cargoHome(c), 'config.toml');
+      const v = tomlCainfo((await readText(file)) ?? (await readText(join(cargoHome(c), 'config'))) ?? '');
+      return v ? { file, key: 'http.cainfo', value: expand(v, c) } : null;
+    };
+    return firstSetting(ctx, 'openssl', [{ env: 'CARGO_HTTP_CAINFO' }, { read: config }], () =>
+      opensslDefaultTrust(ctx, 'openssl', 'Cargo'),
+    );
   },
 
   render(v) {
     return `[60] SSL peer certificate or SSH remote key was not OK (SSL certificate problem: ${REASONS[v.code] ?? v.message})`;
   },
 
-  plan(_inst, bundlePath) {
-    return {
-      owner: 'cargo',
-      summary: 'Set CARGO_HTTP_CAINFO to the merged bundle (http.cainfo): Cargo verifies registries with it.',
-      changes: [{ kind: 'env', name: 'CARGO_HTTP_CAINFO', value: bundlePath }],
-      notes: ["An http.cainfo in a project's .cargo/config.toml is overridden by the variable."],
-    };
-  },
+  plan: (_inst, bundlePath) =>
+    envPlan(
+      'cargo',
+      'CARGO_HTTP_CAINFO',
+      bundlePath,
+      'Set CARGO_HTTP_CAINFO to the merged bundle (http.cainfo): Cargo verifies registries with it.',
+      ["An http.cainfo in a project's .cargo/config.toml is overridden by the variable."],
+    ),
 
   async check(inst, url, ctx) {
     // The index cache goes to a throwaway CARGO_HOME holding a copy of the user's config (cainfo, proxy).

@@ -4,10 +4,9 @@
  * SSL_CERT_DIR is the CA directory, else certifi's `where()`. Each replaces the others (no OS store).
  * Proxies come from HTTPS_PROXY/ALL_PROXY when trust_env is on (https://www.python-httpx.org/environment_variables/).
  */
-import { envOf } from '../host-files.ts';
 import { sslCertFilePlan } from './on-path.ts';
 import { certifiOf, profileFor, pythonLib } from './python-lib.ts';
-import { pathSource } from './source.ts';
+import { firstSetting } from './source.ts';
 
 export const httpx = pythonLib({
   id: 'httpx',
@@ -15,32 +14,23 @@ export const httpx = pythonLib({
 
   async trust(py, _inst, ctx) {
     const profile = profileFor(py);
-    const file = envOf(ctx, 'SSL_CERT_FILE');
-    if (file)
-      return pathSource(file, {
-        source: 'env',
-        via: 'SSL_CERT_FILE',
+    const settings = [
+      { env: 'SSL_CERT_FILE', why: 'httpx reads SSL_CERT_FILE (trust_env).' },
+      { env: 'SSL_CERT_DIR', dirAs: 'capath' as const, why: 'httpx reads SSL_CERT_DIR (trust_env).' },
+    ];
+    return firstSetting(ctx, profile, settings, async () => {
+      const certifi = await certifiOf(py);
+      return {
+        source: 'certifi',
+        path: certifi,
+        files: certifi ? [certifi] : [],
+        dirs: [],
         profile,
-        why: 'httpx reads SSL_CERT_FILE (trust_env).',
-      });
-    const dir = envOf(ctx, 'SSL_CERT_DIR');
-    if (dir)
-      return pathSource(
-        dir,
-        { source: 'env', via: 'SSL_CERT_DIR', profile, why: 'httpx reads SSL_CERT_DIR (trust_env).' },
-        'capath',
-      );
-    const certifi = await certifiOf(py);
-    return {
-      source: 'certifi',
-      path: certifi,
-      files: certifi ? [certifi] : [],
-      dirs: [],
-      profile,
-      why: certifi
-        ? 'httpx uses certifi unless SSL_CERT_FILE or SSL_CERT_DIR is set.'
-        : 'httpx needs certifi, which is missing.',
-    };
+        why: certifi
+          ? 'httpx uses certifi unless SSL_CERT_FILE or SSL_CERT_DIR is set.'
+          : 'httpx needs certifi, which is missing.',
+      };
+    });
   },
 
   plan: (_inst, bundlePath) =>

@@ -11,6 +11,17 @@ export function onPath(id: ClientId, name: string): (ctx: Context) => Promise<In
   };
 }
 
+/** A plan that sets one variable for new shells and sessions: the CA switch most clients document. */
+export function envPlan(
+  owner: ClientId,
+  name: string,
+  bundlePath: string,
+  summary: string,
+  notes?: string[],
+): Plan {
+  return { owner, summary, changes: [{ kind: 'env', name, value: bundlePath }], ...(notes ? { notes } : {}) };
+}
+
 /**
  * Point an OpenSSL-default-paths client at the bundle with SSL_CERT_FILE, OpenSSL's own variable
  * (https://docs.openssl.org/3.0/man3/SSL_CTX_load_verify_locations/): every program that loads the default
@@ -22,10 +33,5 @@ export function sslCertFilePlan(
   summary: string,
   notes?: string[],
 ): Plan {
-  return {
-    owner,
-    summary,
-    changes: [{ kind: 'env', name: 'SSL_CERT_FILE', value: bundlePath }],
-    ...(notes ? { notes } : {}),
-  };
+  return envPlan(owner, 'SSL_CERT_FILE', bundlePath, summary, notes);
 }

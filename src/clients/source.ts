@@ -1,6 +1,7 @@
 /** Building TrustSources: the shared "a variable or key names a CA file" step, with the missing-file rule. */
-import { isDir, isFile } from '../host-files.ts';
-import type { TrustSource } from '../types.ts';
+import { type Dialect, getKey } from '../formats/keyfile.ts';
+import { envOf, expand, isDir, isFile, readText } from '../host-files.ts';
+import type { Context, TrustSource } from '../types.ts';
 
 type Base = Pick<TrustSource, 'source' | 'via' | 'profile' | 'why'> & Partial<Pick<TrustSource, 'bundled'>>;
 
@@ -44,4 +45,72 @@ export function merge(s: TrustSource, extra: TrustSource | null): TrustSource {
     dirs: [...s.dirs, ...extra.dirs.filter((d) => !s.dirs.includes(d))],
     ...(warnings.length ? { warnings } : {}),
   };
+}
+
+/** A key found in a config file: the file, the key as the tool names it, and its value (expanded). */
+export interface KeyHit {
+  file: string;
+  key: string;
+  value: string;
+}
+
+/**
+ * One way a client can be told its CA file or directory: an environment variable, or a key read from its
+ * config files (`read`). `dirAs` as in `pathSource`; `why` replaces the default "X is set." sentence.
+ */
+export type CaSetting =
+  | { env: string; dirAs?: 'capath' | 'file'; why?: string }
+  | { read: (ctx: Context) => Promise<KeyHit | null>; dirAs?: 'capath' | 'file'; why?: string };
+
+/**
+ * The store of a client whose CA settings each REPLACE its defaults: the first setting that is set, in the
+ * client's own order of precedence, else `otherwise()` (its default store).
+ */
+export async function firstSetting(
+  ctx: Context,
+  profile: TrustSource['profile'],
+  settings: readonly CaSetting[],
+  otherwise: () => Promise<TrustSource> | TrustSource,
+): Promise<TrustSource> {
+  for (const s of settings) {
+    if ('env' in s) {
+      const value = envOf(ctx, s.env);
+      if (value)
+        return pathSource(
+          value,
+          { source: 'env', via: s.env, profile, why: s.why ?? `${s.env} is set.` },
+          s.dirAs,
+        );
+      continue;
+    }
+    const hit = await s.read(ctx);
+    if (hit)
+      return pathSource(
+        hit.value,
+        {
+          source: 'config',
+          via: `${hit.file} ${hit.key}`,
+          profile,
+          why: s.why ?? `${hit.file} sets ${hit.key}.`,
+        },
+        s.dirAs,
+      );
+  }
+  return otherwise();
+}
+
+/** `key` in `section` of the first file of `files` (most important first) that sets it, `~`/`$VAR` expanded. */
+export async function keyIn(
+  ctx: Pick<Context, 'env' | 'home'>,
+  files: readonly string[],
+  dialect: Dialect,
+  section: string | null,
+  key: string,
+): Promise<KeyHit | null> {
+  for (const file of files) {
+    const text = await readText(expand(file, ctx));
+    const value = text === null ? null : getKey(text, section, key, dialect);
+    if (value) return { file, key: section ? `[${section}] ${key}` : key, value: expand(value, ctx) };
+  }
+  return null;
 }

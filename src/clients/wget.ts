@@ -3,11 +3,13 @@
  * (https://gitlab.com/gnuwget/wget/-/blob/master/src/gnutls.c) loads GnuTLS's system trust (Debian:
  * /etc/ssl/certs/ca-certificates.crt) unless `ca_directory` is set (then that directory instead), and THEN
  * adds the `ca_certificate` file: a CA file adds to the defaults, it does not replace them. No environment
- * variable names a CA file. Startup files: /etc/wgetrc, then $WGETRC or else ~/.wgetrc; `key = value`, the
- * last setting wins, and `_`/`-` in names are ignored (https://www.gnu.org/software/wget/manual/html_node/Wgetrc-Location.html,
- * https://www.gnu.org/software/wget/manual/html_node/Wgetrc-Syntax.html).
+ * variable names a CA file. Startup files: /etc/wgetrc, then $WGETRC or else ~/.wgetrc
+ * (https://www.gnu.org/software/wget/manual/html_node/Wgetrc-Location.html; init.c `initialize`), read and
+ * written in wget's own syntax (src/formats/wgetrc.ts).
  */
 import { join } from 'node:path';
+import { readKeys } from '../formats/keyfile.ts';
+import { wgetrc } from '../formats/wgetrc.ts';
 import { envOf, expand, isFile, readText, sys } from '../host-files.ts';
 import { CA_FILES } from '../stores/linux.ts';
 import type { Context, Verdict } from '../types.ts';
@@ -24,13 +26,11 @@ export function wgetrcFiles(ctx: Context): string[] {
 
 /** `ca_certificate` / `ca_directory` as wget sees them after reading every startup file. */
 export function parseWgetrc(text: string, into: { caCertificate?: string; caDirectory?: string } = {}) {
-  for (const raw of text.split(/\r?\n/)) {
-    const m = /^\s*([A-Za-z_-]+)\s*=\s*(.*?)\s*$/.exec(raw);
-    if (!m?.[1] || m[2] === undefined) continue;
-    const key = m[1].toLowerCase().replace(/[-_]/g, '');
-    if (key === 'cacertificate') into.caCertificate = m[2];
-    if (key === 'cadirectory') into.caDirectory = m[2];
-  }
+  const keys = readKeys(text, wgetrc).get(null);
+  const cert = keys?.get('cacertificate');
+  const dir = keys?.get('cadirectory');
+  if (cert !== undefined) into.caCertificate = cert;
+  if (dir !== undefined) into.caDirectory = dir;
   return into;
 }
 
@@ -129,8 +129,16 @@ export const wget: Client = {
     return {
       owner: 'wget',
       summary: `Set ca_certificate in ${file}: wget adds it to the system trust.`,
-      // wgetrc's `key = value` lines, last one wins, like npmrc's: edited with that dialect.
-      changes: [{ kind: 'npmrc', path: file, key: 'ca_certificate', value: bundlePath }],
+      changes: [
+        {
+          kind: 'keyfile',
+          format: 'wgetrc',
+          path: file,
+          section: null,
+          key: 'ca_certificate',
+          value: bundlePath,
+        },
+      ],
     };
   },
 

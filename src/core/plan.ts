@@ -12,7 +12,12 @@ export type Change =
   /** Set `key=value` in an npmrc-style file. */
   | { kind: 'npmrc'; path: string; key: string; value: string }
   /** Set a key in a git config file (`~/.gitconfig`), e.g. `http.sslCAInfo`. */
-  | { kind: 'gitconfig'; path: string; key: string; value: string };
+  | { kind: 'gitconfig'; path: string; key: string; value: string }
+  /** Set one key in a `key = value` file of a named format (src/formats/key-formats.ts); section null: top level. */
+  | { kind: 'keyfile'; format: KeyFormat; path: string; section: string | null; key: string; value: string };
+
+/** The key-value file formats a `keyfile` change may edit, each a dialect in src/formats/key-formats.ts. */
+export type KeyFormat = 'wgetrc' | 'configparser' | 'yarnrc';
 
 export interface Plan {
   /** The client this plan configures, or 'certifix' for shared steps (bundle, shell blocks). */

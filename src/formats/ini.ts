@@ -3,6 +3,9 @@
  * - pip reads its files with `RawConfigParser`: `key = value` or `key: value`, `#`/`;` full-line comments,
  *   no inline comments, no quoting, indented lines continue a value; pip normalizes names with
  *   `name.lower().replace("_", "-")` (pip/_internal/configuration.py `_normalize_name`).
+ * - Python's configparser as other tools use it (botocore's ~/.aws/config, gcloud's configurations): the
+ *   same syntax, but option names are only lower-cased (`optionxform`), so `ca_bundle` and `ca-bundle` are two
+ *   different keys (https://docs.python.org/3/library/configparser.html#configparser.ConfigParser.optionxform).
  * - npm's `ini`: `key=value`, `;`/`#` comments, keys case-sensitive, last one wins; an unquoted value is cut
  *   at an unescaped `;` or `#`, a `"…"` value is JSON-decoded (npm/ini `unsafe`). Keys above the first
  *   `[section]` are npm's config.
@@ -47,6 +50,16 @@ export const pipIni: Dialect = {
   unquote: (raw) => raw.trimEnd(),
   line: (k, v) => `${k} = ${v}`,
   headerLine: (s) => `[${s}]`,
+};
+
+/** configparser with its default `optionxform` (lower case only): botocore, gcloud. */
+export const configparser: Dialect = {
+  ...pipIni,
+  key(line) {
+    const k = pipIni.key(line);
+    return k && { ...k, name: configparser.normKey(/^\s*(.*?)\s*[=:]/.exec(k.prefix)?.[1] ?? k.name) };
+  },
+  normKey: (k) => k.trim().toLowerCase(),
 };
 
 /** npm's `ini` would cut, trim or retype these, so such values are written JSON-quoted. */

@@ -1,0 +1,8 @@
+/** The key-value formats a plan's `keyfile` change may edit, by name: one dialect each. */
+import type { KeyFormat } from '../core/plan.ts';
+import { configparser } from './ini.ts';
+import type { Dialect } from './keyfile.ts';
+import { wgetrc } from './wgetrc.ts';
+import { yarnrc } from './yarnrc.ts';
+
+export const KEY_FORMATS: Record<KeyFormat, Dialect> = { wgetrc, configparser, yarnrc };
