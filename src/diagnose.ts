@@ -7,7 +7,8 @@
 import { registry } from './clients/registry.ts';
 import { policyOf } from './clients/stacks.ts';
 import type { Client } from './clients/types.ts';
-import { type Analysis, analyze, type ClientInput, findAnchor, toReport } from './core/analyze.ts';
+import type { Analysis, ClientInput } from './core/analysis.ts';
+import { analyze, findAnchor, toReport } from './core/analyze.ts';
 import { isIssuedBy } from './core/cert.ts';
 import { hasAuthorityInfoAccess } from './core/extensions.ts';
 import type { DiagnoseReport } from './core/report.ts';

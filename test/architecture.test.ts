@@ -42,14 +42,7 @@ const LAYERS: readonly { name: string; paths: RegExp }[] = [
  * Upward imports as 'from -> to'; cycles as their files, sorted and joined with ' | '.
  */
 const KNOWN_UPWARD: readonly string[] = [];
-const KNOWN_CYCLES: readonly string[] = [
-  // guard checks the journal's records; the journal guards its own writes.
-  'apply/guard.ts | apply/journal.ts',
-  // the rules take the Analysis type; analyze runs the rules.
-  'core/analyze.ts | core/findings/chain.ts | core/findings/index.ts | core/findings/trust.ts',
-  // ext-decode returns extensions.ts's types; extensions.ts calls the decoders.
-  'core/extensions.ts | core/verify/ext-decode.ts',
-];
+const KNOWN_CYCLES: readonly string[] = [];
 
 type Graph = Map<string, string[]>;
 

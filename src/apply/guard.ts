@@ -3,8 +3,8 @@
  * (which tells undo what to write where), the lock, and any symlink in certifix's own directory. The rules:
  * - undo writes only where fix may write: HOME's dotfiles and dot-directories, the XDG directories, the
  *   files the clients' own variables name (GIT_CONFIG_GLOBAL, NPM_CONFIG_USERCONFIG, PIP_CONFIG_FILE, WGETRC,
- *   AWS_CONFIG_FILE), and
- *   certifix's data directory. A journal naming anything else is refused before anything is changed.
+ *   AWS_CONFIG_FILE), and certifix's data directory. A journal naming anything else is refused before
+ *   anything is changed (`assertJournalPaths` in journal.ts).
  * - as root, the journal and lock must belong to HOME's owner (or a user could plant one for root to obey).
  * - nothing in the data directory is written or read through a symlink (bundle.pem -> /etc/shadow).
  * A user's own symlinked dotfiles (~/.bashrc -> ~/dotfiles/bashrc) are followed as before: their target is
@@ -17,7 +17,6 @@ import { readStreamBounded } from '../bounded.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { Context } from '../types.ts';
 import { assertNotSymlink, isRoot, resolveTarget } from './atomic.ts';
-import type { Journal } from './journal.ts';
 import { certifixPaths, configHome, dataDir, zdotdir } from './paths.ts';
 
 type Ctx = Pick<Context, 'env' | 'home' | 'platform'>;
@@ -123,48 +122,6 @@ export async function readOwnFile(path: string, limit: number): Promise<Buffer |
     return await readStreamBounded(fh.createReadStream({ autoClose: false }), path, limit);
   } finally {
     await fh.close();
-  }
-}
-
-/**
- * Every path a journal asks undo to touch must be one certifix may write; checked before anything is
- * changed, so a tampered journal changes nothing at all.
- */
-export async function assertJournalPaths(journal: Journal, ctx: Ctx): Promise<void> {
-  const bad: string[] = [];
-  const check = (p: unknown) => {
-    if (typeof p !== 'string' || !isAbsolute(p) || !mayWrite(p, ctx)) bad.push(String(p));
-  };
-  const backups = certifixPaths(ctx).backups;
-  for (const e of journal.entries) {
-    if (typeof e.path !== 'string' || !isAbsolute(e.path)) {
-      bad.push(String(e.path));
-      continue;
-    }
-    // A user's symlinked dotfile: the link is theirs to have, and must still point at the recorded file.
-    const viaLink =
-      typeof e.link === 'string' &&
-      isAbsolute(e.link) &&
-      mayWrite(e.link, ctx) &&
-      (await resolveTarget(e.link)) === e.path;
-    if (!viaLink) check(e.path);
-    const now = await resolveTarget(e.path);
-    if (now !== e.path) check(now);
-    if (e.backup !== undefined && !(typeof e.backup === 'string' && within(resolve(e.backup), backups))) {
-      bad.push(String(e.backup));
-    }
-    for (const d of e.createdDirs ?? []) check(d);
-  }
-  // The data directory and the parents certifix created for it (~/.local, ~/.local/share).
-  for (const d of journal.createdDirs ?? []) check(d);
-  if (bad.length > 0) {
-    throw new CertifixError(
-      'REFUSED',
-      `the certifix journal names files outside what certifix may change: ${[...new Set(bad)].join(', ')}; nothing was changed`,
-      {
-        hint: `certifix only writes HOME's dotfiles, the XDG directories and its own directory; inspect ${certifixPaths(ctx).journal}`,
-      },
-    );
   }
 }
 

@@ -4,14 +4,14 @@
  * before the FIRST certifix run; later runs update our lines but never these bytes.
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { CertifixError } from '../core/errors.ts';
 import type { KeyFormat } from '../core/plan.ts';
 import type { KeyEdit } from '../formats/keyfile.ts';
 import type { Context } from '../types.ts';
-import { ioError, writeAtomic } from './atomic.ts';
+import { ioError, resolveTarget, writeAtomic } from './atomic.ts';
 import type { BlockPlacement, BlockSyntax } from './block.ts';
-import { assertOwnedByHomeOwner, readOwnFile } from './guard.ts';
+import { assertOwnedByHomeOwner, mayWrite, readOwnFile, within } from './guard.ts';
 import type { SessionEnvEntry } from './launchd.ts';
 import { certifixPaths } from './paths.ts';
 import type { RegistryEntry } from './registry.ts';
@@ -146,4 +146,49 @@ export async function originalBytes(entry: JournalEntry): Promise<Buffer | null>
     throw ioError('read the backup of', entry.path, new Error(`missing or altered: ${entry.backup}`));
   }
   return buf;
+}
+
+/**
+ * Every path a journal asks undo to touch must be one certifix may write; checked before anything is
+ * changed, so a tampered journal changes nothing at all.
+ */
+export async function assertJournalPaths(
+  journal: Journal,
+  ctx: Pick<Context, 'env' | 'home' | 'platform'>,
+): Promise<void> {
+  const bad: string[] = [];
+  const check = (p: unknown) => {
+    if (typeof p !== 'string' || !isAbsolute(p) || !mayWrite(p, ctx)) bad.push(String(p));
+  };
+  const backups = certifixPaths(ctx).backups;
+  for (const e of journal.entries) {
+    if (typeof e.path !== 'string' || !isAbsolute(e.path)) {
+      bad.push(String(e.path));
+      continue;
+    }
+    // A user's symlinked dotfile: the link is theirs to have, and must still point at the recorded file.
+    const viaLink =
+      typeof e.link === 'string' &&
+      isAbsolute(e.link) &&
+      mayWrite(e.link, ctx) &&
+      (await resolveTarget(e.link)) === e.path;
+    if (!viaLink) check(e.path);
+    const now = await resolveTarget(e.path);
+    if (now !== e.path) check(now);
+    if (e.backup !== undefined && !(typeof e.backup === 'string' && within(resolve(e.backup), backups))) {
+      bad.push(String(e.backup));
+    }
+    for (const d of e.createdDirs ?? []) check(d);
+  }
+  // The data directory and the parents certifix created for it (~/.local, ~/.local/share).
+  for (const d of journal.createdDirs ?? []) check(d);
+  if (bad.length > 0) {
+    throw new CertifixError(
+      'REFUSED',
+      `the certifix journal names files outside what certifix may change: ${[...new Set(bad)].join(', ')}; nothing was changed`,
+      {
+        hint: `certifix only writes HOME's dotfiles, the XDG directories and its own directory; inspect ${certifixPaths(ctx).journal}`,
+      },
+    );
+  }
 }

@@ -1,64 +1,12 @@
+import type { Analysis, AnalysisInput } from './analysis.ts';
 import { type Cert, isIssuedBy } from './cert.ts';
 import { collectFindings } from './findings/index.ts';
-import { defaultPolicy, predict, type VerifyPolicy } from './predict.ts';
+import { defaultPolicy, predict } from './predict.ts';
 import { recognizeProduct } from './products.ts';
 import type { AnchorInfo, ChainEntry, ClientReport, DiagnoseReport } from './report.ts';
 import type { TrustIndex } from './trust-index.ts';
 import { verifyChain } from './verify/index.ts';
-import type { Profile, VerifyResult } from './verify/types.ts';
-
-/** What one client would do with the chain, before rendering. */
-export interface ClientInput {
-  id: string;
-  version?: string | undefined;
-  source: { source: string; path: string | null; via?: string | undefined; why: string; profile: Profile };
-  anchors: TrustIndex;
-  /** How the client verifies (its stack); default: OpenSSL's defaults with `source.profile`. */
-  policy?: VerifyPolicy | undefined;
-  /** The client's own wording of a failure; `detail` gives the URL and the certificate it is about. */
-  render: (
-    v: { ok: boolean; code: string; message: string },
-    host: string,
-    port?: number,
-    detail?: RenderDetail,
-  ) => string;
-}
-
-/** What a client's printed line may quote besides the verdict. */
-export interface RenderDetail {
-  /** The URL as the user gave it. */
-  url: string;
-  /** The certificate the server sent first. */
-  leaf: Cert;
-}
-
-export interface AnalysisInput {
-  target: { url: string; host: string; port: number; proxy: string | null };
-  protocol?: string | undefined;
-  /** As the server sent them, in order. */
-  chain: Cert[];
-  system: TrustIndex;
-  mozilla: TrustIndex;
-  clients: ClientInput[];
-  at?: Date | undefined;
-  /** Issuers the server did not send, fetched from AIA caIssuers URLs (evidence, never trusted by clients). */
-  fetched?:
-    | { certs: Array<{ url: string; cert: Cert }>; errors: Array<{ url: string; error: string }> }
-    | undefined;
-}
-
-/** Everything the findings rules may look at. */
-export interface Analysis extends AnalysisInput {
-  anchor: Cert | null;
-  anchorInSystem: boolean;
-  anchorInMozilla: boolean;
-  product: string | null;
-  intercepted: boolean;
-  /** The verdict for each client, in `clients` order. */
-  verdicts: VerifyResult[];
-  /** The verdict with the OS store as trust (what curl/browsers see). */
-  systemVerdict: VerifyResult;
-}
+import type { VerifyResult } from './verify/types.ts';
 
 /**
  * Follow the served chain upwards and find the root that anchors it: an OS-store certificate that issued

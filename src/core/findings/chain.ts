@@ -2,11 +2,11 @@
  * Problems with the certificates themselves and with how the server sends them. Trust settings on this
  * machine cannot fix any of these; the findings say who can.
  */
+import type { Rule } from '../analysis.ts';
 import { type Cert, isIssuedBy } from '../cert.ts';
 import { certInfo } from '../extensions.ts';
 import type { Finding } from '../report.ts';
 import { verifyChain } from '../verify/index.ts';
-import type { Rule } from './index.ts';
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 const DAY = 86400_000;

@@ -1,10 +1,7 @@
-import type { Analysis } from '../analyze.ts';
+import type { Analysis, Rule } from '../analysis.ts';
 import type { Finding } from '../report.ts';
 import { chainRules } from './chain.ts';
 import { trustRules } from './trust.ts';
-
-/** A rule looks at the analysis and returns the findings it is sure of (none when it does not apply). */
-export type Rule = (a: Analysis) => Finding[];
 
 const RULES: readonly Rule[] = [...trustRules, ...chainRules];
 

@@ -1,7 +1,6 @@
-import type { Analysis } from '../analyze.ts';
+import type { Analysis, Rule } from '../analysis.ts';
 import { formatFingerprint } from '../cert.ts';
 import type { Finding } from '../report.ts';
-import type { Rule } from './index.ts';
 
 const ISSUER_CODES = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN',

@@ -4,9 +4,11 @@
  * `sslserver`, path length) and `check_auth_level` (key and signature strength at a security level).
  */
 import type { Cert } from '../cert.ts';
-import { type CertInfo, certInfo, KU } from '../extensions.ts';
+import { certInfo } from '../extensions.ts';
 import { CURVE_BITS, ifcSecurityBits, PSS_HASH_BITS, SIG_OIDS } from './algorithms.ts';
+import type { CertInfo } from './cert-info.ts';
 import { children, oidToString } from './der.ts';
+import { KU } from './ext-decode.ts';
 
 export type Fail = (code: string, depth: number) => void;
 

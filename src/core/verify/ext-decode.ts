@@ -3,7 +3,7 @@
  * "invalid" and "unhandled critical" conditions: an extension that fails to decode or appears twice makes the
  * certificate invalid; the first critical extension OpenSSL does not support makes it unverifiable.
  */
-import type { CertInfo, Extension } from '../extensions.ts';
+import type { CertInfo, Extension } from './cert-info.ts';
 import { children, DerError, oidToString, parse, TAG, type Tlv } from './der.ts';
 import { GEN, parseGeneralNames, parseNameConstraints } from './general-names.ts';
 

@@ -6,8 +6,9 @@
  * https://gitlab.com/gnutls/gnutls/-/tree/3.7.9/lib/x509
  */
 import { type Cert, rawNames } from '../cert.ts';
-import { type CertInfo, certInfo } from '../extensions.ts';
+import { certInfo } from '../extensions.ts';
 import { CURVE_BITS } from './algorithms.ts';
+import type { CertInfo } from './cert-info.ts';
 import { children, oidToString, parse, type Tlv } from './der.ts';
 import { stringToUtf8 } from './dn.ts';
 

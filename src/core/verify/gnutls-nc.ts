@@ -10,7 +10,7 @@
  * - without a dNSName SAN, the single CN of a TLS server certificate is checked as a DNS name.
  * https://gitlab.com/gnutls/gnutls/-/blob/3.7.9/lib/x509/name_constraints.c
  */
-import type { CertInfo } from '../extensions.ts';
+import type { CertInfo } from './cert-info.ts';
 import { attrValues, OID_CN, OID_EMAIL, stringToUtf8 } from './dn.ts';
 import { GEN, type GeneralName } from './general-names.ts';
 

@@ -11,9 +11,11 @@
  * https://gitlab.com/gnutls/gnutls/-/blob/3.7.9/lib/x509/verify.c
  */
 import { type Cert, rawNames, signedBy } from '../cert.ts';
-import { type CertInfo, certInfo, KU } from '../extensions.ts';
+import { certInfo } from '../extensions.ts';
 import type { TrustLookup } from './build.ts';
+import type { CertInfo } from './cert-info.ts';
 import { errorInfo } from './errors.ts';
+import { KU } from './ext-decode.ts';
 import {
   GNUTLS_SIGS,
   importError,

@@ -2,7 +2,7 @@
  * Host-name rules as data, one row per TLS stack, and the one entry point that applies them. Each row cites the
  * code that decides; adapters pick the row of the stack their client runs on.
  */
-import type { CertInfo } from '../extensions.ts';
+import type { CertInfo } from './cert-info.ts';
 import { attrValues, OID_CN, stringToUtf8 } from './dn.ts';
 import { GEN } from './general-names.ts';
 import { checkHost, checkIp, type HostFlags, ipBytes } from './hostname.ts';

@@ -7,7 +7,7 @@
  * - IP: SAN iPAddress octets only, never the CN.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import type { CertInfo } from '../extensions.ts';
+import type { CertInfo } from './cert-info.ts';
 import { attrValues, OID_CN, stringToUtf8 } from './dn.ts';
 import { GEN } from './general-names.ts';
 

@@ -4,7 +4,7 @@
  * permitted/excluded subtrees of every certificate above it; the leaf's CN is checked as a DNS name when the
  * leaf has no dNSName SAN. Returns an error code name, or null when the names are acceptable.
  */
-import type { CertInfo } from '../extensions.ts';
+import type { CertInfo } from './cert-info.ts';
 import { TAG } from './der.ts';
 import { attrValues, OID_CN, OID_EMAIL, stringToUtf8 } from './dn.ts';
 import { GEN, type GeneralName, type NameConstraints } from './general-names.ts';

@@ -2,7 +2,7 @@
  * Shared inputs for the analysis and findings tests: certificates from a real (openssl-made) PKI turned into
  * `Cert`s, and `analyze()` inputs with an explicit OS store, Mozilla set and clients. No network.
  */
-import type { AnalysisInput, ClientInput } from '../../../src/core/analyze.ts';
+import type { AnalysisInput, ClientInput } from '../../../src/core/analysis.ts';
 import { type Cert, parseCerts } from '../../../src/core/cert.ts';
 import { TrustIndex } from '../../../src/core/trust-index.ts';
 import type { Profile } from '../../../src/core/verify/types.ts';
