@@ -12,9 +12,10 @@ export const NOTE = '# managed by certifix; `certifix undo` removes it';
 
 /**
  * posix: sh, dash, bash, zsh (`export NAME='value'`); fish: conf.d (`set -gx NAME 'value'`);
- * envd: systemd environment.d (`NAME="value"`, parsed by systemd-environment-d-generator(8)).
+ * envd: systemd environment.d (`NAME="value"`, parsed by systemd-environment-d-generator(8));
+ * powershell: a PowerShell profile (`$env:NAME = 'value'`; `#` starts a comment there too).
  */
-export type BlockSyntax = 'posix' | 'fish' | 'envd';
+export type BlockSyntax = 'posix' | 'fish' | 'envd' | 'powershell';
 
 /** Where a new block goes; an existing block is always replaced in place. */
 export type BlockPlacement = 'top' | 'bottom';
@@ -43,9 +44,19 @@ export function quoteEnvd(value: string): string {
   return `"${value.replace(/[\\"`]/g, '\\$&').replaceAll('$', '$$$$')}"`;
 }
 
+/**
+ * PowerShell single quotes: nothing is expanded; a quote is doubled. PowerShell also takes the typographic
+ * single quotes (U+2018..U+201B) as quote characters, so they are doubled too
+ * (https://learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_quoting_rules).
+ */
+export function quotePowershell(value: string): string {
+  return `'${value.replace(/['\u2018-\u201B]/g, '$&$&')}'`;
+}
+
 function assignment(syntax: BlockSyntax, name: string, value: string): string {
   assertEnvName(name);
   assertOneLine(`the value of ${name}`, value);
+  if (syntax === 'powershell') return `$env:${name} = ${quotePowershell(value)}`;
   if (syntax === 'fish') return `set -gx ${name} ${quoteFish(value)}`;
   if (syntax === 'envd') return `${name}=${quoteEnvd(value)}`;
   return `export ${name}=${quotePosix(value)}`;
@@ -116,6 +127,7 @@ export function setBlock(
 
 function assigns(line: string, name: string): boolean {
   return (
+    new RegExp(`^\\s*\\$env:${name}\\s*=`, 'i').test(line) ||
     new RegExp(`^\\s*(?:(?:export|declare\\s+-x|typeset\\s+-x)\\s+)?${name}=`).test(line) ||
     new RegExp(`^\\s*set\\s+(?:-\\w+\\s+)*${name}(?:\\s|$)`).test(line)
   );

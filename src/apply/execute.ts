@@ -16,6 +16,7 @@ import { assertDataDirSafe } from './guard.ts';
 import { entryFor, type Journal, newJournal, readJournal, sha256, writeJournal } from './journal.ts';
 import { applySessionEnv } from './launchd.ts';
 import { certifixPaths } from './paths.ts';
+import { documentsDir } from './powershell-profile.ts';
 import { type FileWork, prepare } from './prepare.ts';
 import { applyUserEnv, planUserEnv, type RegistryChange } from './registry.ts';
 import type { EnvTargetId } from './shells.ts';
@@ -129,8 +130,10 @@ export async function applyPlans(
   opts: ApplyOptions = {},
 ): Promise<ApplyResult> {
   const paths = certifixPaths(ctx);
-  const first = await prepare(plans, ctx, opts.envTargets);
   const reg = await registryRunner(ctx, opts);
+  // Windows: the PowerShell profiles live under Documents, which OneDrive may have moved (powershell-profile.ts).
+  const documents = reg ? await documentsDir(ctx, reg) : undefined;
+  const first = await prepare(plans, ctx, opts.envTargets, documents);
   let registry = reg ? await planUserEnv(reg, first.env) : [];
   const result = (work: FileWork[], warnings: string[]): ApplyResult => ({
     dryRun: opts.dryRun === true,
@@ -148,7 +151,7 @@ export async function applyPlans(
   const emptied: string[] = []; // directories a rolled-back first run leaves empty, removed after the lock
   try {
     // Files may have changed while we waited for the lock: compute again under it.
-    const { work, env, warnings } = await prepare(plans, ctx, opts.envTargets);
+    const { work, env, warnings } = await prepare(plans, ctx, opts.envTargets, documents);
     const journal = (await readJournal(ctx)) ?? newJournal();
     // The journal's exact bytes, for a rollback (it is read and checked just above).
     const before = { entries: journal.entries.length, bytes: await readMaybe(paths.journal) };

@@ -18,6 +18,7 @@ import { CertifixError } from '../core/errors.ts';
 import type { Context } from '../types.ts';
 import { assertNotSymlink, isRoot, resolveTarget } from './atomic.ts';
 import { certifixPaths, configHome, dataDir, zdotdir } from './paths.ts';
+import { isProfilePath } from './powershell-profile.ts';
 
 type Ctx = Pick<Context, 'env' | 'home' | 'platform'>;
 
@@ -64,6 +65,8 @@ export function mayWrite(path: string, ctx: Ctx): boolean {
   const home = resolve(ctx.home);
   const { trees, files } = writableRoots(ctx);
   if (files.includes(p)) return true;
+  // Windows: the PowerShell profiles, wherever Documents is (OneDrive, redirection: powershell-profile.ts).
+  if (ctx.platform === 'win32' && isProfilePath(p)) return true;
   if (trees.some((t) => within(p, t))) return true;
   // A directory certifix created on the way to one of those (~/Library, ~/Library/Application Support).
   if (p !== home && within(p, home) && trees.some((t) => within(t, p))) return true;

@@ -79,6 +79,8 @@ export async function prepare(
   plans: readonly Plan[],
   ctx: Ctx,
   only?: readonly EnvTargetId[],
+  /** Windows: the Documents folder holding the PowerShell profiles (powershell-profile.ts). */
+  documents?: string,
 ): Promise<Prepared> {
   const warnings: string[] = [];
   const env = new Map<string, { value: string; owner: string }>();
@@ -115,7 +117,7 @@ export async function prepare(
 
   const vars = Object.fromEntries([...env].map(([k, v]) => [k, v.value]));
   if (env.size > 0) {
-    const targets = envTargets(ctx, only);
+    const targets = envTargets({ ...ctx, documents }, only);
     // Windows keeps them in the registry instead (registry.ts), applied by the executor.
     if (targets.length === 0 && ctx.platform !== 'win32') {
       warnings.push(

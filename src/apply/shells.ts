@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import type { Context } from '../types.ts';
 import type { BlockPlacement, BlockSyntax } from './block.ts';
 import { configHome, zdotdir } from './paths.ts';
+import { profilePath } from './powershell-profile.ts';
 
 export type EnvTargetId =
   | 'profile'
@@ -15,7 +16,9 @@ export type EnvTargetId =
   | 'bashrc'
   | 'zshenv'
   | 'fish'
-  | 'environment.d';
+  | 'environment.d'
+  | 'powershell'
+  | 'windowspowershell';
 
 export interface EnvTarget {
   id: EnvTargetId;
@@ -26,7 +29,10 @@ export interface EnvTarget {
   owned: boolean;
 }
 
-type Ctx = Pick<Context, 'env' | 'home' | 'platform'>;
+type Ctx = Pick<Context, 'env' | 'home' | 'platform'> & {
+  /** Windows: the Documents folder, resolved by the caller (powershell-profile.ts documentsDir). */
+  documents?: string | undefined;
+};
 type Exists = (path: string) => boolean;
 
 interface Row extends Omit<EnvTarget, 'path'> {
@@ -117,12 +123,27 @@ const ROWS: Row[] = [
   },
 ];
 
+const documents = (c: Ctx) => c.documents ?? join(c.env.USERPROFILE || c.home, 'Documents');
+
 /**
- * The startup files to carry the managed block on this machine (none on Windows, where variables live in the
- * registry, not in files). `only` picks targets by id instead of detecting them.
+ * Windows: the variables live in HKCU\Environment (registry.ts); the PowerShell profiles that exist also get
+ * the block, for sessions that do not re-read the registry (powershell-profile.ts says why only existing ones).
+ */
+const WINDOWS_ROWS: Row[] = (['powershell', 'windowspowershell'] as const).map((id) => ({
+  id,
+  syntax: 'powershell',
+  where: 'bottom',
+  owned: false,
+  path: (c: Ctx) => profilePath(documents(c), id),
+  when: (c: Ctx, has: Exists) => has(profilePath(documents(c), id)),
+}));
+
+/**
+ * The startup files to carry the managed block on this machine (on Windows, the existing PowerShell profiles).
+ * `only` picks targets by id instead of detecting them.
  */
 export function envTargets(ctx: Ctx, only?: readonly EnvTargetId[], has: Exists = existsSync): EnvTarget[] {
-  if (ctx.platform === 'win32') return [];
-  const rows = only ? ROWS.filter((r) => only.includes(r.id)) : ROWS.filter((r) => r.when(ctx, has));
+  const all = ctx.platform === 'win32' ? WINDOWS_ROWS : ROWS;
+  const rows = only ? all.filter((r) => only.includes(r.id)) : all.filter((r) => r.when(ctx, has));
   return rows.map(({ when: _w, path, ...r }) => ({ ...r, path: path(ctx) }));
 }
