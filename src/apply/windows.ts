@@ -13,9 +13,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import type { Change, Plan } from '../core/plan.ts';
-import type { Context } from '../types.ts';
+import { gitconfig } from '../formats/gitconfig.ts';
+import { getKey } from '../formats/keyfile.ts';
+import type { Context, Runner } from '../types.ts';
 
-type Ctx = Pick<Context, 'env' | 'home'>;
+type Ctx = Pick<Context, 'env' | 'home'> & { run?: Runner | undefined };
 
 const isDir = async (p: string) => (await stat(p).catch(() => null))?.isDirectory() === true;
 const isFile = async (p: string) => (await stat(p).catch(() => null))?.isFile() === true;
@@ -108,12 +110,39 @@ async function condarc(ctx: Ctx, bundlePath: string): Promise<{ change?: Change;
   };
 }
 
-/** Git for Windows' system config (where its installer records http.sslBackend). */
-async function gitBackend(ctx: Ctx): Promise<string | null> {
+/**
+ * Git for Windows' `http.sslBackend`: its installer records the choice in the system config
+ * (<Program Files>\Git\etc\gitconfig); the user's ~/.gitconfig, read later, wins
+ * (https://git-scm.com/docs/git-config#Documentation/git-config.txt-httpsslBackend). Unset means openssl.
+ * Null when Git for Windows is not installed.
+ */
+export async function gitBackend(ctx: Ctx): Promise<string | null> {
   const pf = ctx.env.ProgramFiles || ctx.env.PROGRAMFILES || 'C:\\Program Files';
-  const text = await readFile(join(pf, 'Git', 'etc', 'gitconfig'), 'utf8').catch(() => null);
-  if (text === null) return null;
-  return /^\s*sslBackend\s*=\s*(\S+)/im.exec(text)?.[1]?.toLowerCase() ?? 'openssl';
+  const system = await readFile(join(pf, 'Git', 'etc', 'gitconfig'), 'utf8').catch(() => null);
+  if (system === null) return null;
+  const user = await readFile(join(ctx.env.USERPROFILE || ctx.home, '.gitconfig'), 'utf8').catch(() => '');
+  const value =
+    getKey(user, 'http', 'sslBackend', gitconfig) ?? getKey(system, 'http', 'sslBackend', gitconfig);
+  return (value ?? 'openssl').toLowerCase();
+}
+
+/**
+ * The TLS backend on `curl -V`'s first line: the first one after `libcurl/<version>`, a multi-SSL build listing
+ * the others in parentheses (`OpenSSL/3.0.7 (Schannel)`). Windows' own curl says `Schannel`
+ * (`curl 8.13.0 (Windows) libcurl/8.13.0 Schannel zlib/1.3.1 WinIDN`: https://github.com/curl/curl-www/issues/463),
+ * older ones `WinSSL` (`curl 7.55.1 (Windows) libcurl/7.55.1 WinSSL`: https://github.com/curl/curl/issues/4473).
+ */
+export function curlBackend(versionOutput: string): string | null {
+  const first = versionOutput.split(/\r?\n/, 1)[0] ?? '';
+  const m = /\blibcurl\/\S+\s+([A-Za-z][\w-]*)/.exec(first);
+  if (!m?.[1]) return null;
+  return /^(schannel|winssl)$/i.test(m[1]) ? 'schannel' : m[1].toLowerCase();
+}
+
+async function curlUsesSchannel(ctx: Ctx, exe: string): Promise<boolean> {
+  if (!ctx.run) return true; // Windows' own curl.exe is built with Schannel by Microsoft
+  const r = await ctx.run(exe, ['-V'], { timeoutMs: 10_000 }).catch(() => null);
+  return r?.code === 0 && curlBackend(r.stdout) === 'schannel';
 }
 
 /** The Windows-only plan: config files for pip, npm and conda, REQUESTS_CA_BUNDLE for Anaconda's requests. */
@@ -140,12 +169,19 @@ export async function windowsPlan(bundlePath: string, ctx: Ctx, nodeDir?: string
     changes.push({ kind: 'npmrc', path, key: 'cafile', value: bundlePath });
   }
   const sysroot = ctx.env.SystemRoot || ctx.env.SYSTEMROOT || 'C:\\Windows';
-  if (await isFile(join(sysroot, 'System32', 'curl.exe'))) {
+  const curl = join(sysroot, 'System32', 'curl.exe');
+  if ((await isFile(curl)) && (await curlUsesSchannel(ctx, curl))) {
     notes.push("curl.exe (Windows' own) verifies with Schannel, i.e. the Windows store: nothing to set.");
   }
   const backend = await gitBackend(ctx);
   if (backend === 'schannel')
-    notes.push('Git for Windows uses Schannel (http.sslBackend): the Windows store.');
+    notes.push(
+      'Git for Windows uses Schannel (http.sslBackend=schannel): the Windows store, nothing to set.',
+    );
+  else if (backend)
+    notes.push(
+      `Git for Windows uses ${backend} (http.sslBackend): it reads GIT_SSL_CAINFO / http.sslCAInfo, which fix sets; \`git config --global http.sslBackend schannel\` would use the Windows store instead.`,
+    );
   if (changes.length === 0 && notes.length === 0) return null;
   return {
     owner: 'certifix',

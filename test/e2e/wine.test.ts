@@ -10,7 +10,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRegQuery } from '../../src/apply/registry.ts';
@@ -30,6 +30,8 @@ if (process.env.CI === 'true' && !canRun) throw new Error(`CI must run the Wine 
 const HTTPS_GET = `require("https").get(process.argv[1], (r) => { console.log("HTTP_STATUS", r.statusCode); process.exit(0); })
   .on("error", (e) => { console.log("ERROR", e.code, e.message); process.exit(1); });`;
 
+const PS_PROFILE = 'Set-Alias ll Get-ChildItem\r\n';
+
 /** Wine writes its own state under the profile (Temp, caches): not ours to compare. */
 const WINE_NOISE = /^(Temp|AppData\/Local\/(Temp|Microsoft)|AppData\/Roaming\/Microsoft)(\/|$)/;
 
@@ -39,6 +41,7 @@ describe.skipIf(!canRun)(`certifix on Windows under Wine ${reason}`, () => {
   let wine: Wine;
   const cli = winPath(join(REPO, 'bin', 'certifix.js'));
   const certifix = (args: string[]) => wine.nodeExe([cli, ...args], { timeoutMs: 240_000 });
+  const psProfile = () => join(laptop.home, 'WindowsPowerShell', 'Microsoft.PowerShell_profile.ps1');
   const regValue = async (name: string) => {
     const r = await wine.exec(['reg', 'query', 'HKCU\\Environment', '/v', name]);
     return r.code === 0 ? parseRegQuery(r.stdout, name) : null;
@@ -64,6 +67,9 @@ describe.skipIf(!canRun)(`certifix on Windows under Wine ${reason}`, () => {
     mkdirSync(join(wine.profile, 'AppData', 'Roaming', 'npm'), { recursive: true });
     // The user's own settings, which undo must give back byte for byte.
     writeFileSync(join(wine.profile, '.npmrc'), 'registry=https://registry.npmjs.org/\r\nfund=false\r\n');
+    // A Windows PowerShell profile: Wine's Documents is a link to the Unix HOME, as its User Shell Folders say.
+    mkdirSync(dirname(psProfile()), { recursive: true });
+    writeFileSync(psProfile(), PS_PROFILE);
     const set = await wine.exec([
       'reg',
       'add',
@@ -105,6 +111,10 @@ describe.skipIf(!canRun)(`certifix on Windows under Wine ${reason}`, () => {
     const npmrc = parseNpmrc(readFileSync(join(wine.profile, '.npmrc'), 'utf8'));
     expect(npmrc.get('cafile')).toEqual([bundle]);
     expect(readFileSync(join(wine.profile, '.condarc'), 'utf8')).toContain('ssl_verify');
+    // The existing PowerShell profile carries the block, found through the registry's Documents folder.
+    expect(readFileSync(psProfile(), 'utf8')).toContain(
+      `${PS_PROFILE}# >>> certifix >>>\r\n# managed by certifix; \`certifix undo\` removes it\r\n$env:NODE_EXTRA_CA_CERTS = '${bundle}'\r\n`,
+    );
 
     // A new Windows process takes NODE_EXTRA_CA_CERTS from HKCU\Environment (nothing passed from here).
     const after = await wine.nodeExe(['-e', HTTPS_GET, url]);
@@ -118,6 +128,7 @@ describe.skipIf(!canRun)(`certifix on Windows under Wine ${reason}`, () => {
       data: '%USERPROFILE%\\old-corp.pem',
     });
     expect(await snapshotTree(wine.profile, { ignore: WINE_NOISE })).toEqual(files);
+    expect(readFileSync(psProfile(), 'utf8')).toBe(PS_PROFILE);
     const again = await wine.nodeExe(['-e', HTTPS_GET, url]);
     expect(again.stdout).toContain('UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
   }, 900_000);
