@@ -17,7 +17,7 @@ export type Change =
   | { kind: 'keyfile'; format: KeyFormat; path: string; section: string | null; key: string; value: string };
 
 /** The key-value file formats a `keyfile` change may edit, each a dialect in src/formats/key-formats.ts. */
-export type KeyFormat = 'wgetrc' | 'configparser' | 'yarnrc';
+export type KeyFormat = 'wgetrc' | 'configparser' | 'yarnrc' | 'condarc';
 
 export interface Plan {
   /** The client this plan configures, or 'certifix' for shared steps (bundle, shell blocks). */
