@@ -43,6 +43,8 @@ export interface Context {
    * Unset in production; tests point it at a temporary directory so the machine's own files never leak in.
    */
   sysroot?: string | undefined;
+  /** Python interpreters named with `--python PATH`, looked at besides the ones found (python-envs.ts). */
+  pythons?: readonly string[] | undefined;
 }
 
 /** One installed copy of a client. */

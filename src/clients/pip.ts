@@ -18,7 +18,8 @@ import type { Installation } from '../types.ts';
 import { certifiWhere } from './certifi.ts';
 import { verdictFromOutput } from './messages.ts';
 import { pipOption, pipUserConfig } from './pip-config.ts';
-import { findPackage, findPythons, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
+import { findPackage, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
+import { findPythonEnvs } from './python-envs.ts';
 import { REQUESTS_VARS } from './python-requests.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { merge, pathSource } from './source.ts';
@@ -35,7 +36,7 @@ export const pip: Client = {
 
   async detect(ctx) {
     const out: Installation[] = [];
-    for (const py of await findPythons(ctx)) {
+    for (const py of await findPythonEnvs(ctx)) {
       const pkg = await findPackage(py, 'pip');
       if (pkg) out.push({ client: 'pip', path: pkg.dir, version: pkg.version, details: pythonDetails(py) });
     }

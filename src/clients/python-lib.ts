@@ -7,14 +7,8 @@ import { join } from 'node:path';
 import type { ClientId, Context, Installation, TrustSource } from '../types.ts';
 import { certifiWhere } from './certifi.ts';
 import { verdictFromOutput } from './messages.ts';
-import {
-  findPackage,
-  findPythons,
-  type PythonInfo,
-  profileOf,
-  pythonDetails,
-  pythonFromDetails,
-} from './python.ts';
+import { findPackage, type PythonInfo, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
+import { findPythonEnvs } from './python-envs.ts';
 import { renderFor } from './stacks.ts';
 import type { Client } from './types.ts';
 
@@ -40,7 +34,7 @@ export function pythonLib(spec: PythonLibSpec): Client {
 
     async detect(ctx) {
       const out: Installation[] = [];
-      for (const py of await findPythons(ctx)) {
+      for (const py of await findPythonEnvs(ctx)) {
         const pkg = await findPackage(py, spec.pkg);
         if (!pkg) continue;
         // A venv's packages are importable only through its own bin/python (pyvenv.cfg sits next to it),

@@ -10,7 +10,8 @@ import { envOf } from '../host-files.ts';
 import type { Context, Installation, TrustSource } from '../types.ts';
 import { certifiWhere } from './certifi.ts';
 import { verdictFromOutput } from './messages.ts';
-import { findPackage, findPythons, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
+import { findPackage, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
+import { findPythonEnvs } from './python-envs.ts';
 import { pathSource } from './source.ts';
 import { renderFor } from './stacks.ts';
 import type { Client } from './types.ts';
@@ -23,7 +24,7 @@ export const pythonRequests: Client = {
 
   async detect(ctx) {
     const out: Installation[] = [];
-    for (const py of await findPythons(ctx)) {
+    for (const py of await findPythonEnvs(ctx)) {
       const pkg = await findPackage(py, 'requests');
       if (!pkg) continue;
       const [certifi, urllib3] = await Promise.all([findPackage(py, 'certifi'), findPackage(py, 'urllib3')]);

@@ -7,11 +7,13 @@
  * A missing SSL_CERT_FILE is skipped silently by OpenSSL (the store is then only the directory).
  */
 
-import { isFile } from '../host-files.ts';
+import { join } from 'node:path';
+import { isDir, isFile } from '../host-files.ts';
 import { openSslPaths } from '../stores/linux.ts';
 import type { Context, TrustSource } from '../types.ts';
 import { verdictFromOutput } from './messages.ts';
-import { findPythons, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
+import { profileOf, pythonDetails, pythonFromDetails } from './python.ts';
+import { findPythonEnvs } from './python-envs.ts';
 import { renderFor } from './stacks.ts';
 import type { Client } from './types.ts';
 
@@ -30,6 +32,7 @@ export async function opensslDefaultTrust(
   ctx: Context,
   profile: TrustSource['profile'],
   who: string,
+  opensslDir?: string,
 ): Promise<TrustSource> {
   let compiled: { file: string; dir: string } | undefined;
   for (const c of COMPILED_OPENSSL) {
@@ -38,7 +41,7 @@ export async function opensslDefaultTrust(
       break;
     }
   }
-  const p = await openSslPaths(ctx, compiled);
+  const p = opensslDir ? await ownOpenSsl(ctx, opensslDir) : await openSslPaths(ctx, compiled);
   const files = p.file && (await isFile(p.file)) ? [p.file] : [];
   const warnings =
     p.file && !files.length && ctx.env.SSL_CERT_FILE
@@ -46,9 +49,11 @@ export async function opensslDefaultTrust(
       : [];
   const why = p.via
     ? `${p.via} ${p.via.includes('+') ? 'are' : 'is'} set; ${who} loads OpenSSL's default paths, which honour it.`
-    : `${who} loads OpenSSL's default paths (${[p.file, ...p.dirs].filter(Boolean).join(', ') || 'none found'}).`;
+    : opensslDir
+      ? `${who} links conda's own OpenSSL, whose default paths are in ${opensslDir} (not the OS store).`
+      : `${who} loads OpenSSL's default paths (${[p.file, ...p.dirs].filter(Boolean).join(', ') || 'none found'}).`;
   return {
-    source: p.via ? 'env' : 'system',
+    source: p.via ? 'env' : opensslDir ? 'conda-openssl' : 'system',
     via: p.via,
     path: p.file,
     files,
@@ -59,11 +64,26 @@ export async function opensslDefaultTrust(
   };
 }
 
+/** An OpenSSL of its own (a conda prefix's): its OPENSSLDIR's cert.pem and certs/, nothing of the system's. */
+async function ownOpenSsl(
+  ctx: Context,
+  dir: string,
+): Promise<{ file: string | null; dirs: string[]; via?: string }> {
+  const envFile = ctx.env.SSL_CERT_FILE || undefined;
+  const envDir = ctx.env.SSL_CERT_DIR || undefined;
+  const own = join(dir, 'cert.pem');
+  const file = envFile ?? ((await isFile(own)) ? own : null);
+  const certs = join(dir, 'certs');
+  const dirs = envDir ? envDir.split(':').filter(Boolean) : (await isDir(certs)) ? [certs] : [];
+  const via = [envFile && 'SSL_CERT_FILE', envDir && 'SSL_CERT_DIR'].filter(Boolean).join('+') || undefined;
+  return via ? { file, dirs, via } : { file, dirs };
+}
+
 export const pythonSsl: Client = {
   id: 'python-ssl',
 
   async detect(ctx) {
-    return (await findPythons(ctx)).map((py) => ({
+    return (await findPythonEnvs(ctx)).map((py) => ({
       client: 'python-ssl' as const,
       path: py.exe,
       version: py.version,
@@ -73,7 +93,8 @@ export const pythonSsl: Client = {
 
   async trust(inst, ctx) {
     const py = pythonFromDetails(inst.details);
-    return opensslDefaultTrust(ctx, py ? profileOf(py) : 'openssl', `Python ${inst.version ?? ''}`.trim());
+    const who = `Python ${inst.version ?? ''}`.trim();
+    return opensslDefaultTrust(ctx, py ? profileOf(py) : 'openssl', who, py?.condaSsl);
   },
 
   render(v, host, port, inst, detail) {

@@ -20,7 +20,13 @@ export interface PythonInfo {
   venv: boolean;
   /** Where packages are imported from, in sys.path order. */
   sitePackages: string[];
+  /** How it was found (python-envs.ts): on PATH, a pyenv version, a conda env, a project .venv, --python. */
+  kind?: EnvKind | undefined;
+  /** A conda prefix whose own OpenSSL (lib/libssl*) Python links: its OPENSSLDIR is <prefix>/ssl. */
+  condaSsl?: string | undefined;
 }
+
+export type EnvKind = 'path' | 'pyenv' | 'conda' | 'venv' | 'given';
 
 /**
  * pyenv picks the version from PYENV_VERSION, then `.python-version` in the cwd or a parent, then
@@ -51,7 +57,7 @@ async function isPyenvShim(path: string): Promise<boolean> {
 const VERSION_DIR = /(?:^|\/)(\d+\.\d+(?:\.\d+)?)[^/]*\/bin\/[^/]+$/;
 
 /** Resolve one PATH entry to an interpreter, or null (a pyenv shim for 'system' resolves to the next one). */
-async function resolve(
+export async function resolvePython(
   command: string,
   name: string,
   ctx: Pick<Context, 'env' | 'home' | 'cwd'>,
@@ -109,7 +115,7 @@ export async function findPythons(
 ): Promise<PythonInfo[]> {
   const out: PythonInfo[] = [];
   for (const cmd of await whichAll(name, ctx)) {
-    const info = await resolve(cmd, name, ctx);
+    const info = await resolvePython(cmd, name, ctx);
     if (info && !out.some((o) => o.exe === info.exe && o.prefix === info.prefix)) out.push(info);
   }
   return out;
@@ -149,6 +155,8 @@ export function pythonDetails(py: PythonInfo): Record<string, string> {
     prefix: py.prefix,
     venv: String(py.venv),
     sitePackages: py.sitePackages.join('\n'),
+    ...(py.kind ? { env: py.kind } : {}),
+    ...(py.condaSsl ? { condaSsl: py.condaSsl } : {}),
   };
 }
 
@@ -164,5 +172,7 @@ export function pythonFromDetails(d: Record<string, string> | undefined): Python
     prefix: d.prefix ?? dirname(dirname(d.python)),
     venv: d.venv === 'true',
     sitePackages: (d.sitePackages ?? '').split('\n').filter(Boolean),
+    kind: d.env as EnvKind | undefined,
+    condaSsl: d.condaSsl,
   };
 }

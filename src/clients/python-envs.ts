@@ -1,0 +1,173 @@
+/**
+ * Every Python environment the user has, each with its own certifi and OpenSSL, found by reading files only:
+ * the pythons on PATH (first: the one `python3` runs), pyenv's versions, conda's base and envs, project
+ * `.venv`s under the current directory, and interpreters named with `--python PATH` (ctx.pythons).
+ * Everything here is in someone's HOME: reads are bounded (entries, bytes), and a symlinked version, env or
+ * project directory is skipped (a link planted to steer `sudo certifix` elsewhere is not followed); the
+ * interpreter link inside an environment (bin/python3 -> python3.11) is the expected one.
+ */
+import type { Dirent } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { exists, isDir, readText } from '../host-files.ts';
+import { type EnvKind, findPythons, type PythonInfo, resolvePython } from './python.ts';
+import type { Context } from '../types.ts';
+
+/** At most this many environments (a HOME with more is read in part, in the order below). */
+const MAX_ENVS = 64;
+/** Entries read from one directory listing (versions/, envs/, a project directory). */
+const MAX_ENTRIES = 500;
+
+async function subdirs(dir: string): Promise<string[]> {
+  let names: Dirent[];
+  try {
+    names = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  // withFileTypes answers from the directory entry: a symlink is not isDirectory(), so links are skipped.
+  return names
+    .slice(0, MAX_ENTRIES)
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+}
+
+/** A directory that is itself no symlink (the user's own trees, not a link someone planted). */
+async function realDir(path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * conda's install locations: the installers' defaults in HOME (Anaconda: ~/anaconda3,
+ * https://docs.anaconda.com/anaconda/install/; Miniconda: ~/miniconda3; Miniforge: ~/miniforge3 and the
+ * older ~/mambaforge, https://github.com/conda-forge/miniforge#install) and, on Windows, %LOCALAPPDATA%
+ * and %ProgramData% ("All Users"); conda's own record of every env it created,
+ * ~/.conda/environments.txt (one prefix a line; conda/core/envs_manager.py `USER_ENVIRONMENTS_TXT_FILE`,
+ * https://github.com/conda/conda); and the active one ($CONDA_PREFIX) and the conda that runs ($CONDA_EXE).
+ */
+export async function condaPrefixes(ctx: Pick<Context, 'env' | 'home' | 'platform'>): Promise<string[]> {
+  const names = ['anaconda3', 'miniconda3', 'miniforge3', 'mambaforge'];
+  const roots = names.map((n) => join(ctx.env.USERPROFILE || ctx.home, n));
+  if (ctx.platform === 'win32') {
+    const local = ctx.env.LOCALAPPDATA;
+    const data = ctx.env.ProgramData || ctx.env.PROGRAMDATA;
+    for (const base of [local, data]) if (base) roots.push(...names.map((n) => join(base, n)));
+  }
+  const exe = ctx.env.CONDA_EXE;
+  // $CONDA_EXE is <root>/bin/conda (Windows: <root>\Scripts\conda.exe)
+  if (exe && isAbsolute(exe)) roots.push(join(exe, '..', '..'));
+  const out: string[] = [];
+  const add = (p: string) => {
+    if (isAbsolute(p) && !out.includes(p)) out.push(p);
+  };
+  for (const root of roots) {
+    if (!(await realDir(join(root, 'conda-meta')))) continue;
+    add(root);
+    for (const n of await subdirs(join(root, 'envs'))) add(join(root, 'envs', n));
+  }
+  const txt = await readText(join(ctx.home, '.conda', 'environments.txt'));
+  for (const line of (txt ?? '').split(/\r?\n/).slice(0, MAX_ENTRIES)) add(line.trim());
+  if (ctx.env.CONDA_PREFIX) add(ctx.env.CONDA_PREFIX);
+  const prefixes: string[] = [];
+  for (const p of out) if (await realDir(join(p, 'conda-meta'))) prefixes.push(p);
+  return prefixes;
+}
+
+/** The interpreter of a conda prefix, with its own OpenSSL when it links one. */
+async function condaPython(prefix: string, ctx: Pick<Context, 'env' | 'home' | 'cwd' | 'platform'>) {
+  if (ctx.platform === 'win32') return windowsCondaPython(prefix);
+  const py = await resolvePython(join(prefix, 'bin', 'python3'), 'python3', ctx);
+  if (!py) return null;
+  // conda-forge builds OpenSSL with --prefix=$PREFIX and no --openssldir (recipe/build.sh,
+  // https://github.com/conda-forge/openssl-feedstock), so OPENSSLDIR is PREFIX/ssl (OpenSSL's Configure:
+  // "--openssldir ... (Default: PREFIX/ssl)", https://github.com/openssl/openssl/blob/master/Configure), and
+  // conda relocates that prefix on install. The ca-certificates package puts cert.pem there.
+  const lib = await readdir(join(prefix, 'lib')).catch(() => [] as string[]);
+  const ownSsl = lib.some((n) => /^libssl\.(so|\d.*dylib)/.test(n));
+  return { ...py, kind: 'conda' as const, ...(ownSsl ? { condaSsl: join(prefix, 'ssl') } : {}) };
+}
+
+/**
+ * Anaconda's Windows layout (https://docs.anaconda.com/anaconda/user-guide/tasks/integration/python-path/):
+ * <prefix>\python.exe, packages in <prefix>\Lib\site-packages, the interpreter's version in the name of its
+ * conda-meta record (conda-meta\python-3.11.5-h….json). Its OpenSSL's OPENSSLDIR is %CommonProgramFiles%\ssl,
+ * not the prefix; activation points SSL_CERT_FILE at Library\ssl\cacert.pem instead (recipe/bld.bat,
+ * https://github.com/conda-forge/openssl-feedstock).
+ */
+async function windowsCondaPython(prefix: string): Promise<PythonInfo | null> {
+  const exe = join(prefix, 'python.exe');
+  if (!(await exists(exe))) return null;
+  const meta = await readdir(join(prefix, 'conda-meta')).catch(() => [] as string[]);
+  const version = meta.map((n) => /^python-(\d+\.\d+(?:\.\d+)?)-/.exec(n)?.[1]).find(Boolean);
+  if (!version) return null;
+  const [maj = 3, min = 0] = version.split('.').map(Number);
+  const site = join(prefix, 'Lib', 'site-packages');
+  return {
+    command: exe,
+    exe,
+    version,
+    mm: [maj, min],
+    prefix,
+    venv: false,
+    sitePackages: (await isDir(site)) ? [site] : [],
+    kind: 'conda',
+  };
+}
+
+/** pyenv's installed versions ($PYENV_ROOT/versions/*, https://github.com/pyenv/pyenv#how-it-works). */
+async function pyenvPythons(ctx: Pick<Context, 'env' | 'home' | 'cwd'>): Promise<string[]> {
+  const root = join(ctx.env.PYENV_ROOT || join(ctx.home, '.pyenv'), 'versions');
+  return (await subdirs(root)).map((v) => join(root, v, 'bin', 'python3'));
+}
+
+/** Project `.venv`s (uv, poetry with in-project venvs, `python -m venv .venv`) in cwd and two levels below. */
+async function projectVenvs(cwd: string): Promise<string[]> {
+  const out: string[] = [];
+  let level = [cwd];
+  let listed = 0;
+  for (let depth = 0; depth <= 2 && level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const dir of level) {
+      if (listed++ > MAX_ENTRIES) return out;
+      const names = await subdirs(dir);
+      if (names.includes('.venv') && (await exists(join(dir, '.venv', 'pyvenv.cfg'))))
+        out.push(join(dir, '.venv', 'bin', 'python3'));
+      for (const n of names) if (!n.startsWith('.') && n !== 'node_modules') next.push(join(dir, n));
+    }
+    level = next;
+  }
+  return out;
+}
+
+/** Every Python environment, PATH's first (in PATH order), then pyenv, conda, project venvs, --python. */
+export async function findPythonEnvs(ctx: Context): Promise<PythonInfo[]> {
+  const out: PythonInfo[] = [];
+  const push = (py: PythonInfo | null, kind: EnvKind) => {
+    if (!py || out.length >= MAX_ENVS) return;
+    if (out.some((o) => o.exe === py.exe && o.prefix === py.prefix)) return;
+    out.push({ ...py, kind: py.kind ?? kind });
+  };
+  const conda = new Set(await condaPrefixes(ctx));
+  for (const py of await findPythons(ctx)) {
+    const c = conda.has(py.prefix) ? await condaPython(py.prefix, ctx) : null;
+    push(c ?? py, 'path');
+  }
+  for (const p of await pyenvPythons(ctx)) push(await resolvePython(p, 'python3', ctx), 'pyenv');
+  for (const prefix of conda) push(await condaPython(prefix, ctx), 'conda');
+  if (ctx.cwd !== ctx.home && ctx.cwd !== '/') {
+    for (const p of await projectVenvs(ctx.cwd)) push(await resolvePython(p, 'python3', ctx), 'venv');
+  }
+  for (const p of ctx.pythons ?? []) push(await resolvePython(p, 'python3', ctx), 'given');
+  return out;
+}
+
+/** How a row names an environment: `~/miniconda3/envs/ds (conda, Python 3.11.5)`. */
+export function envLabel(py: Pick<PythonInfo, 'prefix' | 'version' | 'kind'>, home: string): string {
+  const where = py.prefix.startsWith(`${home}/`) ? `~${py.prefix.slice(home.length)}` : py.prefix;
+  return `${where} (${py.kind && py.kind !== 'path' ? `${py.kind}, ` : ''}Python ${py.version})`;
+}
