@@ -22,7 +22,12 @@ export type ClientId =
   | 'ruby'
   | 'go'
   | 'cargo'
-  | 'php';
+  | 'php'
+  | 'conda'
+  | 'uv'
+  | 'poetry'
+  | 'pipenv'
+  | 'pdm';
 
 /** Runs a program. Tests swap it for one that runs inside a sandbox (clean env, masked configs). */
 export type Runner = (

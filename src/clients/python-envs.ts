@@ -10,8 +10,8 @@ import type { Dirent } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { exists, isDir, readText } from '../host-files.ts';
-import { type EnvKind, findPythons, type PythonInfo, resolvePython } from './python.ts';
 import type { Context } from '../types.ts';
+import { type EnvKind, findPythons, type PythonInfo, resolvePython } from './python.ts';
 
 /** At most this many environments (a HOME with more is read in part, in the order below). */
 const MAX_ENVS = 64;

@@ -4,6 +4,7 @@ import type { ClientId } from '../types.ts';
 import { aiohttp } from './aiohttp.ts';
 import { boto3 } from './boto3.ts';
 import { cargo } from './cargo.ts';
+import { conda } from './conda.ts';
 import { curl } from './curl.ts';
 import { git } from './git.ts';
 import { go } from './go.ts';
@@ -56,6 +57,7 @@ export const CLIENTS: readonly Client[] = [
   go,
   cargo,
   php,
+  conda,
 ];
 
 export const registry = new ClientRegistry(CLIENTS);

@@ -300,3 +300,7 @@ export function renderFor(
     caFile: trust && (trust.source === 'env' || trust.source === 'config') ? trust.path : null,
   });
 }
+
+// conda downloads through requests (conda/gateways/connection/session.py CondaSession), so it verifies and
+// prints as requests does.
+STACKS.conda = STACKS['python-requests'];

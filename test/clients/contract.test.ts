@@ -13,6 +13,7 @@ import type { Plan } from '../../src/core/plan.ts';
 import { envAfter } from '../../src/fix/plan.ts';
 import { mozillaRoots } from '../../src/stores/mozilla.ts';
 import type { Context } from '../../src/types.ts';
+import { condaShaped } from '../helpers/conda.ts';
 import { lacks, missing, STRICT } from '../helpers/has.ts';
 import { Laptop } from '../helpers/laptop.ts';
 import { Pki } from '../helpers/pki.ts';
@@ -51,6 +52,8 @@ describe.skipIf(lacks('sandbox', 'openssl'))(
         if (!libs) throw new Error('the Python libraries venv could not be built from the wheelhouse');
         ctx.env.PATH = `${libs.dir}/bin:${ctx.env.PATH}`;
       }
+      // conda: a conda-shaped prefix (a real venv with requests, laid out as ~/miniconda3) in the laptop's HOME.
+      if (id === 'conda') await condaShaped(laptop.homePath('miniconda3'));
       const [inst] = await client.detect(ctx);
       if (!inst) {
         // .ci/run installs every client, so under CI a missing one fails instead.
