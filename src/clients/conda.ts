@@ -120,7 +120,9 @@ export const conda: Client = {
     return {
       owner: 'conda',
       summary: `Set ssl_verify in ${path} to the merged bundle: conda passes it to requests as its CA file.`,
-      changes: [{ kind: 'condarc', path, key: 'ssl_verify', value: bundlePath }],
+      changes: [
+        { kind: 'keyfile', format: 'condarc', path, section: null, key: 'ssl_verify', value: bundlePath },
+      ],
       notes: [
         'conda reads it in every shell and IDE; a .condarc of an activated env ($CONDA_PREFIX/.condarc) or $CONDARC that sets ssl_verify too still wins over it.',
       ],

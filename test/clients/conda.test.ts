@@ -78,7 +78,14 @@ describe('conda ssl_verify', () => {
     const [inst] = await conda.detect(ctx());
     const plan = conda.plan(inst as NonNullable<typeof inst>, '/b.pem', ctx());
     expect(plan.changes).toEqual([
-      { kind: 'condarc', path: join(home, '.condarc'), key: 'ssl_verify', value: '/b.pem' },
+      {
+        kind: 'keyfile',
+        format: 'condarc',
+        path: join(home, '.condarc'),
+        section: null,
+        key: 'ssl_verify',
+        value: '/b.pem',
+      },
     ]);
     file(join(home, '.condarc'), '{ssl_verify: true}\n');
     const [flow] = await conda.detect(ctx());
