@@ -119,6 +119,8 @@ export async function systemStore(ctx: StoreContext): Promise<SystemStore> {
     run(['dump-trust-settings', '-d']),
     run(['dump-trust-settings']),
   ]);
+  // Admin settings overrule the user's, as trustd applies them ("admin trust settings overrule user trust
+  // settings (rdar://37052515)": Apple's Security, trust/trustd/SecCertificateSource.c).
   const settings = new Map([...parseTrustSettings(user.stdout), ...parseTrustSettings(admin.stdout)]);
   const certs = trustedFrom(
     parseFindCertificate(roots.stdout),
