@@ -18,6 +18,8 @@ export {
   type UndoResult,
   undoAll,
 } from './apply/index.ts';
+export { registry } from './clients/registry.ts';
+export type { Client } from './clients/types.ts';
 // Running the real clients.
 export {
   type CheckOptions,
@@ -25,9 +27,11 @@ export {
   type ClientCheck,
   check,
   checkInstalls,
-} from './check.ts';
-export { registry } from './clients/registry.ts';
-export type { Client } from './clients/types.ts';
+} from './commands/check.ts';
+// Diagnosis.
+export { type DiagnoseOptions, type Diagnosis, diagnose } from './commands/diagnose.ts';
+export { type ProbeOptions, type ProbeReport, probe } from './commands/probe.ts';
+export { type StatusOptions, type StatusReport, status } from './commands/status.ts';
 export { processContext, runProcess } from './context.ts';
 export { renderBundle } from './core/bundle.ts';
 // Certificates and verification.
@@ -50,8 +54,6 @@ export { type Candidate, type Origin, type Screened, screen } from './core/scree
 export { TrustIndex } from './core/trust-index.ts';
 export { errorInfo, verifyChain } from './core/verify/index.ts';
 export type { Profile, VerifyInput, VerifyResult } from './core/verify/types.ts';
-// Diagnosis.
-export { type DiagnoseOptions, type Diagnosis, diagnose } from './diagnose.ts';
 // Fixing.
 export {
   type ChosenRoot,
@@ -66,8 +68,6 @@ export { aiaUrls, fetchMissingIssuers } from './net/aia.ts';
 export { type CaptureResult, captureChain } from './net/capture.ts';
 export { type ProxyConfig, resolveProxy } from './net/proxy.ts';
 export { parseTarget, type Target } from './net/target.ts';
-export { type ProbeOptions, type ProbeReport, probe } from './probe.ts';
-export { collectStatus, type StatusReport } from './status.ts';
 // Trust stores.
 export { isMozillaRoot, localRoots, mozillaRoots, systemStore } from './stores/index.ts';
 export type { ClientId, Context, Installation, Runner, TrustSource, Verdict } from './types.ts';

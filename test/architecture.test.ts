@@ -27,11 +27,9 @@ const LAYERS: readonly { name: string; paths: RegExp }[] = [
   { name: 'clients', paths: /^clients\// },
   // 4 apply: the one executor of plans (atomic writes, journal, undo).
   { name: 'apply', paths: /^apply\// },
-  // 5 use cases: one library function per command, returning the document its --json prints.
-  {
-    name: 'use cases',
-    paths: /^(fix|commands)\/|^(diagnose|check|export|probe|status|weakening)\.ts$/,
-  },
+  // 5 use cases: commands/ holds one library function per command, returning the document its --json
+  //   prints; fix/ and weakening.ts are the steps they share (choosing roots, planning the bundle).
+  { name: 'use cases', paths: /^(fix|commands)\/|^weakening\.ts$/ },
   // 6 entry points: the CLI (parse, ask, render, exit) and the public library API.
   { name: 'entry', paths: /^cli\/|^index\.ts$/ },
 ];

@@ -1,4 +1,4 @@
-import { type CheckReport, check } from '../check.ts';
+import { type CheckReport, check } from '../commands/check.ts';
 import { CertifixError } from '../core/errors.ts';
 import { NETWORK_OPTIONS, networkOptions, parse } from './args.ts';
 import { contextFromIo } from './context.ts';

@@ -1,7 +1,7 @@
 import { registry } from '../clients/registry.ts';
+import { diagnose } from '../commands/diagnose.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { DiagnoseReport } from '../core/report.ts';
-import { diagnose } from '../diagnose.ts';
 import type { ClientId } from '../types.ts';
 import { list, NETWORK_OPTIONS, networkOptions, parse } from './args.ts';
 import { contextFromIo } from './context.ts';
@@ -52,7 +52,7 @@ export async function diagnoseCommand(argv: string[], io: Io): Promise<number> {
     });
   }
   const net = networkOptions(values);
-  const { report } = await diagnose(
+  const report = await diagnose(
     target,
     {
       ...net,

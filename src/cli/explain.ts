@@ -1,7 +1,6 @@
 import { readFileBounded, readStreamBounded } from '../bounded.ts';
+import { type ExplainReport, explain } from '../commands/explain.ts';
 import { CertifixError, isCertifixError } from '../core/errors.ts';
-import { advise, type ExplainedError, parseError } from '../core/explain/index.ts';
-import type { DiagnoseReport } from '../core/report.ts';
 import { NETWORK_OPTIONS, networkOptions, parse } from './args.ts';
 import { contextFromIo } from './context.ts';
 import { type Io, type Style, styler } from './io.ts';
@@ -45,9 +44,6 @@ const processStdin: Stdin = {
   read: async () => (await readStreamBounded(process.stdin, 'the input on stdin')).toString('utf8'),
 };
 
-/** The diagnosis, or one sentence saying why there is none. */
-type Diagnosed = { report: DiagnoseReport; note: null } | { report: null; note: string };
-
 export async function explainCommand(argv: string[], io: Io, stdin: Stdin = processStdin): Promise<number> {
   const { values, positionals } = parse(argv, {
     offline: { type: 'boolean' },
@@ -68,25 +64,17 @@ export async function explainCommand(argv: string[], io: Io, stdin: Stdin = proc
   const net = networkOptions(values);
 
   const text = source === undefined || source === '-' ? await stdin.read() : await readText(source);
-  const e = parseError(text);
-  if (!e) {
-    io.stderr(
-      'certifix: not a TLS verification error I recognise\n  hint: paste the whole output, e.g. `pip install x 2>&1 | certifix explain -`\n',
-    );
+  let report: ExplainReport;
+  try {
+    report = await explain(text, { offline: values.offline, ...net }, contextFromIo(io));
+  } catch (e) {
+    if (!isCertifixError(e) || e.code !== 'UNRECOGNISED') throw e;
+    io.stderr(`certifix: ${e.message}\n  hint: ${e.hint}\n`);
     return 2;
   }
-  const d: Diagnosed = values.offline
-    ? { report: null, note: 'Not diagnosed (--offline).' }
-    : await diagnoseHost(e, net.proxy, net.timeoutMs, io);
-  const advice = advise(e);
-  if (values.json) {
-    const { client, host, port, code, message, evidence } = e;
-    const doc = { client, host, port, code, message, evidence, diagnosis: d.report, note: d.note, advice };
-    io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
-  } else {
-    io.stdout(render(e, advice, d, styler(io)));
-  }
-  const clients = d.report?.clients ?? [];
+  if (values.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  else io.stdout(render(report, styler(io)));
+  const clients = report.diagnosis?.clients ?? [];
   return clients.length > 0 && clients.every((c) => c.ok) ? 0 : 1;
 }
 
@@ -99,47 +87,21 @@ async function readText(file: string): Promise<string> {
   }
 }
 
-/** Diagnose the server the error names; an unreachable server leaves the text-only explanation. */
-async function diagnoseHost(
-  e: ExplainedError,
-  proxy: string | null | undefined,
-  timeoutMs: number,
-  io: Io,
-): Promise<Diagnosed> {
-  if (!e.host)
-    return {
-      report: null,
-      note: 'Not diagnosed: the error does not name the server; run `certifix diagnose <url>` with it.',
-    };
-  const url = `https://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port ?? 443}`;
-  const { diagnose } = await import('../diagnose.ts');
-  try {
-    const { report } = await diagnose(url, { proxy, timeoutMs }, contextFromIo(io));
-    return { report, note: null };
-  } catch (err) {
-    if (!isCertifixError(err)) throw err;
-    return {
-      report: null,
-      note: `Could not diagnose ${url} from here (${err.message}): explained from the text alone.`,
-    };
-  }
-}
-
-function render(e: ExplainedError, advice: string[], d: Diagnosed, s: Style): string {
+function render(e: ExplainReport, s: Style): string {
   const where = e.host ? `${e.host}${e.port ? `:${e.port}` : ''}` : 'a server it does not name';
   const out = [
     s.bold(`This is ${e.client} failing to verify ${where}: ${e.message}.`),
     s.dim(`  ${e.code}, from: ${clip(e.evidence, 160)}`),
     '',
     s.bold('What to do:'),
-    ...advice.map((a) => `  • ${a}`),
+    ...e.advice.map((a) => `  • ${a}`),
     '',
   ];
-  if (!d.report) {
-    out.push(s.yellow(d.note));
+  if (!e.diagnosis) {
+    out.push(s.yellow(e.note ?? ''));
     return `${out.join('\n')}\n`;
   }
-  const r = d.report;
+  const r = e.diagnosis;
   const failing = r.clients.filter((c) => !c.ok);
   out.push(s.bold(`Diagnosis of ${r.target.url}${r.target.proxy ? ` via ${r.target.proxy}` : ''}:`));
   if (r.clients.length === 0) out.push('  No supported client is installed here.');

@@ -1,11 +1,10 @@
-import { writeAtomic } from '../apply/atomic.ts';
+import { type ExportFormat, type ExportWhat, exportCertificates, renderPem } from '../commands/export.ts';
 import { CertifixError } from '../core/errors.ts';
-import { derFiles, type ExportFormat, type ExportWhat, exportCerts, renderPem } from '../export.ts';
 import { NETWORK_OPTIONS, networkOptions, parse } from './args.ts';
 import { contextFromIo } from './context.ts';
 import type { Io } from './io.ts';
 
-export const EXPORT_HELP = `Usage: certifix export system|locally-added|chain URL [--format pem|der] [--out FILE]
+export const EXPORT_HELP = `Usage: certifix export system|locally-added|chain URL [--format pem|der] [--out FILE] [--json]
 
 Write certificates out, as you would with macOS's \`security export\`, the Windows certificate export
 wizard, or \`openssl s_client -showcerts\`, the same way on every platform:
@@ -16,6 +15,7 @@ wizard, or \`openssl s_client -showcerts\`, the same way on every platform:
 Options:
   --format pem|der   PEM bundle (default) or DER (one certificate per file: FILE, or FILE-1, FILE-2, ...)
   --out FILE         write to FILE (atomically) instead of standard output; required for DER
+  --json             print one JSON document (the certificates, PEM included, and the files written)
   --proxy URL / --no-proxy / --timeout SECONDS   for chain, as for diagnose
   -h, --help         show this help
 
@@ -34,6 +34,7 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
     format: { type: 'string' },
     out: { type: 'string', short: 'o' },
     ...NETWORK_OPTIONS,
+    json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -50,31 +51,23 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
       what === 'chain' ? 'export chain takes one URL' : `export ${what} takes no URL`,
     );
   }
-  const format = (values.format ?? 'pem') as ExportFormat;
-  if (format !== 'pem' && format !== 'der') throw new CertifixError('USAGE', '--format is pem or der');
-  if (format === 'der' && !values.out) {
-    throw new CertifixError('USAGE', 'DER is binary: pass --out FILE', { hint: 'or use --format pem' });
-  }
-  const ctx = contextFromIo(io);
-  const certs = await exportCerts(what as ExportWhat, { url, ...networkOptions(values) }, ctx);
-  if (certs.length === 0) {
+  const report = await exportCertificates(
+    what as ExportWhat,
+    { url, ...networkOptions(values), format: values.format as ExportFormat | undefined, out: values.out },
+    contextFromIo(io),
+  );
+  if (values.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  const n = report.certificates.length;
+  if (n === 0) {
     io.stderr(
       `certifix: nothing to export: no ${what === 'locally-added' ? 'locally added roots' : 'certificates'}\n`,
     );
     return 1;
   }
-  const out = values.out ? (await import('node:path')).resolve(io.cwd, values.out) : undefined;
-  if (!out) {
-    io.stdout(renderPem(certs));
+  if (report.files.length === 0) {
+    if (!values.json) io.stdout(renderPem(report.certificates));
     return 0;
   }
-  const files =
-    format === 'pem'
-      ? [{ path: out, data: renderPem(certs) }]
-      : derFiles(certs, out).map((f) => ({ path: f.path, data: f.der }));
-  for (const f of files) await writeAtomic(f.path, f.data, { mode: 0o644 });
-  io.stderr(
-    `certifix: wrote ${certs.length} certificate${certs.length === 1 ? '' : 's'} to ${files.map((f) => f.path).join(', ')}\n`,
-  );
+  io.stderr(`certifix: wrote ${n} certificate${n === 1 ? '' : 's'} to ${report.files.join(', ')}\n`);
   return 0;
 }

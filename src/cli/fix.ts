@@ -1,14 +1,13 @@
-import { type ApplyResult, applyPlans } from '../apply/index.ts';
-import { formatFingerprint, normalizeFingerprint } from '../core/cert.ts';
+import { type FixQuestion, type FixStep, fix } from '../commands/fix.ts';
+import { formatFingerprint } from '../core/cert.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { Screened } from '../core/screen.ts';
-import { type ChosenRoot, envAfter, planFix, selectRoots } from '../fix/index.ts';
 import { list, NETWORK_OPTIONS, networkOptions, parse } from './args.ts';
 import { contextFromIo } from './context.ts';
 import { clientIds } from './diagnose.ts';
 import type { Io, Style } from './io.ts';
 import { styler } from './io.ts';
-import { type Proof, proofEnv, prove, renderChanges, renderClients, renderProof } from './show-changes.ts';
+import { renderChanges, renderClients, renderProof } from './render-fix.ts';
 
 export const FIX_HELP = `Usage: certifix fix [URL] [options]
 
@@ -59,25 +58,6 @@ function describeRoot(r: Screened, s: Style): string[] {
   return lines;
 }
 
-/** Network-only roots may be confirmed on the terminal after the user has seen the fingerprint. */
-async function confirmRefused(
-  refused: Screened[],
-  io: Io,
-  s: Style,
-  allowNonCa: boolean,
-): Promise<Screened[]> {
-  const confirmed: Screened[] = [];
-  for (const r of refused) {
-    // Only the network rule can be lifted on the terminal; a non-CA needs --allow-non-ca first.
-    if (r.origin !== 'network' || !(r.cert.ca || allowNonCa) || !io.confirm) continue;
-    io.stderr(
-      `\n${s.yellow('This root came only from the network.')} Compare its fingerprint with the one your IT team publishes:\n  ${formatFingerprint(r.cert.sha256)}\n`,
-    );
-    if (await io.confirm(`Trust "${r.cert.subject}"?`)) confirmed.push({ ...r, refusal: undefined });
-  }
-  return confirmed;
-}
-
 export async function fixCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
     ca: { type: 'string', multiple: true },
@@ -96,120 +76,74 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
   }
   if (positionals.length > 1)
     throw new CertifixError('USAGE', 'fix takes at most one URL', { hint: 'certifix fix --help' });
-  const fingerprints = list(values['trust-fingerprint']).map((f) => {
-    const n = normalizeFingerprint(f);
-    if (!n)
-      throw new CertifixError(
-        'USAGE',
-        `--trust-fingerprint ${f} is not a sha256 fingerprint (64 hex digits)`,
-      );
-    return n;
-  });
   const s = styler(io);
   const ctx = contextFromIo(io);
   const url = positionals[0];
-  const dryRun = values['dry-run'] === true;
-  const clients = clientIds(values.client);
-  const selection = await selectRoots(
-    {
-      url,
-      caFiles: values.ca,
-      ...networkOptions(values),
-      allowNonCa: values['allow-non-ca'],
-      confirmed: new Set(fingerprints),
-    },
-    ctx,
-  );
+  const net = networkOptions(values);
   const say = (line: string) => (values.json ? undefined : io.stdout(`${line}\n`));
-  if (selection.candidates.length > 0) {
-    say(s.bold('Roots to trust:'));
-    for (const r of selection.candidates) for (const l of describeRoot(r, s)) say(l);
-  }
-  let accepted = selection.candidates.filter((r) => !r.refusal);
-  const refused = selection.candidates.filter((r) => r.refusal);
-  if (refused.length > 0 && !dryRun && !values.yes) {
-    const confirmed = await confirmRefused(refused, io, s, values['allow-non-ca'] === true);
-    accepted = [...accepted, ...confirmed];
-  }
-  const stillRefused = refused.filter((r) => !accepted.some((a) => a.cert.sha256 === r.cert.sha256));
-  for (const r of stillRefused) io.stderr(`certifix: refusing to trust ${r.refusal}\n`);
-  if (stillRefused.length > 0 && accepted.length === 0) return 1;
-  if (accepted.length === 0) {
-    say(selection.nothingToDo ? `Nothing to trust: ${selection.nothingToDo}.` : 'Nothing to trust.');
-    return 0;
-  }
-  if (!dryRun && !values.yes) {
-    if (!io.confirm) {
+  let applied: Extract<FixStep, { kind: 'applied' }> | undefined;
+  // Refusals are said once: before the last question when there is one, else when fix returns.
+  let refusalsSaid = false;
+  const sayRefusals = (refused: readonly { refusal?: string | undefined }[]) => {
+    if (refusalsSaid) return;
+    refusalsSaid = true;
+    for (const r of refused) io.stderr(`certifix: refusing to trust ${r.refusal}\n`);
+  };
+  const onStep = (step: FixStep) => {
+    if (step.kind === 'applied') applied = step;
+    else if (step.candidates.length > 0) {
+      say(s.bold('Roots to trust:'));
+      for (const r of step.candidates) for (const l of describeRoot(r, s)) say(l);
+    }
+  };
+  const confirm = async (q: FixQuestion): Promise<boolean> => {
+    if (q.kind === 'trust-network-root') {
+      if (!io.confirm) return false;
+      io.stderr(
+        `\n${s.yellow('This root came only from the network.')} Compare its fingerprint with the one your IT team publishes:\n  ${formatFingerprint(q.root.cert.sha256)}\n`,
+      );
+      return io.confirm(`Trust "${q.root.cert.subject}"?`);
+    }
+    sayRefusals(q.refused);
+    if (!io.confirm)
       throw new CertifixError(
         'REFUSED',
         'not on a terminal: pass --yes to confirm, or --dry-run to see the plan',
       );
-    }
-    if (
-      !(await io.confirm(
-        `Trust ${accepted.length === 1 ? 'this root' : `these ${accepted.length} roots`} and configure your clients?`,
-      ))
-    ) {
-      io.stderr('certifix: nothing changed.\n');
-      return 1;
-    }
-  }
-  const roots: ChosenRoot[] = accepted.map((r) => ({ cert: r.cert, origin: r.origin }));
-  const fix = await planFix(roots, { clients, diagnosis: selection.diagnosis }, ctx);
-  const nothingToConfigure = fix.installs.length === 0;
-  const result: ApplyResult = nothingToConfigure
-    ? { dryRun, changed: [], unchanged: [], warnings: [], journal: '' }
-    : await applyPlans(fix.plans, ctx, { dryRun });
-  let proof: Proof[] | null = null;
-  if (url && !dryRun && !nothingToConfigure) {
-    const env = proofEnv(envAfter(fix.plans, ctx.env), networkOptions(values).proxy);
-    proof = await prove(fix.installs, url, { ...ctx, env });
-  }
-  const untouched = fix.choices.filter((c) => !c.configure).map((c) => c.id);
-  if (values.json) {
-    io.stdout(
-      `${JSON.stringify(
-        {
-          dryRun,
-          roots: accepted.map((r) => ({
-            subject: r.cert.subject,
-            sha256: r.cert.sha256,
-            origin: r.origin,
-            notAfter: r.cert.notAfter.toISOString(),
-            warnings: r.warnings,
-          })),
-          refused: stillRefused.map((r) => ({
-            subject: r.cert.subject,
-            sha256: r.cert.sha256,
-            reason: r.refusal,
-          })),
-          bundle: { path: fix.bundlePath, roots: fix.roots.length, counts: fix.contents.counts },
-          clients: fix.choices.map((c) => ({ id: c.id, configured: c.configure, reason: c.reason })),
-          plans: fix.plans.map((p) => ({
-            owner: p.owner,
-            summary: p.summary,
-            changes: p.changes.map((c) => ({ ...c, content: undefined })),
-            notes: p.notes,
-          })),
-          changed: result.changed,
-          unchanged: result.unchanged,
-          warnings: result.warnings,
-          proof,
-          untouched: proof ? untouched : [],
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    const n = q.roots.length;
+    return io.confirm(`Trust ${n === 1 ? 'this root' : `these ${n} roots`} and configure your clients?`);
+  };
+  const report = await fix(
+    {
+      url,
+      ca: values.ca,
+      clients: clientIds(values.client),
+      trustFingerprints: list(values['trust-fingerprint']),
+      allowNonCa: values['allow-non-ca'],
+      dryRun: values['dry-run'],
+      ...net,
+      confirm: values.yes ? undefined : confirm,
+      onStep,
+    },
+    ctx,
+  );
+  sayRefusals(report.refused.map((r) => ({ refusal: r.reason })));
+  if (values.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  else if (!applied) {
+    if (report.refused.length === 0)
+      say(report.nothingToDo ? `Nothing to trust: ${report.nothingToDo}.` : 'Nothing to trust.');
   } else {
-    io.stdout(renderClients(fix, s));
-    if (nothingToConfigure) say('\nNothing to configure: every client already trusts these roots.');
-    else io.stdout(renderChanges(fix, result, s));
-    if (proof) io.stdout(renderProof(proof, url ?? '', s, untouched));
-    if (!dryRun && result.changed.length > 0)
+    const { plan, result } = applied;
+    io.stdout(renderClients(plan, s));
+    if (plan.installs.length === 0) say('\nNothing to configure: every client already trusts these roots.');
+    else io.stdout(renderChanges(plan, result, s));
+    const untouched = plan.choices.filter((c) => !c.configure).map((c) => c.id);
+    if (report.proof) io.stdout(renderProof(report.proof, url ?? '', s, untouched));
+    if (!report.dryRun && result.changed.length > 0)
       say(
         `\nNew shells pick this up; in this one run: ${s.bold('exec $SHELL -l')}. Undo with ${s.bold('certifix undo')}.`,
       );
   }
-  return proof?.some((p) => !p.ok) ? 1 : 0;
+  if (report.refused.length > 0 && report.roots.length === 0) return 1;
+  return report.proof?.some((p) => !p.ok) ? 1 : 0;
 }

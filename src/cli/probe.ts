@@ -1,6 +1,6 @@
+import { type ProbeReport, probe } from '../commands/probe.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { ChainGroup } from '../core/handshake-groups.ts';
-import { type ProbeReport, probe } from '../probe.ts';
 import { NETWORK_OPTIONS, networkOptions, parse } from './args.ts';
 import { contextFromIo } from './context.ts';
 import { type Io, type Style, styler } from './io.ts';

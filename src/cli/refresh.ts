@@ -1,10 +1,8 @@
-import { applyPlans, readJournal } from '../apply/index.ts';
-import { CertifixError } from '../core/errors.ts';
-import { type ChosenRoot, osLocalRoots, planFix, readChosenRoots } from '../fix/index.ts';
+import { refresh } from '../commands/refresh.ts';
 import { parse } from './args.ts';
 import { contextFromIo } from './context.ts';
 import { type Io, styler } from './io.ts';
-import { renderChanges } from './show-changes.ts';
+import { renderChanges } from './render-fix.ts';
 
 export const REFRESH_HELP = `Usage: certifix refresh [--dry-run] [--json]
 
@@ -23,24 +21,15 @@ export async function refreshCommand(argv: string[], io: Io): Promise<number> {
     io.stdout(REFRESH_HELP);
     return 0;
   }
-  const ctx = contextFromIo(io);
-  if (!(await readJournal(ctx))) {
-    throw new CertifixError('USAGE', 'nothing to refresh: certifix has not configured this machine', {
-      hint: 'run certifix fix',
-    });
-  }
-  const previous = await readChosenRoots(ctx);
-  const fromOs = previous.some((r) => r.origin === 'os-store');
-  const kept = previous.filter((r) => r.origin !== 'os-store');
-  const osNow: ChosenRoot[] = fromOs
-    ? (await osLocalRoots(ctx)).map((cert) => ({ cert, origin: 'os-store' }))
-    : [];
-  const fix = await planFix([...osNow, ...kept], { keepPrevious: false }, ctx);
-  const result = await applyPlans(fix.plans, ctx, { dryRun: values['dry-run'] === true });
-  if (values.json)
-    io.stdout(
-      `${JSON.stringify({ roots: fix.roots.map((r) => ({ subject: r.cert.subject, sha256: r.cert.sha256, origin: r.origin })), ...result }, null, 2)}\n`,
-    );
-  else io.stdout(renderChanges(fix, result, styler(io)));
+  const report = await refresh(
+    {
+      dryRun: values['dry-run'],
+      onStep: ({ plan, result }) => {
+        if (!values.json) io.stdout(renderChanges(plan, result, styler(io)));
+      },
+    },
+    contextFromIo(io),
+  );
+  if (values.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   return 0;
 }

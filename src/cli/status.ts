@@ -1,4 +1,4 @@
-import { collectStatus, type StatusReport } from '../status.ts';
+import { type StatusReport, status } from '../commands/status.ts';
 import { parse } from './args.ts';
 import { contextFromIo } from './context.ts';
 import { type Io, styler } from './io.ts';
@@ -69,7 +69,7 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
     io.stdout(STATUS_HELP);
     return 0;
   }
-  const report = await collectStatus(contextFromIo(io));
+  const report = await status({}, contextFromIo(io));
   io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, io));
   return report.findings.length > 0 ? 1 : 0;
 }

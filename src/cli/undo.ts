@@ -1,4 +1,5 @@
-import { readJournal, renderUndoListing, undoAll, undoListing } from '../apply/index.ts';
+import { renderUndoListing } from '../apply/index.ts';
+import { undo } from '../commands/undo.ts';
 import { CertifixError } from '../core/errors.ts';
 import { parse } from './args.ts';
 import { contextFromIo } from './context.ts';
@@ -27,18 +28,19 @@ export async function undoCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const s = styler(io);
-  const ctx = contextFromIo(io);
-  const journal = await readJournal(ctx);
-  if (journal && !values.yes) {
-    if (!io.confirm) throw new CertifixError('REFUSED', 'not on a terminal: pass --yes to confirm');
-    const lines = renderUndoListing(undoListing(journal)).map((l) => `  ${l}`);
-    io.stdout(`${s.bold('certifix undo will restore:')}\n${lines.join('\n')}\n`);
-    if (!(await io.confirm('Restore all of these?'))) {
-      io.stderr('certifix: nothing changed.\n');
-      return 1;
-    }
-  }
-  const result = await undoAll(ctx);
+  const result = await undo(
+    {
+      confirm: values.yes
+        ? undefined
+        : async ({ listing }) => {
+            if (!io.confirm) throw new CertifixError('REFUSED', 'not on a terminal: pass --yes to confirm');
+            const lines = renderUndoListing(listing).map((l) => `  ${l}`);
+            io.stdout(`${s.bold('certifix undo will restore:')}\n${lines.join('\n')}\n`);
+            return io.confirm('Restore all of these?');
+          },
+    },
+    contextFromIo(io),
+  );
   if (values.json) {
     io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   } else if (result.nothing) {

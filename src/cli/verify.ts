@@ -3,21 +3,15 @@
  * with which error, without connecting anywhere.
  */
 import { parseArgs } from 'node:util';
-import { readFileBoundedSync } from '../bounded.ts';
-import { type Cert, parseCerts } from '../core/cert.ts';
-import { CertifixError } from '../core/errors.ts';
-import { type Profile, verifyChain } from '../core/verify/index.ts';
-import { systemStore } from '../stores/index.ts';
-import { systemTrustIndex } from '../stores/load.ts';
-import { runProcess } from './context.ts';
+import { verify } from '../commands/verify.ts';
+import { processContext } from '../context.ts';
+import type { Profile } from '../core/verify/index.ts';
 
 export interface VerifyIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   env: NodeJS.ProcessEnv;
 }
-
-const PROFILES: readonly Profile[] = ['openssl', 'python313', 'node', 'gnutls'];
 
 export const VERIFY_HELP = `Usage: certifix verify <cert-or-chain.pem> [options]
 
@@ -48,19 +42,6 @@ Exit status: 0 verified, 1 verification failed, 2 usage or input error.
 
 class UsageError extends Error {}
 
-function readCerts(path: string): Cert[] {
-  let data: Buffer;
-  try {
-    data = readFileBoundedSync(path);
-  } catch (cause) {
-    if (cause instanceof CertifixError) throw new UsageError(cause.message);
-    throw new UsageError(`cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`);
-  }
-  const { certs } = parseCerts(data, path);
-  if (certs.length === 0) throw new UsageError(`${path} holds no certificate`);
-  return certs;
-}
-
 export async function verifyCommand(argv: string[], io: VerifyIo): Promise<number> {
   let values: ReturnType<typeof parse>['values'];
   let positionals: string[];
@@ -76,32 +57,25 @@ export async function verifyCommand(argv: string[], io: VerifyIo): Promise<numbe
   }
   try {
     if (positionals.length !== 1) throw new UsageError('expected exactly one certificate file');
-    const profile = (values.profile ?? 'openssl') as Profile;
-    if (!PROFILES.includes(profile))
-      throw new UsageError(`unknown profile ${profile} (${PROFILES.join(', ')})`);
     const at = values.at === undefined ? undefined : new Date(values.at);
     if (at && Number.isNaN(at.getTime())) throw new UsageError(`--at: not a date: ${values.at}`);
-    const [leaf, ...sent] = readCerts(positionals[0] as string);
-    const trusted = values.ca?.length
-      ? values.ca.flatMap(readCerts)
-      : systemTrustIndex(await systemStore({ env: io.env, platform: process.platform, run: runProcess }));
-    const untrusted = [...sent, ...(values.untrusted ?? []).flatMap(readCerts)];
-    const r = verifyChain({ leaf: leaf as Cert, untrusted, trusted, host: values.host, at, profile });
-    const chain = r.chain.map((c) => ({ subject: c.subject, sha256: c.sha256 }));
+    const r = await verify(
+      positionals[0] as string,
+      {
+        ca: values.ca,
+        untrusted: values.untrusted,
+        host: values.host,
+        at,
+        profile: (values.profile ?? 'openssl') as Profile,
+      },
+      processContext(io.env),
+    );
     if (values.json) {
-      const doc = {
-        ok: r.ok,
-        code: r.code,
-        message: r.message,
-        depth: r.depth,
-        chain,
-        ...(r.gnutls ? { gnutls: { status: r.gnutls.status, message: r.gnutls.message } } : {}),
-      };
-      io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
+      io.stdout(`${JSON.stringify(r, null, 2)}\n`);
     } else {
       io.stdout(r.ok ? 'OK\n' : `FAIL: ${r.message} (${r.code}) at depth ${r.depth}\n`);
       if (r.gnutls && !r.ok) io.stdout(`  GnuTLS: ${r.gnutls.message} (${r.gnutls.status.join(' ')})\n`);
-      chain.forEach((c, i) => {
+      r.chain.forEach((c, i) => {
         io.stdout(`  ${i}  ${c.subject || '(empty subject)'}  sha256:${c.sha256.slice(0, 16)}…\n`);
       });
     }

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'TOO_LARGE' // an input past its size limit (a device, a whole disk image)
   | 'CANCELLED' // the user said no, or closed the prompt (Ctrl-D): nothing changed
   | 'INTERRUPTED' // Ctrl-C at a prompt: nothing changed
+  | 'UNRECOGNISED' // a pasted text holds no TLS verification error certifix knows
   | 'UNSUPPORTED'; // a platform or client we cannot handle here
 
 export class CertifixError extends Error {

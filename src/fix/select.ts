@@ -7,10 +7,10 @@
 import { certifixPaths } from '../apply/index.ts';
 import { readFileBounded } from '../bounded.ts';
 import { caVariables } from '../clients/ca-variables.ts';
+import { type Diagnosis, diagnoseTarget } from '../commands/diagnose.ts';
 import { type Cert, parseCerts } from '../core/cert.ts';
 import { CertifixError } from '../core/errors.ts';
 import { type Candidate, type Screened, type ScreenOptions, screen } from '../core/screen.ts';
-import { type Diagnosis, diagnose } from '../diagnose.ts';
 import { publicRoots } from '../stores/index.ts';
 import type { Context } from '../types.ts';
 import { osLocalRoots } from './contents.ts';
@@ -99,7 +99,7 @@ export async function selectRoots(opts: SelectOptions, ctx: Context): Promise<Se
   let diagnosis: Diagnosis | undefined;
   let nothingToDo: string | undefined;
   if (opts.url) {
-    diagnosis = await diagnose(opts.url, { proxy: opts.proxy, timeoutMs: opts.timeoutMs }, ctx);
+    diagnosis = await diagnoseTarget(opts.url, { proxy: opts.proxy, timeoutMs: opts.timeoutMs }, ctx);
     const picked = fromDiagnosis(diagnosis);
     if (typeof picked === 'string') nothingToDo = picked;
     else candidates.push(...(await vouchedByWindows(picked, ctx)));

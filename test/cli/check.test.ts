@@ -1,7 +1,7 @@
 /** The pure parts of `certifix check`: agreement, the proxy decision, the login environment, the output. */
 import { describe, expect, it } from 'vitest';
-import { agrees, type CheckReport, withProxy } from '../../src/check.ts';
 import { checkExitCode, renderCheck } from '../../src/cli/check.ts';
+import { agrees, type CheckReport, withProxy } from '../../src/commands/check.ts';
 import { parseEnvDump, parseEnvironmentFile } from '../../src/shell-env.ts';
 
 const plain = new Proxy({}, { get: () => (t: string) => t }) as Parameters<typeof renderCheck>[1];

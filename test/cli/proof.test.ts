@@ -4,8 +4,8 @@
  * error never does, and the proof's environment carries `--proxy` / drops the proxy for `--no-proxy`.
  */
 import { describe, expect, it } from 'vitest';
-import { proofEnv } from '../../src/cli/show-changes.ts';
 import { verdictFromOutput } from '../../src/clients/messages.ts';
+import { proofEnv } from '../../src/commands/prove.ts';
 
 describe('the proof judges TLS alone', () => {
   it.each([

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckReport } from '../../src/check.ts';
+import type { CheckReport } from '../../src/commands/check.ts';
 import type { ClientId } from '../../src/types.ts';
 import { lacks, missing } from '../helpers/has.ts';
 import { Lab } from '../helpers/lab.ts';

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../../src/cli/context.ts';
+import { type DiagnoseOptions, diagnoseTarget } from '../../src/commands/diagnose.ts';
 import { parseCerts } from '../../src/core/cert.ts';
 import type { DiagnoseReport, Finding } from '../../src/core/report.ts';
-import { type DiagnoseOptions, diagnose } from '../../src/diagnose.ts';
 import type { ClientId, Context } from '../../src/types.ts';
 import { pyenvRoot } from '../helpers/has.ts';
 import { REPO } from '../helpers/paths.ts';
@@ -56,7 +56,7 @@ async function serve(chain: Issued[], opts: Parameters<typeof startTls>[2] = {})
 }
 
 function run(url: string, opts: DiagnoseOptions = {}) {
-  return diagnose(url, { clients: CLIENTS, timeoutMs: 5000, noAia: true, ...opts }, ctx);
+  return diagnoseTarget(url, { clients: CLIENTS, timeoutMs: 5000, noAia: true, ...opts }, ctx);
 }
 
 const ids = (r: DiagnoseReport) => r.findings.map((f) => f.id);

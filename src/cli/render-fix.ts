@@ -1,44 +1,8 @@
+/** How fix and refresh show what they chose, changed and proved, on a terminal. */
 import type { ApplyResult } from '../apply/index.ts';
-import type { Client } from '../clients/types.ts';
+import type { Proof } from '../commands/prove.ts';
 import type { FixPlan } from '../fix/index.ts';
-import type { Context, Installation, Verdict } from '../types.ts';
 import type { Style } from './io.ts';
-
-export interface Proof extends Verdict {
-  id: string;
-  path: string;
-}
-
-/**
- * The environment the proof runs in: what new shells will have, with the proxy the diagnosis used. An explicit
- * `--proxy` becomes the variables every client reads; `--no-proxy` removes them; otherwise the clients
- * resolve the variables (and NO_PROXY) themselves, as diagnose did.
- */
-export function proofEnv(env: NodeJS.ProcessEnv, proxy: string | null | undefined): NodeJS.ProcessEnv {
-  if (proxy === undefined) return env;
-  const out = { ...env };
-  for (const k of ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY']) delete out[k];
-  if (proxy !== null) {
-    out.https_proxy = proxy;
-    out.HTTPS_PROXY = proxy;
-  }
-  return out;
-}
-
-/** Run each configured client's installations once against `url` with the environment new shells will have. */
-export async function prove(
-  installs: ReadonlyArray<{ client: Client; inst: Installation }>,
-  url: string,
-  ctx: Context,
-): Promise<Proof[]> {
-  return Promise.all(
-    installs.map(async ({ client, inst }) => ({
-      id: client.id,
-      path: inst.path,
-      ...(await client.check(inst, url, ctx)),
-    })),
-  );
-}
 
 export function renderProof(
   proof: readonly Proof[],

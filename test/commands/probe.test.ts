@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runProcess } from '../src/cli/context.ts';
-import { type Handshake, summarizeProbe } from '../src/core/handshake-groups.ts';
-import { probe } from '../src/probe.ts';
-import { type Issued, Pki } from './helpers/pki.ts';
-import { alternating, type Bound, pairOnOnePort } from './helpers/probe-servers.ts';
-import { startProxy } from './net/servers.ts';
+import { runProcess } from '../../src/cli/context.ts';
+import { probe } from '../../src/commands/probe.ts';
+import { type Handshake, summarizeProbe } from '../../src/core/handshake-groups.ts';
+import { type Issued, Pki } from '../helpers/pki.ts';
+import { alternating, type Bound, pairOnOnePort } from '../helpers/probe-servers.ts';
+import { startProxy } from '../net/servers.ts';
 
 const ok = { ok: true, code: 'OK', message: 'ok' };
 const noIssuer = {

@@ -6,14 +6,15 @@
  * `checkInstalls` is the core, shared with `fix`'s proof: given installations and an environment, it returns
  * each one's predicted and actual verdict.
  */
-import { registry } from './clients/registry.ts';
-import type { Client } from './clients/types.ts';
-import { pool } from './core/pool.ts';
+import { registry } from '../clients/registry.ts';
+import type { Client } from '../clients/types.ts';
+import { processContext } from '../context.ts';
+import { pool } from '../core/pool.ts';
+import { resolveProxy } from '../net/proxy.ts';
+import { parseTarget } from '../net/target.ts';
+import { loginShellEnv, type ShellEnv } from '../shell-env.ts';
+import type { ClientId, Context, Installation, Verdict } from '../types.ts';
 import { diagnose } from './diagnose.ts';
-import { resolveProxy } from './net/proxy.ts';
-import { parseTarget } from './net/target.ts';
-import { loginShellEnv, type ShellEnv } from './shell-env.ts';
-import type { ClientId, Context, Installation, Verdict } from './types.ts';
 
 export interface ClientCheck {
   id: ClientId;
@@ -118,7 +119,7 @@ export async function checkInstalls(
   const direct =
     proxied && isLoopback(target.host) ? installs.filter((x) => LOOPBACK_DIRECT.has(x.client.id)) : [];
   const viaProxy = installs.filter((x) => !direct.includes(x));
-  const [{ report }, directReport, actuals] = await Promise.all([
+  const [report, directReport, actuals] = await Promise.all([
     diagnose(url, { proxy: opts.proxy, timeoutMs: opts.timeoutMs, installs: viaProxy }, ctx),
     direct.length > 0
       ? diagnose(url, { proxy: null, timeoutMs: opts.timeoutMs, installs: direct }, ctx)
@@ -128,7 +129,7 @@ export async function checkInstalls(
   const clients = installs.map(({ client, inst }, i): ClientCheck => {
     const x = installs[i] as Install;
     const p = direct.includes(x)
-      ? directReport?.report.clients[direct.indexOf(x)]
+      ? directReport?.clients[direct.indexOf(x)]
       : report.clients[viaProxy.indexOf(x)];
     const a = actuals[i] as Verdict;
     const predicted = { ok: p?.ok ?? false, code: p?.code ?? 'UNKNOWN', message: p?.message ?? '' };
@@ -154,7 +155,12 @@ export async function detectAll(ctx: Context, only?: readonly ClientId[]): Promi
   return found.flat();
 }
 
-export async function check(url: string, opts: CheckOptions, ctx: Context): Promise<CheckReport> {
+/** `certifix check URL --json` as a library call. `ctx` defaults to this process. */
+export async function check(
+  url: string,
+  opts: CheckOptions = {},
+  ctx: Context = processContext(),
+): Promise<CheckReport> {
   parseTarget(url); // a bad URL is a usage error before any shell starts
   const shell: ShellEnv = opts.currentEnv
     ? { env: ctx.env, source: 'current', shell: null }

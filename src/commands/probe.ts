@@ -4,16 +4,17 @@
  * lacks its intermediate, and the inspection device that intercepts only some connections.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
-import type { Cert } from './core/cert.ts';
-import { CertifixError } from './core/errors.ts';
-import { type Handshake, type ProbeSummary, summarizeProbe } from './core/handshake-groups.ts';
-import { verifyChain } from './core/verify/index.ts';
-import { captureChain } from './net/capture.ts';
-import { ipFamily } from './net/ip.ts';
-import { resolveProxy } from './net/proxy.ts';
-import { hostForUrl, parseTarget, type Target } from './net/target.ts';
-import { type StoreContext, systemStore } from './stores/index.ts';
-import { systemTrustIndex } from './stores/load.ts';
+import { processContext } from '../context.ts';
+import type { Cert } from '../core/cert.ts';
+import { CertifixError } from '../core/errors.ts';
+import { type Handshake, type ProbeSummary, summarizeProbe } from '../core/handshake-groups.ts';
+import { verifyChain } from '../core/verify/index.ts';
+import { captureChain } from '../net/capture.ts';
+import { ipFamily } from '../net/ip.ts';
+import { resolveProxy } from '../net/proxy.ts';
+import { hostForUrl, parseTarget, type Target } from '../net/target.ts';
+import { type StoreContext, systemStore } from '../stores/index.ts';
+import { systemTrustIndex } from '../stores/load.ts';
 
 export interface ProbeOptions {
   /** Handshakes in all, spread round-robin over the addresses. Default 20. */
@@ -52,7 +53,12 @@ async function resolveAll(host: string): Promise<string[]> {
   }
 }
 
-export async function probe(input: string, opts: ProbeOptions, ctx: StoreContext): Promise<ProbeReport> {
+/** `certifix probe URL --json` as a library call. `ctx` defaults to this process. */
+export async function probe(
+  input: string,
+  opts: ProbeOptions = {},
+  ctx: StoreContext = processContext(),
+): Promise<ProbeReport> {
   const target = parseTarget(input);
   const count = opts.count ?? 20;
   if (!Number.isInteger(count) || count < 1)

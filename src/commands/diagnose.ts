@@ -4,21 +4,22 @@
  * the modules it calls; the reasoning lives in core/analyze.ts.
  */
 
-import { registry } from './clients/registry.ts';
-import { policyOf } from './clients/stacks.ts';
-import type { Client } from './clients/types.ts';
-import type { Analysis, ClientInput } from './core/analysis.ts';
-import { analyze, findAnchor, toReport } from './core/analyze.ts';
-import { isIssuedBy } from './core/cert.ts';
-import { hasAuthorityInfoAccess } from './core/extensions.ts';
-import type { DiagnoseReport } from './core/report.ts';
-import { captureChain } from './net/capture.ts';
-import { resolveProxy } from './net/proxy.ts';
-import { parseTarget } from './net/target.ts';
-import { systemStore } from './stores/index.ts';
-import { systemTrustIndex, trustIndex } from './stores/load.ts';
-import { mozillaIndex } from './stores/mozilla.ts';
-import type { ClientId, Context, Installation } from './types.ts';
+import { registry } from '../clients/registry.ts';
+import { policyOf } from '../clients/stacks.ts';
+import type { Client } from '../clients/types.ts';
+import { processContext } from '../context.ts';
+import type { Analysis, ClientInput } from '../core/analysis.ts';
+import { analyze, findAnchor, toReport } from '../core/analyze.ts';
+import { isIssuedBy } from '../core/cert.ts';
+import { hasAuthorityInfoAccess } from '../core/extensions.ts';
+import type { DiagnoseReport } from '../core/report.ts';
+import { captureChain } from '../net/capture.ts';
+import { resolveProxy } from '../net/proxy.ts';
+import { parseTarget } from '../net/target.ts';
+import { systemStore } from '../stores/index.ts';
+import { systemTrustIndex, trustIndex } from '../stores/load.ts';
+import { mozillaIndex } from '../stores/mozilla.ts';
+import type { ClientId, Context, Installation } from '../types.ts';
 
 export interface DiagnoseOptions {
   /** Explicit proxy URL; `null` forces a direct connection; undefined = from the environment. */
@@ -76,7 +77,20 @@ export async function inputsFor(
   );
 }
 
-export async function diagnose(input: string, opts: DiagnoseOptions, ctx: Context): Promise<Diagnosis> {
+/**
+ * `certifix diagnose URL --json` as a library call: the report it prints (every client's predicted verdict,
+ * the chain, the findings). `ctx` defaults to this process (its environment, HOME, real programs).
+ */
+export async function diagnose(
+  input: string,
+  opts: DiagnoseOptions = {},
+  ctx: Context = processContext(),
+): Promise<DiagnoseReport> {
+  return (await diagnoseTarget(input, opts, ctx)).report;
+}
+
+/** The diagnosis with the analysis behind the report (the anchor, the fetched issuers): what fix builds on. */
+export async function diagnoseTarget(input: string, opts: DiagnoseOptions, ctx: Context): Promise<Diagnosis> {
   const target = parseTarget(input);
   const started = Date.now();
   const proxy = opts.proxy === null ? null : resolveProxy(target, ctx.env, opts.proxy);
@@ -91,7 +105,7 @@ export async function diagnose(input: string, opts: DiagnoseOptions, ctx: Contex
   const fetched =
     opts.noAia || findAnchor(captured.certs, systemIndex) || !captured.certs.some(hasAuthorityInfoAccess)
       ? null
-      : await (await import('./net/aia.ts')).fetchMissingIssuers(captured.certs, {
+      : await (await import('../net/aia.ts')).fetchMissingIssuers(captured.certs, {
           allowPrivate: opts.allowPrivateAia,
           proxy,
           timeoutMs: opts.timeoutMs ? Math.min(opts.timeoutMs, 5000) : undefined,

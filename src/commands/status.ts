@@ -4,15 +4,16 @@
  * ever detect and warn about.
  */
 import { readFile } from 'node:fs/promises';
-import { certifixPaths, drift, type FileDrift, readJournal } from './apply/index.ts';
-import { caVariables } from './clients/ca-variables.ts';
-import { registry } from './clients/registry.ts';
-import { parseCerts } from './core/cert.ts';
-import type { Finding } from './core/report.ts';
-import { osLocalRoots, readChosenRoots } from './fix/index.ts';
-import { isMozillaRoot } from './stores/mozilla.ts';
-import type { Context } from './types.ts';
-import { weakeningSettings } from './weakening.ts';
+import { certifixPaths, drift, type FileDrift, readJournal } from '../apply/index.ts';
+import { caVariables } from '../clients/ca-variables.ts';
+import { registry } from '../clients/registry.ts';
+import { processContext } from '../context.ts';
+import { parseCerts } from '../core/cert.ts';
+import type { Finding } from '../core/report.ts';
+import { osLocalRoots, readChosenRoots } from '../fix/index.ts';
+import { isMozillaRoot } from '../stores/mozilla.ts';
+import type { Context } from '../types.ts';
+import { weakeningSettings } from '../weakening.ts';
 
 export interface StatusReport {
   configured: boolean;
@@ -60,7 +61,17 @@ async function envFileFindings(ctx: Context): Promise<Finding[]> {
   return out;
 }
 
-export async function collectStatus(ctx: Context, now = new Date()): Promise<StatusReport> {
+export interface StatusOptions {
+  /** The time expiries are judged at (default now). */
+  now?: Date | undefined;
+}
+
+/** `certifix status --json` as a library call. `ctx` defaults to this process. */
+export async function status(
+  opts: StatusOptions = {},
+  ctx: Context = processContext(),
+): Promise<StatusReport> {
+  const now = opts.now ?? new Date();
   const paths = certifixPaths(ctx);
   const journal = await readJournal(ctx);
   const findings: Finding[] = [];

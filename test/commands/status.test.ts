@@ -1,14 +1,14 @@
 /**
- * `collectStatus` on a temporary HOME: CA variables are judged by whether their file replaces a client's
+ * `status()` on a temporary HOME: CA variables are judged by whether their file replaces a client's
  * defaults (then it needs public roots) or is added to them (NODE_EXTRA_CA_CERTS).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { runProcess } from '../src/cli/context.ts';
-import { collectStatus } from '../src/status.ts';
-import { Pki } from './helpers/pki.ts';
+import { runProcess } from '../../src/cli/context.ts';
+import { status } from '../../src/commands/status.ts';
+import { Pki } from '../helpers/pki.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'certifix-status-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -22,7 +22,7 @@ it('warns about a replacing CA file without public roots and a missing one, not 
     NODE_EXTRA_CA_CERTS: root.certPath, // added to Node's roots: fine
     PIP_CERT: join(home, 'gone.pem'),
   };
-  const report = await collectStatus({ env, home, cwd: home, platform: 'linux', run: runProcess });
+  const report = await status({}, { env, home, cwd: home, platform: 'linux', run: runProcess });
   const about = (id: string) =>
     report.findings.filter((f) => f.id === id).map((f) => f.message.split(' ')[0]);
   expect(about('env-no-public-roots')).toEqual(['REQUESTS_CA_BUNDLE']);

@@ -1,0 +1,49 @@
+/**
+ * `refresh` as a library call: rebuild the merged bundle after the OS store changed (IT rotated the company
+ * root, the Mozilla list was updated) and re-apply the client settings. Roots added from files or confirmed
+ * fingerprints are kept; roots taken from the OS store are read from it again.
+ */
+import { type ApplyResult, applyPlans, readJournal } from '../apply/index.ts';
+import { processContext } from '../context.ts';
+import { CertifixError } from '../core/errors.ts';
+import type { Origin } from '../core/screen.ts';
+import { type ChosenRoot, osLocalRoots, planFix, readChosenRoots } from '../fix/index.ts';
+import type { Context } from '../types.ts';
+import type { FixStep } from './fix.ts';
+
+export interface RefreshOptions {
+  /** Plan only: change nothing. */
+  dryRun?: boolean | undefined;
+  /** Told the plan and what applying it changed (the CLI shows it). */
+  onStep?: ((step: Extract<FixStep, { kind: 'applied' }>) => void) | undefined;
+}
+
+/** `certifix refresh --json`: the roots the bundle now holds beyond the public ones, and what changed. */
+export interface RefreshReport extends ApplyResult {
+  roots: Array<{ subject: string; sha256: string; origin: Origin }>;
+}
+
+/** `certifix refresh --json` as a library call. Throws USAGE when certifix has not configured this machine. */
+export async function refresh(
+  opts: RefreshOptions = {},
+  ctx: Context = processContext(),
+): Promise<RefreshReport> {
+  if (!(await readJournal(ctx))) {
+    throw new CertifixError('USAGE', 'nothing to refresh: certifix has not configured this machine', {
+      hint: 'run certifix fix',
+    });
+  }
+  const previous = await readChosenRoots(ctx);
+  const fromOs = previous.some((r) => r.origin === 'os-store');
+  const kept = previous.filter((r) => r.origin !== 'os-store');
+  const osNow: ChosenRoot[] = fromOs
+    ? (await osLocalRoots(ctx)).map((cert) => ({ cert, origin: 'os-store' }))
+    : [];
+  const plan = await planFix([...osNow, ...kept], { keepPrevious: false }, ctx);
+  const result = await applyPlans(plan.plans, ctx, { dryRun: opts.dryRun === true });
+  opts.onStep?.({ kind: 'applied', plan, result });
+  return {
+    roots: plan.roots.map((r) => ({ subject: r.cert.subject, sha256: r.cert.sha256, origin: r.origin })),
+    ...result,
+  };
+}
