@@ -27,7 +27,18 @@ export type ClientId =
   | 'uv'
   | 'poetry'
   | 'pipenv'
-  | 'pdm';
+  | 'pdm'
+  | 'httplib2'
+  | 'grpc'
+  | 'composer'
+  | 'gcloud'
+  | 'az'
+  | 'deno'
+  | 'bun'
+  | 'yarn'
+  | 'pnpm'
+  | 'docker'
+  | 'vscode';
 
 /** Runs a program. Tests swap it for one that runs inside a sandbox (clean env, masked configs). */
 export type Runner = (

@@ -4,7 +4,7 @@
  * itself in that interpreter. Each library's own file says where it takes its CAs from, with the source.
  */
 import { join } from 'node:path';
-import type { ClientId, Context, Installation, TrustSource } from '../types.ts';
+import type { ClientId, Context, Installation, TrustSource, Verdict } from '../types.ts';
 import { certifiWhere } from './certifi.ts';
 import { verdictFromOutput } from './messages.ts';
 import { findPackage, type PythonInfo, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
@@ -20,6 +20,8 @@ export interface PythonLibSpec {
   plan: Client['plan'];
   /** Python source run as `python -c SRC URL`; prints `HTTP_STATUS <code>` once the server answered. */
   probe: string;
+  /** How to read the probe's output when the library does not print Python's ssl errors (default: as it does). */
+  verdict?: (output: string, code: number | null) => Verdict;
 }
 
 /** certifi's `where()` in this environment, or null when certifi is not installed there. */
@@ -65,7 +67,7 @@ export function pythonLib(spec: PythonLibSpec): Client {
     async check(inst, url, ctx) {
       const py = inst.details?.python ?? 'python3';
       const r = await ctx.run(py, ['-c', spec.probe, url], { env: ctx.env, timeoutMs: 60_000 });
-      return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+      return (spec.verdict ?? verdictFromOutput)(`${r.stdout}\n${r.stderr}`, r.code);
     },
   };
 }

@@ -4,10 +4,13 @@ import type { ClientId } from '../types.ts';
 import { aiohttp } from './aiohttp.ts';
 import { boto3 } from './boto3.ts';
 import { cargo } from './cargo.ts';
+import { composer } from './composer.ts';
 import { conda } from './conda.ts';
 import { curl } from './curl.ts';
 import { git } from './git.ts';
 import { go } from './go.ts';
+import { grpc } from './grpc.ts';
+import { httplib2 } from './httplib2.ts';
 import { httpx } from './httpx.ts';
 import { node } from './node.ts';
 import { npm } from './npm.ts';
@@ -58,6 +61,9 @@ export const CLIENTS: readonly Client[] = [
   cargo,
   php,
   conda,
+  httplib2,
+  grpc,
+  composer,
 ];
 
 export const registry = new ClientRegistry(CLIENTS);

@@ -3,6 +3,8 @@
  * detect → check fails → plan + apply → check passes → undo → check fails the same way → undo again is a
  * no-op. The server is signed by a private CA that nothing on the laptop trusts until the plan is applied.
  */
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPlans, certifixPaths, undoAll } from '../../src/apply/index.ts';
 import { registry } from '../../src/clients/registry.ts';
@@ -21,7 +23,7 @@ import { makeChain, Origin } from '../helpers/servers.ts';
 import { labVenv, type Venv } from '../helpers/venv.ts';
 
 /** Python libraries live in a venv (built from the wheelhouse) that comes first on the laptop's PATH. */
-const PYTHON_LIBS = ['httpx', 'aiohttp', 'urllib3', 'boto3'];
+const PYTHON_LIBS = ['httpx', 'aiohttp', 'urllib3', 'boto3', 'httplib2', 'grpc'];
 
 describe.skipIf(lacks('sandbox', 'openssl'))(
   `client adapter contract ${missing('sandbox', 'openssl')}`,
@@ -29,11 +31,22 @@ describe.skipIf(lacks('sandbox', 'openssl'))(
     let laptop: Laptop;
     let origin: Origin;
     let root: string;
+    // gRPC offers only ALPN h2, which the HTTP/1.1 origin refuses before any certificate is sent.
+    let h2: Http2SecureServer;
+    let h2Url: string;
     let libs: Venv | undefined;
     beforeAll(async () => {
-      libs = await labVenv({ packages: ['httpx', 'aiohttp', 'boto3', 'urllib3'] }).catch(() => undefined);
+      libs = await labVenv({
+        packages: ['httpx', 'aiohttp', 'boto3', 'urllib3', 'httplib2', 'grpcio'],
+      }).catch(() => undefined);
       const chain = makeChain(new Pki(), 'contract', 'Contract Corp');
       root = chain.root.pem;
+      h2 = createSecureServer(
+        { key: chain.leaf.keyPem, cert: chain.leaf.pem + chain.intermediate.pem },
+        (_q, r) => r.writeHead(404).end(),
+      );
+      await new Promise<void>((ok) => h2.listen(0, '127.0.0.1', ok));
+      h2Url = `https://127.0.0.1:${(h2.address() as AddressInfo).port}/`;
       [laptop, origin] = await Promise.all([
         Laptop.create({ corporateRoots: [] }),
         Origin.start({ chain, sends: 'leaf+intermediate' }),
@@ -41,6 +54,7 @@ describe.skipIf(lacks('sandbox', 'openssl'))(
     }, 60_000);
     afterAll(async () => {
       await origin?.close();
+      h2?.close();
       await laptop?.dispose();
     });
 
@@ -60,7 +74,7 @@ describe.skipIf(lacks('sandbox', 'openssl'))(
         if (STRICT) throw new Error(`CI=true but ${id} is not installed on the laptop`);
         return skip(`${id} is not installed`);
       }
-      const url = origin.url;
+      const url = id === 'grpc' ? h2Url : origin.url;
 
       const before = await client.check(inst, url, ctx);
       expect(before.ok, JSON.stringify(before)).toBe(false);
