@@ -90,8 +90,12 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
     for (const r of refused) io.stderr(`certifix: refusing to trust ${r.refusal}\n`);
   };
   const onStep = (step: FixStep) => {
-    if (step.kind === 'applied') applied = step;
-    else if (step.candidates.length > 0) {
+    if (step.kind === 'applied') {
+      applied = step;
+      return;
+    }
+    for (const n of step.notes ?? []) say(s.dim(n));
+    if (step.candidates.length > 0) {
       say(s.bold('Roots to trust:'));
       for (const r of step.candidates) for (const l of describeRoot(r, s)) say(l);
     }

@@ -25,7 +25,7 @@ export type FixQuestion =
 /** What `fix` has done so far, for a caller that shows progress (the CLI prints each step as it comes). */
 export type FixStep =
   /** The roots chosen and screened, before any question. */
-  | { kind: 'roots'; candidates: readonly Screened[] }
+  | { kind: 'roots'; candidates: readonly Screened[]; notes?: readonly string[] | undefined }
   /** The plan and what applying it changed (or would change, in a dry run), before the proof. */
   | { kind: 'applied'; plan: FixPlan; result: ApplyResult };
 
@@ -163,7 +163,7 @@ export async function fix(opts: FixOptions = {}, ctx: Context = processContext()
     },
     ctx,
   );
-  opts.onStep?.({ kind: 'roots', candidates: selection.candidates });
+  opts.onStep?.({ kind: 'roots', candidates: selection.candidates, notes: selection.notes });
   let accepted = selection.candidates.filter((r) => !r.refusal);
   const refused = selection.candidates.filter((r) => r.refusal);
   if (refused.length > 0 && !dryRun) accepted = [...accepted, ...(await confirmRefused(refused, opts))];

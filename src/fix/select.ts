@@ -29,6 +29,8 @@ export interface Selection {
   diagnosis?: Diagnosis;
   /** Why nothing needs trusting, when that is the case. */
   nothingToDo?: string;
+  /** Where else roots were looked for, and why not (WSL: the Windows stores). */
+  notes?: string[];
 }
 
 async function fromFiles(files: readonly string[]): Promise<Candidate[]> {
@@ -98,6 +100,7 @@ export async function selectRoots(opts: SelectOptions, ctx: Context): Promise<Se
   const candidates: Candidate[] = [];
   let diagnosis: Diagnosis | undefined;
   let nothingToDo: string | undefined;
+  const notes: string[] = [];
   if (opts.url) {
     diagnosis = await diagnoseTarget(opts.url, { proxy: opts.proxy, timeoutMs: opts.timeoutMs }, ctx);
     const picked = fromDiagnosis(diagnosis);
@@ -109,7 +112,9 @@ export async function selectRoots(opts: SelectOptions, ctx: Context): Promise<Se
     const local: Cert[] = await osLocalRoots(ctx);
     candidates.push(...local.map((cert): Candidate => ({ cert, origin: 'os-store' })));
     candidates.push(...(await fromCaVariables(ctx)));
-    candidates.push(...(await windowsCandidates(ctx)).candidates);
+    const windows = await windowsCandidates(ctx);
+    candidates.push(...windows.candidates);
+    if (windows.note) notes.push(windows.note);
     if (candidates.length === 0) nothingToDo = 'your OS store holds no roots beyond the public ones';
   }
   // The same root from several places counts once, under the origin that needs the least confirmation:
@@ -129,5 +134,6 @@ export async function selectRoots(opts: SelectOptions, ctx: Context): Promise<Se
   const result: Selection = { candidates: unique.map((c) => screen(c, opts)) };
   if (diagnosis) result.diagnosis = diagnosis;
   if (nothingToDo && unique.length === 0) result.nothingToDo = nothingToDo;
+  if (notes.length > 0) result.notes = notes;
   return result;
 }

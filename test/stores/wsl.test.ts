@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../../src/context.ts';
 import type { Cert } from '../../src/core/cert.ts';
+import { selectRoots } from '../../src/fix/select.ts';
 import { windowsCandidates } from '../../src/fix/windows-source.ts';
 import { systemStore } from '../../src/stores/index.ts';
 import { parsePemCached } from '../../src/stores/pem.ts';
@@ -143,6 +144,13 @@ describe('Windows stores through powershell.exe', () => {
     expect(offered.some((s) => /ISRG|Microsoft/.test(s))).toBe(false);
     expect(got.candidates.every((c) => c.origin === 'windows-store')).toBe(true);
     expect(got.trusted.has(corpCert.sha256)).toBe(true);
+
+    // fix's default selection offers it beside the (here empty) Linux store, and says where it looked.
+    const selection = await selectRoots({}, ctxFor(root, bin));
+    expect(selection.candidates.map((c) => [c.cert.subject, c.origin, c.refusal])).toEqual([
+      [corpCert.subject, 'windows-store', undefined],
+    ]);
+    expect(selection.notes?.[0]).toMatch(/^WSL: read the Windows stores through .*powershell\.exe/);
   });
 });
 
