@@ -20,7 +20,9 @@ export type FileOp =
   | { kind: 'ini'; section: string; key: string; value: string }
   | { kind: 'npmrc'; key: string; value: string }
   | { kind: 'gitconfig'; key: string; value: string }
-  | { kind: 'keyfile'; format: KeyFormat; section: string | null; key: string; value: string };
+  | { kind: 'keyfile'; format: KeyFormat; section: string | null; key: string; value: string }
+  /** Built from its inputs' bytes, not from text: prepare.ts hands it to apply/keystore.ts. */
+  | { kind: 'keystore'; from: readonly string[] };
 
 const DIALECTS: Record<'ini' | 'npmrc' | 'gitconfig', Dialect> = { ini: pipIni, npmrc, gitconfig };
 
@@ -33,6 +35,8 @@ export function applyOp(old: string | null, op: FileOp, path?: string): { text: 
   switch (op.kind) {
     case 'file':
       return { text: op.content, record: { kind: 'file' } };
+    case 'keystore':
+      throw new Error('a keystore is built from bytes (apply/keystore.ts), not edited as text');
     case 'block':
       return { text: setBlock(old, op.vars, op.syntax, op.where, path), record: op };
     case 'ini': {

@@ -14,6 +14,7 @@ import { assertEnvName, shadowing } from './block.ts';
 import { applyOp, type FileOp } from './edits.ts';
 import { writeTarget } from './guard.ts';
 import type { EditRecord } from './journal.ts';
+import { buildKeystore, listingOf } from './keystore.ts';
 import { type EnvTargetId, envTargets } from './shells.ts';
 
 export interface FileWork {
@@ -45,7 +46,7 @@ type Ctx = Pick<Context, 'env' | 'home' | 'platform'>;
 /** Values inserted into a file that is edited as latin1 must be its UTF-8 bytes, one char per byte. */
 function inEncoding(op: FileOp, enc: Encoding): FileOp {
   if (enc === 'utf8') return op;
-  if (op.kind === 'file') return op;
+  if (op.kind === 'file' || op.kind === 'keystore') return op;
   if (op.kind === 'block') {
     const vars = Object.fromEntries(Object.entries(op.vars).map(([k, v]) => [k, asText(v, enc)]));
     return { ...op, vars };
@@ -72,6 +73,8 @@ function toOp(change: Exclude<Plan['changes'][number], { kind: 'env' }>): FileOp
         key: change.key,
         value: change.value,
       };
+    case 'keystore':
+      return { kind: 'keystore', from: change.from };
   }
 }
 
@@ -129,10 +132,37 @@ export async function prepare(
     }
   }
 
+  // Whole files this run writes, by planned path: a keystore built from one reads the new content.
+  const pending = new Map<string, string>();
+  for (const plan of plans)
+    for (const c of plan.changes) if (c.kind === 'file') pending.set(c.path, c.content);
+
   const work: FileWork[] = [];
   for (const [target, f] of files) {
     const before = await readMaybe(target);
     const mode = before ? (await stat(target)).mode & 0o7777 : null;
+    const keystores = f.ops.filter((o) => o.kind === 'keystore');
+    if (keystores.length > 0) {
+      if (keystores.length !== f.ops.length)
+        throw new CertifixError('USAGE', `${f.planned}: a keystore cannot be combined with other edits`);
+      // Several installations may name the same truststore: it holds every input of every plan.
+      const built = await buildKeystore([...new Set(keystores.flatMap((o) => o.from))], pending);
+      warnings.push(...built.warnings);
+      work.push({
+        ...f,
+        target,
+        kinds: [...f.kinds],
+        owners: [...f.owners],
+        before,
+        mode,
+        after: built.bytes,
+        beforeText: listingOf(before) ?? (before ? decode(before).text : null),
+        afterText: built.listing,
+        records: [{ kind: 'file' }],
+        newMode: 0o644,
+      });
+      continue;
+    }
     const { text: beforeText, encoding } = before
       ? decode(before)
       : { text: null, encoding: 'utf8' as const };

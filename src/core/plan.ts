@@ -14,7 +14,14 @@ export type Change =
   /** Set a key in a git config file (`~/.gitconfig`), e.g. `http.sslCAInfo`. */
   | { kind: 'gitconfig'; path: string; key: string; value: string }
   /** Set one key in a `key = value` file of a named format (src/formats/key-formats.ts); section null: top level. */
-  | { kind: 'keyfile'; format: KeyFormat; path: string; section: string | null; key: string; value: string };
+  | { kind: 'keyfile'; format: KeyFormat; path: string; section: string | null; key: string; value: string }
+  /**
+   * A Java truststore (JKS, trusted-certificate entries) built when the plan is applied, from the keystores
+   * (JKS or PKCS#12) and PEM files in `from`: every certificate, in order, each once. Its inputs may be
+   * written by the same run (the merged bundle), so the plan names them instead of holding bytes; `--dry-run`
+   * lists the entries it would hold. Journaled and undone like a `file` (core/keystore.ts, apply/keystore.ts).
+   */
+  | { kind: 'keystore'; path: string; from: string[] };
 
 /** The key-value file formats a `keyfile` change may edit, each a dialect in src/formats/key-formats.ts. */
 export type KeyFormat = 'wgetrc' | 'configparser' | 'yarnrc' | 'condarc';

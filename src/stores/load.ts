@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Cert, parseCerts, uniqueCerts } from '../core/cert.ts';
+import { isKeystore, readKeystore } from '../core/keystore.ts';
 import { type AnchorDir, TrustIndex } from '../core/trust-index.ts';
 import { type NameInfo, nameHash } from '../core/verify/dn.ts';
 import type { TrustSource } from '../types.ts';
@@ -37,7 +38,12 @@ export function readBundleSync(path: string): Cert[] {
   try {
     const data = readFileSync(path);
     const text = data.toString('latin1');
-    certs = text.includes('-----BEGIN') ? parsePemCached(text) : parseCerts(data, path).certs;
+    // A Java truststore (JKS or PKCS#12) is a CA store too: its certificates (core/keystore.ts).
+    certs = text.includes('-----BEGIN')
+      ? parsePemCached(text)
+      : isKeystore(data)
+        ? readKeystore(data).entries.map((e) => e.cert)
+        : parseCerts(data, path).certs;
   } catch {
     certs = [];
   }
