@@ -38,7 +38,8 @@ export type ClientId =
   | 'yarn'
   | 'pnpm'
   | 'docker'
-  | 'vscode';
+  | 'vscode'
+  | 'java';
 
 /** Runs a program. Tests swap it for one that runs inside a sandbox (clean env, masked configs). */
 export type Runner = (

@@ -12,6 +12,7 @@ import { go } from './go.ts';
 import { grpc } from './grpc.ts';
 import { httplib2 } from './httplib2.ts';
 import { httpx } from './httpx.ts';
+import { java } from './java.ts';
 import { node } from './node.ts';
 import { npm } from './npm.ts';
 import { php } from './php.ts';
@@ -64,6 +65,7 @@ export const CLIENTS: readonly Client[] = [
   httplib2,
   grpc,
   composer,
+  java,
 ];
 
 export const registry = new ClientRegistry(CLIENTS);

@@ -19,6 +19,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
+import { parseCerts, toPem } from '../../src/core/cert.ts';
+import { mergeEntries, writeJks } from '../../src/core/keystore.ts';
 import { CACHE_DIR } from './paths.ts';
 
 /** Debian's file name for a root: its CN (or OU/O) with spaces as underscores. */
@@ -138,6 +140,18 @@ export class OsStore {
       bundle.push(pem);
     }
     writeFileSync(this.bundlePath, bundle.join(''));
+    // The JDK's cacerts (/etc/ssl/certs/java/cacerts, where Debian's JDKs link it) holds the Mozilla roots
+    // and NOT the local ones: the lab's Java is one with its own list, as Temurin, Oracle and SDKMAN JDKs
+    // ship it. (Debian's ca-certificates-java hook would also import the local roots, and then Java needs no
+    // fix: https://salsa.debian.org/java-team/ca-certificates-java/-/blob/master/debian/jks-keystore.hook.in.)
+    mkdirSync(join(this.certsDir, 'java'), { recursive: true });
+    const mozilla = this.withMozilla ? parseCerts(rootCertificates.join('\n')).certs : [];
+    const entries = mozilla.map((cert) => ({
+      alias: `debian:${debianName(toPem(cert))}.pem`,
+      cert,
+      date: cert.notBefore.getTime(),
+    }));
+    writeFileSync(join(this.certsDir, 'java', 'cacerts'), writeJks(mergeEntries([entries])));
     return this;
   }
 }

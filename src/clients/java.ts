@@ -1,0 +1,170 @@
+/**
+ * Java (the JDK's HttpClient, HttpsURLConnection, and everything on the JVM: Maven, Gradle, IDEs' builds).
+ * The JSSE trusts one keystore: javax.net.ssl.trustStore, else jssecacerts, else $JAVA_HOME/lib/security/cacerts
+ * (java-options.ts PROP). On Debian that cacerts is a JKS copy of /etc/ssl/certs kept by ca-certificates-java;
+ * Temurin and Oracle ship their own Mozilla-like list. PEM bundles and SSL_CERT_FILE mean nothing to it.
+ *
+ * The fix: a truststore of our own (the JDK's store + the merged bundle's roots, JKS: core/keystore.ts says
+ * why) at a stable path in certifix's data directory, named by -Djavax.net.ssl.trustStore in
+ * JAVA_TOOL_OPTIONS, which every JVM reads. The JDK's own cacerts is left alone.
+ *
+ * Verification differs from OpenSSL's in ways the prediction does not model: any certificate in the store is
+ * an anchor (PKIX TrustAnchor, no self-signed requirement), and jdk.certpath.disabledAlgorithms in
+ * conf/security/java.security refuses MD2/MD5, RSA/DSA keys < 1024 bits and EC < 224 (JDK 17's defaults).
+ */
+import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { envOf, isFile, whichAll } from './fsx.ts';
+import { envProp, PROP, withTrustStore } from './java-options.ts';
+import { JAVA_PROBE, javaVerdict } from './java-probe.ts';
+import type { Client, Context, Installation, TrustSource } from './types.ts';
+
+/** The file name of certifix's truststore, next to the merged bundle. */
+export const TRUSTSTORE_NAME = 'java-truststore.jks';
+
+/** cacerts relative to a Java home: JDK 9+ images, and a JDK 8 whose `java` is bin/ of the JDK. */
+const CACERTS = ['lib/security/cacerts', 'jre/lib/security/cacerts'];
+
+/** The JDK's `release` file names its version (`JAVA_VERSION="17.0.15"`), so no JVM has to start. */
+async function releaseVersion(home: string): Promise<string | undefined> {
+  const text = await readFile(join(home, 'release'), 'utf8').catch(() => '');
+  return /^JAVA_VERSION="([^"]+)"/m.exec(text.slice(0, 64 * 1024))?.[1];
+}
+
+/** One Java home: where its `java` really lives, its cacerts and jssecacerts. */
+async function javaHome(java: string): Promise<Installation | null> {
+  const real = await realpath(java).catch(() => null);
+  if (!real) return null;
+  const home = dirname(dirname(real));
+  for (const rel of CACERTS) {
+    const cacerts = join(home, rel);
+    if (!(await isFile(cacerts))) continue;
+    const jssecacerts = join(dirname(cacerts), 'jssecacerts');
+    return {
+      client: 'java',
+      path: java,
+      version: await releaseVersion(home),
+      details: {
+        javaHome: home,
+        cacerts,
+        // The JSSE prefers jssecacerts to cacerts when it exists (java-options.ts PROP).
+        defaultStore: (await isFile(jssecacerts)) ? jssecacerts : cacerts,
+      },
+    };
+  }
+  return null;
+}
+
+/** `java` on PATH, then $JAVA_HOME/bin/java when it is another JDK (build tools use JAVA_HOME). */
+async function detect(ctx: Context): Promise<Installation[]> {
+  const candidates = (await whichAll('java', ctx)).slice(0, 1);
+  const home = envOf(ctx, 'JAVA_HOME');
+  if (home) candidates.push(join(home, 'bin', 'java'));
+  const out: Installation[] = [];
+  for (const java of candidates) {
+    const inst = await javaHome(java);
+    if (inst && !out.some((o) => o.details?.javaHome === inst.details?.javaHome)) out.push(inst);
+  }
+  return out;
+}
+
+async function trust(inst: Installation, ctx: Context): Promise<TrustSource> {
+  const profile = 'openssl' as const;
+  const fallback = inst.details?.cacerts ?? '';
+  const named = envProp(ctx, PROP.store);
+  const type = envProp(ctx, PROP.type);
+  const typeNote = type ? ` (${type.variable} sets the store type ${type.value})` : '';
+  if (named && named.value !== 'NONE') {
+    const via = `${named.variable} -D${PROP.store}`;
+    if (await isFile(named.value))
+      return {
+        source: 'env',
+        via,
+        path: named.value,
+        files: [named.value],
+        dirs: [],
+        profile,
+        why: `${named.variable} names the trust store${typeNote}.`,
+      };
+    // Not a readable file: the JSSE falls back to cacerts (not jssecacerts).
+    return {
+      source: 'cacerts',
+      via,
+      path: fallback,
+      files: [fallback],
+      dirs: [],
+      profile,
+      why: `${named.variable} names a trust store that does not exist, so Java uses cacerts.`,
+      warnings: [`${via} points to ${named.value}, which does not exist`],
+    };
+  }
+  const store = inst.details?.defaultStore ?? fallback;
+  const real = await realpath(store).catch(() => store);
+  // Debian/Ubuntu and Fedora link cacerts to a copy of the OS store that their CA tooling keeps in sync.
+  const osManaged = /^\/etc\/(ssl\/certs\/java|pki\/ca-trust\/extracted\/java)\//.test(real);
+  return {
+    source: osManaged ? 'system' : 'cacerts',
+    path: store,
+    files: [store],
+    dirs: [],
+    profile,
+    why: osManaged
+      ? `Java reads ${store}, which the OS's CA tooling keeps as a copy of its store${typeNote}.`
+      : `Java reads its own ${store.endsWith('jssecacerts') ? 'jssecacerts' : 'cacerts'}${typeNote}.`,
+  };
+}
+
+export const java: Client = {
+  id: 'java',
+
+  detect,
+
+  trust,
+
+  // sun.security.validator.PKIXValidator wraps SunCertPathBuilderException in ValidatorException
+  // ("PKIX path building failed: ..."), thrown as SSLHandshakeException by the TLS stack; the host name
+  // check is sun.security.util.HostnameChecker ("No subject alternative DNS name matching x found.").
+  render(v, host) {
+    if (v.code === 'HOSTNAME_MISMATCH')
+      return `javax.net.ssl.SSLHandshakeException: No subject alternative DNS name matching ${host} found.`;
+    if (v.code === 'CERT_HAS_EXPIRED')
+      return 'javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed';
+    return 'javax.net.ssl.SSLHandshakeException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target';
+  },
+
+  plan(inst, bundlePath, ctx) {
+    const store = join(dirname(bundlePath), TRUSTSTORE_NAME);
+    // What the JVM trusts now stays trusted: a trust store the user named, else the JDK's default one.
+    const named = envProp(ctx, PROP.store)?.value;
+    const base = named && named !== store && named !== 'NONE' ? named : inst.details?.defaultStore;
+    return {
+      owner: 'java',
+      summary: `Build ${store} (${base ?? "the JDK's cacerts"} + the merged bundle's roots) and point every JVM at it with JAVA_TOOL_OPTIONS.`,
+      changes: [
+        { kind: 'keystore', path: store, from: [...(base ? [base] : []), bundlePath] },
+        { kind: 'env', name: 'JAVA_TOOL_OPTIONS', value: withTrustStore(ctx.env.JAVA_TOOL_OPTIONS, store) },
+      ],
+      notes: [
+        'Every JVM prints "Picked up JAVA_TOOL_OPTIONS: …" on stderr when it starts (hotspot arguments.cpp); a script that parses java\'s stderr sees that line.',
+        'Maven and Gradle run on the JVM and read JAVA_TOOL_OPTIONS too (the Maven JVM, Gradle daemons and workers); a Gradle daemon started before this keeps its old trust store until `gradle --stop`.',
+        `A -D${PROP.store} on a command line, in MAVEN_OPTS, .mvn/jvm.config or org.gradle.jvmargs comes after JAVA_TOOL_OPTIONS and wins over it.`,
+        "The JDK's own cacerts is not changed; `certifix refresh` rebuilds the truststore when the JDK's list or the bundle changes.",
+      ],
+    };
+  },
+
+  async check(inst, url, ctx) {
+    // The probe is a single source file run by the `java` launcher (JEP 330, Java 11+): nothing is compiled
+    // to disk, and the temporary directory goes afterwards.
+    const dir = await mkdtemp(join(tmpdir(), 'certifix-java-'));
+    try {
+      const file = join(dir, 'CertifixProbe.java');
+      await writeFile(file, JAVA_PROBE);
+      const r = await ctx.run(inst.path, [file, url], { env: ctx.env, cwd: dir, timeoutMs: 90_000 });
+      return javaVerdict(`${r.stdout}\n${r.stderr}`, r.code);
+    } finally {
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
+    }
+  },
+};
