@@ -58,6 +58,15 @@ export function renderChanges(fix: FixPlan, result: ApplyResult, s: Style): stri
         out.push(`    ${s.dim(`(${n} certificate${n === 1 ? '' : 's'})`)}`);
         continue;
       }
+      if (c.kinds.includes('keystore') && c.action === 'create') {
+        // A new truststore: its size, and only the entries certifix adds beyond the copied keystore.
+        const ours = c.added.filter((l) => l.startsWith('trusted certifix-'));
+        out.push(
+          `    ${s.dim(`(${c.added.length} trusted certificates, ${ours.length} added from the bundle)`)}`,
+        );
+        for (const l of ours) out.push(`    ${s.green(`+ ${l}`)}`);
+        continue;
+      }
       for (const l of c.removed) out.push(`    ${s.red(`- ${l}`)}`);
       for (const l of c.added) out.push(`    ${s.green(`+ ${l}`)}`);
     }

@@ -10,7 +10,7 @@
  *   (Arguments::parse_options_buffer, https://github.com/openjdk/jdk/blob/master/src/hotspot/share/runtime/arguments.cpp);
  *   it prints `Picked up JAVA_TOOL_OPTIONS: <value>` on stderr first (parse_options_environment_variable).
  */
-import type { Context } from './types.ts';
+import type { Context } from '../types.ts';
 
 /** The order the JVM applies them in; later wins (see above). */
 export const OPTION_VARIABLES = ['JAVA_TOOL_OPTIONS', 'JDK_JAVA_OPTIONS', '_JAVA_OPTIONS'] as const;

@@ -4,8 +4,9 @@
  * it (and no_proxy) into a ProxySelector, which is what -Dhttps.proxyHost/-Dhttps.proxyPort would give a
  * Java program (https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/net/doc-files/net-properties.html).
  */
+
+import type { Verdict } from '../types.ts';
 import { NOT_VERIFIED, REASONS } from './messages.ts';
-import type { Verdict } from './types.ts';
 
 export const JAVA_PROBE = `import java.net.*;
 import java.net.http.*;
@@ -72,7 +73,8 @@ export function javaVerdict(output: string, code: number | null): Verdict {
       message: REASONS.CERT_HAS_EXPIRED ?? '',
       printed: first(output, /validity check failed|Expired/),
     };
-  const pkix = /PKIX path (building|validation) failed|unable to find valid certification path|trustAnchors parameter must be non-empty/;
+  const pkix =
+    /PKIX path (building|validation) failed|unable to find valid certification path|trustAnchors parameter must be non-empty/;
   if (pkix.test(output))
     return {
       ok: false,

@@ -15,10 +15,11 @@
 import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { envOf, isFile, whichAll } from './fsx.ts';
+import { envOf, isFile, whichAll } from '../host-files.ts';
+import type { Context, Installation, TrustSource } from '../types.ts';
 import { envProp, PROP, withTrustStore } from './java-options.ts';
 import { JAVA_PROBE, javaVerdict } from './java-probe.ts';
-import type { Client, Context, Installation, TrustSource } from './types.ts';
+import type { Client } from './types.ts';
 
 /** The file name of certifix's truststore, next to the merged bundle. */
 export const TRUSTSTORE_NAME = 'java-truststore.jks';

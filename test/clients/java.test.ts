@@ -1,0 +1,143 @@
+/**
+ * The Java adapter's pure parts: the JVM's option variables as hotspot splits them, the JAVA_TOOL_OPTIONS
+ * value fix writes (the user's options kept), the plan, what `--dry-run` shows for the truststore, and how
+ * the probe's output becomes a verdict (lines printed by JDK 17's HttpClient against the lab's servers).
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyPlans, certifixPaths } from '../../src/apply/index.ts';
+import { java } from '../../src/clients/java.ts';
+import { envProp, propToken, splitOptions, withTrustStore } from '../../src/clients/java-options.ts';
+import { javaVerdict } from '../../src/clients/java-probe.ts';
+import { renderBundle } from '../../src/core/bundle.ts';
+import { parseCerts } from '../../src/core/cert.ts';
+import { entriesFor, writeJks } from '../../src/core/keystore.ts';
+import type { Context, Installation } from '../../src/types.ts';
+import { Pki } from '../helpers/pki.ts';
+
+describe('JVM option variables', () => {
+  it.each([
+    ['-Xmx1g  -Dfoo=bar', ['-Xmx1g', '-Dfoo=bar']],
+    ['"-Da=b c" -Dd=\'e f\'', ['-Da=b c', '-Dd=e f']],
+    ['-Dx="/A B/c"', ['-Dx=/A B/c']],
+    ['', []],
+  ])('%j splits as hotspot does', (value, tokens) => {
+    expect(splitOptions(value)).toEqual(tokens);
+  });
+
+  it('the last trust store wins, _JAVA_OPTIONS over JAVA_TOOL_OPTIONS', () => {
+    const env = {
+      JAVA_TOOL_OPTIONS: '-Djavax.net.ssl.trustStore=/a.jks',
+      _JAVA_OPTIONS: '-Djavax.net.ssl.trustStore=/b.jks',
+    };
+    expect(envProp({ env }, 'javax.net.ssl.trustStore')).toEqual({
+      variable: '_JAVA_OPTIONS',
+      value: '/b.jks',
+    });
+  });
+
+  it('JAVA_TOOL_OPTIONS keeps the user options, replaces only our own trust store, quotes spaces', () => {
+    const ours = '/h/.local/share/certifix/java-truststore.jks';
+    expect(withTrustStore(undefined, ours)).toBe(`-Djavax.net.ssl.trustStore=${ours}`);
+    const once = withTrustStore('-Xmx2g "-Dapp.name=My App"', ours);
+    expect(once).toBe(`-Xmx2g "-Dapp.name=My App" -Djavax.net.ssl.trustStore=${ours}`);
+    expect(withTrustStore(once, ours)).toBe(once); // re-run in a shell that has our value
+    expect(propToken('javax.net.ssl.trustStore', '/Users/a/Library/Application Support/x.jks')).toBe(
+      '"-Djavax.net.ssl.trustStore=/Users/a/Library/Application Support/x.jks"',
+    );
+    expect(splitOptions(withTrustStore('', '/A B/x.jks'))).toEqual(['-Djavax.net.ssl.trustStore=/A B/x.jks']);
+  });
+});
+
+describe('plan and --dry-run', () => {
+  const pki = new Pki();
+  const corp = parseCerts(pki.issue('java-corp', { cn: 'Java Corp Root', ca: true }).pem).certs;
+  const pub = parseCerts(pki.issue('java-pub', { cn: 'Java Public Root', ca: true }).pem).certs;
+
+  function setup(env: Record<string, string> = {}) {
+    const dir = mkdtempSync(join(tmpdir(), 'certifix-java-plan-'));
+    const cacerts = join(dir, 'jdk', 'cacerts');
+    const ctx: Context = {
+      env: { HOME: join(dir, 'home'), SHELL: '/bin/bash', ...env },
+      home: join(dir, 'home'),
+      cwd: dir,
+      platform: 'linux',
+      run: async () => ({ code: 0, stdout: '', stderr: '' }),
+    };
+    const inst: Installation = {
+      client: 'java',
+      path: '/usr/bin/java',
+      details: { javaHome: join(dir, 'jdk'), cacerts, defaultStore: cacerts },
+    };
+    return { dir, cacerts, ctx, inst };
+  }
+
+  it('builds the truststore from the JDK store and the bundle this run writes, listed line by line', async () => {
+    const { cacerts, ctx, inst } = setup({ JAVA_TOOL_OPTIONS: '-Xss2m' });
+    mkdirSync(join(cacerts, '..'), { recursive: true });
+    writeFileSync(cacerts, writeJks(entriesFor(pub)));
+    const bundle = certifixPaths(ctx).bundle;
+    const plan = java.plan(inst, bundle, ctx);
+    const store = join(certifixPaths(ctx).dir, 'java-truststore.jks');
+    expect(plan.changes).toEqual([
+      { kind: 'keystore', path: store, from: [cacerts, bundle] },
+      { kind: 'env', name: 'JAVA_TOOL_OPTIONS', value: `-Xss2m -Djavax.net.ssl.trustStore=${store}` },
+    ]);
+    expect(plan.notes?.join('\n')).toContain('Picked up JAVA_TOOL_OPTIONS');
+    const content = renderBundle({ mozilla: [], extra: [...corp, ...pub] });
+    const shared = {
+      owner: 'certifix',
+      summary: 'bundle',
+      changes: [{ kind: 'file' as const, path: bundle, content }],
+    };
+    const dry = await applyPlans([shared, plan], ctx, { dryRun: true, envTargets: ['profile'] });
+    const ks = dry.changed.find((c) => c.path === store);
+    // The JDK's entry first, then the bundle's root it lacked; never the bytes.
+    expect(ks).toMatchObject({ action: 'create', kinds: ['keystore'], owners: ['java'] });
+    expect(ks?.added).toEqual([
+      `trusted certifix-${pub[0]?.sha256.slice(0, 16)}: CN=Java Public Root`,
+      `trusted certifix-${corp[0]?.sha256.slice(0, 16)}: CN=Java Corp Root`,
+    ]);
+  });
+
+  it("a trust store the user named is the base, instead of the JDK's", () => {
+    const { ctx, inst } = setup({ JAVA_TOOL_OPTIONS: '-Djavax.net.ssl.trustStore=/opt/corp.jks' });
+    const plan = java.plan(inst, '/d/bundle.pem', ctx);
+    expect(plan.changes[0]).toEqual({
+      kind: 'keystore',
+      path: '/d/java-truststore.jks',
+      from: ['/opt/corp.jks', '/d/bundle.pem'],
+    });
+  });
+});
+
+describe('what the probe printed', () => {
+  // JDK 17.0.15 HttpClient against the lab's internal service (an untrusted private CA) and a server whose
+  // certificate names another host.
+  const PKIX =
+    'javax.net.ssl.SSLHandshakeException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target';
+  it.each([
+    [
+      `Picked up JAVA_TOOL_OPTIONS: -Xss2m\n${PKIX}\nsun.security.validator.ValidatorException: PKIX path building failed`,
+      'VERIFY_FAILED',
+      PKIX,
+    ],
+    [
+      'javax.net.ssl.SSLHandshakeException: No subject alternative DNS name matching localhost found.',
+      'HOSTNAME_MISMATCH',
+      undefined,
+    ],
+    ['HTTP_STATUS 404', 'OK', undefined],
+    ['java.net.ConnectException', 'CONNECT', undefined],
+  ])('%#', (out, code, printed) => {
+    const v = javaVerdict(out, 1);
+    expect(v.code).toBe(code);
+    if (printed) expect(v.printed).toBe(printed);
+  });
+
+  it('render() prints what the JDK prints', () => {
+    expect(java.render({ ok: false, code: 'VERIFY_FAILED', message: '' }, 'x')).toBe(PKIX);
+  });
+});
