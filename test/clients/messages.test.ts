@@ -130,6 +130,7 @@ describe('registry', () => {
       'go',
       'cargo',
       'php',
+      'java',
     ]);
     const { ClientRegistry, CLIENTS } = await import('../../src/clients/registry.ts');
     expect(() => new ClientRegistry([...CLIENTS, CLIENTS[0] as never])).toThrow(/duplicate/);

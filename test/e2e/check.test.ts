@@ -15,7 +15,17 @@ import { type Laptop, REPO } from '../helpers/laptop.ts';
 import { labVenv, type Venv } from '../helpers/venv.ts';
 
 /** The clients this suite expects to find on the laptop (CI installs them all). */
-const NEW_CLIENTS: ClientId[] = ['wget', 'ruby', 'go', 'cargo', 'httpx', 'aiohttp', 'urllib3', 'boto3'];
+const NEW_CLIENTS: ClientId[] = [
+  'wget',
+  'ruby',
+  'go',
+  'cargo',
+  'httpx',
+  'aiohttp',
+  'urllib3',
+  'boto3',
+  'java',
+];
 
 function parse(r: { stdout: string; stderr: string }): CheckReport {
   try {
