@@ -28,8 +28,14 @@ const [a, b] = [rootA, rootB].map((r) => parseCerts(r.pem).certs[0] as NonNullab
   ReturnType<typeof parseCerts>['certs'][number],
 ];
 
+/** keytool is a JVM: C1 only and the serial GC make its start cheaper; each call still takes seconds. */
 const keytool = (args: string[]) =>
-  execFileSync('keytool', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync('keytool', ['-J-XX:TieredStopAtLevel=1', '-J-XX:+UseSerialGC', ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+/** Tests that start JVMs (one or two keytool runs). */
+const JVM = { timeout: 60_000 };
 
 describe('JKS written by certifix', () => {
   it('round-trips and checks the password like the JDK', () => {
@@ -51,15 +57,19 @@ describe('JKS written by certifix', () => {
     expect(isKeystore(a.der)).toBe(false);
   });
 
-  it.skipIf(lacks('keytool'))(`keytool lists it, with the store password ${missing('keytool')}`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'certifix-ks-'));
-    const file = join(dir, 'trust.jks');
-    await writeFile(file, writeJks(entriesFor([a, b])));
-    const out = keytool(['-list', '-keystore', file, '-storepass', 'changeit']);
-    expect(out).toMatch(/Your keystore contains 2 entries/);
-    expect(out).toContain(`certifix-${a.sha256.slice(0, 16)}`);
-    expect(out).toMatch(/trustedCertEntry/);
-  });
+  it.skipIf(lacks('keytool'))(
+    `keytool lists it, with the store password ${missing('keytool')}`,
+    JVM,
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'certifix-ks-'));
+      const file = join(dir, 'trust.jks');
+      await writeFile(file, writeJks(entriesFor([a, b])));
+      const out = keytool(['-list', '-keystore', file, '-storepass', 'changeit']);
+      expect(out).toMatch(/Your keystore contains 2 entries/);
+      expect(out).toContain(`certifix-${a.sha256.slice(0, 16)}`);
+      expect(out).toMatch(/trustedCertEntry/);
+    },
+  );
 });
 
 describe.skipIf(lacks('keytool'))(`keystores written by keytool ${missing('keytool')}`, () => {
@@ -88,12 +98,12 @@ describe.skipIf(lacks('keytool'))(`keystores written by keytool ${missing('keyto
     return readFileSync(file);
   };
 
-  it('reads JKS', () => {
+  it('reads JKS', JVM, () => {
     const ks = readJks(made('JKS'), 'changeit');
     expect(ks.entries.map((e) => e.alias).sort()).toEqual(['root-a', 'root-b']);
   });
 
-  it('reads PKCS#12 whose certificates are not encrypted (the JDK 18+ password-less cacerts)', () => {
+  it('reads PKCS#12 whose certificates are not encrypted (the JDK 18+ password-less cacerts)', JVM, () => {
     // -J-Dkeystore.pkcs12.certProtectionAlgorithm=NONE: what JDK-8275252 uses for cacerts
     // (https://bugs.openjdk.org/browse/JDK-8275252).
     const data = made('PKCS12', ['-J-Dkeystore.pkcs12.certProtectionAlgorithm=NONE']);
@@ -104,7 +114,7 @@ describe.skipIf(lacks('keytool'))(`keystores written by keytool ${missing('keyto
     expect(ks.entries.map((e) => e.alias).sort()).toEqual(['root-a', 'root-b']);
   });
 
-  it('counts the encrypted part of a password-protected PKCS#12 instead of guessing', () => {
+  it('counts the encrypted part of a password-protected PKCS#12 instead of guessing', JVM, () => {
     const ks = readKeystore(made('PKCS12'));
     expect(ks.encrypted).toBe(1);
     expect(ks.entries).toEqual([]);
