@@ -130,6 +130,10 @@ describe('registry', () => {
       'go',
       'cargo',
       'php',
+      'conda',
+      'httplib2',
+      'grpc',
+      'composer',
       'java',
     ]);
     const { ClientRegistry, CLIENTS } = await import('../../src/clients/registry.ts');
