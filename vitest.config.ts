@@ -8,7 +8,11 @@ import { defineConfig } from 'vitest/config';
  * them (pip alone takes 2-5 s per start on a busy machine). The contract suite runs every adapter's real
  * client through detect, check, apply, check, undo, check.
  */
-const E2E = ['test/e2e/**/*.test.ts', 'test/clients/contract.test.ts'];
+const E2E = [
+  'test/e2e/**/*.test.ts',
+  'test/clients/contract.test.ts',
+  'test/commands/library-vs-cli.test.ts',
+];
 
 export default defineConfig({
   test: {
