@@ -17,12 +17,14 @@ import { node } from './node.ts';
 import { npm } from './npm.ts';
 import { php } from './php.ts';
 import { pip } from './pip.ts';
+import { pnpm } from './pnpm.ts';
 import { pythonRequests } from './python-requests.ts';
 import { pythonSsl } from './python-ssl.ts';
 import { ruby } from './ruby.ts';
 import type { Client } from './types.ts';
 import { urllib3 } from './urllib3.ts';
 import { wget } from './wget.ts';
+import { yarn } from './yarn.ts';
 
 export class ClientRegistry {
   private readonly byId = new Map<ClientId, Client>();
@@ -66,6 +68,8 @@ export const CLIENTS: readonly Client[] = [
   grpc,
   composer,
   java,
+  yarn,
+  pnpm,
 ];
 
 export const registry = new ClientRegistry(CLIENTS);

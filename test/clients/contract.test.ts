@@ -18,6 +18,7 @@ import type { Context } from '../../src/types.ts';
 import { condaShaped } from '../helpers/conda.ts';
 import { lacks, missing, STRICT } from '../helpers/has.ts';
 import { Laptop } from '../helpers/laptop.ts';
+import { npmToolBin } from '../helpers/npm-tools.ts';
 import { Pki } from '../helpers/pki.ts';
 import { makeChain, Origin } from '../helpers/servers.ts';
 import { labVenv, type Venv } from '../helpers/venv.ts';
@@ -68,6 +69,7 @@ describe.skipIf(lacks('sandbox', 'openssl'))(
       }
       // conda: a conda-shaped prefix (a real venv with requests, laid out as ~/miniconda3) in the laptop's HOME.
       if (id === 'conda') await condaShaped(laptop.homePath('miniconda3'));
+      if (id === 'yarn' || id === 'pnpm') ctx.env.PATH = `${npmToolBin(id)}:${ctx.env.PATH}`;
       const [inst] = await client.detect(ctx);
       if (!inst) {
         // .ci/run installs every client, so under CI a missing one fails instead.
