@@ -145,6 +145,26 @@ async function curlUsesSchannel(ctx: Ctx, exe: string): Promise<boolean> {
   return r?.code === 0 && curlBackend(r.stdout) === 'schannel';
 }
 
+/** What already uses the Windows store through Schannel (for the plan and for `status`). */
+export async function schannelNotes(ctx: Ctx): Promise<string[]> {
+  const notes: string[] = [];
+  const sysroot = ctx.env.SystemRoot || ctx.env.SYSTEMROOT || 'C:\\Windows';
+  const curl = join(sysroot, 'System32', 'curl.exe');
+  if ((await isFile(curl)) && (await curlUsesSchannel(ctx, curl))) {
+    notes.push("curl.exe (Windows' own) verifies with Schannel, i.e. the Windows store: nothing to set.");
+  }
+  const backend = await gitBackend(ctx);
+  if (backend === 'schannel')
+    notes.push(
+      'Git for Windows uses Schannel (http.sslBackend=schannel): the Windows store, nothing to set.',
+    );
+  else if (backend)
+    notes.push(
+      `Git for Windows uses ${backend} (http.sslBackend): it reads GIT_SSL_CAINFO / http.sslCAInfo, which fix sets; \`git config --global http.sslBackend schannel\` would use the Windows store instead.`,
+    );
+  return notes;
+}
+
 /** The Windows-only plan: config files for pip, npm and conda, REQUESTS_CA_BUNDLE for Anaconda's requests. */
 export async function windowsPlan(bundlePath: string, ctx: Ctx, nodeDir?: string): Promise<Plan | null> {
   const changes: Change[] = [];
@@ -168,20 +188,7 @@ export async function windowsPlan(bundlePath: string, ctx: Ctx, nodeDir?: string
     const path = ctx.env.NPM_CONFIG_USERCONFIG || join(ctx.env.USERPROFILE || ctx.home, '.npmrc');
     changes.push({ kind: 'npmrc', path, key: 'cafile', value: bundlePath });
   }
-  const sysroot = ctx.env.SystemRoot || ctx.env.SYSTEMROOT || 'C:\\Windows';
-  const curl = join(sysroot, 'System32', 'curl.exe');
-  if ((await isFile(curl)) && (await curlUsesSchannel(ctx, curl))) {
-    notes.push("curl.exe (Windows' own) verifies with Schannel, i.e. the Windows store: nothing to set.");
-  }
-  const backend = await gitBackend(ctx);
-  if (backend === 'schannel')
-    notes.push(
-      'Git for Windows uses Schannel (http.sslBackend=schannel): the Windows store, nothing to set.',
-    );
-  else if (backend)
-    notes.push(
-      `Git for Windows uses ${backend} (http.sslBackend): it reads GIT_SSL_CAINFO / http.sslCAInfo, which fix sets; \`git config --global http.sslBackend schannel\` would use the Windows store instead.`,
-    );
+  notes.push(...(await schannelNotes(ctx)));
   if (changes.length === 0 && notes.length === 0) return null;
   return {
     owner: 'certifix',

@@ -50,6 +50,10 @@ function render(r: StatusReport, io: Io): string {
         `  ${f.state === 'ok' ? s.green('✓') : s.yellow('!')} ${f.path}  ${s.dim(f.owners.join(', '))}`,
       );
   }
+  if (r.notes?.length) {
+    out.push('', s.bold('Already using the Windows store:'));
+    for (const n of r.notes) out.push(`  ${s.green('✓')} ${n}`);
+  }
   if (r.findings.length) {
     out.push('', s.bold('Needs attention:'));
     for (const f of r.findings)

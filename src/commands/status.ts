@@ -35,6 +35,8 @@ export interface StatusReport {
   }>;
   files: FileDrift[];
   findings: Finding[];
+  /** Windows: clients that verify with Schannel, i.e. the Windows store, and need nothing (apply/windows.ts). */
+  notes?: string[];
 }
 
 const DAY = 86400_000;
@@ -149,5 +151,10 @@ export async function status(
     }
   }
   findings.push(...(await envFileFindings(ctx)), ...(await weakeningSettings(ctx)));
-  return { configured: journal !== null, bundle, clients, files, findings };
+  const report: StatusReport = { configured: journal !== null, bundle, clients, files, findings };
+  if (ctx.platform === 'win32') {
+    const notes = await (await import('../apply/windows.ts')).schannelNotes(ctx);
+    if (notes.length > 0) report.notes = notes;
+  }
+  return report;
 }

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { curlBackend, gitBackend, windowsPlan } from '../../src/apply/windows.ts';
+import { curlBackend, gitBackend, schannelNotes, windowsPlan } from '../../src/apply/windows.ts';
 import type { Runner } from '../../src/types.ts';
 import { cleanupTemp, tempDir } from './helpers.ts';
 
@@ -57,6 +57,8 @@ describe('Schannel detection', () => {
     const plan = await windowsPlan('C:\\b.pem', { home: root, env, run });
     expect(plan?.notes?.join('\n')).toMatch(/curl\.exe.*Schannel.*nothing to set/);
     expect(plan?.notes?.join('\n')).toMatch(/Git for Windows uses Schannel/);
+    // status shows the same, under "Already using the Windows store".
+    expect(await schannelNotes({ home: root, env, run })).toEqual(plan?.notes);
     const openssl: Runner = async () => ({ code: 0, stdout: CURL_LINUX_OPENSSL, stderr: '' });
     const other = await windowsPlan('C:\\b.pem', { home: root, env, run: openssl });
     expect(other?.notes?.join('\n')).not.toMatch(/curl\.exe/);
