@@ -112,9 +112,10 @@ describe.skipIf(!canRun)(`certifix on Windows under Wine ${reason}`, () => {
     expect(npmrc.get('cafile')).toEqual([bundle]);
     expect(readFileSync(join(wine.profile, '.condarc'), 'utf8')).toContain('ssl_verify');
     // The existing PowerShell profile carries the block, found through the registry's Documents folder.
-    expect(readFileSync(psProfile(), 'utf8')).toContain(
-      `${PS_PROFILE}# >>> certifix >>>\r\n# managed by certifix; \`certifix undo\` removes it\r\n$env:NODE_EXTRA_CA_CERTS = '${bundle}'\r\n`,
-    );
+    const profile = readFileSync(psProfile(), 'utf8');
+    expect(profile.startsWith(`${PS_PROFILE}# >>> certifix >>>\r\n`)).toBe(true);
+    expect(profile).toContain(`\r\n$env:NODE_EXTRA_CA_CERTS = '${bundle}'\r\n`);
+    expect(profile.endsWith('# <<< certifix <<<\r\n')).toBe(true);
 
     // A new Windows process takes NODE_EXTRA_CA_CERTS from HKCU\Environment (nothing passed from here).
     const after = await wine.nodeExe(['-e', HTTPS_GET, url]);
