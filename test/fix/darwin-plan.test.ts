@@ -13,6 +13,7 @@ import { applyPlans, undoAll } from '../../src/apply/index.ts';
 import { agentPath } from '../../src/apply/launchd.ts';
 import { osLocalRoots } from '../../src/fix/contents.ts';
 import { planFix } from '../../src/fix/plan.ts';
+import { systemStore } from '../../src/stores/index.ts';
 import type { Context, Runner } from '../../src/types.ts';
 import { cleanupTemp, snapshot, tempDir } from '../apply/helpers.ts';
 import { Pki } from '../helpers/pki.ts';
@@ -21,13 +22,13 @@ const fx = (n: string) => readFileSync(join(import.meta.dirname, '..', 'stores',
 afterEach(cleanupTemp);
 
 /** `security` answering from the fixtures, and launchd's environment as launchctl getenv/setenv/unsetenv keep it. */
-function fakeMac(launchd: Map<string, string>, login: string): Runner {
+function fakeMac(launchd: Map<string, string>, login: string, extraRoots = ''): Runner {
   return async (cmd, args) => {
     const ok = (stdout: string) => ({ code: 0, stdout, stderr: '' });
     if (cmd === 'security' && args[0] === 'find-certificate') {
       const keychain = args[3] ?? '';
       if (keychain.includes('SystemRootCertificates'))
-        return ok(fx('security-find-certificate-system-roots.txt'));
+        return ok(fx('security-find-certificate-system-roots.txt') + extraRoots);
       if (keychain === '/Library/Keychains/System.keychain')
         return ok(fx('security-find-certificate-system-keychain.txt'));
       return ok(login); // the login keychain (the default search list)
@@ -54,6 +55,28 @@ function fakeMac(launchd: Map<string, string>, login: string): Runner {
 }
 
 describe('macOS fix and undo, as data', () => {
+  it('"Never Trust" removes a root even from the roots Apple ships', async () => {
+    const denied = new Pki().root('untrusted-shipped', 'Untrusted Test CA');
+    const run = fakeMac(new Map(), '', denied.pem);
+    const ctx = { env: {}, platform: 'darwin' as const, run };
+    const shipped = await systemStore({ ...ctx, run: fakeMac(new Map(), '') });
+    const store = await systemStore(ctx);
+    // Listed among the shipped roots, then removed by the admin domain's Deny for its label.
+    expect(store.certs.map((c) => c.sha256)).toEqual(shipped.certs.map((c) => c.sha256));
+    expect(store.certs.some((c) => c.subject.includes('Untrusted Test CA'))).toBe(false);
+    const listed = await fakeMac(
+      new Map(),
+      '',
+      denied.pem,
+    )('security', [
+      'find-certificate',
+      '-a',
+      '-p',
+      '/System/Library/Keychains/SystemRootCertificates.keychain',
+    ]);
+    expect(listed.stdout).toContain(denied.pem.trim());
+  });
+
   it('trusts the "Always Trust" root, not the "Never Trust" one; plans zsh, launchd and the agent; undo restores', async () => {
     const home = tempDir();
     const launchd = new Map([['NODE_EXTRA_CA_CERTS', '/Users/ana/old.pem']]);
