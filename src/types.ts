@@ -39,7 +39,8 @@ export type ClientId =
   | 'pnpm'
   | 'docker'
   | 'vscode'
-  | 'java';
+  | 'java'
+  | 'maven';
 
 /** Runs a program. Tests swap it for one that runs inside a sandbox (clean env, masked configs). */
 export type Runner = (

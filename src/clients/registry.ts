@@ -13,6 +13,7 @@ import { grpc } from './grpc.ts';
 import { httplib2 } from './httplib2.ts';
 import { httpx } from './httpx.ts';
 import { java } from './java.ts';
+import { maven } from './maven.ts';
 import { node } from './node.ts';
 import { npm } from './npm.ts';
 import { php } from './php.ts';
@@ -70,6 +71,7 @@ export const CLIENTS: readonly Client[] = [
   java,
   yarn,
   pnpm,
+  maven,
 ];
 
 export const registry = new ClientRegistry(CLIENTS);

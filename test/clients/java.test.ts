@@ -11,6 +11,7 @@ import { applyPlans, certifixPaths } from '../../src/apply/index.ts';
 import { java } from '../../src/clients/java.ts';
 import { envProp, propToken, splitOptions, withTrustStore } from '../../src/clients/java-options.ts';
 import { javaVerdict } from '../../src/clients/java-probe.ts';
+import { maven, mavenVerdict } from '../../src/clients/maven.ts';
 import { renderBundle } from '../../src/core/bundle.ts';
 import { parseCerts } from '../../src/core/cert.ts';
 import { entriesFor, writeJks } from '../../src/core/keystore.ts';
@@ -139,5 +140,62 @@ describe('what the probe printed', () => {
 
   it('render() prints what the JDK prints', () => {
     expect(java.render({ ok: false, code: 'VERIFY_FAILED', message: '' }, 'x')).toBe(PKIX);
+  });
+});
+
+describe('Maven', () => {
+  it('plans exactly what Java plans (one truststore, one JAVA_TOOL_OPTIONS), and says why', () => {
+    const ctx = {
+      env: { JAVA_TOOL_OPTIONS: '-Xss2m' },
+      home: '/h',
+      cwd: '/h',
+      platform: 'linux' as const,
+      run: async () => ({ code: 0, stdout: '', stderr: '' }),
+    };
+    const inst: Installation = {
+      client: 'maven',
+      path: '/usr/bin/mvn',
+      details: { defaultStore: '/j/cacerts' },
+    };
+    const m = maven.plan(inst, '/d/bundle.pem', ctx);
+    expect(m.changes).toEqual(java.plan({ ...inst, client: 'java' }, '/d/bundle.pem', ctx).changes);
+    expect(m.notes?.[0]).toMatch(/Nothing is written to MAVEN_OPTS or \.mvn\/jvm\.config/);
+  });
+
+  it('a trust store in MAVEN_OPTS wins over JAVA_TOOL_OPTIONS, and is reported', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'certifix-maven-'));
+    const ctx: Context = {
+      env: {
+        MAVEN_OPTS: `-Xmx1g -Djavax.net.ssl.trustStore=${dir}/team.jks`,
+        JAVA_TOOL_OPTIONS: '-Djavax.net.ssl.trustStore=/x.jks',
+      },
+      home: dir,
+      cwd: dir,
+      platform: 'linux',
+      run: async () => ({ code: 0, stdout: '', stderr: '' }),
+    };
+    const t = await maven.trust(
+      { client: 'maven', path: '/usr/bin/mvn', details: { cacerts: '/j/cacerts' } },
+      ctx,
+    );
+    expect(t).toMatchObject({
+      source: 'config',
+      via: 'MAVEN_OPTS -Djavax.net.ssl.trustStore',
+      path: `${dir}/team.jks`,
+    });
+  });
+
+  // Maven 3.8.7 (Debian) against the lab: PKIX before the fix; after it the mirror answers 404 for the POM.
+  it.each([
+    [
+      "[ERROR]     Non-resolvable parent POM for certifix:certifix-probe:1: Could not transfer artifact certifix:certifix-probe-parent:pom:1 from/to certifix-probe (https://localhost:34739/): transfer failed for https://localhost:34739/certifix/certifix-probe-parent/1/certifix-probe-parent-1.pom and 'parent.relativePath' points at wrong local POM @ line 3, column 11: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target -> [Help 2]",
+      'VERIFY_FAILED',
+    ],
+    [
+      "[FATAL] Non-resolvable parent POM for certifix:certifix-probe:1: Could not find artifact certifix:certifix-probe-parent:pom:1 in certifix-probe (https://localhost:34739/) and 'parent.relativePath' points at wrong local POM @ line 3, column 11",
+      'OK',
+    ],
+  ])('%#', (out, code) => {
+    expect(mavenVerdict(out, 1).code).toBe(code);
   });
 });

@@ -135,6 +135,7 @@ describe('registry', () => {
       'grpc',
       'composer',
       'java',
+      'maven',
     ]);
     const { ClientRegistry, CLIENTS } = await import('../../src/clients/registry.ts');
     expect(() => new ClientRegistry([...CLIENTS, CLIENTS[0] as never])).toThrow(/duplicate/);
