@@ -135,6 +135,8 @@ describe('registry', () => {
       'grpc',
       'composer',
       'java',
+      'yarn',
+      'pnpm',
       'maven',
     ]);
     const { ClientRegistry, CLIENTS } = await import('../../src/clients/registry.ts');
