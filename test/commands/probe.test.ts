@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runProcess } from '../../src/cli/context.ts';
 import { probe } from '../../src/commands/probe.ts';
+import { runProcess } from '../../src/context.ts';
 import { type Handshake, summarizeProbe } from '../../src/core/handshake-groups.ts';
 import { type Issued, Pki } from '../helpers/pki.ts';
 import { alternating, type Bound, pairOnOnePort } from '../helpers/probe-servers.ts';

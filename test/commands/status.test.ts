@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { runProcess } from '../../src/cli/context.ts';
 import { status } from '../../src/commands/status.ts';
+import { runProcess } from '../../src/context.ts';
 import { Pki } from '../helpers/pki.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'certifix-status-'));
