@@ -79,7 +79,7 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
       expect(fix.code, fix.stdout + fix.stderr).toBe(0);
       const after = await Promise.all(where().map(run));
       after.forEach((a, i) => {
-        // Go and Ruby never proxy a loopback target (see src/check.ts): they reach the lab's public-like
+        // Go and Ruby never proxy a loopback target (see src/commands/check.ts): they reach the lab's public-like
         // origin directly, whose root no laptop trusts. Everything else verifies, through either proxy.
         const w = where()[i] as ReturnType<typeof where>[number];
         const failing = a.report.clients.filter((c) => !c.actual.ok).map((c) => c.id);
@@ -144,7 +144,7 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
       const squid = await run(lab.origin.url, lab.squid?.url);
       const mitm = await run(lab.origin.url, lab.mitmproxy?.url);
       expect(failing(internal)).toEqual([]);
-      // Go and Ruby never proxy loopback: they reach the public-like origin directly (see src/check.ts).
+      // Go and Ruby never proxy loopback: they reach the public-like origin directly (see src/commands/check.ts).
       for (const r of [squid, mitm])
         expect(failing(r).filter((id) => !['go', 'ruby'].includes(id))).toEqual([]);
 
