@@ -9,12 +9,12 @@ import { open } from 'node:fs/promises';
 import { CertifixError } from './core/errors.ts';
 
 /** Certificates and pasted errors: the largest real CA bundles are well under 1 MB (Mozilla's: ~220 kB). */
-export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 
 /** Config files in HOME (.npmrc, pip.conf, .gitconfig, shell startup files). */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
-export function tooLarge(what: string, limit: number): CertifixError {
+function tooLarge(what: string, limit: number): CertifixError {
   const mb = limit >= 1024 * 1024 ? `${limit / (1024 * 1024)} MB` : `${limit} bytes`;
   return new CertifixError('TOO_LARGE', `${what} is larger than ${mb}; refusing to read more of it`, {
     hint: 'pass a certificate, a bundle or an error message, not a device or a whole disk image',

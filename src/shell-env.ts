@@ -63,7 +63,7 @@ export function parseEnvironmentFile(text: string): Record<string, string> {
 }
 
 /** The starting environment of a login: session variables, login's PATH, then /etc/environment. */
-export async function loginStart(ctx: Pick<Context, 'env' | 'home' | 'sysroot'>): Promise<NodeJS.ProcessEnv> {
+async function loginStart(ctx: Pick<Context, 'env' | 'home' | 'sysroot'>): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = {};
   for (const k of SESSION_VARS) if (ctx.env[k]) env[k] = ctx.env[k];
   for (const [k, v] of Object.entries(ctx.env)) if (k.startsWith('LC_') && v) env[k] = v;

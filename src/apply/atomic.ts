@@ -159,7 +159,7 @@ async function renameRetrying(from: string, to: string): Promise<void> {
   }
 }
 
-export interface WriteOptions {
+interface WriteOptions {
   /** Mode for a new file (default 0o644); an existing file keeps its own mode unless `forceMode`. */
   mode?: number;
   forceMode?: boolean;

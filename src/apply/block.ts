@@ -27,7 +27,7 @@ export function assertEnvName(name: string): void {
 }
 
 /** POSIX single quotes: nothing is special inside them except `'` itself, which is closed, escaped, reopened. */
-export function quotePosix(value: string): string {
+function quotePosix(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
@@ -40,7 +40,7 @@ export function quoteFish(value: string): string {
  * environment.d: double quotes take `\\` `\"` `` \` `` `\$` escapes (env-file.c), then the generator expands
  * `$NAME`/`${NAME}` in the result, where `$$` is a literal `$` (env-util.c `replace_env_full`).
  */
-export function quoteEnvd(value: string): string {
+function quoteEnvd(value: string): string {
   return `"${value.replace(/[\\"`]/g, '\\$&').replaceAll('$', '$$$$')}"`;
 }
 

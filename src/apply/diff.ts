@@ -5,7 +5,7 @@
  */
 import { bare, splitLines } from '../formats/text.ts';
 
-export interface LineDiff {
+interface LineDiff {
   added: string[];
   removed: string[];
 }

@@ -19,7 +19,7 @@ export interface FileDrift {
 }
 
 /** Drift of one file against its journal entry. */
-export async function driftOf(entry: JournalEntry): Promise<FileDrift> {
+async function driftOf(entry: JournalEntry): Promise<FileDrift> {
   const base = { path: entry.link ?? entry.path, owners: entry.owners };
   const cur = await readMaybe(entry.path);
   if (cur === null) return { ...base, state: 'missing', problems: ['the file is gone'] };

@@ -65,7 +65,7 @@ export function editText(old: string | null, op: FileOp): string {
 }
 
 /** Two records about the same thing (the block; one key of one section), so a re-run updates, not adds. */
-export function sameTarget(a: EditRecord, b: EditRecord): boolean {
+function sameTarget(a: EditRecord, b: EditRecord): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === 'block' || a.kind === 'file' || b.kind === 'block' || b.kind === 'file') return true;
   if (a.kind === 'keyfile' && (b.kind !== 'keyfile' || a.format !== b.format)) return false;

@@ -22,7 +22,7 @@ import { applyUserEnv, planUserEnv, type RegistryChange } from './registry.ts';
 import type { EnvTargetId } from './shells.ts';
 import { removeDirs, undoLocked } from './undo.ts';
 
-export type ApplyStep =
+type ApplyStep =
   | { at: 'journal'; path: string } // the journal now covers `path`; the file is untouched
   | { at: 'temp'; path: string } // the new content sits complete in a temp file next to `path`
   | { at: 'renamed'; path: string }; // `path` holds the new content

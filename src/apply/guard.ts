@@ -75,7 +75,7 @@ export function mayWrite(path: string, ctx: Ctx): boolean {
 }
 
 /** The uid HOME belongs to (what root must act for). */
-export async function homeOwner(ctx: Ctx): Promise<number | null> {
+async function homeOwner(ctx: Ctx): Promise<number | null> {
   try {
     return (await stat(ctx.home)).uid;
   } catch {
@@ -104,7 +104,7 @@ export async function assertOwnedByHomeOwner(path: string, ctx: Ctx, what: strin
 }
 
 /** A path inside certifix's data directory (bundle, journal, lock, backups, roots). */
-export function inDataDir(path: string, ctx: Ctx): boolean {
+function inDataDir(path: string, ctx: Ctx): boolean {
   return within(resolve(path), resolve(certifixPaths(ctx).dir));
 }
 

@@ -35,7 +35,7 @@ export interface FileWork {
   newMode: number;
 }
 
-export interface Prepared {
+interface Prepared {
   work: FileWork[];
   env: Record<string, string>;
   warnings: string[];

@@ -20,7 +20,7 @@ export type EnvTargetId =
   | 'powershell'
   | 'windowspowershell';
 
-export interface EnvTarget {
+interface EnvTarget {
   id: EnvTargetId;
   path: string;
   syntax: BlockSyntax;

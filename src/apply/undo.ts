@@ -17,7 +17,7 @@ import { acquireLock } from './lock.ts';
 import { type CertifixPaths, certifixPaths } from './paths.ts';
 import { undoUserEnv } from './registry.ts';
 
-export interface UndoConflict {
+interface UndoConflict {
   path: string;
   reason: string;
 }

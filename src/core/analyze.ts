@@ -87,7 +87,7 @@ export function analyze(input: AnalysisInput): Analysis {
   return analysis;
 }
 
-export function chainEntry(c: Cert): ChainEntry {
+function chainEntry(c: Cert): ChainEntry {
   return {
     subject: c.subject,
     issuer: c.issuer,

@@ -1,7 +1,7 @@
 import { type Cert, toPem, uniqueCerts } from './cert.ts';
 
 /** A named set of roots added to the Mozilla ones ("chosen", "OS store", ...), for the header's counts. */
-export interface BundleGroup {
+interface BundleGroup {
   name: string;
   certs: readonly Cert[];
 }

@@ -127,15 +127,6 @@ export function rawNames(cert: Cert): { subject: Buffer; issuer: Buffer } {
 }
 const plainNames = new WeakMap<Cert, Names>();
 
-/** False when OpenSSL cannot parse it (checked once, on first call). */
-export function materialises(cert: Cert): boolean {
-  try {
-    return cert.x509 !== undefined;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * One object per certificate per process: the same root read from the distro bundle, the hashed directory,
  * Node's roots and certifi is parsed (and signature-checked, and indexed) once. Weak, so a library user
@@ -158,17 +149,6 @@ function intern(der: Buffer, x509?: X509Certificate): LazyCert {
   const cert = new LazyCert(der, sha256, certNames(der), x509);
   live.set(sha256, new WeakRef(cert));
   collected.register(cert, sha256);
-  return cert;
-}
-
-const byX509 = new WeakMap<X509Certificate, Cert>();
-
-export function certFromX509(x509: X509Certificate): Cert {
-  let cert = byX509.get(x509);
-  if (!cert) {
-    cert = intern(x509.raw, x509);
-    byX509.set(x509, cert);
-  }
   return cert;
 }
 

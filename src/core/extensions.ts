@@ -45,7 +45,6 @@ export function akidMatches(issuer: CertInfo, akid: CertInfo['akid']): boolean {
 }
 
 const subjectCache = new WeakMap<Cert, string>();
-const issuerCache = new WeakMap<Cert, string>();
 
 /** The subject's comparison key alone (`NameInfo.key`): cheap enough to index a 150-root store. */
 export function subjectKey(cert: Cert): string {
@@ -53,16 +52,6 @@ export function subjectKey(cert: Cert): string {
   if (key === undefined) {
     key = nameKey(rawNames(cert).subject);
     subjectCache.set(cert, key);
-  }
-  return key;
-}
-
-/** The issuer's comparison key alone: what a store is asked for. */
-export function issuerKey(cert: Cert): string {
-  let key = cache.get(cert)?.issuer.key ?? issuerCache.get(cert);
-  if (key === undefined) {
-    key = nameKey(rawNames(cert).issuer);
-    issuerCache.set(cert, key);
   }
   return key;
 }

@@ -28,7 +28,7 @@ export interface ChainGroup {
   issuer?: string;
 }
 
-export interface Endpoint {
+interface Endpoint {
   address: string;
   handshakes: number;
   errors?: Array<{ message: string; count: number }>;
@@ -45,7 +45,7 @@ export interface ProbeSummary {
 const key = (chain: readonly string[]) => chain.join(',');
 
 /** Group handshakes by address (first-seen order), then by chain (most frequent first). */
-export function groupHandshakes(handshakes: readonly Handshake[]): Endpoint[] {
+function groupHandshakes(handshakes: readonly Handshake[]): Endpoint[] {
   const byAddress = new Map<string, Endpoint>();
   for (const h of handshakes) {
     let ep = byAddress.get(h.address);

@@ -35,7 +35,7 @@ export function defaultPolicy(profile: Profile): VerifyPolicy {
   return { profile, securityLevel: 1, hostCheck: 'handshake', hostFlags: {} };
 }
 
-export interface PredictInput {
+interface PredictInput {
   leaf: Cert;
   untrusted: readonly Cert[];
   trusted: TrustIndex;

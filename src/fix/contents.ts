@@ -36,7 +36,7 @@ export interface BundleContents {
  * `fix` they may name our own bundle: the OS store is what the distro paths hold. A file those variables name
  * is kept anyway, as a CA variable's file.
  */
-export function osStoreContext<C extends Pick<Context, 'env'>>(ctx: C): C {
+function osStoreContext<C extends Pick<Context, 'env'>>(ctx: C): C {
   const env = { ...ctx.env };
   delete env.SSL_CERT_FILE;
   delete env.SSL_CERT_DIR;

@@ -1,4 +1,3 @@
-export { type BundleContents, bundleContents, describeCounts, osLocalRoots } from './contents.ts';
-export { type ClientChoice, chooseClients } from './needs.ts';
-export { type ChosenRoot, envAfter, type FixPlan, planFix, readChosenRoots, rootsPath } from './plan.ts';
-export { type Selection, type SelectOptions, selectRoots } from './select.ts';
+export { osLocalRoots } from './contents.ts';
+export { type ChosenRoot, envAfter, type FixPlan, planFix, readChosenRoots } from './plan.ts';
+export { selectRoots } from './select.ts';

@@ -25,7 +25,7 @@ export interface ClientChoice {
   client: Client;
 }
 
-export interface NeedsInput {
+interface NeedsInput {
   installs: ReadonlyArray<{ client: Client; inst: Installation }>;
   /** Roots the OS trusts locally (a client on the OS store has them). */
   local: readonly Cert[];

@@ -79,7 +79,7 @@ export function renderRoots(roots: readonly ChosenRoot[]): string {
   );
 }
 
-export interface PlanFixOptions {
+interface PlanFixOptions {
   clients?: readonly ClientId[] | undefined;
   keepPrevious?: boolean;
   /** The diagnosis of the URL being fixed: a client whose predicted verdict fails is configured. */

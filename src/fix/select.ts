@@ -16,14 +16,14 @@ import type { Context } from '../types.ts';
 import { osLocalRoots } from './contents.ts';
 import { windowsCandidates } from './windows-source.ts';
 
-export interface SelectOptions extends ScreenOptions {
+interface SelectOptions extends ScreenOptions {
   url?: string | undefined;
   caFiles?: readonly string[] | undefined;
   proxy?: string | null | undefined;
   timeoutMs?: number | undefined;
 }
 
-export interface Selection {
+interface Selection {
   candidates: Screened[];
   /** The diagnosis of the URL, when one was given. */
   diagnosis?: Diagnosis;

@@ -9,7 +9,7 @@ import { publicRoots } from '../stores/index.ts';
 import { detectWsl, isMicrosoftInfrastructure, windowsRoots } from '../stores/wsl.ts';
 import type { Context } from '../types.ts';
 
-export interface WindowsCandidates {
+interface WindowsCandidates {
   candidates: Candidate[];
   /** sha256 of every root the Windows side trusts (public ones included), to vouch for a chain's anchor. */
   trusted: Set<string>;

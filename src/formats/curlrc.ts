@@ -7,7 +7,7 @@
  * parameter; `no-<name>` switches one off again, and a later line wins.
  */
 
-export interface CurlOption {
+interface CurlOption {
   /** The long name without dashes, or the short one with its dash (`-k`). */
   name: string;
   value: string | null;
@@ -28,7 +28,7 @@ function unquote(raw: string): string {
 }
 
 /** Every option line of a curlrc, in order. */
-export function curlrcOptions(text: string): CurlOption[] {
+function curlrcOptions(text: string): CurlOption[] {
   const out: CurlOption[] = [];
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();

@@ -8,7 +8,7 @@
  * Values: single quotes literal, double quotes with backslash escapes, or a bare word up to `#`/`;`/space.
  */
 
-export interface Assignment {
+interface Assignment {
   /** 1-based line number. */
   line: number;
   name: string;
@@ -20,7 +20,7 @@ const FISH =
   /^\s*set\s+(?:-\w+\s+|--\w+\s+)*?(?:-[a-zA-Z]*x[a-zA-Z]*|--export)\s+(?:-\w+\s+)*([A-Za-z_][A-Za-z0-9_]*)\s+(.*)$/;
 
 /** The first word of a shell value: quotes removed, a trailing comment or command dropped. */
-export function shellWord(raw: string): string {
+function shellWord(raw: string): string {
   let out = '';
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i] as string;

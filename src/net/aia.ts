@@ -11,7 +11,7 @@ import { children, oidToString, parse } from '../core/verify/der.ts';
 import { PrivateAddressError, safeGet } from './http-get.ts';
 import type { ProxyConfig } from './proxy.ts';
 
-export interface AiaOptions {
+interface AiaOptions {
   /** Fetch from private, loopback and link-local addresses too (internal PKIs, tests). Default false. */
   allowPrivate?: boolean | undefined;
   /** Per URL, redirects included. Default 5 s. */
@@ -33,7 +33,7 @@ export interface AiaOptions {
   isAnchored?: ((c: Cert) => boolean) | undefined;
 }
 
-export interface AiaResult {
+interface AiaResult {
   /** Issuers fetched, bottom-up; each verified to have issued the one before (or the served chain's top). */
   fetched: Array<{ url: string; cert: Cert }>;
   /** URLs that gave nothing usable, with why, in the user's words. */

@@ -10,7 +10,7 @@ import { hostForUrl, parseTarget, type Target } from './target.ts';
 import { TlsFailure } from './tls-records.ts';
 import { TLS13_SUITES } from './tls13.ts';
 
-export interface CaptureOptions {
+interface CaptureOptions {
   proxy?: ProxyConfig | null | undefined;
   /** Whole budget: connect, tunnel and handshake. Default 10 s. */
   timeoutMs?: number | undefined;

@@ -109,7 +109,7 @@ export function isOfferedGroup(id: number): boolean {
   return GROUP_BY_ID.has(id);
 }
 
-export interface HelloParams {
+interface HelloParams {
   random: Buffer;
   sessionId: Buffer;
   /** SNI host name; omitted for IP literals (RFC 6066 §3). */

@@ -5,7 +5,7 @@ import { hostForUrl } from './target.ts';
 
 /** TCP connections, direct or through an HTTP CONNECT tunnel, with errors in the user's words. */
 
-export interface ConnectOptions {
+interface ConnectOptions {
   proxy?: ProxyConfig | null | undefined;
   /** Budget for TCP connect (+ CONNECT exchange). Default 10 s. */
   timeoutMs?: number | undefined;
@@ -44,11 +44,7 @@ function tcp(host: string, port: number, timeoutMs: number, code: 'CONNECT' | 'P
 }
 
 /** Map a Node socket error to a one-line CertifixError. */
-export function socketError(
-  err: NodeJS.ErrnoException,
-  what: string,
-  code: 'CONNECT' | 'PROXY',
-): CertifixError {
+function socketError(err: NodeJS.ErrnoException, what: string, code: 'CONNECT' | 'PROXY'): CertifixError {
   const reason: Record<string, string> = {
     ECONNREFUSED: `connection to ${what} refused`,
     ENOTFOUND: `cannot resolve ${what.replace(/:\d+$/, '')} (DNS lookup failed)`,

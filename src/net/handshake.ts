@@ -35,14 +35,14 @@ export interface ServerFlight {
   helloRetry: boolean;
 }
 
-export interface HandshakeOptions {
+interface HandshakeOptions {
   servername?: string | undefined;
   alpn?: readonly string[] | undefined;
   /** Groups we send key shares for up front; others are reachable through HelloRetryRequest. */
   keyShares?: readonly Group[] | undefined;
 }
 
-export type Step = { send?: Buffer; done?: ServerFlight };
+type Step = { send?: Buffer; done?: ServerFlight };
 
 // SHA-256("HelloRetryRequest"): the ServerHello.random that marks a HelloRetryRequest (RFC 8446 §4.1.3).
 const HRR_RANDOM = createHash('sha256').update('HelloRetryRequest').digest();

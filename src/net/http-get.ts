@@ -11,7 +11,7 @@ import { CertifixError } from '../core/errors.ts';
 import { ipFamily } from './ip.ts';
 import type { ProxyConfig } from './proxy.ts';
 
-export interface SafeGetOptions {
+interface SafeGetOptions {
   /** Allow private, loopback and link-local destinations (tests, internal PKIs). Default false. */
   allowPrivate?: boolean | undefined;
   /** Whole budget for DNS, connect, redirects and body. Default 5 s. */
@@ -24,7 +24,7 @@ export interface SafeGetOptions {
   proxy?: ProxyConfig | null | undefined;
 }
 
-export interface GetResult {
+interface GetResult {
   /** The final URL, after redirects. */
   url: string;
   contentType: string;

@@ -20,7 +20,7 @@ export const HS = {
 } as const;
 
 /** Why our handshake stopped. `kind` drives the mapping to CertifixError and the node:tls fallback. */
-export type FailureKind =
+type FailureKind =
   | 'not-tls' // the peer answered, but not with TLS records
   | 'alert' // the server sent a fatal alert
   | 'protocol' // the server sent something we cannot follow (a gap in our client, or a broken server)
@@ -104,7 +104,7 @@ export class Cursor {
   }
 }
 
-export interface TlsRecord {
+interface TlsRecord {
   type: number;
   /** The 5-byte header: the AEAD additional data in TLS 1.3. */
   header: Buffer;
@@ -156,7 +156,7 @@ function notTls(buf: Buffer): TlsFailure {
   return new TlsFailure('not-tls', `did not answer with TLS (is it an https port?)${seen}`);
 }
 
-export interface HandshakeMessage {
+interface HandshakeMessage {
   type: number;
   body: Buffer;
   /** Header + body, as hashed into the transcript. */

@@ -72,7 +72,7 @@ export function transcriptHash(suite: Suite, messages: readonly Buffer[], afterH
   return h.digest();
 }
 
-export interface TrafficKeys {
+interface TrafficKeys {
   key: Buffer;
   iv: Buffer;
 }

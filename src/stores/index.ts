@@ -7,9 +7,9 @@ import { distroShippedRoots } from './distro-public.ts';
 import { isMozillaRoot } from './mozilla.ts';
 import type { StoreContext, SystemStore } from './types.ts';
 
-export { clearLoadCache, loadTrust, parsePemCached, readBundle, readHashDir } from './load.ts';
+export { loadTrust } from './load.ts';
 export { isMozillaRoot, mozillaRoots } from './mozilla.ts';
-export type { StoreContext, SystemStore } from './types.ts';
+export type { StoreContext } from './types.ts';
 
 type StoreModule = { systemStore(ctx: StoreContext): Promise<SystemStore> };
 const modules = new Map<string, Promise<StoreModule>>();

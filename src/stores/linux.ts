@@ -3,7 +3,6 @@
  * unless SSL_CERT_FILE / SSL_CERT_DIR override them (OpenSSL reads both variables in
  * X509_get_default_cert_file_env / _dir_env: https://docs.openssl.org/3.0/man3/SSL_CTX_load_verify_locations/).
  */
-import { join } from 'node:path';
 import { type Cert, uniqueCerts } from '../core/cert.ts';
 import { isDir, isFile, sys } from '../host-files.ts';
 import { readBundle, readHashDirSync } from './load.ts';
@@ -42,7 +41,7 @@ export const CA_DIRS: readonly { path: string; distro: string }[] = [
   { path: '/etc/pki/tls/certs', distro: 'Fedora/RHEL' },
 ];
 
-export interface OpenSslPaths {
+interface OpenSslPaths {
   file: string | null;
   /** SSL_CERT_DIR may list several directories (':'-separated), as OpenSSL's by_dir lookup allows. */
   dirs: string[];
@@ -105,9 +104,4 @@ export async function systemStore(ctx: StoreContext): Promise<SystemStore> {
       return certs;
     },
   };
-}
-
-/** For tests and `status`: the distro table, joined under a sysroot. */
-export function candidates(sysroot?: string): string[] {
-  return CA_FILES.map((f) => (sysroot ? join(sysroot, f.path) : f.path));
 }

@@ -23,7 +23,7 @@ export { parsePemCached };
 const byPath = new Map<string, { mtimeMs: number; size: number; certs: Cert[] }>();
 
 /** readBundle without the promise: [] when the file cannot be read. */
-export function readBundleSync(path: string): Cert[] {
+function readBundleSync(path: string): Cert[] {
   let st: ReturnType<typeof statSync>;
   try {
     st = statSync(path);
@@ -81,15 +81,6 @@ export function readHashDirSync(dir: string): Cert[] {
   const certs = uniqueCerts(picked.sort().flatMap((n) => readBundleSync(join(dir, n))));
   byPath.set(key, { mtimeMs: st.mtimeMs, size: 0, certs });
   return certs;
-}
-
-export async function readHashDir(dir: string): Promise<Cert[]> {
-  return readHashDirSync(dir);
-}
-
-/** Every certificate in the directories, for listing. */
-export async function readDirs(dirs: readonly string[]): Promise<Cert[]> {
-  return dirs.flatMap(readHashDirSync);
 }
 
 const dirs = new Map<string, AnchorDir>();
@@ -170,11 +161,4 @@ function statMtime(path: string): number {
 export function systemTrustIndex(store: SystemStore): TrustIndex {
   if (store.dirs.length > 0) return trustIndex({ files: store.files, dirs: store.dirs });
   return new TrustIndex(store.certs);
-}
-
-/** Forget cached reads (tests that rewrite a file within the same mtime tick). */
-export function clearLoadCache(): void {
-  byPath.clear();
-  dirs.clear();
-  indexes.clear();
 }

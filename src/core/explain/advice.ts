@@ -7,15 +7,7 @@ import type { VerifyCode } from './reasons.ts';
 import type { ErrorClient } from './recognisers.ts';
 
 /** Families of reasons that share advice. Only `trust` and `unclear` are fixed on the user's side. */
-export type Kind =
-  | 'trust'
-  | 'incomplete'
-  | 'self-signed'
-  | 'expired'
-  | 'clock'
-  | 'hostname'
-  | 'server'
-  | 'unclear';
+type Kind = 'trust' | 'incomplete' | 'self-signed' | 'expired' | 'clock' | 'hostname' | 'server' | 'unclear';
 
 export const KIND: Record<VerifyCode, Kind> = {
   SELF_SIGNED_CERT_IN_CHAIN: 'trust',

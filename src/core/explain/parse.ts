@@ -19,7 +19,7 @@ export interface ExplainedError {
 }
 
 /** CRs from progress meters and Windows pastes become line breaks; colours go. */
-export function normalize(text: string): string {
+function normalize(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what we remove
   return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r\n?/g, '\n');
 }

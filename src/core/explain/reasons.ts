@@ -66,8 +66,3 @@ export const REASONS: readonly Reason[] = [
   r(/EE certificate key too weak|ee key too small|EE_KEY_TOO_SMALL/i, 'EE_KEY_TOO_SMALL', 'EE certificate key too weak'),
   r(/certificate verify failed|CERTIFICATE_VERIFY_FAILED/i, 'CERT_VERIFY_FAILED', 'certificate verify failed'),
 ];
-
-/** The reason string for a code (for rows that only know the code). */
-export function reasonMessage(code: VerifyCode): string {
-  return REASONS.find((x) => x.code === code)?.message ?? 'certificate verify failed';
-}

@@ -26,7 +26,7 @@ export type ErrorClient =
   // A reason we know, in words no row claims (a bare OpenSSL reason string, an unknown tool).
   | 'unknown';
 
-export interface Recogniser {
+interface Recogniser {
   client: ErrorClient;
   /** Any of these in the text means this tool printed it. */
   markers: RegExp[];

@@ -9,7 +9,7 @@ import { akidMatches, certInfo, subjectKey } from '../extensions.ts';
 import { sigAlgMatches } from './algorithms.ts';
 import type { NameInfo } from './dn.ts';
 
-export interface BuildCtx {
+interface BuildCtx {
   leaf: Cert;
   untrusted: readonly Cert[];
   store: TrustLookup;
@@ -20,7 +20,7 @@ export interface BuildCtx {
   partialChain: boolean;
 }
 
-export interface Built {
+interface Built {
   chain: Cert[];
   /** Certificates at depth < numUntrusted came from the peer. */
   numUntrusted: number;
@@ -101,7 +101,7 @@ export function likelyIssued(x: Cert, issuer: Cert): boolean {
 }
 
 /** `ossl_x509_check_cert_time(ctx, x, -1)` */
-export function timeValid(x: Cert, at: number): boolean {
+function timeValid(x: Cert, at: number): boolean {
   const i = certInfo(x);
   return i.notBefore !== null && i.notAfter !== null && i.notBefore <= at && i.notAfter > at;
 }

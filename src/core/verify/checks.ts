@@ -22,7 +22,7 @@ const NS_ANY_CA = 0x07;
 const kuReject = (x: CertInfo, bits: number) => x.keyUsage !== undefined && (x.keyUsage & bits) === 0;
 
 /** `X509_check_ca`: 0 not a CA, 1 CA, 3 v1 self-signed root, 4 keyUsage-only, 5 Netscape CA. */
-export function checkCa(x: CertInfo): number {
+function checkCa(x: CertInfo): number {
   if (x.invalid) return 0;
   if (kuReject(x, KU.KEY_CERT_SIGN)) return 0;
   if (x.bcPresent) return x.ca ? 1 : 0;
@@ -109,7 +109,7 @@ export function keySecurityBits(cert: Cert): number {
 }
 
 /** Security bits of a certificate's signature (`X509_get_signature_info`). */
-export function sigSecurityBits(cert: Cert): number {
+function sigSecurityBits(cert: Cert): number {
   const x = certInfo(cert);
   const sig = SIG_OIDS[x.sigOid];
   if (!sig) return 0;

@@ -58,7 +58,7 @@ export function readHeader(buf: Buffer, off = 0): Header {
   return { off, first, tag, start: p, end };
 }
 
-export function readTlv(buf: Buffer, off = 0): Tlv & { end: number } {
+function readTlv(buf: Buffer, off = 0): Tlv & { end: number } {
   const h = readHeader(buf, off);
   return {
     tag: h.tag,

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { children, DerError, encodeTlv, type Header, oidToString, readHeader, TAG, type Tlv } from './der.ts';
 
-export interface NameAttr {
+interface NameAttr {
   oid: string;
   tag: number;
   value: Buffer;

@@ -2,7 +2,7 @@
  * OpenSSL 3.0's X509_V_ERR_* table as data: the name without its prefix (as Node's `err.code` spells it), the
  * number, and the exact reason string `X509_verify_cert_error_string` prints (crypto/x509/x509_txt.c, 3.0).
  */
-export interface ErrorInfo {
+interface ErrorInfo {
   code: string;
   number: number;
   message: string;
@@ -120,9 +120,4 @@ export function errorInfo(code: string | number): ErrorInfo {
   const hit = typeof code === 'number' ? BY_NUMBER.get(code) : BY_CODE.get(code.replace(/^X509_V_ERR_/, ''));
   if (hit) return hit;
   return { code: String(code), number: -1, message: 'unknown certificate verification error' };
-}
-
-/** Every known error, in numeric order. */
-export function allErrors(): ErrorInfo[] {
-  return [...BY_CODE.values()];
 }

@@ -17,7 +17,7 @@ export const KU = {
   CRL_SIGN: 0x02,
 } as const;
 
-export const OID = {
+const OID = {
   BC: '2.5.29.19',
   KU: '2.5.29.15',
   EKU: '2.5.29.37',

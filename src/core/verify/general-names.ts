@@ -28,7 +28,7 @@ export interface GeneralName {
   name?: NameInfo;
 }
 
-export interface GeneralSubtree {
+interface GeneralSubtree {
   base: GeneralName;
   /** `nc_minmax_valid`: minimum absent or 0, maximum absent */
   minmaxValid: boolean;
@@ -39,7 +39,7 @@ export interface NameConstraints {
   excluded: GeneralSubtree[];
 }
 
-export function parseGeneralName(t: Tlv): GeneralName {
+function parseGeneralName(t: Tlv): GeneralName {
   if (t.cls !== 2) throw new DerError('GeneralName is not context-tagged');
   switch (t.tag) {
     case GEN.OTHER: {

@@ -36,7 +36,7 @@ function nameString(der: Buffer): string | null {
 }
 
 /** `_gnutls_x509_compare_raw_dn` */
-export function sameDn(a: Buffer, b: Buffer): boolean {
+function sameDn(a: Buffer, b: Buffer): boolean {
   if (a.equals(b)) return true;
   const sa = nameString(a);
   return sa !== null && sa === nameString(b);

@@ -95,8 +95,8 @@ export function statusMessage(bits: number): string {
 /**
  * GnuTLS verification profiles (`gnutls_certificate_verification_profiles_t`, `%PROFILE_*` in a priority
  * string): the minimum security parameter a certificate's key and signature hash must reach
- * (`is_level_acceptable` in lib/x509/verify.c). Sizes from `sec_params[]` in lib/algorithms/secparams.c
- * (non-FIPS build): [symmetric bits, RSA/DSA modulus bits, EC bits]. 'unknown' checks nothing.
+ * (`is_level_acceptable` in lib/x509/verify.c; the sizes are in gnutls-certs.ts). 'unknown' checks
+ * nothing.
  */
 export type GnutlsProfile =
   | 'unknown'
@@ -107,16 +107,6 @@ export type GnutlsProfile =
   | 'high'
   | 'ultra'
   | 'future';
-
-export const GNUTLS_SEC_PARAMS: Record<Exclude<GnutlsProfile, 'unknown'>, [number, number, number]> = {
-  'very-weak': [64, 767, 0],
-  low: [80, 1024, 160],
-  legacy: [96, 1776, 192],
-  medium: [112, 2048, 256],
-  high: [128, 3072, 256],
-  ultra: [192, 8192, 384],
-  future: [256, 15360, 512],
-};
 
 /**
  * Who calls GnuTLS, and with what:
@@ -129,7 +119,7 @@ export const GNUTLS_SEC_PARAMS: Record<Exclude<GnutlsProfile, 'unknown'>, [numbe
  *   profile unless --verify-profile, the host name (--verify-hostname) and purpose (--verify-purpose) handed to
  *   `gnutls_x509_trust_list_verify_crt2`, so a name mismatch is one more flag next to the chain's.
  */
-export type GnutlsCaller = 'curl' | 'certtool';
+type GnutlsCaller = 'curl' | 'certtool';
 
 export interface GnutlsOptions {
   caller?: GnutlsCaller | undefined;

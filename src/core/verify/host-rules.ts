@@ -38,7 +38,7 @@ function compareAscii(cert: string, host: string): boolean {
 }
 
 /** `_gnutls_hostname_compare` (lib/str.c, 3.7.9). */
-export function gnutlsHostnameCompare(name: Buffer, host: string, noWildcards = false): boolean {
+function gnutlsHostnameCompare(name: Buffer, host: string, noWildcards = false): boolean {
   if (!isPrint(name)) return name.equals(Buffer.from(host, 'utf8')); // hostname_compare_raw
   const cert = name.toString('latin1');
   if (cert.startsWith('*') && !noWildcards) {

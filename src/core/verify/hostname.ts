@@ -18,14 +18,14 @@ import { GEN } from './general-names.ts';
  *   TLS server use (GnuTLS `gnutls_x509_crt_check_hostname2`, lib/x509/hostname-verify.c).
  * - `never`: X509_CHECK_FLAG_NEVER_CHECK_SUBJECT (`hostname_checks_common_name = False`, as urllib3 2 sets it).
  */
-export type CnFallback = 'no-dns-san' | 'no-san' | 'never';
+type CnFallback = 'no-dns-san' | 'no-san' | 'never';
 
 /**
  * Wildcard dialect: `openssl` (`valid_star`/`wildcard_match` in crypto/x509/v3_utl.c: leftmost label only,
  * partial `f*o` allowed unless noPartialWildcards, never in an xn-- label), `gnutls` (`_gnutls_hostname_compare`
  * in lib/str.c: only a leading '*', matching within one label, so `*o.example.com` but not `f*o`), `none`.
  */
-export type WildcardRule = 'openssl' | 'gnutls' | 'none';
+type WildcardRule = 'openssl' | 'gnutls' | 'none';
 
 export interface HostFlags {
   /** X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS: only `*.example.com`, not `f*.example.com`. */

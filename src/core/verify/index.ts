@@ -18,21 +18,13 @@ import { isIpHost, nameMatches } from './host-rules.ts';
 import { checkNameConstraints, checkNameConstraintsCn } from './name-constraints.ts';
 import type { Profile, VerifyError, VerifyInput, VerifyResult } from './types.ts';
 
-export { type TrustLookup, TrustStore } from './build.ts';
-export type { ErrorInfo } from './errors.ts';
-export { allErrors, errorInfo } from './errors.ts';
-export type { GnutlsCaller, GnutlsOptions, GnutlsProfile, GnutlsStatus } from './gnutls-status.ts';
-export { GNUTLS_CALLERS, GNUTLS_STATUS, statusMessage as gnutlsStatusMessage } from './gnutls-status.ts';
+export { errorInfo } from './errors.ts';
+export type { GnutlsOptions, GnutlsProfile, GnutlsStatus } from './gnutls-status.ts';
+export { GNUTLS_STATUS } from './gnutls-status.ts';
 export { HOST_RULES, type HostRuleSet, nameMatches } from './host-rules.ts';
-export type { CnFallback, HostFlags, WildcardRule } from './hostname.ts';
-export {
-  type OpensslLevelSource,
-  opensslSecurityLevel,
-  SECURITY_LEVELS,
-  type SecurityLevelInfo,
-  securityLevelFromConfig,
-} from './seclevel.ts';
-export type { GnutlsVerdict, Profile, VerifyError, VerifyInput, VerifyResult } from './types.ts';
+export type { HostFlags } from './hostname.ts';
+export { opensslSecurityLevel } from './seclevel.ts';
+export type { Profile, VerifyResult } from './types.ts';
 
 interface ProfileFlags {
   strict: boolean;
@@ -42,7 +34,7 @@ interface ProfileFlags {
 }
 
 /** What each client's default SSL context sets (see Profile); `gnutls` is its own verifier (gnutls.ts). */
-export const PROFILES: Record<Exclude<Profile, 'gnutls'>, ProfileFlags> = {
+const PROFILES: Record<Exclude<Profile, 'gnutls'>, ProfileFlags> = {
   openssl: { strict: false, partialChain: false, lastError: false },
   python313: { strict: true, partialChain: true, lastError: false },
   node: { strict: false, partialChain: false, lastError: true },

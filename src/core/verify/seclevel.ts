@@ -17,23 +17,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 
-export interface SecurityLevelInfo {
-  /** Minimum security bits of keys and signature digests (`minbits_table` in crypto/x509/x509_vfy.c). */
-  bits: number;
-  /** What fails at this level that passed one below. */
-  rejects: string;
-}
-
-/** Levels 0..5. RSA-1024 = 80 bits, SHA-1 signatures = 63 bits (x509_set.c `x509_sig_info_init`). */
-export const SECURITY_LEVELS: readonly SecurityLevelInfo[] = [
-  { bits: 0, rejects: 'nothing' },
-  { bits: 80, rejects: 'RSA/DSA < 1024 bits, EC < 160 bits, MD5 and SHA-1 signatures' },
-  { bits: 112, rejects: 'RSA/DSA < 2048 bits, EC < 224 bits' },
-  { bits: 128, rejects: 'RSA/DSA < 3072 bits, EC < 256 bits' },
-  { bits: 192, rejects: 'RSA/DSA < 7680 bits, EC < 384 bits, SHA-256 signatures' },
-  { bits: 256, rejects: 'RSA/DSA < 15360 bits, EC < 512 bits, SHA-384 signatures' },
-];
-
 /**
  * Compiled-in default level and OPENSSLDIR of the system OpenSSL per distribution (/etc/os-release ID).
  * Debian: https://salsa.debian.org/debian/openssl/-/blob/debian/bookworm/debian/rules (CONFARGS
@@ -88,7 +71,7 @@ async function parseConf(
  * The `@SECLEVEL=N` the config applies to every new SSL_CTX for `app` ('openssl_conf' for applications,
  * 'nodejs_conf' for Node), or undefined when it sets none. Pure.
  */
-export function securityLevelFromConfig(conf: Sections, app = 'openssl_conf'): number | undefined {
+function securityLevelFromConfig(conf: Sections, app = 'openssl_conf'): number | undefined {
   const init = conf.get(conf.get('default')?.get(app) ?? '');
   const ssl = conf.get(init?.get('ssl_conf') ?? '');
   const sys = conf.get(ssl?.get('system_default') ?? '');
@@ -97,7 +80,7 @@ export function securityLevelFromConfig(conf: Sections, app = 'openssl_conf'): n
   return m ? Number(m[1]) : undefined;
 }
 
-export interface OpensslLevelSource {
+interface OpensslLevelSource {
   level: number;
   /** 'compiled' (the library's default) or 'config' (a CipherString @SECLEVEL). */
   from: 'compiled' | 'config';

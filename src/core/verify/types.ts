@@ -64,7 +64,7 @@ export interface VerifyResult {
   gnutls?: GnutlsVerdict | undefined;
 }
 
-export interface GnutlsVerdict {
+interface GnutlsVerdict {
   /** Flag names in bit order, e.g. ['GNUTLS_CERT_INVALID', 'GNUTLS_CERT_SIGNER_NOT_FOUND']; [] when trusted. */
   status: GnutlsStatus[];
   /** The status bit mask (`unsigned int *voutput`). */
