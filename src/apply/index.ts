@@ -3,6 +3,6 @@
 export { drift, type FileDrift } from './drift.ts';
 export { type ApplyOptions, type ApplyResult, applyPlans, type FileChange } from './execute.ts';
 export { type Journal, readJournal } from './journal.ts';
-export { renderUndoListing, undoListing } from './listing.ts';
+export { renderUndoListing, type UndoListing, undoListing } from './listing.ts';
 export { type CertifixPaths, certifixPaths } from './paths.ts';
 export { type UndoResult, undoAll } from './undo.ts';

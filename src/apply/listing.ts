@@ -6,7 +6,7 @@
 import type { Journal } from './journal.ts';
 import type { RegValue } from './registry.ts';
 
-interface UndoListing {
+export interface UndoListing {
   files: string[];
   /** `HKCU\Environment\NAME: back to REG_EXPAND_SZ %USERPROFILE%\corp.pem` or `...: removed`. */
   registry: string[];
