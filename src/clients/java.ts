@@ -86,7 +86,7 @@ async function trust(inst: Installation, ctx: Context): Promise<TrustSource> {
         files: [named.value],
         dirs: [],
         profile,
-        why: `${named.variable} names the trust store${typeNote}.`,
+        why: `${named.variable} names the trust store${typeNote}${named.variable === 'JAVA_TOOL_OPTIONS' ? "; every JVM reads it, Maven's and Gradle's too" : ''}.`,
       };
     // Not a readable file: the JSSE falls back to cacerts (not jssecacerts).
     return {

@@ -4,6 +4,7 @@
  * ever detect and warn about.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { certifixPaths, drift, type FileDrift, readJournal } from '../apply/index.ts';
 import { caVariables } from '../clients/ca-variables.ts';
 import { registry } from '../clients/registry.ts';
@@ -139,7 +140,11 @@ export async function status(
   for (const client of registry.list()) {
     for (const inst of await client.detect(ctx)) {
       const s = await client.trust(inst, ctx);
-      const usesBundle = s.files.includes(paths.bundle) || s.path === paths.bundle;
+      // A store certifix builds from the bundle in its data directory (Java's truststore) counts as the bundle.
+      const usesBundle =
+        s.files.includes(paths.bundle) ||
+        s.path === paths.bundle ||
+        (s.path !== null && dirname(s.path) === paths.dir);
       clients.push({
         id: client.id,
         path: inst.path,
