@@ -95,6 +95,11 @@ export interface TrustSource {
   why: string;
   /** Problems found while resolving (a file that does not exist, ...). */
   warnings?: string[];
+  /**
+   * Modes in which this client ignores the settings certifix makes (`status` shows them): "in a Yarn 2+
+   * project ~/.yarnrc is not read", "the Docker daemon, not the CLI, verifies registries".
+   */
+  ignores?: string[];
 }
 
 /** The result of running (or predicting) a client against a URL. */

@@ -56,10 +56,10 @@ export const grpc = pythonLib({
   id: 'grpc',
   pkg: 'grpc',
 
-  trust(py, inst, ctx) {
+  async trust(py, inst, ctx) {
     const profile = profileFor(py);
     const own = join(inst.path, '_cython', '_credentials', 'roots.pem');
-    return firstSetting(ctx, profile, [{ env: 'GRPC_DEFAULT_SSL_ROOTS_FILE_PATH' }], () => ({
+    const t = await firstSetting(ctx, profile, [{ env: 'GRPC_DEFAULT_SSL_ROOTS_FILE_PATH' }], () => ({
       source: 'bundled',
       path: own,
       files: [own],
@@ -67,6 +67,10 @@ export const grpc = pythonLib({
       profile,
       why: 'grpcio uses its own roots.pem unless GRPC_DEFAULT_SSL_ROOTS_FILE_PATH is set.',
     }));
+    return {
+      ...t,
+      ignores: ['Channels given ssl_channel_credentials(root_certificates=…) ignore the variable.'],
+    };
   },
 
   plan: (_inst, bundlePath) =>

@@ -50,6 +50,15 @@ const BERRY: CaSetting[] = [
   { read: yml((ctx) => join(ctx.home, '.yarnrc.yml')) },
 ];
 
+const IGNORES = {
+  berry: [
+    'In this Yarn 2+ project, ~/.yarnrc and .npmrc are not read: only YARN_HTTPS_CA_FILE_PATH or httpsCaFilePath apply.',
+  ],
+  classic: [
+    'Yarn 1 reads no YARN_HTTPS_CA_FILE_PATH: a cafile in a .yarnrc or .npmrc closer to the project wins over ~/.yarnrc.',
+  ],
+};
+
 export const yarn: Client = {
   id: 'yarn',
 
@@ -60,7 +69,8 @@ export const yarn: Client = {
 
   async trust(_inst, ctx) {
     const berry = (await readText(join(ctx.cwd, '.yarnrc.yml'))) !== null;
-    return firstSetting(ctx, 'node', berry ? BERRY : CLASSIC, () => nodeTrust(undefined, ctx));
+    const t = await firstSetting(ctx, 'node', berry ? BERRY : CLASSIC, () => nodeTrust(undefined, ctx));
+    return { ...t, ignores: berry ? IGNORES.berry : IGNORES.classic };
   },
 
   render: (v, host, port, inst, detail) => node.render(v, host, port, inst, detail),

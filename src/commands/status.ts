@@ -33,6 +33,8 @@ export interface StatusReport {
     storePath: string | null;
     via?: string;
     usesBundle: boolean;
+    /** Modes in which the client ignores what certifix set (TrustSource.ignores). */
+    ignores?: string[];
   }>;
   files: FileDrift[];
   findings: Finding[];
@@ -152,6 +154,7 @@ export async function status(
         storePath: s.path,
         ...(s.via ? { via: s.via } : {}),
         usesBundle,
+        ...(s.ignores?.length ? { ignores: s.ignores } : {}),
       });
     }
   }
