@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { CertifixError } from '../core/errors.ts';
 
@@ -40,4 +41,16 @@ export function networkOptions(values: { proxy?: string; 'no-proxy'?: boolean; t
     throw new CertifixError('USAGE', '--timeout must be a positive number of seconds');
   }
   return { proxy: values['no-proxy'] ? null : values.proxy, timeoutMs: timeout * 1000 };
+}
+
+/** `--python PATH` (repeatable): interpreters to look at besides the environments found (python-envs.ts). */
+export const PYTHON_OPTION = { python: { type: 'string', multiple: true } } as const;
+
+/** The context with `--python` paths, made absolute against its cwd. */
+export function withPythons<C extends { cwd: string; pythons?: readonly string[] | undefined }>(
+  ctx: C,
+  paths: readonly string[] | undefined,
+): C {
+  if (!paths?.length) return ctx;
+  return { ...ctx, pythons: paths.map((p) => (isAbsolute(p) ? p : resolve(ctx.cwd, p))) };
 }

@@ -1,6 +1,6 @@
 import { type CheckReport, check } from '../commands/check.ts';
 import { CertifixError } from '../core/errors.ts';
-import { NETWORK_OPTIONS, networkOptions, parse } from './args.ts';
+import { NETWORK_OPTIONS, networkOptions, PYTHON_OPTION, parse, withPythons } from './args.ts';
 import { contextFromIo } from './context.ts';
 import { clientIds } from './diagnose.ts';
 import { type Io, type Style, styler } from './io.ts';
@@ -13,6 +13,7 @@ A disagreement is a bug in certifix: the output says what to send.
 
 Options:
   --client IDS       only these clients, comma-separated (e.g. pip,node)
+  --python PATH      also this Python interpreter (repeatable)
   --current-env      run the clients in this shell's environment instead of a new login shell's
   --proxy URL / --no-proxy / --timeout SECONDS   as for diagnose
   --json             print one JSON document (stable; see README)
@@ -28,6 +29,7 @@ Exit codes: 0 every client verifies and agrees with the prediction, 1 otherwise,
 export async function checkCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
     ...NETWORK_OPTIONS,
+    ...PYTHON_OPTION,
     client: { type: 'string', multiple: true },
     'current-env': { type: 'boolean' },
     json: { type: 'boolean' },
@@ -45,7 +47,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   const report = await check(
     url,
     { ...networkOptions(values), clients: clientIds(values.client), currentEnv: values['current-env'] },
-    contextFromIo(io),
+    withPythons(contextFromIo(io), values.python),
   );
   if (values.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout(renderCheck(report, styler(io)));

@@ -3,7 +3,7 @@ import { diagnose } from '../commands/diagnose.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { DiagnoseReport } from '../core/report.ts';
 import type { ClientId } from '../types.ts';
-import { list, NETWORK_OPTIONS, networkOptions, parse } from './args.ts';
+import { list, NETWORK_OPTIONS, networkOptions, PYTHON_OPTION, parse, withPythons } from './args.ts';
 import { contextFromIo } from './context.ts';
 import type { Io } from './io.ts';
 import { renderReport } from './render-diagnose.ts';
@@ -18,6 +18,7 @@ Options:
   --proxy URL        use this HTTP CONNECT proxy (default: HTTPS_PROXY/ALL_PROXY, honouring NO_PROXY)
   --no-proxy         connect directly even if a proxy is configured
   --client IDS       only these clients, comma-separated (e.g. pip,node)
+  --python PATH      also this Python interpreter (repeatable); PATH, pyenv, conda and ./.venv are found
   --timeout SECONDS  connection timeout (default 10)
   --no-aia           do not fetch missing intermediates from the certificate's AIA URL
   --allow-private-aia  fetch AIA URLs on private/loopback addresses too (refused by default)
@@ -35,6 +36,7 @@ Exit codes: 0 every client verifies, 1 at least one fails, 2 usage or connection
 export async function diagnoseCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
     ...NETWORK_OPTIONS,
+    ...PYTHON_OPTION,
     client: { type: 'string', multiple: true },
     'no-aia': { type: 'boolean' },
     'allow-private-aia': { type: 'boolean' },
@@ -60,7 +62,7 @@ export async function diagnoseCommand(argv: string[], io: Io): Promise<number> {
       noAia: values['no-aia'],
       allowPrivateAia: values['allow-private-aia'],
     },
-    contextFromIo(io),
+    withPythons(contextFromIo(io), values.python),
   );
   if (values.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout(renderReport(report, io));

@@ -2,7 +2,7 @@ import { type FixQuestion, type FixStep, fix } from '../commands/fix.ts';
 import { formatFingerprint } from '../core/cert.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { Screened } from '../core/screen.ts';
-import { list, NETWORK_OPTIONS, networkOptions, parse } from './args.ts';
+import { list, NETWORK_OPTIONS, networkOptions, PYTHON_OPTION, parse, withPythons } from './args.ts';
 import { contextFromIo } from './context.ts';
 import { clientIds } from './diagnose.ts';
 import type { Io, Style } from './io.ts';
@@ -26,6 +26,7 @@ Which roots:
 
 Options:
   --client IDS            only consider these clients (python-requests,python-ssl,pip,curl,git,node,npm)
+  --python PATH           also this Python interpreter (repeatable)
   --trust-fingerprint SHA confirm a root seen only on the network (sha256, colons optional); repeatable
   --allow-non-ca          trust a certificate that is not a CA (almost always the wrong fix)
   --dry-run               print the plan, change nothing
@@ -67,6 +68,7 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
     'dry-run': { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
     ...NETWORK_OPTIONS,
+    ...PYTHON_OPTION,
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -77,7 +79,7 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 1)
     throw new CertifixError('USAGE', 'fix takes at most one URL', { hint: 'certifix fix --help' });
   const s = styler(io);
-  const ctx = contextFromIo(io);
+  const ctx = withPythons(contextFromIo(io), values.python);
   const url = positionals[0];
   const net = networkOptions(values);
   const say = (line: string) => (values.json ? undefined : io.stdout(`${line}\n`));

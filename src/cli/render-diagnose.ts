@@ -49,7 +49,9 @@ export function renderReport(r: DiagnoseReport, io: Io): string {
     for (const c of r.clients) {
       const mark = c.ok ? s.green('✓') : s.red('✗');
       const store = `${c.trustStore.source}${c.trustStore.path ? ` ${c.trustStore.path}` : ''}`;
-      out.push(`  ${mark} ${c.id.padEnd(w)}  ${c.ok ? 'ok' : `${c.message} (${c.code})`}  ${s.dim(store)}`);
+      out.push(
+        `  ${mark} ${c.id.padEnd(w)}  ${c.ok ? 'ok' : `${c.message} (${c.code})`}  ${s.dim(store)}${environmentNote(c, r.clients)}`,
+      );
       // npm prints two lines (code, then the request): keep both under the client.
       if (!c.ok && c.printed)
         for (const line of c.printed.split('\n')) out.push(`    ${' '.repeat(w)}${s.dim(line)}`);
@@ -64,4 +66,13 @@ export function renderReport(r: DiagnoseReport, io: Io): string {
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+/** Where a row's environment is worth naming: its client has rows in several environments. */
+function environmentNote(c: DiagnoseReport['clients'][number], rows: DiagnoseReport['clients']): string {
+  if (!c.environment) return '';
+  const others = rows.filter((o) => o.id === c.id).length > 1;
+  const also = c.alsoIn?.length ?? 0;
+  if (!others && also === 0) return '';
+  return `  in ${c.environment}${also ? ` (+${also} more with the same store and verdict)` : ''}`;
 }

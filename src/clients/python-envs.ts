@@ -166,6 +166,15 @@ export async function findPythonEnvs(ctx: Context): Promise<PythonInfo[]> {
   return out;
 }
 
+/** The label of an installation's Python environment (from Installation.details). */
+export function envLabelOf(inst: { details?: Record<string, string> | undefined }, home: string): string {
+  const d = inst.details ?? {};
+  return envLabel(
+    { prefix: d.prefix ?? '', version: d.pythonVersion ?? '?', kind: d.env as EnvKind | undefined },
+    home,
+  );
+}
+
 /** How a row names an environment: `~/miniconda3/envs/ds (conda, Python 3.11.5)`. */
 export function envLabel(py: Pick<PythonInfo, 'prefix' | 'version' | 'kind'>, home: string): string {
   const where = py.prefix.startsWith(`${home}/`) ? `~${py.prefix.slice(home.length)}` : py.prefix;

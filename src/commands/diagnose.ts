@@ -4,6 +4,7 @@
  * the modules it calls; the reasoning lives in core/analyze.ts.
  */
 
+import { envLabelOf } from '../clients/python-envs.ts';
 import { registry } from '../clients/registry.ts';
 import { policyOf } from '../clients/stacks.ts';
 import type { Client } from '../clients/types.ts';
@@ -11,6 +12,7 @@ import { processContext } from '../context.ts';
 import type { Analysis, ClientInput } from '../core/analysis.ts';
 import { analyze, findAnchor, toReport } from '../core/analyze.ts';
 import { isIssuedBy } from '../core/cert.ts';
+import { collapseEnvironments } from '../core/environments.ts';
 import { hasAuthorityInfoAccess } from '../core/extensions.ts';
 import type { DiagnoseReport } from '../core/report.ts';
 import { captureChain } from '../net/capture.ts';
@@ -45,9 +47,10 @@ export interface Diagnosis {
 /** Resolve every installed client's store (file reads only, no spawning), one entry per installation. */
 export async function resolveClients(ctx: Context, only?: readonly ClientId[]): Promise<ClientInput[]> {
   const chosen = registry.list().filter((c) => !only || only.includes(c.id));
-  // The first installation is the one the bare command runs (`python3`, `npm` on PATH): diagnose that.
+  // Every installation (each Python environment; core/environments.ts folds the ones that agree). The first
+  // is the one the bare command runs (`python3`, `npm` on PATH).
   const perClient = await Promise.all(
-    chosen.map(async (client) => (await client.detect(ctx)).slice(0, 1).map((inst) => ({ client, inst }))),
+    chosen.map(async (client) => (await client.detect(ctx)).map((inst) => ({ client, inst }))),
   );
   return inputsFor(perClient.flat(), ctx);
 }
@@ -68,6 +71,8 @@ export async function inputsFor(
     ({ client, inst, source, policy }): ClientInput => ({
       id: client.id,
       version: inst.version,
+      environment:
+        inst.details?.prefix && inst.details.pythonVersion ? envLabelOf(inst, ctx.home) : undefined,
       source,
       anchors: trustIndex(source),
       policy,
@@ -123,5 +128,7 @@ export async function diagnoseTarget(input: string, opts: DiagnoseOptions, ctx: 
     clients,
     at: opts.at,
   });
-  return { report: toReport(analysis), analysis };
+  const report = toReport(analysis);
+  if (!opts.installs) report.clients = collapseEnvironments(report.clients);
+  return { report, analysis };
 }

@@ -13,6 +13,8 @@ import type { Profile, VerifyResult } from './verify/types.ts';
 export interface ClientInput {
   id: string;
   version?: string | undefined;
+  /** The installation's environment, for rows per environment (core/environments.ts). */
+  environment?: string | undefined;
   source: { source: string; path: string | null; via?: string | undefined; why: string; profile: Profile };
   anchors: TrustIndex;
   /** How the client verifies (its stack); default: OpenSSL's defaults with `source.profile`. */

@@ -123,6 +123,7 @@ export function toReport(a: Analysis): DiagnoseReport {
       },
     };
     if (c.version) report.version = c.version;
+    if (c.environment) report.environment = c.environment;
     if (!v.ok)
       report.printed = c.render(v, a.target.host, a.target.port, {
         url: a.target.url,

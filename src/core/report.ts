@@ -28,6 +28,10 @@ export interface ClientReport {
   version?: string;
   /** Where the client takes its CAs from now, and why. */
   trustStore: { source: string; path: string | null; via?: string; why?: string };
+  /** The installation's environment (a Python prefix: `~/miniconda3/envs/ds (conda, Python 3.11.5)`). */
+  environment?: string;
+  /** Other environments of this client with the same store and verdict, folded into this row. */
+  alsoIn?: string[];
 }
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -14,9 +14,10 @@ const ISSUER_CODES = new Set([
 function failingOnTrust(a: Analysis): string[] {
   // A client whose store holds the root fails for another reason (a missing intermediate): not a trust failure.
   const anchor = a.anchor;
-  return a.clients
+  const ids = a.clients
     .filter((c, i) => ISSUER_CODES.has(a.verdicts[i]?.code ?? '') && !(anchor && c.anchors.has(anchor)))
     .map((c) => c.id);
+  return [...new Set(ids)]; // one client in several Python environments is named once
 }
 
 function fixCommand(a: Analysis): string {
