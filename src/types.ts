@@ -63,6 +63,11 @@ export interface Context {
   sysroot?: string | undefined;
   /** Python interpreters named with `--python PATH`, looked at besides the ones found (python-envs.ts). */
   pythons?: readonly string[] | undefined;
+  /**
+   * Which Python environments the adapters look at: 'path' (default: PATH, conda, --python: what fix
+   * configures and check runs) or 'all' (also every pyenv version and project .venv: diagnose's rows).
+   */
+  pythonScope?: 'path' | 'all' | undefined;
 }
 
 /** One installed copy of a client. */

@@ -9,6 +9,9 @@ export function renderReport(r: DiagnoseReport, io: Io): string {
   const s = styler(io);
   const out: string[] = [];
   const failing = r.clients.filter((c) => !c.ok);
+  // A client with rows in several Python environments counts once.
+  const ids = [...new Set(r.clients.map((c) => c.id))];
+  const failingIds = [...new Set(failing.map((c) => c.id))];
   const via = r.target.proxy ? ` via ${r.target.proxy}` : '';
   const headline =
     r.clients.length === 0
@@ -16,7 +19,7 @@ export function renderReport(r: DiagnoseReport, io: Io): string {
       : failing.length === 0
         ? s.green(`Every client verifies ${r.target.host}.`)
         : s.red(
-            `${failing.length} of ${r.clients.length} clients fail to verify ${r.target.host}: ${failing.map((c) => c.id).join(', ')}.`,
+            `${failingIds.length} of ${ids.length} clients fail to verify ${r.target.host}: ${failingIds.join(', ')}.`,
           );
   out.push(`${s.bold(`certifix diagnose ${r.target.url}`)}${via}`, headline, '');
 

@@ -144,7 +144,10 @@ async function projectVenvs(cwd: string): Promise<string[]> {
   return out;
 }
 
-/** Every Python environment, PATH's first (in PATH order), then pyenv, conda, project venvs, --python. */
+/**
+ * The Python environments, PATH's first (in PATH order), then conda's and --python's; with
+ * `ctx.pythonScope === 'all'` (diagnose) also every pyenv version and project .venv.
+ */
 export async function findPythonEnvs(ctx: Context): Promise<PythonInfo[]> {
   const out: PythonInfo[] = [];
   const push = (py: PythonInfo | null, kind: EnvKind) => {
@@ -157,9 +160,10 @@ export async function findPythonEnvs(ctx: Context): Promise<PythonInfo[]> {
     const c = conda.has(py.prefix) ? await condaPython(py.prefix, ctx) : null;
     push(c ?? py, 'path');
   }
-  for (const p of await pyenvPythons(ctx)) push(await resolvePython(p, 'python3', ctx), 'pyenv');
+  const all = ctx.pythonScope === 'all';
+  if (all) for (const p of await pyenvPythons(ctx)) push(await resolvePython(p, 'python3', ctx), 'pyenv');
   for (const prefix of conda) push(await condaPython(prefix, ctx), 'conda');
-  if (ctx.cwd !== ctx.home && ctx.cwd !== '/') {
+  if (all && ctx.cwd !== ctx.home && ctx.cwd !== '/') {
     for (const p of await projectVenvs(ctx.cwd)) push(await resolvePython(p, 'python3', ctx), 'venv');
   }
   for (const p of ctx.pythons ?? []) push(await resolvePython(p, 'python3', ctx), 'given');

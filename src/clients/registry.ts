@@ -16,14 +16,18 @@ import { java } from './java.ts';
 import { maven } from './maven.ts';
 import { node } from './node.ts';
 import { npm } from './npm.ts';
+import { pdm } from './pdm.ts';
 import { php } from './php.ts';
 import { pip } from './pip.ts';
+import { pipenv } from './pipenv.ts';
 import { pnpm } from './pnpm.ts';
+import { poetry } from './poetry.ts';
 import { pythonRequests } from './python-requests.ts';
 import { pythonSsl } from './python-ssl.ts';
 import { ruby } from './ruby.ts';
 import type { Client } from './types.ts';
 import { urllib3 } from './urllib3.ts';
+import { uv } from './uv.ts';
 import { wget } from './wget.ts';
 import { yarn } from './yarn.ts';
 
@@ -65,6 +69,10 @@ export const CLIENTS: readonly Client[] = [
   cargo,
   php,
   conda,
+  uv,
+  poetry,
+  pipenv,
+  pdm,
   httplib2,
   grpc,
   composer,

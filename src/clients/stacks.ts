@@ -304,3 +304,7 @@ export function renderFor(
 // conda downloads through requests (conda/gateways/connection/session.py CondaSession), so it verifies and
 // prints as requests does.
 STACKS.conda = STACKS['python-requests'];
+// poetry and pipenv send through requests too (poetry.ts, pipenv.ts); pdm through httpx on CPython ssl (pdm.ts).
+STACKS.poetry = STACKS['python-requests'];
+STACKS.pipenv = STACKS['python-requests'];
+STACKS.pdm = STACKS.httpx;

@@ -47,10 +47,11 @@ export interface Diagnosis {
 /** Resolve every installed client's store (file reads only, no spawning), one entry per installation. */
 export async function resolveClients(ctx: Context, only?: readonly ClientId[]): Promise<ClientInput[]> {
   const chosen = registry.list().filter((c) => !only || only.includes(c.id));
+  const all: Context = { ...ctx, pythonScope: 'all' };
   // Every installation (each Python environment; core/environments.ts folds the ones that agree). The first
   // is the one the bare command runs (`python3`, `npm` on PATH).
   const perClient = await Promise.all(
-    chosen.map(async (client) => (await client.detect(ctx)).map((inst) => ({ client, inst }))),
+    chosen.map(async (client) => (await client.detect(all)).map((inst) => ({ client, inst }))),
   );
   return inputsFor(perClient.flat(), ctx);
 }

@@ -61,7 +61,9 @@ describe('findPythonEnvs', () => {
   file(join(project, 'node_modules', 'x', '.venv', 'pyvenv.cfg'), 'version = 3.11.2\n');
 
   it('finds pyenv versions, conda base, envs and environments.txt entries, and project .venvs', async () => {
-    const envs = await findPythonEnvs({ ...ctxFor(home, project), pythons: [join(base, 'bin', 'python3')] });
+    const ctx = { ...ctxFor(home, project), pythons: [join(base, 'bin', 'python3')] };
+    expect((await findPythonEnvs(ctx)).map((e) => e.kind)).toEqual(['conda', 'conda', 'conda']);
+    const envs = await findPythonEnvs({ ...ctx, pythonScope: 'all' });
     expect(envs.map((e) => [e.kind, e.prefix, e.version])).toEqual([
       ['pyenv', join(home, '.pyenv', 'versions', '3.12.1'), '3.12.1'],
       ['conda', base, '3.11'],

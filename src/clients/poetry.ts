@@ -1,0 +1,71 @@
+/**
+ * Poetry: its HTTP goes through requests (src/poetry/utils/authenticator.py: `Authenticator.request` sends
+ * with `verify = cert or True` from `get_certs_for_url`, https://github.com/python-poetry/poetry), so an
+ * index without its own certificate uses REQUESTS_CA_BUNDLE › CURL_CA_BUNDLE › certifi of Poetry's
+ * interpreter (requests Session.merge_environment_settings). `certificates.<source>.cert` in config.toml, or
+ * POETRY_CERTIFICATES_<SOURCE>_CERT, applies to that named source only
+ * (https://python-poetry.org/docs/repositories/#certificates); Poetry has no OS-store switch
+ * (https://github.com/python-poetry/poetry/issues/9249; a plugin, poetry-plugin-truststore, adds one).
+ * Config: $POETRY_CONFIG_DIR, else ~/.config/pypoetry/config.toml on Linux
+ * (https://python-poetry.org/docs/configuration/#config-directory).
+ */
+import { join } from 'node:path';
+import { readText } from '../host-files.ts';
+import type { Context, Installation } from '../types.ts';
+import { profileOf, pythonFromDetails } from './python.ts';
+import { requestsTrust } from './python-requests.ts';
+import { renderFor } from './stacks.ts';
+import { detectTool, requestsBundlePlan, runInTool } from './tool-python.ts';
+import type { Client } from './types.ts';
+
+/** `certificates.<source>.cert` entries of a config.toml (`[certificates.corp]` then `cert = "…"`). */
+export function poetryCertificates(toml: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let section: string | null = null;
+  for (const line of toml.split(/\r?\n/)) {
+    const h = /^\s*\[\s*certificates\.("?)([^"\]]+)\1\s*\]\s*$/.exec(line);
+    if (h) section = h[2] ?? null;
+    else if (/^\s*\[/.test(line)) section = null;
+    const kv = /^\s*cert\s*=\s*"((?:[^"\\]|\\.)*)"\s*(?:#.*)?$/.exec(line);
+    if (section && kv) out[section] = JSON.parse(`"${kv[1]}"`);
+  }
+  return out;
+}
+
+export function poetryConfigPath(ctx: Pick<Context, 'env' | 'home'>): string {
+  const dir =
+    ctx.env.POETRY_CONFIG_DIR || join(ctx.env.XDG_CONFIG_HOME || join(ctx.home, '.config'), 'pypoetry');
+  return join(dir, 'config.toml');
+}
+
+export const poetry: Client = {
+  id: 'poetry',
+  detect: (ctx) => detectTool('poetry', 'poetry', ctx),
+
+  async trust(inst: Installation, ctx: Context) {
+    const py = pythonFromDetails(inst.details);
+    const s = await requestsTrust(ctx, py ? profileOf(py) : 'openssl', inst.details?.certifi, 'poetry');
+    const certs = poetryCertificates((await readText(poetryConfigPath(ctx))) ?? '');
+    const named = Object.entries(certs).map(
+      ([src, file]) => `certificates.${src}.cert = ${file} (source ${src} only)`,
+    );
+    return named.length ? { ...s, warnings: [...(s.warnings ?? []), ...named] } : s;
+  },
+
+  render: (v, host, port, inst, detail) => renderFor('poetry', v, host, port, inst, detail),
+
+  plan: (_inst, bundlePath) =>
+    requestsBundlePlan(
+      'poetry',
+      bundlePath,
+      'Poetry sends through requests, which reads it for every index.',
+    ),
+
+  check: (inst, url, ctx) =>
+    runInTool(
+      inst,
+      'import sys, requests\nr = requests.Session().get(sys.argv[1], timeout=20, allow_redirects=False)\nprint("HTTP_STATUS", r.status_code)',
+      url,
+      ctx,
+    ),
+};

@@ -1,0 +1,95 @@
+/**
+ * uv verifies with rustls (https://docs.astral.sh/uv/concepts/authentication/certificates/): by default
+ * against its bundled Mozilla roots (webpki-roots), not the OS store; `--system-certs` / UV_SYSTEM_CERTS /
+ * `system-certs = true` in uv.toml (older uv: `--native-tls` / UV_NATIVE_TLS / `native-tls = true`,
+ * https://docs.astral.sh/uv/reference/settings/#native-tls) use the platform's store instead; SSL_CERT_FILE
+ * (or SSL_CERT_DIR) names custom CAs, and takes precedence over the native switch
+ * (https://github.com/astral-sh/uv/issues/12982: "Currently SSL_CERT_FILE takes preference").
+ * uv.toml is read from the project (./uv.toml), the user (~/.config/uv/uv.toml, $XDG_CONFIG_HOME/uv) and the
+ * system (/etc/uv/uv.toml) (https://docs.astral.sh/uv/concepts/configuration-files/).
+ * fix sets SSL_CERT_FILE to the merged bundle: it works on every uv version and keeps chosen roots the OS
+ * store lacks.
+ */
+import { join } from 'node:path';
+import { envOf, readText, sys } from '../host-files.ts';
+import type { Context, TrustSource } from '../types.ts';
+import { verdictFromOutput } from './messages.ts';
+import { onPath, sslCertFilePlan } from './on-path.ts';
+import { opensslDefaultTrust } from './python-ssl.ts';
+import { pathSource } from './source.ts';
+import { renderFor } from './stacks.ts';
+import type { Client } from './types.ts';
+
+const TRUTHY = /^(?:1|true|yes|on)$/i;
+
+/** `native-tls = true` / `system-certs = true` at the top of a uv.toml (or under `[tool.uv]`). */
+export function uvNativeSwitch(toml: string): string | null {
+  let table: string | null = null;
+  for (const line of toml.split(/\r?\n/)) {
+    const h = /^\s*\[([^\]]+)\]\s*$/.exec(line);
+    if (h) table = h[1]?.trim() ?? null;
+    const kv = /^\s*(native-tls|system-certs)\s*=\s*true\s*(?:#.*)?$/.exec(line);
+    if (kv && (table === null || table === 'tool.uv')) return kv[1] as string;
+  }
+  return null;
+}
+
+export function uvConfigFiles(ctx: Pick<Context, 'env' | 'home' | 'cwd' | 'sysroot'>): string[] {
+  const user = join(ctx.env.XDG_CONFIG_HOME || join(ctx.home, '.config'), 'uv', 'uv.toml');
+  return [sys(ctx, '/etc/uv/uv.toml'), user, join(ctx.cwd, 'uv.toml')];
+}
+
+async function uvTrust(ctx: Context): Promise<TrustSource> {
+  const profile = 'openssl' as const;
+  const file = envOf(ctx, 'SSL_CERT_FILE');
+  if (file)
+    return pathSource(file, { source: 'env', via: 'SSL_CERT_FILE', profile, why: 'uv loads SSL_CERT_FILE.' });
+  const dir = envOf(ctx, 'SSL_CERT_DIR');
+  if (dir)
+    return pathSource(
+      dir,
+      { source: 'env', via: 'SSL_CERT_DIR', profile, why: 'uv loads SSL_CERT_DIR.' },
+      'capath',
+    );
+  let via: string | undefined;
+  for (const name of ['UV_SYSTEM_CERTS', 'UV_NATIVE_TLS']) if (TRUTHY.test(ctx.env[name] ?? '')) via ??= name;
+  for (const f of uvConfigFiles(ctx)) {
+    const key = uvNativeSwitch((await readText(f)) ?? '');
+    if (key) via ??= `${key} (${f})`;
+  }
+  if (via) {
+    const os = await opensslDefaultTrust(ctx, profile, 'uv');
+    return { ...os, source: 'system', via, why: `${via}: uv verifies with the platform's store.` };
+  }
+  return {
+    source: 'bundled',
+    path: null,
+    files: [],
+    dirs: [],
+    bundled: true,
+    profile,
+    why: 'uv verifies with its bundled Mozilla roots (webpki-roots), not the OS store.',
+  };
+}
+
+export const uv: Client = {
+  id: 'uv',
+  detect: onPath('uv', 'uv'),
+  trust: (_inst, ctx) => uvTrust(ctx),
+  render: (v, host, port, inst, detail) => renderFor('uv', v, host, port, inst, detail),
+  plan: (_inst, bundlePath) =>
+    sslCertFilePlan(
+      'uv',
+      bundlePath,
+      'Set SSL_CERT_FILE to the merged bundle: uv loads it instead of its bundled roots.',
+    ),
+  // The real uv resolving one name against the URL as its index (uv pip compile reads requirements from stdin).
+  async check(inst, url, ctx) {
+    const r = await ctx.run(inst.path, ['pip', 'compile', '--no-cache', '--index-url', url, '-'], {
+      env: ctx.env,
+      input: 'certifix-probe\n',
+      timeoutMs: 60_000,
+    });
+    return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+  },
+};
