@@ -30,6 +30,25 @@ async function toCjs(code, name) {
 const LOADER = readFileSync(new URL('./pack-loader.cjs', import.meta.url), 'utf8');
 
 /**
+ * `__cacheFiles`, the loader's access to its code cache: src/stores/user-cache.ts itself (the checks on
+ * ownership, symlinks and size are written once, for the code cache and the bundle index alike).
+ */
+async function cacheFilesModule() {
+  const src = readFileSync(new URL('../src/stores/user-cache.ts', import.meta.url), 'utf8');
+  const r = await transform(src, {
+    loader: 'ts',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    sourcefile: 'src/stores/user-cache.ts',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+  });
+  return `const __cacheFiles = (function (module) {const exports = module.exports;${r.code}\nreturn module.exports;\n})({ exports: {} });`;
+}
+
+/**
  * @param {{ path: string, text: string }[]} files esbuild's output files (write: false)
  * @param {string} entryPath the entry among them
  * @param {string} version
@@ -76,6 +95,7 @@ const __cacheTag = ${JSON.stringify(version)};
 const __chunks = {
 ${table}
 };
+${await cacheFilesModule()}
 ${LOADER}
 (function (exports, require, module) {
 ${entry}

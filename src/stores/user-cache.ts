@@ -1,0 +1,88 @@
+/**
+ * certifix's own cache files under $XDG_CACHE_HOME/certifix (or ~/.cache/certifix): the V8 code cache of
+ * dist/certifix.cjs (scripts/pack-loader.cjs) and the index of CA bundles (stores/bundle-index.ts). One
+ * implementation for both: scripts/build.mjs compiles this file into the loader.
+ *
+ * A cache file is untrusted input, and `sudo certifix` runs in other users' HOMEs: the tree is used only when
+ * its base directory belongs to the user running certifix; a file is read only when it and its two parent
+ * directories (`certifix/` and the one below) belong to that user, nobody else can write them, none is a
+ * symlink (lstat; the file is opened O_NOFOLLOW) and it is within the caller's size bound. Every failure
+ * means "no cache": callers fall back silently. CERTIFIX_NO_CACHE=1 turns every cache off.
+ */
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+
+/** `<base>/certifix` when the base directory is ours (or does not exist yet under our HOME); else null. */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.CERTIFIX_NO_CACHE || typeof process.geteuid !== 'function') return null;
+  const xdg = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : null;
+  const home = env.HOME && isAbsolute(env.HOME) ? env.HOME : null;
+  // Only in a tree of our own: root running in a user's HOME neither reads their files nor leaves its own there.
+  try {
+    if (statSync(xdg ?? home ?? '').uid !== process.geteuid()) return null;
+  } catch {
+    if (!home) return null;
+  }
+  return join(xdg ?? join(home as string, '.cache'), 'certifix');
+}
+
+/** Owned by us and not writable by group or others (from lstat: a symlink is not a directory of ours). */
+export function ours(st: Stats): boolean {
+  return st.uid === process.geteuid?.() && (st.mode & 0o022) === 0;
+}
+
+/** The bytes of `file` (in `<root>/<dir>/`), or undefined when anything is not as it should be. */
+export function readCacheFile(file: string, maxBytes: number): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    const dir = dirname(file);
+    const a = lstatSync(dir);
+    const b = lstatSync(dirname(dir));
+    if (!a.isDirectory() || !b.isDirectory() || !ours(a) || !ours(b)) return undefined;
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const st = fstatSync(fd);
+    if (!st.isFile() || !ours(st) || st.size > maxBytes) return undefined;
+    const data = readFileSync(fd);
+    return data.length > maxBytes ? undefined : data;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Write `file` atomically (a private temporary file renamed over it), creating its directory 0700. Nothing
+ * happens when the directory is not ours: a read-only HOME or a full disk changes nothing but speed.
+ */
+export function writeCacheFile(file: string, data: string | NodeJS.ArrayBufferView): boolean {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    const dir = dirname(file);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const a = lstatSync(dir);
+    const b = lstatSync(dirname(dir));
+    if (!a.isDirectory() || !b.isDirectory() || !ours(a) || !ours(b)) return false;
+    writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, file);
+    return true;
+  } catch {
+    try {
+      unlinkSync(tmp);
+    } catch {}
+    return false;
+  }
+}
