@@ -12,39 +12,60 @@ export interface AnchorDir {
 }
 
 /**
+ * An anchor known by its fingerprint and subject key before it is decoded: a row of a CA bundle's index
+ * (stores/bundle-index.ts), decoded by `load()` only when a lookup needs it. `key` is null for a certificate
+ * whose subject cannot be read (OpenSSL would not load it either).
+ */
+export interface IndexedAnchor {
+  readonly sha256: string;
+  readonly key: string | null;
+  load(): Cert | undefined;
+}
+
+type Entry = { sha256: string; key?: string | null; cert?: Cert; load?: () => Cert | undefined };
+
+/**
  * A set of trust anchors indexed for the questions diagnosis asks: "is this certificate here?" (by DER, or by
  * subject + public key so a re-issued root with the same key counts) and "who here could have issued it?".
  * Names compare as OpenSSL compares them (canonical form). Hashed directories are searched the way OpenSSL's
  * by_dir lookup does it: only for a name no CA-file certificate has, only in the files named after its hash.
  */
 export class TrustIndex implements TrustLookup {
-  /** The certificates given up front (files, bundled roots); directory entries are read when asked for. */
-  readonly certs: readonly Cert[];
+  private readonly entries: Entry[] = [];
+  private listed: Cert[] | undefined;
   private readonly bySha = new Set<string>();
-  private byKey: Map<string, Cert[]> | undefined;
+  private byKey: Map<string, Entry[]> | undefined;
+  private readonly decoded = new Map<string, Cert[]>();
   private readonly dirs: readonly AnchorDir[];
   /** Directory certificates read so far (OpenSSL adds them to the X509_STORE as it goes). */
   private readonly fromDirs: Cert[] = [];
   private readonly askedDirs = new Set<string>();
 
-  constructor(certs: Iterable<Cert>, dirs: readonly AnchorDir[] = []) {
-    const list: Cert[] = [];
-    for (const c of certs) {
-      if (this.bySha.has(c.sha256)) continue;
-      this.bySha.add(c.sha256);
-      list.push(c);
+  /** Certificates, or rows of a bundle index that are decoded when a lookup needs them. */
+  constructor(anchors: Iterable<Cert | IndexedAnchor>, dirs: readonly AnchorDir[] = []) {
+    for (const a of anchors) {
+      if (this.bySha.has(a.sha256)) continue;
+      this.bySha.add(a.sha256);
+      this.entries.push(
+        'load' in a ? { sha256: a.sha256, key: a.key, load: () => a.load() } : { sha256: a.sha256, cert: a },
+      );
     }
-    this.certs = list;
     this.dirs = dirs;
   }
 
+  /** The certificates given up front (files, bundled roots), all decoded; directory entries are not listed. */
+  get certs(): readonly Cert[] {
+    this.listed ??= this.entries.map((e) => certOf(e)).filter((c): c is Cert => c !== undefined);
+    return this.listed;
+  }
+
   get size(): number {
-    return this.certs.length;
+    return this.entries.length;
   }
 
   /** Anchors whose subject equals `name`, files first; the directories only when the files have none. */
   bySubject(name: NameInfo): readonly Cert[] {
-    const listed = this.index().get(name.key);
+    const listed = this.listedUnder(name.key);
     if (listed || this.dirs.length === 0) return listed ?? [];
     if (!this.askedDirs.has(name.key)) {
       this.askedDirs.add(name.key);
@@ -77,24 +98,52 @@ export class TrustIndex implements TrustLookup {
     return name ? [...this.bySubject(name)] : [];
   }
 
+  /** The file anchors under a subject key, decoded on first ask; undefined when there are none. */
+  private listedUnder(key: string): Cert[] | undefined {
+    let certs = this.decoded.get(key);
+    if (!certs) {
+      const bucket = this.index().get(key);
+      if (!bucket) return undefined;
+      certs = bucket.map((e) => certOf(e)).filter((c): c is Cert => c !== undefined);
+      this.decoded.set(key, certs);
+    }
+    return certs;
+  }
+
   /** Built on first use: most indexes are asked a handful of questions, some none. */
-  private index(): Map<string, Cert[]> {
+  private index(): Map<string, Entry[]> {
     if (!this.byKey) {
       this.byKey = new Map();
-      for (const c of this.certs) {
-        let key: string;
-        try {
-          key = subjectKey(c);
-        } catch {
-          continue; // not a certificate OpenSSL would load
-        }
+      for (const e of this.entries) {
+        const key = keyOf(e);
+        if (key === null) continue; // not a certificate OpenSSL would load
         const bucket = this.byKey.get(key);
-        if (bucket) bucket.push(c);
-        else this.byKey.set(key, [c]);
+        if (bucket) bucket.push(e);
+        else this.byKey.set(key, [e]);
       }
     }
     return this.byKey;
   }
+}
+
+function certOf(e: Entry): Cert | undefined {
+  if (!e.cert && e.load) {
+    e.cert = e.load();
+    e.load = undefined;
+  }
+  return e.cert;
+}
+
+function keyOf(e: Entry): string | null {
+  if (e.key === undefined) {
+    const c = certOf(e);
+    try {
+      e.key = c ? subjectKey(c) : null;
+    } catch {
+      e.key = null;
+    }
+  }
+  return e.key;
 }
 
 function sameKey(c: Cert, key: string): boolean {

@@ -5,7 +5,7 @@
  */
 import { type Cert, uniqueCerts } from '../core/cert.ts';
 import { isDir, isFile, sys } from '../host-files.ts';
-import { readBundle, readHashDirSync } from './load.ts';
+import { readBundleSync, readHashDirSync } from './load.ts';
 import type { StoreContext, SystemStore } from './types.ts';
 
 /**
@@ -93,14 +93,14 @@ async function firstExisting(
 export async function systemStore(ctx: StoreContext): Promise<SystemStore> {
   const { file, dirs } = await openSslPaths(ctx);
   const files = file ? [file] : [];
-  const fromFile = file ? await readBundle(file) : [];
   let certs: Cert[] | undefined;
   return {
     files,
     dirs,
+    // Listed when asked: diagnosis asks a TrustIndex of these files instead (stores/load.ts systemTrustIndex).
     // A local root added with only a c_rehash link (no update-ca-certificates run) is only in the directory.
     get certs() {
-      certs ??= uniqueCerts([...fromFile, ...dirs.flatMap(readHashDirSync)]);
+      certs ??= uniqueCerts([...files.flatMap(readBundleSync), ...dirs.flatMap(readHashDirSync)]);
       return certs;
     },
   };

@@ -10,10 +10,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Cert, parseCerts, uniqueCerts } from '../core/cert.ts';
 import { isKeystore, readKeystore } from '../core/keystore.ts';
-import { type AnchorDir, TrustIndex } from '../core/trust-index.ts';
+import { type AnchorDir, type IndexedAnchor, TrustIndex } from '../core/trust-index.ts';
 import { type NameInfo, nameHash } from '../core/verify/dn.ts';
 import type { TrustSource } from '../types.ts';
-import { mozillaRoots } from './mozilla.ts';
+import { pemAnchors } from './bundle-index.ts';
+import { mozillaAnchors, mozillaRoots } from './mozilla.ts';
 import { parsePemCached } from './pem.ts';
 import type { SystemStore } from './types.ts';
 
@@ -21,6 +22,37 @@ import type { SystemStore } from './types.ts';
 export { parsePemCached };
 
 const byPath = new Map<string, { mtimeMs: number; size: number; certs: Cert[] }>();
+const anchorsByFile = new Map<
+  string,
+  { mtimeMs: number; size: number; anchors: Array<Cert | IndexedAnchor> }
+>();
+
+/**
+ * A CA file's anchors for a TrustIndex: from the bundle index (stores/bundle-index.ts) when it is a PEM
+ * bundle, so that only the certificates a lookup reaches are decoded; else its certificates.
+ */
+function fileAnchors(path: string): Array<Cert | IndexedAnchor> {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path);
+  } catch {
+    return [];
+  }
+  const key = `${st.dev}:${st.ino}`;
+  const hit = anchorsByFile.get(key);
+  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.anchors;
+  let anchors: Array<Cert | IndexedAnchor>;
+  try {
+    const text = readFileSync(path, 'latin1');
+    anchors = text.includes('-----BEGIN')
+      ? pemAnchors(text, { id: `${key}:${path}`, size: st.size, mtimeMs: st.mtimeMs })
+      : readBundleSync(path);
+  } catch {
+    anchors = [];
+  }
+  anchorsByFile.set(key, { mtimeMs: st.mtimeMs, size: st.size, anchors });
+  return anchors;
+}
 
 /** readBundle without the promise: [] when the file cannot be read. */
 function readBundleSync(path: string): Cert[] {
@@ -138,9 +170,8 @@ export function trustIndex(source: Pick<TrustSource, 'files' | 'dirs' | 'bundled
   const key = JSON.stringify([files, source.dirs, source.bundled ?? false]);
   let index = indexes.get(key);
   if (!index) {
-    const bundled = source.bundled ? mozillaRoots() : [];
-    const certs = [...bundled, ...source.files.flatMap(readBundleSync)];
-    index = new TrustIndex(certs, source.dirs.map(hashedDir));
+    const bundled = source.bundled ? mozillaAnchors() : [];
+    index = new TrustIndex([...bundled, ...source.files.flatMap(fileAnchors)], source.dirs.map(hashedDir));
     indexes.set(key, index);
   }
   return index;

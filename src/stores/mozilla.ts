@@ -5,11 +5,12 @@
  */
 import * as tls from 'node:tls';
 import type { Cert } from '../core/cert.ts';
-import { TrustIndex } from '../core/trust-index.ts';
+import { type IndexedAnchor, TrustIndex } from '../core/trust-index.ts';
+import { pemAnchors } from './bundle-index.ts';
 import { parsePemCached } from './pem.ts';
 
 let roots: Cert[] | undefined;
-let bySha: Set<string> | undefined;
+let anchors: Array<Cert | IndexedAnchor> | undefined;
 let index: TrustIndex | undefined;
 
 /** Node's bundled Mozilla roots, decoded once on first use (each parsed by OpenSSL only when looked at). */
@@ -28,16 +29,23 @@ function bundledPems(): readonly string[] {
   return get ? get('bundled') : tls.rootCertificates;
 }
 
-/** The bundled roots as a TrustIndex, built once per process. */
-export function mozillaIndex(): TrustIndex {
-  index ??= new TrustIndex(mozillaRoots());
-  return index;
+/**
+ * The bundled roots for a TrustIndex: through the bundle index (stores/bundle-index.ts), keyed by this Node's
+ * version, so that a run decodes only the roots a lookup reaches.
+ */
+export function mozillaAnchors(): Array<Cert | IndexedAnchor> {
+  if (!anchors) {
+    const text = bundledPems().join('\n');
+    anchors =
+      roots ?? pemAnchors(text, { id: `node-bundled:${process.version}`, size: text.length, mtimeMs: 0 });
+  }
+  return anchors;
 }
 
-/** sha256 of each bundled root's DER, computed without parsing a single certificate. */
-function mozillaShas(): Set<string> {
-  bySha ??= new Set(mozillaRoots().map((c) => c.sha256));
-  return bySha;
+/** The bundled roots as a TrustIndex, built once per process. */
+export function mozillaIndex(): TrustIndex {
+  index ??= new TrustIndex(mozillaAnchors());
+  return index;
 }
 
 /**
@@ -46,5 +54,5 @@ function mozillaShas(): Set<string> {
  */
 export function isMozillaRoot(cert: Cert): boolean {
   // Only a certificate that is not byte-identical pays for parsing the same-named roots and comparing keys.
-  return mozillaShas().has(cert.sha256) || mozillaIndex().has(cert);
+  return mozillaIndex().has(cert);
 }
