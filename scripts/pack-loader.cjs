@@ -1,16 +1,16 @@
 // The module loader of dist/certifix.cjs, inserted verbatim by scripts/pack-cjs.mjs after `__chunks` (chunk
-// name → the module function of a chunk every start needs, or the base64 of a brotli-compressed chunk source)
-// and `__cacheTag` (certifix version). A compressed chunk is inflated and compiled the first time it is required.
+// name → the module function of a chunk every start needs, or the base64 of a brotli-compressed chunk source),
+// `__sizes` (chunk name → bytes of its source) and `__cacheTag` (certifix version). A compressed chunk is inflated and compiled the first time it is required.
 //
 // Compiled code is kept between runs in V8's code cache (what Node >= 22 does for modules with
 // module.enableCompileCache(); here by hand, so Node 20 has it too): one file per chunk under
-// $XDG_CACHE_HOME/certifix/code-<version>-<node>-<arch>/, written at exit after the functions a run used were
-// compiled. A cache file is trusted only as far as the code it stands for: it is read only when it and its
-// directory belong to the user running certifix and nobody else can write them (`sudo certifix` in another
-// user's HOME ignores theirs), without following symlinks, at most 8 MB: `__cacheFiles` is src/stores/user-cache.ts,
-// compiled in by scripts/pack-cjs.mjs. V8 itself rejects data made by another V8 version, other flags or for
-// other source; the chunk names carry a hash of their content. CERTIFIX_NO_CODE_CACHE=1 (or CERTIFIX_NO_CACHE=1)
-// turns it off.
+// $XDG_CACHE_HOME/certifix/code-<version>-<node>-<arch>/, holding the inflated source and the code V8 compiled
+// for it, written at exit after the functions a run used were compiled. A cache file is code we run, so it is
+// read only when it and its directory belong to the user running certifix and nobody else can write them
+// (`sudo certifix` in another user's HOME ignores theirs), without following symlinks, at most 16 MB, and
+// when its source has the size of the chunk's: `__cacheFiles` is src/stores/user-cache.ts, compiled in by
+// scripts/pack-cjs.mjs. V8 itself rejects data made by another V8 version, other flags or for other source;
+// the chunk names carry a hash of their content. CERTIFIX_NO_CODE_CACHE=1 (or CERTIFIX_NO_CACHE=1) turns it off.
 const __modules = new Map();
 const __fresh = [];
 let __cacheDir;
@@ -26,16 +26,75 @@ function __codeCacheDir() {
   return __cacheDir;
 }
 
+/**
+ * Written at exit: the chunk's source and V8's code for it in one file, `CFX2`, the source's byte length
+ * (u32 LE), the source, then the code cache. A warm start reads it instead of inflating the chunk, and so
+ * never loads zlib.
+ */
 function __writeCaches() {
-  for (const [script, file] of __fresh) {
+  for (const [script, file, src] of __fresh) {
+    const text = Buffer.from(src, 'utf8');
+    const head = Buffer.alloc(8);
+    head.write('CFX2', 0, 'latin1');
+    head.writeUInt32LE(text.length, 4);
     // a cache is an optimisation: a read-only HOME or a full disk changes nothing
-    if (!__cacheFiles.writeCacheFile(file, script.createCachedData())) return;
+    if (!__cacheFiles.writeCacheFile(file, Buffer.concat([head, text, script.createCachedData()]))) return;
   }
+}
+
+/** The source and code cache of a chunk from its cache file, when the file is whole and of this chunk's size. */
+function __readCode(file, size) {
+  const data = __cacheFiles.readCacheFile(file, 16 * 1024 * 1024);
+  if (!data || data.length < 8 + size || data.toString('latin1', 0, 4) !== 'CFX2') return undefined;
+  if (data.readUInt32LE(4) !== size) return undefined;
+  return { src: data.toString('utf8', 8, 8 + size), cachedData: data.subarray(8 + size) };
+}
+
+/**
+ * Builtins a chunk imports but may never call (fs/promises pulls in readline, child_process only runs
+ * clients for `check`): each is loaded on the first use of one of its exports, not when the chunk loads.
+ * esbuild reads a named import at each use (`(0, import_x.f)(...)`), so a named import stays lazy.
+ */
+const __lazyBuiltins = new Set([
+  'node:fs/promises',
+  'node:child_process',
+  'node:dns/promises',
+  'node:http',
+  'node:os',
+  'node:readline',
+]);
+const __builtins = new Map();
+
+function __builtin(id) {
+  if (!__lazyBuiltins.has(id)) return require(id);
+  let proxy = __builtins.get(id);
+  if (!proxy) {
+    let mod;
+    const load = () => {
+      mod ??= require(id);
+      return mod;
+    };
+    proxy = new Proxy(
+      {},
+      {
+        get: (_, k) => load()[k],
+        has: (_, k) => k in load(),
+        ownKeys: () => Reflect.ownKeys(load()),
+        getOwnPropertyDescriptor: (_, k) => {
+          const d = Reflect.getOwnPropertyDescriptor(load(), k);
+          return d && { ...d, configurable: true };
+        },
+        getPrototypeOf: () => Reflect.getPrototypeOf(load()),
+      },
+    );
+    __builtins.set(id, proxy);
+  }
+  return proxy;
 }
 
 function __require(id) {
   const chunk = __chunks[id];
-  if (chunk === undefined) return require(id);
+  if (chunk === undefined) return __builtin(id);
   let m = __modules.get(id);
   if (m) return m.exports;
   m = { exports: {} };
@@ -46,15 +105,17 @@ function __require(id) {
     chunk(m.exports, __require, m, filename);
     return m.exports;
   }
-  const src = require('node:zlib').brotliDecompressSync(Buffer.from(chunk, 'base64')).toString('utf8');
   const dir = __codeCacheDir();
-  const file = dir && `${dir}/${name}.v8`;
-  const cachedData = file ? __cacheFiles.readCacheFile(file, 8 * 1024 * 1024) : undefined;
+  const file = dir && `${dir}/${name}.cache`;
+  const cached = file ? __readCode(file, __sizes[id]) : undefined;
+  const src =
+    cached?.src ??
+    require('node:zlib').brotliDecompressSync(Buffer.from(chunk, 'base64')).toString('utf8');
   const code = `(function (exports, require, module, __filename) {${src}\n})`;
-  const script = new (require('node:vm').Script)(code, { filename, cachedData });
-  if (file && (cachedData === undefined || script.cachedDataRejected)) {
+  const script = new (require('node:vm').Script)(code, { filename, cachedData: cached?.cachedData });
+  if (file && (cached === undefined || script.cachedDataRejected)) {
     if (__fresh.length === 0) process.once('exit', __writeCaches);
-    __fresh.push([script, file]);
+    __fresh.push([script, file, src]);
   }
   script.runInThisContext()(m.exports, __require, m, filename);
   return m.exports;

@@ -7,6 +7,7 @@
  * with no CA set it uses GnuTLS's system trust (the Debian bundle), ignores SSL_CERT_FILE/CURL_CA_BUNDLE, and
  * prints "server certificate verification failed. CAfile: none CRLfile: none" (fixtures git-*.txt).
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { envOf, expand, isFile, readText, real, sys, which } from '../host-files.ts';
 import { CA_FILES } from '../stores/linux.ts';
@@ -43,7 +44,12 @@ export async function gitConfigValue(
   return hit;
 }
 
-/** Which TLS library git-remote-https uses, read from the binary's DT_NEEDED names (no ldd). */
+/**
+ * Which TLS library git-remote-https uses, read from the binary's DT_NEEDED names (no ldd). Only the start of
+ * the file is read: the dynamic string table sits in the first read-only segment, ahead of the code (GNU ld
+ * and lld place .dynsym/.dynstr after the program headers; /usr/lib/git-core/git-remote-http, 2.2 MB on
+ * Debian 12, has it at 0x1be8), so reading the whole binary on every diagnose was 2 MB for ~10 kB.
+ */
 export async function gitTlsBackend(
   gitPath: string,
   ctx: Context,
@@ -56,12 +62,21 @@ export async function gitTlsBackend(
   ];
   for (const c of candidates) {
     if (!(await isFile(c))) continue;
-    const { readFile } = await import('node:fs/promises');
-    const bin = await readFile(c);
+    const bin = readHead(c, 256 * 1024);
     if (bin.includes('libcurl-gnutls.so')) return 'gnutls';
     if (bin.includes('libcurl.so') || bin.includes('libssl.so')) return 'openssl';
   }
   return 'unknown';
+}
+
+function readHead(path: string, bytes: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    return buf.subarray(0, readSync(fd, buf, 0, bytes, 0));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export const git: Client = {

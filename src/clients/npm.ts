@@ -7,7 +7,7 @@
  * $PREFIX/etc/npmrc, prefix = dirname(dirname(node))), builtin (<npm>/npmrc). A cafile that does not exist
  * is ignored (measured: npm 11 falls back to Node's roots), so the store is then Node's.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { exists, expand, isFile, readText, real, sys, which } from '../host-files.ts';
@@ -25,7 +25,7 @@ export async function findNpm(ctx: Context): Promise<{ dir: string; cli: string;
   const cli = await real(bin);
   const dir = dirname(dirname(cli));
   try {
-    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as {
+    const pkg = JSON.parse((await readText(join(dir, 'package.json'))) ?? '') as {
       name?: string;
       version?: string;
     };

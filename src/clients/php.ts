@@ -7,7 +7,7 @@
  * then the system paths (https://github.com/composer/ca-bundle/blob/main/src/CaBundle.php).
  * php.ini on Debian: /etc/php/<version>/cli/php.ini plus conf.d/*.ini, or PHP_INI_SCAN_DIR.
  */
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { envOf, readText, sys } from '../host-files.ts';
 import type { Context, Verdict } from '../types.ts';
@@ -17,7 +17,14 @@ import { opensslDefaultTrust } from './python-ssl.ts';
 import { pathSource } from './source.ts';
 import type { Client } from './types.ts';
 
-const list = (dir: string) => readdir(dir).catch(() => [] as string[]);
+// Synchronous, as the other lookups of local files (see host-files.ts).
+const list = async (dir: string): Promise<string[]> => {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+};
 
 /** The ini files the CLI reads: php.ini of each installed version, then its scan directory (sorted). */
 export async function phpIniFiles(ctx: Context): Promise<string[]> {

@@ -2,7 +2,7 @@
  * Finding Python interpreters and their packages by reading files only (spawning python costs 20+ ms):
  * PATH lookup, pyenv shims resolved the way pyenv does it, venvs via pyvenv.cfg, packages via *.dist-info.
  */
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { exists, isDir, readText, real, whichAll } from '../host-files.ts';
 import type { Context } from '../types.ts';
@@ -101,7 +101,7 @@ export async function resolvePython(
 
 async function versionFromLib(prefix: string): Promise<string | undefined> {
   try {
-    const names = await readdir(join(prefix, 'lib'));
+    const names = readdirSync(join(prefix, 'lib')); // sync: see host-files.ts
     return names.map((n) => /^python(\d+\.\d+)$/.exec(n)?.[1]).find(Boolean);
   } catch {
     return undefined;
@@ -135,7 +135,9 @@ export async function findPackage(py: PythonInfo, pkg: string): Promise<PackageI
     let version: string | undefined;
     try {
       const re = new RegExp(`^${pkg}-([^-]+)\\.(dist|egg)-info$`, 'i');
-      version = (await readdir(site)).map((n) => re.exec(n)?.[1]).find(Boolean);
+      version = readdirSync(site)
+        .map((n) => re.exec(n)?.[1])
+        .find(Boolean);
     } catch {}
     return { dir, version, site };
   }

@@ -100,25 +100,30 @@ export async function diagnoseTarget(input: string, opts: DiagnoseOptions, ctx: 
   const target = parseTarget(input);
   const started = Date.now();
   const proxy = opts.proxy === null ? null : resolveProxy(target, ctx.env, opts.proxy);
-  // The handshake and the local reads overlap: the network round trip dominates, the rest hides behind it.
-  const [captured, system, clients] = await Promise.all([
-    captureChain(target, { proxy, timeoutMs: opts.timeoutMs }),
-    systemStore(ctx),
+  // The handshake (and the AIA fetches it may need) and the local reads overlap: the network round trips
+  // dominate, the rest hides behind them.
+  const system = systemStore(ctx);
+  system.catch(() => {}); // observed below, once the chain is in; not an unhandled rejection meanwhile
+  const chain = captureChain(target, { proxy, timeoutMs: opts.timeoutMs }).then(async (captured) => {
+    const systemIndex = systemTrustIndex(await system);
+    // Only an incomplete chain costs a fetch: when no root is reachable from what the server sent.
+    const fetched =
+      opts.noAia || findAnchor(captured.certs, systemIndex) || !captured.certs.some(hasAuthorityInfoAccess)
+        ? null
+        : await (await import('../net/aia.ts')).fetchMissingIssuers(captured.certs, {
+            allowPrivate: opts.allowPrivateAia,
+            proxy,
+            timeoutMs: opts.timeoutMs ? Math.min(opts.timeoutMs, 5000) : undefined,
+            // One budget for the handshake and every AIA fetch: diagnose ends within its --timeout.
+            deadline: started + (opts.timeoutMs ?? 10_000),
+            isAnchored: (c) => systemIndex.issuersOf(c).some((i) => isIssuedBy(c, i)),
+          });
+    return { captured, systemIndex, fetched };
+  });
+  const [{ captured, systemIndex, fetched }, clients] = await Promise.all([
+    chain,
     opts.installs ? inputsFor(opts.installs, ctx) : resolveClients(ctx, opts.clients),
   ]);
-  const systemIndex = systemTrustIndex(system);
-  // Only an incomplete chain costs a fetch: when no root is reachable from what the server sent.
-  const fetched =
-    opts.noAia || findAnchor(captured.certs, systemIndex) || !captured.certs.some(hasAuthorityInfoAccess)
-      ? null
-      : await (await import('../net/aia.ts')).fetchMissingIssuers(captured.certs, {
-          allowPrivate: opts.allowPrivateAia,
-          proxy,
-          timeoutMs: opts.timeoutMs ? Math.min(opts.timeoutMs, 5000) : undefined,
-          // One budget for the handshake and every AIA fetch: diagnose ends within its --timeout.
-          deadline: started + (opts.timeoutMs ?? 10_000),
-          isAnchored: (c) => systemIndex.issuersOf(c).some((i) => isIssuedBy(c, i)),
-        });
   const analysis = analyze({
     target: { url: target.url, host: target.host, port: target.port, proxy: proxy?.url ?? null },
     protocol: captured.protocol,

@@ -5,9 +5,9 @@
  * must not make us probe the intranet or a cloud metadata endpoint).
  */
 import { lookup } from 'node:dns/promises';
-import { type IncomingMessage, request } from 'node:http';
 import { BlockList } from 'node:net';
 import { CertifixError } from '../core/errors.ts';
+import { Http1Error, type Http1Response, http1Get } from './http1.ts';
 import { ipFamily } from './ip.ts';
 import type { ProxyConfig } from './proxy.ts';
 
@@ -125,19 +125,15 @@ async function follow(url: string, opts: SafeGetOptions, signal: AbortSignal): P
   let current = parseHttpUrl(url);
   for (let hop = 0; ; hop++) {
     const res = await getOnce(current, opts, signal);
-    const status = res.statusCode ?? 0;
+    const status = res.statusCode;
     if (REDIRECTS.has(status) && res.headers.location) {
-      res.destroy();
       if (hop >= maxRedirects) throw fail('REFUSED', `${url}: more than ${maxRedirects} redirects`);
       current = parseHttpUrl(new URL(res.headers.location, current).href);
       continue;
     }
-    if (status !== 200) {
-      res.destroy();
-      throw fail('CONNECT', `${current.href} answered HTTP ${status} ${res.statusMessage ?? ''}`.trim());
-    }
-    const body = await readLimited(res, opts.maxBytes ?? 1024 * 1024, current.href);
-    return { url: current.href, contentType: String(res.headers['content-type'] ?? ''), body };
+    if (status !== 200)
+      throw fail('CONNECT', `${current.href} answered HTTP ${status} ${res.statusMessage}`.trim());
+    return { url: current.href, contentType: res.headers['content-type'] ?? '', body: res.body };
   }
 }
 
@@ -153,7 +149,7 @@ function parseHttpUrl(text: string): URL {
   return u;
 }
 
-async function getOnce(u: URL, opts: SafeGetOptions, signal: AbortSignal): Promise<IncomingMessage> {
+async function getOnce(u: URL, opts: SafeGetOptions, signal: AbortSignal): Promise<Http1Response> {
   const host = u.hostname.replace(/^\[|\]$/g, '');
   const proxy = opts.proxy ?? null;
   const address = await pickAddress(host, opts.allowPrivate ?? false, proxy !== null);
@@ -171,39 +167,14 @@ async function getOnce(u: URL, opts: SafeGetOptions, signal: AbortSignal): Promi
   const dial = proxy
     ? { host: proxy.host, port: proxy.port, path: u.href }
     : { host: address, port: Number(u.port || 80), path: `${u.pathname}${u.search}` };
-  return new Promise((resolve, reject) => {
-    const req = request({ ...dial, method: 'GET', headers, agent: false, signal }, resolve);
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.name === 'AbortError') return; // the caller's timeout already explains it
-      const where = proxy ? `proxy ${proxy.url}` : `${u.host}`;
-      reject(
-        new CertifixError('CONNECT', `${u.href}: cannot fetch via ${where}: ${err.message}`, { cause: err }),
-      );
+  try {
+    return await http1Get(dial, headers, { maxBytes: opts.maxBytes ?? 1024 * 1024, signal });
+  } catch (err) {
+    if (err instanceof Http1Error)
+      throw fail(err.tooLarge ? 'REFUSED' : 'CONNECT', `${u.href}: ${err.message}`);
+    const where = proxy ? `proxy ${proxy.url}` : `${u.host}`;
+    throw new CertifixError('CONNECT', `${u.href}: cannot fetch via ${where}: ${(err as Error).message}`, {
+      cause: err,
     });
-    req.end();
-  });
-}
-
-function readLimited(res: IncomingMessage, maxBytes: number, url: string): Promise<Buffer> {
-  const declared = Number(res.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    res.destroy();
-    return Promise.reject(fail('REFUSED', `${url}: ${declared} bytes is over the ${maxBytes}-byte limit`));
   }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        res.destroy();
-        reject(fail('REFUSED', `${url}: the answer is over the ${maxBytes}-byte limit`));
-      } else chunks.push(chunk);
-    });
-    res.on('end', () => resolve(Buffer.concat(chunks)));
-    res.on('error', (err) => reject(fail('CONNECT', `${url}: ${err.message}`)));
-    res.on('close', () => {
-      if (!res.complete) reject(fail('CONNECT', `${url}: the server closed the connection early`));
-    });
-  });
 }

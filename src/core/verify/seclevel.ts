@@ -14,8 +14,9 @@
  * Node uses its bundled OpenSSL (level 1) and reads only the `nodejs_conf` section of OPENSSL_CONF unless
  * started with --openssl-shared-config (https://nodejs.org/api/cli.html#--openssl-shared-config).
  */
-import { readFile } from 'node:fs/promises';
+
 import { dirname, isAbsolute, join } from 'node:path';
+import { readFileBoundedSync } from '../../bounded.ts';
 
 /**
  * Compiled-in default level and OPENSSLDIR of the system OpenSSL per distribution (/etc/os-release ID).
@@ -89,10 +90,10 @@ interface OpensslLevelSource {
   why: string;
 }
 
+/** A config file's text, or null (unreadable, or past MAX_FILE: not a config file). Synchronous: see host-files.ts. */
 async function boundedRead(p: string): Promise<string | null> {
   try {
-    const buf = await readFile(p);
-    return buf.subarray(0, MAX_FILE).toString('utf8');
+    return readFileBoundedSync(p, MAX_FILE).toString('utf8');
   } catch {
     return null;
   }
