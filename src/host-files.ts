@@ -70,6 +70,11 @@ function* candidates(name: string, ctx: Pick<Context, 'env' | 'cwd'>): Generator
 
 /** Every match of `name` on `ctx.env.PATH`, in order (like `which -a`), without duplicates. */
 export async function whichAll(name: string, ctx: Pick<Context, 'env' | 'cwd'>): Promise<string[]> {
+  return whichAllSync(name, ctx);
+}
+
+/** whichAll for synchronous callers (a plan is plain data, computed synchronously). */
+export function whichAllSync(name: string, ctx: Pick<Context, 'env' | 'cwd'>): string[] {
   const out: string[] = [];
   for (const p of candidates(name, ctx)) if (!out.includes(p) && executable(p)) out.push(p);
   return out;

@@ -12,10 +12,11 @@ import { parseTarget } from '../net/target.ts';
 import { systemStore } from '../stores/index.ts';
 import type { Context, TrustSource } from '../types.ts';
 import { verdictFromOutput } from './messages.ts';
+import { installedNodes } from './node-versions.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { merge, pathSource } from './source.ts';
 import { renderFor } from './stacks.ts';
-import type { Client } from './types.ts';
+import type { Client, PlanRoots } from './types.ts';
 
 type V = [number, number, number];
 
@@ -33,8 +34,11 @@ export const NODE_SWITCHES = {
       [23, 8, 0],
     ],
   },
-  // NODE_USE_SYSTEM_CA=1: nodejs/node#59276, released in v22.19.0 and v24.6.0
-  // (https://github.com/nodejs/node/commit/8e2076a24f; https://github.com/nodejs/learn/pull/79)
+  // NODE_USE_SYSTEM_CA=1: nodejs/node#59276, released in v24.6.0 (2025-08-14,
+  // https://nodejs.org/blog/release/v24.6.0) and v22.19.0 (2025-08-28, https://nodejs.org/blog/release/v22.19.0);
+  // in every v25+ (v25.0.0 was cut from main after it landed); in no v23: the last, v23.11.1 (2025-05-14,
+  // https://github.com/nodejs/node/blob/main/doc/changelogs/CHANGELOG_V23.md), predates it. (v22.15 has only the
+  // --use-system-ca flag: https://github.com/nodejs/learn/pull/79.)
   useSystemCaEnv: [
     [22, 19, 0],
     [24, 6, 0],
@@ -137,6 +141,41 @@ export async function nodeTrust(version: string | undefined, ctx: Context): Prom
   return merge(s, extra);
 }
 
+/**
+ * NODE_USE_SYSTEM_CA=1 is Node's own switch for "trust what the OS trusts" (nodejs/node#59276), but an older
+ * Node ignores it silently, and it brings only roots that are in the OS store. So it is chosen only when
+ * every Node the user may run honours it (installedNodes: PATH and the version managers; an unknown one
+ * counts as old), and every root the bundle adds beyond Mozilla's is in the OS store (a root given with
+ * --ca, or kept from a CA variable's file, is not: Node then needs NODE_EXTRA_CA_CERTS). Linux and macOS
+ * only: on Windows the managers (nvm-windows, Volta's %LOCALAPPDATA%) keep Nodes elsewhere.
+ */
+export function systemCaChoice(
+  inst: { path: string; version?: string | undefined },
+  ctx: Context,
+  roots: PlanRoots | undefined,
+): { native: boolean; reason: string } {
+  if (ctx.platform !== 'linux' && ctx.platform !== 'darwin')
+    return { native: false, reason: `not chosen on ${ctx.platform}` };
+  if (!roots) return { native: false, reason: 'the roots to trust are not known' };
+  if (roots.outsideOs.length > 0)
+    return {
+      native: false,
+      reason: `${roots.outsideOs.length === 1 ? 'a root' : `${roots.outsideOs.length} roots`} to trust ${roots.outsideOs.length === 1 ? 'is' : 'are'} not in the OS store (${roots.outsideOs.map((c) => c.subject).join('; ')})`,
+    };
+  const nodes = installedNodes({ path: inst.path, version: inst.version }, ctx);
+  if (nodes.unknown.length > 0) return { native: false, reason: nodes.unknown[0] as string };
+  const old = nodes.versions.filter((v) => !since(parseVersion(v), NODE_SWITCHES.useSystemCaEnv));
+  if (old.length > 0)
+    return {
+      native: false,
+      reason: `Node ${[...new Set(old)].join(', ')} ${old.length === 1 ? 'is' : 'are'} installed, and NODE_USE_SYSTEM_CA needs >= 22.19 (22.x) or >= 24.6`,
+    };
+  return {
+    native: true,
+    reason: `every installed Node (${[...new Set(nodes.versions)].join(', ')}) honours it and every root to trust is in the OS store`,
+  };
+}
+
 const FAIL =
   '(e) => { const c = e.cause ?? e; console.error("Error: " + c.message + "\\n  code: \'" + c.code + "\'"); process.exit(1); }';
 
@@ -180,19 +219,25 @@ export const node: Client = {
     return renderFor('node', v, host, port, inst, detail);
   },
 
-  plan(inst, bundlePath, ctx) {
-    // NODE_EXTRA_CA_CERTS *appends* to the bundled roots and works on every Node version we support (>= 20);
-    // NODE_USE_SYSTEM_CA=1 is the native switch but exists only from 22.19 / 24.6, and needs the root in the OS
-    // store. The merged bundle carries the company root either way.
-    const native = since(parseVersion(inst.version), NODE_SWITCHES.useSystemCaEnv);
-    void ctx;
+  plan(inst, bundlePath, ctx, roots) {
+    const why = systemCaChoice(inst, ctx, roots);
+    if (why.native)
+      return {
+        owner: 'node',
+        summary: 'Set NODE_USE_SYSTEM_CA=1: Node adds the OS store to its bundled roots.',
+        changes: [{ kind: 'env', name: 'NODE_USE_SYSTEM_CA', value: '1' }],
+        notes: [
+          `Chosen over NODE_EXTRA_CA_CERTS because ${why.reason}; the OS store stays the one place to add a root.`,
+          'Read once at start-up: restart editors and long-running Node processes.',
+        ],
+      };
     return {
       owner: 'node',
       summary: "Set NODE_EXTRA_CA_CERTS to the merged bundle (added to Node's bundled roots).",
       changes: [{ kind: 'env', name: 'NODE_EXTRA_CA_CERTS', value: bundlePath }],
       notes: [
+        `NODE_USE_SYSTEM_CA=1 (trust the OS store) is not used: ${why.reason}.`,
         'Read once at start-up: restart editors and long-running Node processes.',
-        ...(native ? [`Node ${inst.version} also supports NODE_USE_SYSTEM_CA=1 (trust the OS store).`] : []),
       ],
     };
   },

@@ -1,3 +1,4 @@
+import type { Cert } from '../core/cert.ts';
 import type { Plan } from '../core/plan.ts';
 import type { ClientId, Context, Installation, RenderDetail, TrustSource, Verdict } from '../types.ts';
 
@@ -19,8 +20,17 @@ export interface Client {
     inst?: Installation,
     detail?: RenderDetail,
   ): string;
-  /** Plain-data changes that make this client trust `bundlePath` (never weakening verification). */
-  plan(inst: Installation, bundlePath: string, ctx: Context): Plan;
+  /**
+   * Plain-data changes that make this client trust `bundlePath` (never weakening verification). `roots` says
+   * what the bundle adds, for a client that could trust the OS store natively instead (Node).
+   */
+  plan(inst: Installation, bundlePath: string, ctx: Context, roots?: PlanRoots): Plan;
   /** Run the real client once against `url`: ground truth. */
   check(inst: Installation, url: string, ctx: Context): Promise<Verdict>;
+}
+
+/** What `fix` knows about the roots of the bundle when it plans a client. */
+export interface PlanRoots {
+  /** Roots the bundle adds beyond Mozilla's that the OS store lacks: from a --ca file or a CA variable's file. */
+  outsideOs: readonly Cert[];
 }

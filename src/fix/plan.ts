@@ -151,6 +151,9 @@ export async function planFix(
     },
     ctx,
   );
+  // What the bundle adds that the OS store lacks: a client trusting the OS store natively would miss it.
+  const inOs = new Set([...contents.parts.mozilla, ...contents.os].map((c) => c.sha256));
+  const outsideOs = roots.map((r) => r.cert).filter((c) => !inOs.has(c.sha256));
   // Several installations of one client usually share one setting (one env var): plan it once.
   const keys = new Set<string>();
   const plans = [shared];
@@ -158,7 +161,7 @@ export async function planFix(
   for (const choice of choices.filter((c) => c.configure)) {
     for (const inst of choice.installs) {
       configured.push({ client: choice.client, inst });
-      const plan = choice.client.plan(inst, paths.bundle, ctx);
+      const plan = choice.client.plan(inst, paths.bundle, ctx, { outsideOs });
       const key = JSON.stringify(plan.changes);
       if (keys.has(key)) continue;
       keys.add(key);
