@@ -95,7 +95,13 @@ const __cacheTag = ${JSON.stringify(version)};
 const __chunks = {
 ${table}
 };
-const __sizes = ${JSON.stringify(Object.fromEntries(Object.entries(chunks).filter(([k]) => !eager.has(k)).map(([k, v]) => [k, Buffer.byteLength(v, 'utf8')])))};
+const __sizes = ${JSON.stringify(
+    Object.fromEntries(
+      Object.entries(chunks)
+        .filter(([k]) => !eager.has(k))
+        .map(([k, v]) => [k, Buffer.byteLength(v, 'utf8')]),
+    ),
+  )};
 ${await cacheFilesModule()}
 ${LOADER}
 (function (exports, require, module) {

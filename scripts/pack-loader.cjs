@@ -109,8 +109,7 @@ function __require(id) {
   const file = dir && `${dir}/${name}.cache`;
   const cached = file ? __readCode(file, __sizes[id]) : undefined;
   const src =
-    cached?.src ??
-    require('node:zlib').brotliDecompressSync(Buffer.from(chunk, 'base64')).toString('utf8');
+    cached?.src ?? require('node:zlib').brotliDecompressSync(Buffer.from(chunk, 'base64')).toString('utf8');
   const code = `(function (exports, require, module, __filename) {${src}\n})`;
   const script = new (require('node:vm').Script)(code, { filename, cachedData: cached?.cachedData });
   if (file && (cached === undefined || script.cachedDataRejected)) {
