@@ -55,7 +55,7 @@ function fileAnchors(path: string): Array<Cert | IndexedAnchor> {
 }
 
 /** readBundle without the promise: [] when the file cannot be read. */
-function readBundleSync(path: string): Cert[] {
+export function readBundleSync(path: string): Cert[] {
   let st: ReturnType<typeof statSync>;
   try {
     st = statSync(path);
