@@ -49,7 +49,7 @@ const MANAGERS: ReadonlyArray<{
   { name: 'volta', env: 'VOLTA_HOME', roots: ['.volta'], versions: 'tools/image/node', bin: 'bin/node' },
 ];
 
-export interface InstalledNodes {
+interface InstalledNodes {
   /** Versions (x.y.z) of the Nodes found. */
   versions: string[];
   /** What could not be told: a path and why. Non-empty means "assume an old Node is there". */

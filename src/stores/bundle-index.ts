@@ -46,7 +46,7 @@ interface IndexDoc {
 }
 
 /** What identifies a bundle's version: its path (or a name for a built-in list), size and mtime. */
-export interface BundleStamp {
+interface BundleStamp {
   id: string;
   size: number;
   mtimeMs: number;

@@ -40,7 +40,7 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string | null {
 }
 
 /** Owned by us and not writable by group or others (from lstat: a symlink is not a directory of ours). */
-export function ours(st: Stats): boolean {
+function ours(st: Stats): boolean {
   return st.uid === process.geteuid?.() && (st.mode & 0o022) === 0;
 }
 
