@@ -27,7 +27,7 @@ type ApplyStep =
   | { at: 'temp'; path: string } // the new content sits complete in a temp file next to `path`
   | { at: 'renamed'; path: string }; // `path` holds the new content
 
-export interface ApplyOptions {
+interface ApplyOptions {
   /** Describe the changes, write nothing (no journal, no lock, no directories). */
   dryRun?: boolean;
   /** Startup files that carry the environment block; default: detected on this machine (shells.ts). */

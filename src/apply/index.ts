@@ -1,8 +1,8 @@
 /** The executor of plans: apply (with --dry-run), undo, and what is configured now. */
 
 export { drift, type FileDrift } from './drift.ts';
-export { type ApplyOptions, type ApplyResult, applyPlans, type FileChange } from './execute.ts';
+export { type ApplyResult, applyPlans, type FileChange } from './execute.ts';
 export { type Journal, readJournal } from './journal.ts';
 export { renderUndoListing, type UndoListing, undoListing } from './listing.ts';
-export { type CertifixPaths, certifixPaths } from './paths.ts';
+export { certifixPaths } from './paths.ts';
 export { type UndoResult, undoAll } from './undo.ts';

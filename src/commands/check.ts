@@ -108,7 +108,7 @@ export function environmentOf(inst: Installation): string {
  * Predict and run each installation against `url` with `ctx.env` as the clients' environment (proxy
  * variables included). Throws CONNECT when certifix itself cannot reach the URL (nothing to predict from).
  */
-export async function checkInstalls(
+async function checkInstalls(
   installs: readonly Install[],
   url: string,
   opts: { proxy?: string | null | undefined; timeoutMs?: number | undefined },

@@ -7,7 +7,7 @@ import type { Cert } from './cert.ts';
  * vendor, never a bare place or word ("Palo Alto", "Menlo", "Umbrella" are also towns and companies): a match
  * marks the chain as intercepted even on an internal name.
  */
-export interface Product {
+interface Product {
   name: string;
   /** Matched case-insensitively against the full subject DN (`CN=…, O=…`). */
   pattern: RegExp;

@@ -24,7 +24,7 @@ interface CaptureOptions {
   fallback?: boolean | undefined;
 }
 
-export interface CaptureResult {
+interface CaptureResult {
   /** Exactly as the server sent them, in order (when `faithful`). */
   certs: Cert[];
   protocol: 'TLSv1.2' | 'TLSv1.3';
