@@ -3,8 +3,21 @@
  * https://nodejs.org/api/tls.html#tlsgetcacertificatestype), the roots `--use-system-ca` adds: the keychains'
  * trusted roots on macOS, the Root stores on Windows. Feature-detected, and used only when this process runs
  * on the platform being examined: a test that simulates macOS on Linux must not get Linux's store.
- * On Linux certifix reads OpenSSL's files itself (stores/linux.ts): it needs their paths, honours the
- * laptop's sysroot and SSL_CERT_* from the context, and reads the hashed directory only when asked.
+ * On Linux certifix reads OpenSSL's files itself (stores/linux.ts), because there Node's 'system' list is
+ * not what the other clients trust. Node's Linux support (nodejs/node#57009, v23.9.0 / v22.15.0: "load from
+ * the OpenSSL default certificate file and directory ... caches the certificates on first load") reads, in
+ * src/crypto/crypto_context.cc, X509_get_default_cert_file() or this process's SSL_CERT_FILE, and *every
+ * file* in X509_get_default_cert_dir() or SSL_CERT_DIR (https://github.com/nodejs/node/pull/57009):
+ * - the defaults are those of the OpenSSL inside that Node: official builds link their own, with OPENSSLDIR
+ *   /etc/ssl (so /etc/ssl/cert.pem, absent on Debian, and /etc/ssl/certs), while the system's OpenSSL, which
+ *   Python, curl and git use, says /usr/lib/ssl on Debian; one Node's answer is not the OS store of the others;
+ * - it reads this process's environment once, not the context's env or a sysroot (the laptop under test);
+ * - it loads every file of the directory, where OpenSSL's by_dir (what clients verify with) finds only
+ *   `<subject hash>.N` names: a root dropped into /etc/ssl/certs without `c_rehash` is trusted by one and not
+ *   the other, which is exactly what diagnosis must tell apart;
+ * - it returns the list, not the file paths the clients' verdicts and the fix plan name.
+ * It is the right source where Node itself is the client being modelled with NODE_USE_SYSTEM_CA, and on macOS
+ * and Windows, where Node reads the platform store and certifix has no other reader in-process.
  */
 import * as tls from 'node:tls';
 import type { StoreContext } from './types.ts';
