@@ -9,7 +9,8 @@
  * src/crypto/crypto_context.cc, X509_get_default_cert_file() or this process's SSL_CERT_FILE, and *every
  * file* in X509_get_default_cert_dir() or SSL_CERT_DIR (https://github.com/nodejs/node/pull/57009):
  * - the defaults are those of the OpenSSL inside that Node: official builds link their own, with OPENSSLDIR
- *   /etc/ssl (so /etc/ssl/cert.pem, absent on Debian, and /etc/ssl/certs), while the system's OpenSSL, which
+ *   /etc/ssl (so /etc/ssl/cert.pem, absent on Debian, and /etc/ssl/certs: the official 24.22.3 binary on
+ *   Debian 12 opens /etc/ssl/cert.pem, ENOENT, then each file of /etc/ssl/certs, under strace), while the system's OpenSSL, which
  *   Python, curl and git use, says /usr/lib/ssl on Debian; one Node's answer is not the OS store of the others;
  * - it reads this process's environment once, not the context's env or a sysroot (the laptop under test);
  * - it loads every file of the directory, where OpenSSL's by_dir (what clients verify with) finds only
