@@ -6,13 +6,12 @@
  * The check is cargo's own client: `cargo search` against a sparse registry at the URL. Its libcurl is
  * OpenSSL in rustup's builds and GnuTLS in Debian's (`server certificate verification failed. CAfile: none`).
  */
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { envOf, expand, readText } from '../host-files.ts';
 import type { Context, Verdict } from '../types.ts';
 import { NOT_VERIFIED, REASONS, verdictFromOutput } from './messages.ts';
-import { envPlan, onPath } from './on-path.ts';
+import { envPlan, inTempDir, onPath } from './on-path.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { firstSetting } from './source.ts';
 import type { Client } from './types.ts';
@@ -87,8 +86,7 @@ export const cargo: Client = {
 
   async check(inst, url, ctx) {
     // The index cache goes to a throwaway CARGO_HOME holding a copy of the user's config (cainfo, proxy).
-    const dir = await mkdtemp(join(tmpdir(), 'certifix-cargo-'));
-    try {
+    return inTempDir('cargo', async (dir) => {
       for (const name of ['config.toml', 'config'])
         await copyFile(join(cargoHome(ctx), name), join(dir, name)).catch(() => {});
       const index = `sparse+${url.endsWith('/') ? url : `${url}/`}`;
@@ -109,8 +107,6 @@ export const cargo: Client = {
           env: { ...env, RUSTC_BOOTSTRAP: '1' },
         });
       return cargoVerdict(`${r.stdout}\n${r.stderr}`, r.code);
-    } finally {
-      await rm(dir, { recursive: true, force: true }).catch(() => {});
-    }
+    });
   },
 };

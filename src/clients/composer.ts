@@ -9,12 +9,11 @@
  * COMPOSER_HOME: the variable, else $XDG_CONFIG_HOME/composer (when any XDG_ variable is set or /etc/xdg
  * exists) if that directory exists, else ~/.composer (Factory.php `getHomeDir`, `useXdg`).
  */
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { envOf, expand, isDir, readText, sys, which } from '../host-files.ts';
 import type { Context, Verdict } from '../types.ts';
-import { envPlan } from './on-path.ts';
+import { envPlan, inTempDir } from './on-path.ts';
 import { php, phpVerdict } from './php.ts';
 import { firstSetting, type KeyHit } from './source.ts';
 import type { Client } from './types.ts';
@@ -90,8 +89,7 @@ export const composer: Client = {
 
   async check(inst, url, ctx) {
     // A throw-away project whose only repository is the URL; caches go there too, never to the user's.
-    const dir = await mkdtemp(join(tmpdir(), 'certifix-composer-'));
-    try {
+    return inTempDir('composer', async (dir) => {
       const repositories = [{ type: 'composer', url }, { 'packagist.org': false }];
       await writeFile(join(dir, 'composer.json'), JSON.stringify({ repositories }));
       // COMPOSER_HOME is a copy holding the user's config.json (its cafile): Composer writes into its home.
@@ -115,8 +113,6 @@ export const composer: Client = {
         },
       );
       return composerVerdict(`${r.stdout}\n${r.stderr}`, r.code);
-    } finally {
-      await rm(dir, { recursive: true, force: true }).catch(() => {});
-    }
+    });
   },
 };

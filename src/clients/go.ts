@@ -1,18 +1,8 @@
-/**
- * Go programs (the go command itself, terraform, kubectl, gh, the docker CLI): crypto/x509 on Linux reads
- * SSL_CERT_FILE instead of its list of bundle files and SSL_CERT_DIR (colon-separated) instead of its list of
- * directories, then loads the first file found AND every certificate in the directories
- * (https://github.com/golang/go/blob/go1.19.8/src/crypto/x509/root_unix.go, file list in root_linux.go).
- * So SSL_CERT_FILE replaces only the bundle file; /etc/ssl/certs is still read.
- * The check is the go command's own HTTPS client: `go mod download` from a GOPROXY at the URL.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envOf, isDir, isFile, sys } from '../host-files.ts';
 import type { Verdict } from '../types.ts';
 import { NOT_VERIFIED, REASONS } from './messages.ts';
-import { onPath, sslCertFilePlan } from './on-path.ts';
+import { inTempDir, onPath, sslCertFilePlan } from './on-path.ts';
 import type { Client } from './types.ts';
 
 /** root_linux.go certFiles (first existing wins) and root_unix.go certDirectories. */
@@ -118,8 +108,7 @@ export const go: Client = {
 
   async check(inst, url, ctx) {
     // Everything go writes goes to a throwaway GOPATH/GOCACHE, never the user's.
-    const dir = await mkdtemp(join(tmpdir(), 'certifix-go-'));
-    try {
+    return inTempDir('go', async (dir) => {
       const env = {
         ...ctx.env,
         GOPROXY: url,
@@ -138,8 +127,6 @@ export const go: Client = {
         timeoutMs: 60_000,
       });
       return goVerdict(`${r.stdout}\n${r.stderr}`, r.code);
-    } finally {
-      await rm(dir, { recursive: true, force: true }).catch(() => {});
-    }
+    });
   },
 };

@@ -1,4 +1,7 @@
 /** Shared adapter pieces: a client that is one executable on PATH, and the SSL_CERT_FILE plan. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Plan } from '../core/plan.ts';
 import { which } from '../host-files.ts';
 import type { ClientId, Context, Installation } from '../types.ts';
@@ -34,4 +37,14 @@ export function sslCertFilePlan(
   notes?: string[],
 ): Plan {
   return envPlan(owner, 'SSL_CERT_FILE', bundlePath, summary, notes);
+}
+
+/** Run `fn` in a fresh temporary directory, removed afterwards: where a check's caches and projects go. */
+export async function inTempDir<T>(name: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), `certifix-${name}-`));
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+  }
 }

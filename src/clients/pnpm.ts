@@ -5,14 +5,13 @@
  * NODE_EXTRA_CA_CERTS. So npm's fix (cafile in ~/.npmrc) is pnpm's too. Checked with pnpm 9.15 on the lab:
  * `ERR_PNPM_META_FETCH_FAIL ... reason: self-signed certificate` before, `ERR_PNPM_BROKEN_METADATA_JSON` after.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { npmrc } from '../formats/ini.ts';
 import { verdictFromOutput } from './messages.ts';
 import { node, nodeTrust } from './node.ts';
 import { npm } from './npm.ts';
-import { onPath } from './on-path.ts';
+import { inTempDir, onPath } from './on-path.ts';
 import { firstSetting, keyIn } from './source.ts';
 import type { Client } from './types.ts';
 
@@ -46,8 +45,7 @@ export const pnpm: Client = {
   },
 
   async check(inst, url, ctx) {
-    const dir = await mkdtemp(join(tmpdir(), 'certifix-pnpm-'));
-    try {
+    return inTempDir('pnpm', async (dir) => {
       await writeFile(join(dir, 'package.json'), '{"private":true}\n');
       // Store, caches and state in the throw-away directory, never in HOME.
       const env = {
@@ -64,8 +62,6 @@ export const pnpm: Client = {
       if (/ERR_PNPM_BROKEN_METADATA_JSON|ERR_PNPM_FETCH_404|ERR_PNPM_NO_MATCHING_VERSION/.test(out))
         return { ok: true, code: 'OK', message: 'ok' };
       return verdictFromOutput(out, r.code);
-    } finally {
-      await rm(dir, { recursive: true, force: true }).catch(() => {});
-    }
+    });
   },
 };

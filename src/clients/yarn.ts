@@ -9,8 +9,7 @@
  * Yarn 2+ (berry, per project through .yarnrc.yml): `httpsCaFilePath`, or YARN_HTTPS_CA_FILE_PATH (every
  * setting has a YARN_ variable; https://yarnpkg.com/configuration/yarnrc#httpsCaFilePath).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { npmrc } from '../formats/ini.ts';
 import { yarnrc } from '../formats/yarnrc.ts';
@@ -18,6 +17,7 @@ import { readText, which } from '../host-files.ts';
 import type { Context } from '../types.ts';
 import { verdictFromOutput } from './messages.ts';
 import { node, nodeTrust } from './node.ts';
+import { inTempDir } from './on-path.ts';
 import { type CaSetting, firstSetting, keyIn } from './source.ts';
 import type { Client } from './types.ts';
 
@@ -92,8 +92,7 @@ export const yarn: Client = {
 
   async check(inst, url, ctx) {
     // `yarn add` in a throw-away project: the registry is the URL; caches stay out of HOME.
-    const dir = await mkdtemp(join(tmpdir(), 'certifix-yarn-'));
-    try {
+    return inTempDir('yarn', async (dir) => {
       await writeFile(join(dir, 'package.json'), '{"private":true}\n');
       const env = {
         ...ctx.env,
@@ -118,8 +117,6 @@ export const yarn: Client = {
       if (/Received (malformed|invalid) response from (the )?registry/.test(out) && !/certificate/i.test(out))
         return { ok: true, code: 'OK', message: 'ok' };
       return verdictFromOutput(out, r.code);
-    } finally {
-      await rm(dir, { recursive: true, force: true }).catch(() => {});
-    }
+    });
   },
 };
