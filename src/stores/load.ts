@@ -6,7 +6,7 @@
  * Reads are synchronous: a CA file is one read of ~200 KB, and a hashed directory is many tiny files, for
  * which a thread-pool round trip per open/stat/read/close cost more than the reads (~50 ms for 150 links).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Cert, parseCerts, uniqueCerts } from '../core/cert.ts';
 import { isKeystore, readKeystore } from '../core/keystore.ts';
@@ -21,66 +21,59 @@ import type { SystemStore } from './types.ts';
 // Re-exported: the stores and their tests import it from here.
 export { parsePemCached };
 
-const byPath = new Map<string, { mtimeMs: number; size: number; certs: Cert[] }>();
-const anchorsByFile = new Map<
-  string,
-  { mtimeMs: number; size: number; anchors: Array<Cert | IndexedAnchor> }
->();
+type Memo<T> = Map<string, { mtimeMs: number; size: number; value: T }>;
+const byPath: Memo<Cert[]> = new Map();
+const anchorsByFile: Memo<Array<Cert | IndexedAnchor>> = new Map();
+
+/**
+ * What `read` makes of a file, once per version of it (size and mtime) per process, keyed by file identity:
+ * /usr/lib/ssl/cert.pem and /etc/ssl/certs/ca-certificates.crt are one file on Debian. [] when unreadable.
+ */
+function perFile<T>(memo: Memo<T[]>, path: string, read: (key: string, st: Stats) => T[]): T[] {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch {
+    return [];
+  }
+  const key = `${st.dev}:${st.ino}`;
+  const hit = memo.get(key);
+  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.value;
+  let value: T[];
+  try {
+    value = read(key, st);
+  } catch {
+    value = [];
+  }
+  memo.set(key, { mtimeMs: st.mtimeMs, size: st.size, value });
+  return value;
+}
 
 /**
  * A CA file's anchors for a TrustIndex: from the bundle index (stores/bundle-index.ts) when it is a PEM
  * bundle, so that only the certificates a lookup reaches are decoded; else its certificates.
  */
 function fileAnchors(path: string): Array<Cert | IndexedAnchor> {
-  let st: ReturnType<typeof statSync>;
-  try {
-    st = statSync(path);
-  } catch {
-    return [];
-  }
-  const key = `${st.dev}:${st.ino}`;
-  const hit = anchorsByFile.get(key);
-  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.anchors;
-  let anchors: Array<Cert | IndexedAnchor>;
-  try {
+  return perFile(anchorsByFile, path, (key, st) => {
     const text = readFileSync(path, 'latin1');
-    anchors = text.includes('-----BEGIN')
+    return text.includes('-----BEGIN')
       ? pemAnchors(text, { id: `${key}:${path}`, size: st.size, mtimeMs: st.mtimeMs })
       : readBundleSync(path);
-  } catch {
-    anchors = [];
-  }
-  anchorsByFile.set(key, { mtimeMs: st.mtimeMs, size: st.size, anchors });
-  return anchors;
+  });
 }
 
 /** readBundle without the promise: [] when the file cannot be read. */
 export function readBundleSync(path: string): Cert[] {
-  let st: ReturnType<typeof statSync>;
-  try {
-    st = statSync(path);
-  } catch {
-    return [];
-  }
-  // By file identity: /usr/lib/ssl/cert.pem and /etc/ssl/certs/ca-certificates.crt are one file on Debian.
-  const key = `${st.dev}:${st.ino}`;
-  const hit = byPath.get(key);
-  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.certs;
-  let certs: Cert[] = [];
-  try {
+  return perFile(byPath, path, () => {
     const data = readFileSync(path);
     const text = data.toString('latin1');
     // A Java truststore (JKS or PKCS#12) is a CA store too: its certificates (core/keystore.ts).
-    certs = text.includes('-----BEGIN')
+    return text.includes('-----BEGIN')
       ? parsePemCached(text)
       : isKeystore(data)
         ? readKeystore(data).entries.map((e) => e.cert)
         : parseCerts(data, path).certs;
-  } catch {
-    certs = [];
-  }
-  byPath.set(key, { mtimeMs: st.mtimeMs, size: st.size, certs });
-  return certs;
+  });
 }
 
 /** All certificates in a PEM bundle (or one DER certificate); [] when the file cannot be read. */
@@ -107,11 +100,11 @@ export function readHashDirSync(dir: string): Cert[] {
   }
   const key = `dir:${dir}`;
   const hit = byPath.get(key);
-  if (hit && hit.mtimeMs === st.mtimeMs) return hit.certs;
+  if (hit && hit.mtimeMs === st.mtimeMs) return hit.value;
   let picked = names.filter((n) => HASH_NAME.test(n));
   if (picked.length === 0) picked = names.filter((n) => /\.(pem|crt|cer)$/i.test(n));
   const certs = uniqueCerts(picked.sort().flatMap((n) => readBundleSync(join(dir, n))));
-  byPath.set(key, { mtimeMs: st.mtimeMs, size: 0, certs });
+  byPath.set(key, { mtimeMs: st.mtimeMs, size: 0, value: certs });
   return certs;
 }
 
