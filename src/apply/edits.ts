@@ -22,7 +22,7 @@ export type FileOp =
   | { kind: 'gitconfig'; key: string; value: string }
   | { kind: 'keyfile'; format: KeyFormat; section: string | null; key: string; value: string }
   /** Built from its inputs' bytes, not from text: prepare.ts hands it to apply/keystore.ts. */
-  | { kind: 'keystore'; from: readonly string[] };
+  | { kind: 'keystore'; from: readonly string[]; password?: string };
 
 const DIALECTS: Record<'ini' | 'npmrc' | 'gitconfig', Dialect> = { ini: pipIni, npmrc, gitconfig };
 

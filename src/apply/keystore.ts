@@ -59,10 +59,11 @@ export function listingOf(data: Buffer | null): string | null {
 export async function buildKeystore(
   from: readonly string[],
   pending: ReadonlyMap<string, string>,
+  password?: string,
 ): Promise<{ bytes: Buffer; listing: string; warnings: string[] }> {
   const warnings: string[] = [];
   const lists: KeystoreEntry[][] = [];
   for (const path of from) lists.push(await entriesOf(path, pending, warnings));
   const entries = mergeEntries(lists);
-  return { bytes: writeJks(entries), listing: keystoreListing(entries), warnings };
+  return { bytes: writeJks(entries, password), listing: keystoreListing(entries), warnings };
 }

@@ -74,7 +74,11 @@ function toOp(change: Exclude<Plan['changes'][number], { kind: 'env' }>): FileOp
         value: change.value,
       };
     case 'keystore':
-      return { kind: 'keystore', from: change.from };
+      return {
+        kind: 'keystore',
+        from: change.from,
+        ...(change.password !== undefined ? { password: change.password } : {}),
+      };
   }
 }
 
@@ -146,7 +150,8 @@ export async function prepare(
       if (keystores.length !== f.ops.length)
         throw new CertifixError('USAGE', `${f.planned}: a keystore cannot be combined with other edits`);
       // Several installations may name the same truststore: it holds every input of every plan.
-      const built = await buildKeystore([...new Set(keystores.flatMap((o) => o.from))], pending);
+      const password = keystores.find((o) => o.password !== undefined)?.password;
+      const built = await buildKeystore([...new Set(keystores.flatMap((o) => o.from))], pending, password);
       warnings.push(...built.warnings);
       work.push({
         ...f,

@@ -139,11 +139,19 @@ export const java: Client = {
     // What the JVM trusts now stays trusted: a trust store the user named, else the JDK's default one.
     const named = envProp(ctx, PROP.store)?.value;
     const base = named && named !== store && named !== 'NONE' ? named : inst.details?.defaultStore;
+    // A password in the user's options (in any variable, the last one wins) is the one the JVM will check
+    // our file with: it must be written with it.
+    const password = envProp(ctx, PROP.password)?.value;
     return {
       owner: 'java',
       summary: `Build ${store} (${base ?? "the JDK's cacerts"} + the merged bundle's roots) and point every JVM at it with JAVA_TOOL_OPTIONS.`,
       changes: [
-        { kind: 'keystore', path: store, from: [...(base ? [base] : []), bundlePath] },
+        {
+          kind: 'keystore',
+          path: store,
+          from: [...(base ? [base] : []), bundlePath],
+          ...(password !== undefined ? { password } : {}),
+        },
         { kind: 'env', name: 'JAVA_TOOL_OPTIONS', value: withTrustStore(ctx.env.JAVA_TOOL_OPTIONS, store) },
       ],
       notes: [

@@ -95,8 +95,13 @@ function fingerprints(values: readonly string[] = []): Set<string> {
   );
 }
 
+/** A change as the report shows it: without a file's content or a truststore's password. */
 function withoutContent(c: Change): ChangeSummary {
-  const { content: _content, ...rest } = c as Change & { content?: string };
+  const {
+    content: _content,
+    password: _password,
+    ...rest
+  } = c as Change & { content?: string; password?: string };
   return rest as ChangeSummary;
 }
 

@@ -21,7 +21,17 @@ export type Change =
    * written by the same run (the merged bundle), so the plan names them instead of holding bytes; `--dry-run`
    * lists the entries it would hold. Journaled and undone like a `file` (core/keystore.ts, apply/keystore.ts).
    */
-  | { kind: 'keystore'; path: string; from: string[] };
+  | {
+      kind: 'keystore';
+      path: string;
+      from: string[];
+      /**
+       * The store password the JVM checks the file's integrity with: javax.net.ssl.trustStorePassword when
+       * the user's options name one (a JKS loaded with another password fails, and with it every TLS
+       * connection of the JVM), else keytool's default `changeit`.
+       */
+      password?: string;
+    };
 
 /** The key-value file formats a `keyfile` change may edit, each a dialect in src/formats/key-formats.ts. */
 export type KeyFormat = 'wgetrc' | 'configparser' | 'yarnrc' | 'condarc';

@@ -3,7 +3,7 @@
  * value fix writes (the user's options kept), the plan, what `--dry-run` shows for the truststore, and how
  * the probe's output becomes a verdict (lines printed by JDK 17's HttpClient against the lab's servers).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { javaVerdict } from '../../src/clients/java-probe.ts';
 import { maven, mavenVerdict } from '../../src/clients/maven.ts';
 import { renderBundle } from '../../src/core/bundle.ts';
 import { parseCerts } from '../../src/core/cert.ts';
-import { entriesFor, writeJks } from '../../src/core/keystore.ts';
+import { entriesFor, readJks, writeJks } from '../../src/core/keystore.ts';
 import type { Context, Installation } from '../../src/types.ts';
 import { Pki } from '../helpers/pki.ts';
 
@@ -101,6 +101,28 @@ describe('plan and --dry-run', () => {
       `trusted certifix-${pub[0]?.sha256.slice(0, 16)}: CN=Java Public Root`,
       `trusted certifix-${corp[0]?.sha256.slice(0, 16)}: CN=Java Corp Root`,
     ]);
+  });
+
+  it("a trust store password in the user's options is the one the truststore is written with", async () => {
+    // The JVM checks a JKS file's integrity with javax.net.ssl.trustStorePassword when one is given
+    // (TrustStoreManager): written with keytool's default instead, the file would fail to load, and with it
+    // every TLS connection of that JVM.
+    const { cacerts, ctx, inst } = setup({ _JAVA_OPTIONS: '-Djavax.net.ssl.trustStorePassword=s3cret' });
+    mkdirSync(join(cacerts, '..'), { recursive: true });
+    writeFileSync(cacerts, writeJks(entriesFor(pub)));
+    const bundle = certifixPaths(ctx).bundle;
+    const plan = java.plan(inst, bundle, ctx);
+    expect(plan.changes[0]).toMatchObject({ kind: 'keystore', password: 's3cret' });
+    const content = renderBundle({ mozilla: [], extra: [...corp, ...pub] });
+    const shared = {
+      owner: 'certifix',
+      summary: 'bundle',
+      changes: [{ kind: 'file' as const, path: bundle, content }],
+    };
+    await applyPlans([shared, plan], ctx, { envTargets: ['profile'] });
+    const written = readFileSync(join(certifixPaths(ctx).dir, 'java-truststore.jks'));
+    expect(readJks(written, 's3cret').entries).toHaveLength(2);
+    expect(() => readJks(written, 'changeit')).toThrow(/password was incorrect/);
   });
 
   it("a trust store the user named is the base, instead of the JDK's", () => {
