@@ -8,21 +8,19 @@
  * flags must agree on every case except the ones in KNOWN, each with the reason it differs.
  * The figures go to node_modules/.cache/certifix-limbo/gnutls.json for `npm run bench`.
  */
-import { cpus } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { importError } from '../../../src/core/verify/gnutls-certs.ts';
 import { type GnutlsProfile, verifyChain } from '../../../src/core/verify/index.ts';
 import { type GnutlsOracleResult, hasCerttool, hasFaketime, runCerttool } from './gnutls-oracle.ts';
 import {
+  againstOracle,
+  caseInput,
   corpusSkipReason,
+  epoch,
   type LimboCase,
-  loadServerCases,
   pct,
-  toCerts,
   writeAgreement,
-  writeCaseFiles,
 } from './limbo.ts';
-import { pool } from './oracle.ts';
 
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const RUNS: Record<string, { purpose?: string; profile?: GnutlsProfile }> = {
@@ -54,20 +52,12 @@ const skipReason =
   (!hasCerttool() && process.env.CI !== 'true' ? 'certtool (gnutls-bin) not installed' : '') ||
   (!hasFaketime() && process.env.CI !== 'true' ? 'faketime not installed' : '');
 
-const epoch = (c: LimboCase) =>
-  c.validation_time ? Math.floor(new Date(c.validation_time).getTime() / 1000) : undefined;
-
 function ours(c: LimboCase, run: Run): GnutlsOracleResult {
-  const leaf = toCerts([c.peer_certificate]);
-  const trusted = toCerts(c.trusted_certs);
-  const untrusted = toCerts(c.untrusted_intermediates);
-  if (!leaf?.[0] || !trusted || !untrusted) return { ok: false, status: ['LOADERR'], output: '' };
+  const input = caseInput(c);
+  if (!input) return { ok: false, status: ['LOADERR'], output: '' };
+  const { trusted } = input;
   const r = verifyChain({
-    leaf: leaf[0],
-    trusted,
-    untrusted,
-    host: c.expected_peer_name?.value,
-    at: c.validation_time ? new Date(c.validation_time) : undefined,
+    ...input,
     profile: 'gnutls',
     gnutls: { caller: 'certtool', ...RUNS[run] },
   });
@@ -83,12 +73,7 @@ describe.skipIf(skipReason !== '')(
   `x509-limbo vs certtool --verify${skipReason ? ` (${skipReason})` : ''}`,
   () => {
     it('agrees with GnuTLS on verdicts and status flags, except the explained cases', async () => {
-      const cases = loadServerCases();
-      const files = writeCaseFiles(cases);
-      const jobs = cases.flatMap((c, i) =>
-        (Object.keys(RUNS) as Run[]).map((run) => ({ c, f: files[i] as (typeof files)[0], run })),
-      );
-      const oracle = await pool(jobs, Math.max(4, cpus().length * 2), ({ c, f, run }) =>
+      const results = await againstOracle(Object.keys(RUNS) as Run[], (c, f, run) =>
         runCerttool({
           chain: f.chain,
           caFile: f.ca,
@@ -106,8 +91,7 @@ describe.skipIf(skipReason !== '')(
         certifix: string;
         why?: string;
       }> = [];
-      jobs.forEach(({ c, run }, i) => {
-        const o = oracle[i] as GnutlsOracleResult;
+      for (const { c, run, oracle: o } of results) {
         const m = ours(c, run);
         stats[run] ??= { cases: 0, verdict: 0, status: 0, explained: 0 };
         const s = stats[run];
@@ -115,7 +99,7 @@ describe.skipIf(skipReason !== '')(
         if (o.ok === m.ok) s.verdict++;
         const same = o.status.join() === m.status.join();
         if (same) s.status++;
-        if (o.ok === m.ok && same) return;
+        if (o.ok === m.ok && same) continue;
         const why = KNOWN[`${run}:${c.id}`] ?? KNOWN[`*:${c.id}`];
         if (why) s.explained++;
         const d = {
@@ -126,7 +110,7 @@ describe.skipIf(skipReason !== '')(
         };
         disagreements.push(why ? { ...d, why } : d);
         if (!why) unexplained.push(`${run} ${c.id}: certtool ${d.certtool}, certifix ${d.certifix}`);
-      });
+      }
       const report = Object.fromEntries(
         Object.entries(stats).map(([r, s]) => [
           r,

@@ -4,33 +4,26 @@
  * at least 95% of them. The figures go to node_modules/.cache/certifix-limbo/openssl.json for `npm run bench`.
  */
 
-import { cpus } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { type Profile, verifyChain } from '../../../src/core/verify/index.ts';
 import {
+  againstOracle,
+  caseInput,
   corpusSkipReason,
+  epoch,
   type LimboCase,
-  loadServerCases,
   pct,
-  toCerts,
   writeAgreement,
-  writeCaseFiles,
 } from './limbo.ts';
-import { hasOpenssl, type OracleResult, pool, runOracle } from './oracle.ts';
+import { hasOpenssl, runOracle } from './oracle.ts';
 
 const skipReason = corpusSkipReason() || (!hasOpenssl() ? 'openssl 3 not installed' : '');
 
 function ours(c: LimboCase, profile: Profile): { ok: boolean; code: string; depth: number } {
-  const leaf = toCerts([c.peer_certificate]);
-  const trusted = toCerts(c.trusted_certs);
-  const untrusted = toCerts(c.untrusted_intermediates);
-  if (!leaf?.[0] || !trusted || !untrusted) return { ok: false, code: 'LOADERR', depth: 0 };
+  const input = caseInput(c);
+  if (!input) return { ok: false, code: 'LOADERR', depth: 0 };
   const r = verifyChain({
-    leaf: leaf[0],
-    trusted,
-    untrusted,
-    host: c.expected_peer_name?.value,
-    at: c.validation_time ? new Date(c.validation_time) : undefined,
+    ...input,
     maxDepth: c.max_chain_depth ?? undefined,
     securityLevel: 0, // `openssl verify` sets no auth level
     profile,
@@ -42,21 +35,12 @@ describe.skipIf(skipReason !== '')(
   `x509-limbo vs openssl verify${skipReason ? ` (${skipReason})` : ''}`,
   () => {
     it('agrees with OpenSSL on verdicts (all) and error codes (>= 95%)', async () => {
-      const cases = loadServerCases();
-      const files = writeCaseFiles(cases);
-      const jobs = cases.flatMap((c, i) =>
-        (['openssl', 'python313'] as const).map((profile) => ({
-          c,
-          f: files[i] as (typeof files)[0],
-          profile,
-        })),
-      );
-      const oracle = await pool(jobs, Math.max(4, cpus().length * 2), ({ c, f, profile }) =>
+      const results = await againstOracle(['openssl', 'python313'] as const, (c, f, profile) =>
         runOracle({
           leaf: f.leaf,
           caFile: f.ca,
           untrusted: f.untrusted,
-          attime: c.validation_time ? Math.floor(new Date(c.validation_time).getTime() / 1000) : undefined,
+          attime: epoch(c),
           host: c.expected_peer_name?.kind === 'DNS' ? c.expected_peer_name.value : undefined,
           ip: c.expected_peer_name?.kind === 'IP' ? c.expected_peer_name.value : undefined,
           depth: c.max_chain_depth ?? undefined,
@@ -65,8 +49,7 @@ describe.skipIf(skipReason !== '')(
       );
       const stats: Record<string, { cases: number; verdict: number; code: number; depth: number }> = {};
       const disagreements: Array<{ id: string; profile: string; openssl: string; certifix: string }> = [];
-      jobs.forEach(({ c, profile }, i) => {
-        const o = oracle[i] as OracleResult;
+      for (const { c, run: profile, oracle: o } of results) {
         const m = ours(c, profile);
         stats[profile] ??= { cases: 0, verdict: 0, code: 0, depth: 0 };
         const s = stats[profile];
@@ -81,7 +64,7 @@ describe.skipIf(skipReason !== '')(
             openssl: `${o.code}@${o.depth}`,
             certifix: `${m.code}@${m.depth}`,
           });
-      });
+      }
       const report = Object.fromEntries(
         Object.entries(stats).map(([p, s]) => [
           p,

@@ -6,9 +6,10 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Cert, parseCerts } from '../../../src/core/cert.ts';
+import { pool } from '../../../src/core/pool.ts';
 import { REPO } from '../../helpers/paths.ts';
 
 export const CORPUS = resolve(REPO, '../shared/corpora/x509-limbo/limbo.json');
@@ -110,4 +111,42 @@ export const pct = (n: number, d: number): number => Math.round((1000 * n) / d) 
 export function writeAgreement(name: string, doc: unknown): void {
   mkdirSync(AGREEMENT_DIR, { recursive: true });
   writeFileSync(join(AGREEMENT_DIR, `${name}.json`), `${JSON.stringify(doc, null, 2)}\n`);
+}
+
+/** The case as `verifyChain` takes it: the peer certificate, its anchors and intermediates, the name, the time. */
+export interface CaseInput {
+  leaf: Cert;
+  trusted: Cert[];
+  untrusted: Cert[];
+  host: string | undefined;
+  at: Date | undefined;
+}
+
+/** The case's certificates parsed, or null when one does not load (the oracles then fail to load it too). */
+export function caseInput(c: LimboCase): CaseInput | null {
+  const leaf = toCerts([c.peer_certificate]);
+  const trusted = toCerts(c.trusted_certs);
+  const untrusted = toCerts(c.untrusted_intermediates);
+  if (!leaf?.[0] || !trusted || !untrusted) return null;
+  const at = c.validation_time ? new Date(c.validation_time) : undefined;
+  return { leaf: leaf[0], trusted, untrusted, host: c.expected_peer_name?.value, at };
+}
+
+/** The validation time as the oracles' `-attime` / faketime take it (seconds), when the case sets one. */
+export const epoch = (c: LimboCase): number | undefined =>
+  c.validation_time ? Math.floor(new Date(c.validation_time).getTime() / 1000) : undefined;
+
+/**
+ * Every SERVER case crossed with each run, its files written once, and the oracle's answer for each job
+ * (run in parallel: the oracles are processes).
+ */
+export async function againstOracle<R, O>(
+  runs: readonly R[],
+  oracle: (c: LimboCase, f: CaseFiles, run: R) => Promise<O>,
+): Promise<Array<{ c: LimboCase; run: R; oracle: O }>> {
+  const cases = loadServerCases();
+  const files = writeCaseFiles(cases);
+  const jobs = cases.flatMap((c, i) => runs.map((run) => ({ c, f: files[i] as CaseFiles, run })));
+  const answers = await pool(jobs, Math.max(4, cpus().length * 2), ({ c, f, run }) => oracle(c, f, run));
+  return jobs.map(({ c, run }, i) => ({ c, run, oracle: answers[i] as O }));
 }
