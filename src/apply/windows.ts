@@ -10,11 +10,12 @@
  * Windows' own curl.exe and Git for Windows with `http.sslBackend=schannel` verify with Schannel, i.e. the
  * Windows store: nothing to configure for them, and the plan says so.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import type { Change, Plan } from '../core/plan.ts';
 import { gitconfig } from '../formats/gitconfig.ts';
 import { getKey } from '../formats/keyfile.ts';
+import { readText } from '../host-files.ts';
 import type { Context, Runner } from '../types.ts';
 
 type Ctx = Pick<Context, 'env' | 'home'> & { run?: Runner | undefined };
@@ -98,8 +99,12 @@ export async function hasNpm(ctx: Ctx, nodeDir?: string): Promise<boolean> {
 /** The condarc change: our own file when there is none; an existing .condarc is YAML we do not rewrite. */
 async function condarc(ctx: Ctx, bundlePath: string): Promise<{ change?: Change; note: string }> {
   const path = join(ctx.env.USERPROFILE || ctx.home, '.condarc');
-  const text = await readFile(path, 'utf8').catch(() => null);
-  if (text === null) {
+  // Only whether it exists matters: lstat, so a symlink or an oversized file is never read nor replaced.
+  const present = await lstat(path).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => e.code !== 'ENOENT',
+  );
+  if (!present) {
     return {
       change: { kind: 'file', path, content: `ssl_verify: ${JSON.stringify(bundlePath)}\n`, mode: 0o644 },
       note: `conda: ssl_verify in ${path} points at the merged bundle.`,
@@ -118,9 +123,9 @@ async function condarc(ctx: Ctx, bundlePath: string): Promise<{ change?: Change;
  */
 export async function gitBackend(ctx: Ctx): Promise<string | null> {
   const pf = ctx.env.ProgramFiles || ctx.env.PROGRAMFILES || 'C:\\Program Files';
-  const system = await readFile(join(pf, 'Git', 'etc', 'gitconfig'), 'utf8').catch(() => null);
+  const system = await readText(join(pf, 'Git', 'etc', 'gitconfig'));
   if (system === null) return null;
-  const user = await readFile(join(ctx.env.USERPROFILE || ctx.home, '.gitconfig'), 'utf8').catch(() => '');
+  const user = (await readText(join(ctx.env.USERPROFILE || ctx.home, '.gitconfig'))) ?? '';
   const value =
     getKey(user, 'http', 'sslBackend', gitconfig) ?? getKey(system, 'http', 'sslBackend', gitconfig);
   return (value ?? 'openssl').toLowerCase();

@@ -12,10 +12,10 @@
  * an anchor (PKIX TrustAnchor, no self-signed requirement), and jdk.certpath.disabledAlgorithms in
  * conf/security/java.security refuses MD2/MD5, RSA/DSA keys < 1024 bits and EC < 224 (JDK 17's defaults).
  */
-import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { envOf, isFile, whichAll } from '../host-files.ts';
+import { envOf, isFile, readText, whichAll } from '../host-files.ts';
 import type { Context, Installation, TrustSource } from '../types.ts';
 import { envProp, PROP, withTrustStore } from './java-options.ts';
 import { JAVA_PROBE, javaVerdict } from './java-probe.ts';
@@ -29,7 +29,7 @@ const CACERTS = ['lib/security/cacerts', 'jre/lib/security/cacerts'];
 
 /** The JDK's `release` file names its version (`JAVA_VERSION="17.0.15"`), so no JVM has to start. */
 async function releaseVersion(home: string): Promise<string | undefined> {
-  const text = await readFile(join(home, 'release'), 'utf8').catch(() => '');
+  const text = (await readText(join(home, 'release'))) ?? '';
   return /^JAVA_VERSION="([^"]+)"/m.exec(text.slice(0, 64 * 1024))?.[1];
 }
 

@@ -7,10 +7,10 @@
  * reported, not overwritten.
  * The check is Maven's own resolver: the parent POM of a throwaway project, from a mirror at the URL.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { envOf, isDir, isFile } from '../host-files.ts';
+import { envOf, isDir, isFile, readText } from '../host-files.ts';
 import type { Context, Installation, Verdict } from '../types.ts';
 import { java } from './java.ts';
 import { PROP, splitOptions, sysProp } from './java-options.ts';
@@ -77,9 +77,7 @@ export const maven: Client = {
   async trust(inst, ctx) {
     const base = await java.trust(inst, ctx);
     const config = await jvmConfig(ctx.cwd);
-    const fromConfig = config
-      ? sysProp(splitOptions(await readFile(config, 'utf8').catch(() => '')), PROP.store)
-      : undefined;
+    const fromConfig = config ? sysProp(splitOptions((await readText(config)) ?? ''), PROP.store) : undefined;
     const fromOpts = sysProp(splitOptions(envOf(ctx, 'MAVEN_OPTS') ?? ''), PROP.store);
     const named = fromOpts ?? fromConfig;
     // _JAVA_OPTIONS comes after the command line: it still wins over MAVEN_OPTS.

@@ -2,7 +2,7 @@
  * What the Windows plan says about the tools that already use the Windows store (Schannel): curl's backend
  * from `curl -V` as real Windows builds printed it, Git for Windows' http.sslBackend from its config files.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { curlBackend, gitBackend, schannelNotes, windowsPlan } from '../../src/apply/windows.ts';
@@ -62,5 +62,20 @@ describe('Schannel detection', () => {
     const openssl: Runner = async () => ({ code: 0, stdout: CURL_LINUX_OPENSSL, stderr: '' });
     const other = await windowsPlan('C:\\b.pem', { home: root, env, run: openssl });
     expect(other?.notes?.join('\n')).not.toMatch(/curl\.exe/);
+  });
+
+  it('an existing .condarc, even a dangling symlink, is left alone: a note, no file change', async () => {
+    const root = tempDir();
+    const conda = join(root, 'anaconda3');
+    mkdirSync(join(conda, 'conda-meta'), { recursive: true });
+    writeFileSync(join(conda, 'python.exe'), '');
+    const env = { USERPROFILE: root, PATH: '', APPDATA: join(root, 'a'), ProgramFiles: join(root, 'pf') };
+    const run: Runner = async () => ({ code: 1, stdout: '', stderr: '' });
+    const fresh = await windowsPlan('C:\\b.pem', { home: root, env, run });
+    expect(fresh?.changes.some((c) => c.kind === 'file' && c.path.endsWith('.condarc'))).toBe(true);
+    symlinkSync(join(root, 'elsewhere', 'condarc'), join(root, '.condarc'));
+    const plan = await windowsPlan('C:\\b.pem', { home: root, env, run });
+    expect(plan?.changes.some((c) => c.kind === 'file' && c.path.endsWith('.condarc'))).toBe(false);
+    expect(plan?.notes?.join('\n')).toMatch(/\.condarc exists/);
   });
 });
