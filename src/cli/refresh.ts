@@ -9,6 +9,10 @@ export const REFRESH_HELP = `Usage: certifix refresh [--dry-run] [--json]
 Rebuild the merged bundle after your OS store changed (IT rotated the company root, Node or the Mozilla
 list was updated) and re-apply the client settings. Roots you added from files or confirmed fingerprints
 are kept; roots taken from the OS store are re-read from it.
+
+Examples:
+  certifix refresh --dry-run   show what would change
+  certifix refresh --json
 `;
 
 export async function refreshCommand(argv: string[], io: Io): Promise<number> {

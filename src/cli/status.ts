@@ -15,6 +15,10 @@ and newest expiry), how each installed client resolves its CA store right now, a
     GIT_SSL_NO_VERIFY, npm strict-ssl=false, pip trusted-host, git http.sslVerify=false, curl insecure)
   - a file certifix changed that was edited since
 
+Examples:
+  certifix status
+  certifix status --json
+
 Exit codes: 0 nothing to report, 1 something needs attention.
 `;
 

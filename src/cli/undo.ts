@@ -15,6 +15,10 @@ since, your edits are kept and only certifix's lines are removed. Running undo a
 Options:
   -y, --yes   do not ask for confirmation
   --json      print one JSON document
+
+Examples:
+  certifix undo              list what goes back, then ask
+  certifix undo --yes --json
 `;
 
 export async function undoCommand(argv: string[], io: Io): Promise<number> {
