@@ -14,7 +14,9 @@
  */
 import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { readFileBounded } from '../bounded.ts';
+import { readKeystore } from '../core/keystore.ts';
 import { envOf, isFile, readText, whichAll } from '../host-files.ts';
 import type { Context, Installation, TrustSource } from '../types.ts';
 import { envProp, PROP, withTrustStore } from './java-options.ts';
@@ -57,6 +59,31 @@ async function javaHome(java: string): Promise<Installation | null> {
   return null;
 }
 
+/**
+ * Why the store a JVM trusts today cannot be copied whole into certifix's truststore, or undefined when it can.
+ * Pointing every JVM at a truststore that lacks roots they trusted before would break what worked, so then
+ * Java is left alone. A PKCS#12 store's certificates are usually password-protected (keytool's default).
+ */
+async function uncopyable(path: string): Promise<string | undefined> {
+  try {
+    const ks = readKeystore(await readFileBounded(path));
+    if (ks.encrypted > 0)
+      return `${path} holds ${ks.encrypted} password-protected part(s) certifix cannot copy`;
+    if (ks.entries.length === 0) return `${path} holds no certificates`;
+    return undefined;
+  } catch (e) {
+    return `${path} cannot be read as a keystore (${(e as Error).message})`;
+  }
+}
+
+/** The store this JVM trusts before any fix: the one the options name (unless it is ours), else the default. */
+function baseStore(inst: Installation, ctx: Pick<Context, 'env'>): string | undefined {
+  const named = envProp(ctx, PROP.store)?.value;
+  return named && named !== 'NONE' && basename(named) !== TRUSTSTORE_NAME
+    ? named
+    : inst.details?.defaultStore;
+}
+
 /** `java` on PATH, then $JAVA_HOME/bin/java when it is another JDK (build tools use JAVA_HOME). */
 async function detect(ctx: Context): Promise<Installation[]> {
   const candidates = (await whichAll('java', ctx)).slice(0, 1);
@@ -65,7 +92,10 @@ async function detect(ctx: Context): Promise<Installation[]> {
   const out: Installation[] = [];
   for (const java of candidates) {
     const inst = await javaHome(java);
-    if (inst && !out.some((o) => o.details?.javaHome === inst.details?.javaHome)) out.push(inst);
+    if (!inst || out.some((o) => o.details?.javaHome === inst.details?.javaHome)) continue;
+    const base = baseStore(inst, ctx);
+    const problem = base && (await isFile(base)) ? await uncopyable(base) : undefined;
+    out.push(problem ? { ...inst, details: { ...inst.details, uncopyable: problem } } : inst);
   }
   return out;
 }
@@ -136,6 +166,16 @@ export const java: Client = {
 
   plan(inst, bundlePath, ctx) {
     const store = join(dirname(bundlePath), TRUSTSTORE_NAME);
+    const problem = inst.details?.uncopyable;
+    if (problem)
+      return {
+        owner: 'java',
+        summary: `Java left alone: ${problem}, and a truststore without its roots would break what works today.`,
+        changes: [],
+        notes: [
+          `To trust the company roots in Java too, import each into that store (keytool -importcert -alias <name> -file <root.pem> -keystore <store>), or name a store certifix can read with -D${PROP.store}, then run fix again.`,
+        ],
+      };
     // What the JVM trusts now stays trusted: a trust store the user named, else the JDK's default one.
     const named = envProp(ctx, PROP.store)?.value;
     const base = named && named !== store && named !== 'NONE' ? named : inst.details?.defaultStore;

@@ -125,6 +125,41 @@ describe('plan and --dry-run', () => {
     expect(() => readJks(written, 'changeit')).toThrow(/password was incorrect/);
   });
 
+  it('leaves Java alone when the store it trusts today cannot be copied whole', async () => {
+    // A truststore without the roots the JVM trusted before would break what works (a PKCS#12 store whose
+    // certificates are password-protected, or a file that is no keystore).
+    const { dir } = setup();
+    const bin = join(dir, 'jdk', 'bin');
+    const security = join(dir, 'jdk', 'lib', 'security');
+    mkdirSync(bin, { recursive: true });
+    mkdirSync(security, { recursive: true });
+    writeFileSync(join(bin, 'java'), '#!/bin/sh\n', { mode: 0o755 });
+    writeFileSync(join(security, 'cacerts'), writeJks(entriesFor(pub)));
+    const corpStore = join(dir, 'corp.p12');
+    writeFileSync(corpStore, Buffer.from('not a keystore'));
+    const ctx: Context = {
+      env: {
+        HOME: join(dir, 'home'),
+        PATH: bin,
+        JAVA_TOOL_OPTIONS: `-Djavax.net.ssl.trustStore=${corpStore}`,
+      },
+      home: join(dir, 'home'),
+      cwd: dir,
+      platform: 'linux',
+      run: async () => ({ code: 0, stdout: '', stderr: '' }),
+    };
+    const [inst] = await java.detect(ctx);
+    expect(inst?.details?.uncopyable).toContain(corpStore);
+    const plan = java.plan(inst as Installation, certifixPaths(ctx).bundle, ctx);
+    expect(plan.changes).toEqual([]);
+    expect(plan.summary).toMatch(/^Java left alone: .*corp\.p12 cannot be read as a keystore/);
+    // The JDK's own readable store is copied as before.
+    const plain = { ...ctx, env: { ...ctx.env, JAVA_TOOL_OPTIONS: '' } };
+    const [ok] = await java.detect(plain);
+    expect(ok?.details?.uncopyable).toBeUndefined();
+    expect(java.plan(ok as Installation, certifixPaths(plain).bundle, plain).changes).toHaveLength(2);
+  });
+
   it("a trust store the user named is the base, instead of the JDK's", () => {
     const { ctx, inst } = setup({ JAVA_TOOL_OPTIONS: '-Djavax.net.ssl.trustStore=/opt/corp.jks' });
     const plan = java.plan(inst, '/d/bundle.pem', ctx);
