@@ -41,7 +41,7 @@ async function entriesOf(
 }
 
 /** The listing `--dry-run` diffs: `<alias>: <subject>` per entry, in the file's order. */
-export function keystoreListing(entries: readonly KeystoreEntry[]): string {
+function keystoreListing(entries: readonly KeystoreEntry[]): string {
   return entries.map((e) => `trusted ${e.alias}: ${e.cert.subject}\n`).join('');
 }
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Plan } from '../core/plan.ts';
 import type { Context, Runner } from '../types.ts';
 
-export const AGENT_LABEL = 'dev.certifix.environment';
+const AGENT_LABEL = 'dev.certifix.environment';
 
 export function agentPath(ctx: Pick<Context, 'home'>): string {
   return join(ctx.home, 'Library', 'LaunchAgents', `${AGENT_LABEL}.plist`);
@@ -47,7 +47,7 @@ ${args.map((a) => `    <string>${xml(a)}</string>`).join('\n')}
 }
 
 /** Every env change of the plans, last one winning (as the executor's managed block does). */
-export function envOf(plans: readonly Plan[]): Record<string, string> {
+function envOf(plans: readonly Plan[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of plans) for (const c of p.changes) if (c.kind === 'env') out[c.name] = c.value;
   return out;

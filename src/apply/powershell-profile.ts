@@ -23,12 +23,11 @@ import { join } from 'node:path';
 import type { Context, Runner } from '../types.ts';
 import { readValue } from './registry.ts';
 
-export const SHELL_FOLDERS_KEY =
-  'HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\User Shell Folders';
+const SHELL_FOLDERS_KEY = 'HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\User Shell Folders';
 
-export const PROFILE_FILE = 'Microsoft.PowerShell_profile.ps1';
+const PROFILE_FILE = 'Microsoft.PowerShell_profile.ps1';
 /** PowerShell 7's and Windows PowerShell 5.1's profile directories under Documents. */
-export const PROFILE_DIRS = { powershell: 'PowerShell', windowspowershell: 'WindowsPowerShell' } as const;
+const PROFILE_DIRS = { powershell: 'PowerShell', windowspowershell: 'WindowsPowerShell' } as const;
 
 type Ctx = Pick<Context, 'env' | 'home'>;
 

@@ -18,7 +18,7 @@
 import { CertifixError } from '../core/errors.ts';
 import type { Runner } from '../types.ts';
 
-export const USER_ENV_KEY = 'HKCU\\Environment';
+const USER_ENV_KEY = 'HKCU\\Environment';
 
 /** A registry value as `reg query` shows it. */
 export interface RegValue {
@@ -74,11 +74,11 @@ async function reg(run: Runner, args: string[], what: string): Promise<void> {
   }
 }
 
-export function writeValue(run: Runner, key: string, name: string, v: RegValue): Promise<void> {
+function writeValue(run: Runner, key: string, name: string, v: RegValue): Promise<void> {
   return reg(run, ['add', key, '/v', name, '/t', v.type, '/d', v.data, '/f'], `set ${name} in ${key}`);
 }
 
-export function deleteValue(run: Runner, key: string, name: string): Promise<void> {
+function deleteValue(run: Runner, key: string, name: string): Promise<void> {
   return reg(run, ['delete', key, '/v', name, '/f'], `remove ${name} from ${key}`);
 }
 
@@ -142,7 +142,7 @@ async function broadcast(run: Runner, c: RegistryChange): Promise<boolean> {
   }
 }
 
-export interface RegistryUndo {
+interface RegistryUndo {
   restored: string[];
   removed: string[];
   conflicts: { path: string; reason: string }[];

@@ -25,7 +25,7 @@ const isFile = async (p: string) => (await stat(p).catch(() => null))?.isFile() 
 
 /** Where Anaconda and Miniconda install (https://docs.anaconda.com/anaconda/install/windows/: "Just Me"
  * installs to %USERPROFILE%\anaconda3, "All Users" to C:\ProgramData\anaconda3). */
-export function condaRoots(ctx: Ctx): string[] {
+function condaRoots(ctx: Ctx): string[] {
   const profile = ctx.env.USERPROFILE || ctx.home;
   const data = ctx.env.ProgramData || ctx.env.PROGRAMDATA || 'C:\\ProgramData';
   const local = ctx.env.LOCALAPPDATA || join(profile, 'AppData', 'Local');
@@ -40,7 +40,7 @@ export function condaRoots(ctx: Ctx): string[] {
 }
 
 /** One Python prefix of a conda installation (the base or one of envs\*). */
-export interface CondaPrefix {
+interface CondaPrefix {
   prefix: string;
   /** certifi's bundle, which requests uses: Lib\site-packages\certifi\cacert.pem. */
   certifi: string | null;
@@ -60,7 +60,7 @@ async function prefixOf(dir: string): Promise<CondaPrefix | null> {
 }
 
 /** Every conda installation and its environments (envs\<name>), base first. */
-export async function findConda(ctx: Ctx): Promise<CondaPrefix[]> {
+async function findConda(ctx: Ctx): Promise<CondaPrefix[]> {
   const out: CondaPrefix[] = [];
   for (const root of condaRoots(ctx)) {
     // conda-meta marks a conda prefix (https://docs.conda.io/projects/conda/en/latest/user-guide/concepts/environments.html).
@@ -90,7 +90,7 @@ async function onPath(name: string, ctx: Ctx): Promise<string | null> {
 
 /** npm is installed: npm.cmd on PATH (the Node installer puts it next to node.exe), or its global prefix
  * %APPDATA%\npm exists (https://docs.npmjs.com/cli/v11/configuring-npm/folders#prefix-configuration). */
-export async function hasNpm(ctx: Ctx, nodeDir?: string): Promise<boolean> {
+async function hasNpm(ctx: Ctx, nodeDir?: string): Promise<boolean> {
   if (nodeDir && (await isFile(join(nodeDir, 'npm.cmd')))) return true;
   if (await onPath('npm', ctx)) return true;
   return isDir(join(ctx.env.APPDATA || join(ctx.home, 'AppData', 'Roaming'), 'npm'));

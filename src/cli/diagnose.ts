@@ -81,6 +81,6 @@ export function clientIds(values: string[] | undefined): ClientId[] | undefined 
   return ids as ClientId[];
 }
 
-export function exitCode(report: DiagnoseReport): number {
+function exitCode(report: DiagnoseReport): number {
   return report.clients.every((c) => c.ok) ? 0 : 1;
 }

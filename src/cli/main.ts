@@ -7,9 +7,9 @@ import { CertifixError } from '../core/errors.ts';
 import { type Io, output, processIo } from './io.ts';
 
 declare const __VERSION__: string;
-export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
-export type Command = (argv: string[], io: Io) => Promise<number>;
+type Command = (argv: string[], io: Io) => Promise<number>;
 
 /** name → [one-line summary, lazy module]. The order is the order of `--help`. */
 const COMMANDS: Record<string, [string, () => Promise<Command>]> = {
@@ -52,7 +52,7 @@ const COMMANDS: Record<string, [string, () => Promise<Command>]> = {
   ],
 };
 
-export function mainHelp(): string {
+function mainHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   const rows = Object.entries(COMMANDS).map(([name, [summary]]) => `  ${name.padEnd(width)}  ${summary}`);
   return `certifix ${VERSION}: end CERTIFICATE_VERIFY_FAILED for Python, pip, Node, npm, git and curl
@@ -96,7 +96,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 /** Expected failures print one line (and a hint); unexpected ones keep their stack for bug reports. */
-export function reportError(e: unknown, io: Io): number {
+function reportError(e: unknown, io: Io): number {
   if (e instanceof CertifixError) {
     io.stderr(`certifix: ${e.message}\n`);
     if (e.hint) io.stderr(`  hint: ${e.hint}\n`);

@@ -88,7 +88,7 @@ export async function probeCommand(argv: string[], io: Io): Promise<number> {
   return exitCode(report);
 }
 
-export function exitCode(r: ProbeReport): number {
+function exitCode(r: ProbeReport): number {
   if (r.succeeded === 0) return 2;
   const allOk = r.endpoints.every((e) => !e.errors && e.chains.every((c) => c.ok));
   return r.consistent && allOk ? 0 : 1;
@@ -109,7 +109,7 @@ function chainText(c: ChainGroup, s: Style): string {
   return `${c.count}× ${what} (leaf ${leaf}…, ${c.sha256.length} cert${c.sha256.length === 1 ? '' : 's'}${c.issuer ? `, top issued by ${c.issuer}` : ''})`;
 }
 
-export function renderProbe(r: ProbeReport, s: Style): string {
+function renderProbe(r: ProbeReport, s: Style): string {
   const out: string[] = [];
   const where = r.target.proxy
     ? `through proxy ${r.target.proxy}`

@@ -7,7 +7,7 @@ import { verify } from '../commands/verify.ts';
 import { processContext } from '../context.ts';
 import type { Profile } from '../core/verify/index.ts';
 
-export interface VerifyIo {
+interface VerifyIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   env: NodeJS.ProcessEnv;

@@ -16,12 +16,12 @@ import { certifiOf, profileFor, pythonLib } from './python-lib.ts';
 import { firstSetting, keyIn } from './source.ts';
 
 /** The AWS config file botocore reads: AWS_CONFIG_FILE, else ~/.aws/config. */
-export function awsConfigFile(ctx: Pick<Context, 'env' | 'home'>): string {
+function awsConfigFile(ctx: Pick<Context, 'env' | 'home'>): string {
   return envOf(ctx, 'AWS_CONFIG_FILE') ?? join(ctx.home, '.aws', 'config');
 }
 
 /** `ca_bundle` of the active profile (AWS_PROFILE, else `default`), read as configparser reads it. */
-export function awsConfigCaBundle(ctx: Context) {
+function awsConfigCaBundle(ctx: Context) {
   const profile = envOf(ctx, 'AWS_PROFILE') ?? envOf(ctx, 'AWS_DEFAULT_PROFILE') ?? 'default';
   const section = profile === 'default' ? 'default' : `profile ${profile}`;
   return keyIn(ctx, [awsConfigFile(ctx)], configparser, section, 'ca_bundle');

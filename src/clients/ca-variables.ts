@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { type Cert, parseCerts } from '../core/cert.ts';
 import type { Context } from '../types.ts';
 
-export const CA_FILE_VARIABLES: ReadonlyArray<{ name: string; replaces: boolean }> = [
+const CA_FILE_VARIABLES: ReadonlyArray<{ name: string; replaces: boolean }> = [
   // requests: https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification
   { name: 'REQUESTS_CA_BUNDLE', replaces: true },
   { name: 'CURL_CA_BUNDLE', replaces: true },
@@ -27,9 +27,9 @@ export const CA_FILE_VARIABLES: ReadonlyArray<{ name: string; replaces: boolean 
  * A CA file larger than this is not read: Mozilla's whole list is ~220 KB as PEM, so a few MB is generous for
  * any real bundle, and a variable pointing at /dev/zero or a multi-GB file must not hang or exhaust memory.
  */
-export const CA_FILE_LIMIT = 4 * 1024 * 1024;
+const CA_FILE_LIMIT = 4 * 1024 * 1024;
 
-export type CaVariable = { name: string; path: string; replaces: boolean } & (
+type CaVariable = { name: string; path: string; replaces: boolean } & (
   | { certs: Cert[] }
   | { certs: null; problem: string } // the file cannot be read, or is not a bounded regular file
 );

@@ -16,12 +16,12 @@ import { opensslDefaultTrust } from './python-ssl.ts';
 import { firstSetting } from './source.ts';
 import type { Client } from './types.ts';
 
-export function cargoHome(ctx: Pick<Context, 'env' | 'home'>): string {
+function cargoHome(ctx: Pick<Context, 'env' | 'home'>): string {
   return envOf(ctx, 'CARGO_HOME') ?? join(ctx.home, '.cargo');
 }
 
 /** `http.cainfo` from a config.toml: `[http]` + `cainfo = "x"`, or a top-level `http.cainfo = "x"`. */
-export function tomlCainfo(text: string): string | undefined {
+function tomlCainfo(text: string): string | undefined {
   let table = '';
   let found: string | undefined;
   for (const raw of text.split(/\r?\n/)) {
@@ -40,7 +40,7 @@ export function tomlCainfo(text: string): string | undefined {
 }
 
 /** Cargo prints curl's error inside its own; an error about the index's content means TLS was fine. */
-export function cargoVerdict(output: string, code: number | null): Verdict {
+function cargoVerdict(output: string, code: number | null): Verdict {
   if (/SSL certificate problem|SSL peer certificate|\[60\]|\[77\]/.test(output)) {
     const v = verdictFromOutput(output, code);
     return v.code === NOT_VERIFIED.UNKNOWN ? { ...v, code: NOT_VERIFIED.UNSPECIFIED } : v;

@@ -18,7 +18,7 @@ import { php, phpVerdict } from './php.ts';
 import { firstSetting, type KeyHit } from './source.ts';
 import type { Client } from './types.ts';
 
-export async function composerHome(ctx: Context): Promise<string> {
+async function composerHome(ctx: Context): Promise<string> {
   const env = envOf(ctx, 'COMPOSER_HOME');
   if (env) return env;
   const legacy = join(ctx.home, '.composer');
@@ -29,7 +29,7 @@ export async function composerHome(ctx: Context): Promise<string> {
 }
 
 /** `config.cafile` of a composer.json / config.json, or null. */
-export function jsonCafile(text: string | null): string | null {
+function jsonCafile(text: string | null): string | null {
   if (!text) return null;
   try {
     const v = (JSON.parse(text) as { config?: { cafile?: unknown } })?.config?.cafile;
@@ -50,7 +50,7 @@ async function configCafile(ctx: Context): Promise<KeyHit | null> {
 }
 
 /** Composer prints PHP's stream errors, or the HTTP status of a file it could fetch (TLS was fine then). */
-export function composerVerdict(output: string, code: number | null): Verdict {
+function composerVerdict(output: string, code: number | null): Verdict {
   if (
     /could not be downloaded \(HTTP\/[\d.]+ \d{3}|does not contain valid JSON|Could not find (a matching version of )?package|not found/i.test(
       output,

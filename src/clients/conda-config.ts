@@ -15,7 +15,7 @@ import { readText } from '../host-files.ts';
 import type { Context } from '../types.ts';
 
 /** SEARCH_PATH (conda/base/constants.py), with the variables and `~` left for `expandPath`. */
-export function searchPath(platform: NodeJS.Platform): string[] {
+function searchPath(platform: NodeJS.Platform): string[] {
   const system =
     platform === 'win32'
       ? ['C:/ProgramData/conda/.condarc', 'C:/ProgramData/conda/condarc', 'C:/ProgramData/conda/condarc.d']

@@ -17,7 +17,7 @@ import { renderFor } from './stacks.ts';
 import type { Client } from './types.ts';
 
 /** The first .curlrc curl reads. */
-export async function curlrcPath(ctx: Context): Promise<string | null> {
+async function curlrcPath(ctx: Context): Promise<string | null> {
   const dirs = [ctx.env.CURL_HOME, ctx.env.XDG_CONFIG_HOME, ctx.home].filter((d): d is string => Boolean(d));
   for (const d of dirs) if (await isFile(join(d, '.curlrc'))) return join(d, '.curlrc');
   return null;

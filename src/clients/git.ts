@@ -19,7 +19,7 @@ import { renderFor } from './stacks.ts';
 import type { Client } from './types.ts';
 
 /** The files git reads for `http.*`, lowest priority first. */
-export function gitConfigFiles(ctx: Context): string[] {
+function gitConfigFiles(ctx: Context): string[] {
   const files: string[] = [];
   if (!ctx.env.GIT_CONFIG_NOSYSTEM) files.push(ctx.env.GIT_CONFIG_SYSTEM || sys(ctx, '/etc/gitconfig'));
   if (ctx.env.GIT_CONFIG_GLOBAL) files.push(ctx.env.GIT_CONFIG_GLOBAL);
@@ -50,10 +50,7 @@ export async function gitConfigValue(
  * and lld place .dynsym/.dynstr after the program headers; /usr/lib/git-core/git-remote-http, 2.2 MB on
  * Debian 12, has it at 0x1be8), so reading the whole binary on every diagnose was 2 MB for ~10 kB.
  */
-export async function gitTlsBackend(
-  gitPath: string,
-  ctx: Context,
-): Promise<'gnutls' | 'openssl' | 'unknown'> {
+async function gitTlsBackend(gitPath: string, ctx: Context): Promise<'gnutls' | 'openssl' | 'unknown'> {
   const prefix = dirname(dirname(await real(gitPath)));
   const candidates = [
     join(prefix, 'lib', 'git-core', 'git-remote-http'),

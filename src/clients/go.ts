@@ -17,7 +17,7 @@ const CERT_FILES = [
 const CERT_DIRS = ['/etc/ssl/certs', '/etc/pki/tls/certs'];
 
 /** What Go prints (crypto/x509 error strings, verify.go); it never names OpenSSL's reasons. */
-export function goVerdict(output: string, code: number | null): Verdict {
+function goVerdict(output: string, code: number | null): Verdict {
   const line = (re: RegExp) =>
     output
       .split(/\n|"Error": /)

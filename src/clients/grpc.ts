@@ -21,7 +21,7 @@ import { firstSetting } from './source.ts';
  * once the certificate verified, a server that is not gRPC fails later ("Cannot check peer: missing selected
  * ALPN property", or an HTTP/2 status), which means TLS itself was fine.
  */
-export function grpcVerdict(output: string, code: number | null): Verdict {
+function grpcVerdict(output: string, code: number | null): Verdict {
   // A server without h2 aborts the handshake before sending its certificate: nothing was verified.
   if (/NO_APPLICATION_PROTOCOL/.test(output))
     return {

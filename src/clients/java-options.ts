@@ -13,7 +13,7 @@
 import type { Context } from '../types.ts';
 
 /** The order the JVM applies them in; later wins (see above). */
-export const OPTION_VARIABLES = ['JAVA_TOOL_OPTIONS', 'JDK_JAVA_OPTIONS', '_JAVA_OPTIONS'] as const;
+const OPTION_VARIABLES = ['JAVA_TOOL_OPTIONS', 'JDK_JAVA_OPTIONS', '_JAVA_OPTIONS'] as const;
 
 /**
  * The JSSE's default trust store: javax.net.ssl.trustStore if the file is readable, else
@@ -63,7 +63,7 @@ export function sysProp(tokens: readonly string[], name: string): string | undef
 }
 
 /** Every option token the JVM gets from the environment, in the order it applies them, with its variable. */
-export function envOptions(ctx: Pick<Context, 'env'>): Array<{ variable: string; token: string }> {
+function envOptions(ctx: Pick<Context, 'env'>): Array<{ variable: string; token: string }> {
   return OPTION_VARIABLES.flatMap((variable) =>
     splitOptions(ctx.env[variable] ?? '').map((token) => ({ variable, token })),
   );

@@ -24,7 +24,7 @@ import { JAVA_PROBE, javaVerdict } from './java-probe.ts';
 import type { Client } from './types.ts';
 
 /** The file name of certifix's truststore, next to the merged bundle. */
-export const TRUSTSTORE_NAME = 'java-truststore.jks';
+const TRUSTSTORE_NAME = 'java-truststore.jks';
 
 /** cacerts relative to a Java home: JDK 9+ images, and a JDK 8 whose `java` is bin/ of the JDK. */
 const CACERTS = ['lib/security/cacerts', 'jre/lib/security/cacerts'];

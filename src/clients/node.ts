@@ -21,7 +21,7 @@ import type { Client, PlanRoots } from './types.ts';
 type V = [number, number, number];
 
 /** Version ranges (inclusive lower bounds per release line) where each switch exists. */
-export const NODE_SWITCHES = {
+const NODE_SWITCHES = {
   // --use-system-ca: v23.8.0 macOS/Windows, v23.9.0 elsewhere (nodejs/node#57009), backported to v22.15.0
   // (https://github.com/nodejs/node/commit/17ccf9282f; https://github.com/nodejs/node/issues/58990)
   useSystemCaFlag: {
@@ -45,7 +45,7 @@ export const NODE_SWITCHES = {
   ],
 } as const;
 
-export function parseVersion(v: string | undefined): V {
+function parseVersion(v: string | undefined): V {
   const [a = 0, b = 0, c = 0] = (v ?? '')
     .replace(/^v/, '')
     .split('.')
@@ -59,7 +59,7 @@ function ge(v: V, w: readonly number[]): boolean {
 }
 
 /** True when `v` has a feature that appeared in `firsts` (one entry per release line, ascending). */
-export function since(v: V, firsts: readonly (readonly number[])[]): boolean {
+function since(v: V, firsts: readonly (readonly number[])[]): boolean {
   const last = firsts.at(-1);
   if (last && v[0] > (last[0] ?? 0)) return true;
   return firsts.some((f) => v[0] === f[0] && ge(v, f));
@@ -69,7 +69,7 @@ export function since(v: V, firsts: readonly (readonly number[])[]): boolean {
  * True in certifix's standalone executable (a Node single executable application): process.execPath is then
  * certifix itself, which runs no `-e` script. `node:sea` exists from 20.12; getBuiltinModule from 20.16.
  */
-export function isStandalone(): boolean {
+function isStandalone(): boolean {
   const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
   const sea = get?.('node:sea') as { isSea?: () => boolean } | undefined;
   return sea?.isSea?.() ?? false;

@@ -44,7 +44,7 @@ async function projectDir(cwd: string): Promise<string> {
   }
 }
 
-export interface NpmLayer {
+interface NpmLayer {
   name: 'env' | 'project' | 'user' | 'global' | 'builtin';
   file: string | null;
   values: Map<string, string[]>;
@@ -74,7 +74,7 @@ export async function npmLayers(ctx: Context, npmDir: string, nodePath: string):
   return out;
 }
 
-export async function npmTrust(
+async function npmTrust(
   ctx: Context,
   npmDir: string,
   nodePath: string,

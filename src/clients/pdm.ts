@@ -31,7 +31,7 @@ export function pdmCaCerts(toml: string): string | null {
   return found;
 }
 
-export const pdmConfigPath = (ctx: Pick<Context, 'env' | 'home'>): string =>
+const pdmConfigPath = (ctx: Pick<Context, 'env' | 'home'>): string =>
   join(ctx.env.XDG_CONFIG_HOME || join(ctx.home, '.config'), 'pdm', 'config.toml');
 
 async function pdmTrust(inst: Installation, ctx: Context): Promise<TrustSource> {

@@ -27,7 +27,7 @@ const list = async (dir: string): Promise<string[]> => {
 };
 
 /** The ini files the CLI reads: php.ini of each installed version, then its scan directory (sorted). */
-export async function phpIniFiles(ctx: Context): Promise<string[]> {
+async function phpIniFiles(ctx: Context): Promise<string[]> {
   const out: string[] = [];
   const root = sys(ctx, '/etc/php');
   for (const v of (await list(root)).sort()) {
@@ -40,7 +40,7 @@ export async function phpIniFiles(ctx: Context): Promise<string[]> {
 }
 
 /** `openssl.cafile = x` (quotes optional; `;` comments), the last one read wins. */
-export function iniCafile(text: string): string | undefined {
+function iniCafile(text: string): string | undefined {
   let found: string | undefined;
   for (const raw of text.split(/\r?\n/)) {
     const m = /^\s*openssl\.cafile\s*=\s*(?:"([^"]*)"|([^;\s][^;]*?))?\s*(?:;.*)?$/.exec(raw);

@@ -10,13 +10,13 @@ import { exists, readText, sys } from '../host-files.ts';
 import type { Context } from '../types.ts';
 import { parseIni } from './ini.ts';
 
-export interface PipFile {
+interface PipFile {
   variant: 'global' | 'user' | 'site' | 'env';
   path: string;
 }
 
 /** The files pip would read on Linux, lowest priority first. */
-export async function pipConfigFiles(ctx: Context, prefix: string): Promise<PipFile[]> {
+async function pipConfigFiles(ctx: Context, prefix: string): Promise<PipFile[]> {
   const envFile = ctx.env.PIP_CONFIG_FILE;
   if (envFile === '/dev/null') return [];
   const xdgDirs = (ctx.env.XDG_CONFIG_DIRS || '/etc/xdg').split(':').filter(Boolean);
@@ -46,11 +46,11 @@ export function pipUserConfig(ctx: Pick<Context, 'env' | 'home'> & { platform?: 
 }
 
 /** pip's user config file on Windows: %APPDATA%\pip\pip.ini (utils/appdirs.py user_config_dir). */
-export function windowsPipIni(ctx: Pick<Context, 'env' | 'home'>): string {
+function windowsPipIni(ctx: Pick<Context, 'env' | 'home'>): string {
   return join(ctx.env.APPDATA || join(ctx.home, 'AppData', 'Roaming'), 'pip', 'pip.ini');
 }
 
-export interface PipSetting {
+interface PipSetting {
   value: string;
   /** `PIP_CERT`, or `/etc/pip.conf [global] cert`. */
   via: string;

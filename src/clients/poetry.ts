@@ -32,7 +32,7 @@ export function poetryCertificates(toml: string): Record<string, string> {
   return out;
 }
 
-export function poetryConfigPath(ctx: Pick<Context, 'env' | 'home'>): string {
+function poetryConfigPath(ctx: Pick<Context, 'env' | 'home'>): string {
   const dir =
     ctx.env.POETRY_CONFIG_DIR || join(ctx.env.XDG_CONFIG_HOME || join(ctx.home, '.config'), 'pypoetry');
   return join(dir, 'config.toml');

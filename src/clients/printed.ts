@@ -19,7 +19,7 @@ export type PrintStyle =
   | 'node'
   | 'npm';
 
-export interface Failure {
+interface Failure {
   code: string;
   message: string;
   host: string;
@@ -62,7 +62,7 @@ const SSL_C_LINE: Record<string, number> = { '3.11': 1006, '3.13': 1020 };
  * CPython's message: `fill_and_set_sslerror` in Modules/_ssl.c words the two name errors itself and takes the
  * rest from `X509_verify_cert_error_string` (https://github.com/python/cpython/blob/3.11/Modules/_ssl.c).
  */
-export function pythonLine(f: Failure): string {
+function pythonLine(f: Failure): string {
   const mm = /^\d+\.\d+/.exec(f.pythonVersion ?? '')?.[0] ?? '3.11';
   const reason =
     f.code === 'HOSTNAME_MISMATCH'

@@ -12,7 +12,7 @@ import { findPythonEnvs } from './python-envs.ts';
 import { renderFor } from './stacks.ts';
 import type { Client } from './types.ts';
 
-export interface PythonLibSpec {
+interface PythonLibSpec {
   id: ClientId;
   /** The import name whose directory marks the library as installed. */
   pkg: string;

@@ -18,7 +18,7 @@ import { renderFor } from './stacks.ts';
 import type { Client } from './types.ts';
 
 /** OPENSSLDIR defaults that Python builds on these systems are compiled with. */
-export const COMPILED_OPENSSL = [
+const COMPILED_OPENSSL = [
   // Debian/Ubuntu libssl3: OPENSSLDIR "/usr/lib/ssl" (`openssl version -d`)
   { file: '/usr/lib/ssl/cert.pem', dir: '/usr/lib/ssl/certs' },
   // Fedora/RHEL: OPENSSLDIR "/etc/pki/tls"

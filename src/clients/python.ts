@@ -33,7 +33,7 @@ export type EnvKind = 'path' | 'pyenv' | 'conda' | 'venv' | 'given';
  * `$PYENV_ROOT/version` (https://github.com/pyenv/pyenv#choosing-the-python-version); PYENV_ROOT defaults
  * to ~/.pyenv (https://github.com/pyenv/pyenv#set-up-your-shell-environment-for-pyenv).
  */
-export async function pyenvVersion(
+async function pyenvVersion(
   ctx: Pick<Context, 'env' | 'home' | 'cwd'>,
 ): Promise<{ root: string; version: string }> {
   const root = ctx.env.PYENV_ROOT || join(ctx.home, '.pyenv');
@@ -121,7 +121,7 @@ export async function findPythons(
   return out;
 }
 
-export interface PackageInfo {
+interface PackageInfo {
   dir: string;
   version: string | undefined;
   site: string;

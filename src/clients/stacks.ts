@@ -10,7 +10,7 @@ import type { ClientId, Context, Installation, RenderDetail, TrustSource } from 
 import { type PrintStyle, printLine } from './printed.ts';
 import { type PythonInfo, profileOf, pythonFromDetails } from './python.ts';
 
-export interface Stack {
+interface Stack {
   /** Which installations this row describes (first match wins); omitted = all. */
   when?: (inst: Installation) => boolean;
   /** The TLS library and build, in words (for `status` and humans). */
@@ -273,9 +273,6 @@ export function observable(id: string, code: string): string {
     );
   return gnutlsChain ? 'VERIFY_FAILED' : code;
 }
-
-/** What render() may be given besides the verdict: the URL, the leaf, and the store the client used. */
-export type { RenderDetail };
 
 /** The client's printed line for a failure, from its stack's print style. */
 export function renderFor(

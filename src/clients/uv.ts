@@ -34,7 +34,7 @@ export function uvNativeSwitch(toml: string): string | null {
   return null;
 }
 
-export function uvConfigFiles(ctx: Pick<Context, 'env' | 'home' | 'cwd' | 'sysroot'>): string[] {
+function uvConfigFiles(ctx: Pick<Context, 'env' | 'home' | 'cwd' | 'sysroot'>): string[] {
   const user = join(ctx.env.XDG_CONFIG_HOME || join(ctx.home, '.config'), 'uv', 'uv.toml');
   return [sys(ctx, '/etc/uv/uv.toml'), user, join(ctx.cwd, 'uv.toml')];
 }

@@ -19,7 +19,7 @@ import { pathSource } from './source.ts';
 import type { Client } from './types.ts';
 
 /** The wgetrc files wget reads, in order (later settings win). */
-export function wgetrcFiles(ctx: Context): string[] {
+function wgetrcFiles(ctx: Context): string[] {
   const user = envOf(ctx, 'WGETRC') ?? join(ctx.home, '.wgetrc');
   return [sys(ctx, '/etc/wgetrc'), user];
 }
@@ -35,7 +35,7 @@ export function parseWgetrc(text: string, into: { caCertificate?: string; caDire
 }
 
 /** GnuTLS names no OpenSSL reason; wget prints these (wget 1.21, src/gnutls.c ssl_check_certificate). */
-export function wgetVerdict(output: string, code: number | null): Verdict {
+function wgetVerdict(output: string, code: number | null): Verdict {
   const line = (re: RegExp) =>
     output
       .split('\n')

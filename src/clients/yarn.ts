@@ -22,7 +22,7 @@ import { type CaSetting, firstSetting, keyIn } from './source.ts';
 import type { Client } from './types.ts';
 
 /** `httpsCaFilePath: value` at the top level of a .yarnrc.yml (quotes optional). */
-export function yarnrcYmlCaFile(text: string | null): string | null {
+function yarnrcYmlCaFile(text: string | null): string | null {
   const m = /^httpsCaFilePath:[ \t]*(?:"([^"]*)"|'([^']*)'|([^#\r\n]*?))[ \t]*(?:#.*)?$/m.exec(text ?? '');
   return (m?.[1] ?? m?.[2] ?? m?.[3]) || null;
 }

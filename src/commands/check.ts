@@ -43,7 +43,7 @@ export interface CheckOptions {
   currentEnv?: boolean | undefined;
 }
 
-export type Install = { client: Client; inst: Installation };
+type Install = { client: Client; inst: Installation };
 
 /**
  * Clients that never send loopback targets through a proxy, whatever the variables say: they connect
@@ -99,7 +99,7 @@ export function withProxy(
 }
 
 /** What to call the copy that ran. */
-export function environmentOf(inst: Installation): string {
+function environmentOf(inst: Installation): string {
   const prefix = inst.details?.prefix;
   return prefix ? `${prefix} (Python ${inst.details?.pythonVersion ?? inst.version ?? '?'})` : inst.path;
 }
@@ -147,7 +147,7 @@ async function checkInstalls(
 }
 
 /** Every installation of every chosen client, as the environment's PATH finds them. */
-export async function detectAll(ctx: Context, only?: readonly ClientId[]): Promise<Install[]> {
+async function detectAll(ctx: Context, only?: readonly ClientId[]): Promise<Install[]> {
   const chosen = registry.list().filter((c) => !only || only.includes(c.id));
   const found = await Promise.all(
     chosen.map(async (client) => (await client.detect(ctx)).map((inst) => ({ client, inst }))),

@@ -45,7 +45,7 @@ export interface Diagnosis {
 }
 
 /** Resolve every installed client's store (file reads only, no spawning), one entry per installation. */
-export async function resolveClients(ctx: Context, only?: readonly ClientId[]): Promise<ClientInput[]> {
+async function resolveClients(ctx: Context, only?: readonly ClientId[]): Promise<ClientInput[]> {
   const chosen = registry.list().filter((c) => !only || only.includes(c.id));
   const all: Context = { ...ctx, pythonScope: 'all' };
   // Every installation (each Python environment; core/environments.ts folds the ones that agree). The first
@@ -57,7 +57,7 @@ export async function resolveClients(ctx: Context, only?: readonly ClientId[]): 
 }
 
 /** The verifier's input for each installation, in order: its store and its verification stack. */
-export async function inputsFor(
+async function inputsFor(
   installs: ReadonlyArray<{ client: Client; inst: Installation }>,
   ctx: Context,
 ): Promise<ClientInput[]> {

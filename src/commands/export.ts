@@ -67,7 +67,7 @@ export function renderPem(certs: ReadonlyArray<{ subject: string; pem: string }>
  * The files a DER export writes: `out` itself for one certificate; for several, `out` with `-1`, `-2`, ...
  * before its extension (`chain.der` → `chain-1.der`, `chain-2.der`), in the same order as the PEM bundle.
  */
-export function derFiles(certs: readonly Cert[], out: string): { path: string; der: Buffer }[] {
+function derFiles(certs: readonly Cert[], out: string): { path: string; der: Buffer }[] {
   if (certs.length === 1 && certs[0]) return [{ path: out, der: certs[0].der }];
   const ext = extname(out) || '.der';
   const stem = join(out, '..', basename(out, extname(out)));

@@ -56,7 +56,7 @@ export interface FixOptions {
 }
 
 /** A change as the document shows it: without the file content (the bundle is thousands of lines). */
-export type ChangeSummary = Change extends infer C ? (C extends Change ? Omit<C, 'content'> : never) : never;
+type ChangeSummary = Change extends infer C ? (C extends Change ? Omit<C, 'content'> : never) : never;
 
 /** `certifix fix --json`. */
 export interface FixReport {

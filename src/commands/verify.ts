@@ -12,7 +12,7 @@ import { systemStore } from '../stores/index.ts';
 import { systemTrustIndex } from '../stores/load.ts';
 import type { Context } from '../types.ts';
 
-export const PROFILES: readonly Profile[] = ['openssl', 'python313', 'node', 'gnutls'];
+const PROFILES: readonly Profile[] = ['openssl', 'python313', 'node', 'gnutls'];
 
 export interface VerifyOptions {
   /** Trusted CA files (PEM, DER or bundles); default: the OS store, as OpenSSL finds it. */

@@ -27,7 +27,7 @@ export interface KeystoreEntry {
   date: number;
 }
 
-export interface Keystore {
+interface Keystore {
   format: 'jks' | 'pkcs12';
   entries: KeystoreEntry[];
   /** PKCS#12 parts certifix cannot read without the password (encrypted bags): their certificates are missing. */
@@ -36,11 +36,11 @@ export interface Keystore {
 
 const JKS_MAGIC = 0xfeedfeed;
 /** The JDK's default keystore password (keytool documentation, "cacerts Certificates File"). */
-export const DEFAULT_STOREPASS = 'changeit';
+const DEFAULT_STOREPASS = 'changeit';
 /** cacerts holds ~150 entries; a keystore claiming more than this is not one we read. */
 const MAX_ENTRIES = 10_000;
 
-export function isJks(data: Buffer): boolean {
+function isJks(data: Buffer): boolean {
   return data.length >= 8 && data.readUInt32BE(0) === JKS_MAGIC;
 }
 
@@ -168,7 +168,7 @@ const explicitOctets = (t: Tlv | undefined): Buffer => {
  * (RFC 7292 §4; the password-less cacerts of JDK 18+ keeps every certificate there, JDK-8275252). Parts
  * encrypted with the password are counted, not read.
  */
-export function readPkcs12(data: Buffer): Keystore {
+function readPkcs12(data: Buffer): Keystore {
   const pfx = children(parse(data));
   const authSafe = pfx[1] && children(pfx[1]);
   if (!authSafe || oidToString(authSafe[0]?.value ?? Buffer.alloc(0)) !== OID.data)

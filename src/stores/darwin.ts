@@ -10,7 +10,7 @@ import { nativeSystemPems } from './native.ts';
 import type { StoreContext, SystemStore } from './types.ts';
 
 /** Keychains searched (paths are macOS's own). */
-export const KEYCHAINS = {
+const KEYCHAINS = {
   // Apple's root program: https://support.apple.com/en-us/103272
   systemRoots: '/System/Library/Keychains/SystemRootCertificates.keychain',
   // Where `security add-trusted-cert -d -k` puts admin-installed roots (mkcert truststore_darwin.go).
@@ -23,7 +23,7 @@ export function parseFindCertificate(stdout: string): Cert[] {
 }
 
 /** One usage-constraints dictionary as `security dump-trust-settings` prints it. */
-export interface TrustSetting {
+interface TrustSetting {
   policy?: string;
   policyString?: string;
   application?: string;

@@ -19,7 +19,7 @@ import type { Runner } from '../types.ts';
 import { parsePemCached } from './pem.ts';
 
 /** Stores listed: the trusted roots, the intermediates, and the distrusted ("Untrusted Certificates"). */
-export const PS_STORES = {
+const PS_STORES = {
   trusted: ['CurrentUser\\Root', 'LocalMachine\\Root', 'LocalMachine\\AuthRoot'],
   intermediate: ['CurrentUser\\CA', 'LocalMachine\\CA'],
   disallowed: ['CurrentUser\\Disallowed', 'LocalMachine\\Disallowed'],
@@ -28,7 +28,7 @@ export const PS_STORES = {
 const ALL = [...PS_STORES.trusted, ...PS_STORES.intermediate, ...PS_STORES.disallowed];
 
 /** The script: one header line per store, then its certificates as PEM. Store names are ours (no input). */
-export function listScript(stores: readonly string[] = ALL): string {
+function listScript(stores: readonly string[] = ALL): string {
   const list = stores.map((s) => `'${s}'`).join(',');
   return [
     "$ErrorActionPreference = 'SilentlyContinue'",

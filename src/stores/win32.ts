@@ -29,7 +29,7 @@ const HKCU = 'HKCU\\Software';
  * (https://learn.microsoft.com/windows/win32/seccrypto/system-store-locations): the machine's, its
  * Group Policy and Enterprise stores, the user's and the user's Group Policy store.
  */
-export const LOCATIONS = [
+const LOCATIONS = [
   `${HKLM}\\Microsoft\\SystemCertificates`, // CERT_SYSTEM_STORE_LOCAL_MACHINE
   `${HKLM}\\Policies\\Microsoft\\SystemCertificates`, // CERT_SYSTEM_STORE_LOCAL_MACHINE_GROUP_POLICY
   `${HKLM}\\Microsoft\\EnterpriseCertificates`, // CERT_SYSTEM_STORE_LOCAL_MACHINE_ENTERPRISE
@@ -38,11 +38,11 @@ export const LOCATIONS = [
 ] as const;
 
 /** Logical stores read as trusted (Root; AuthRoot holds the Microsoft program roots already fetched). */
-export const TRUSTED_STORES = ['Root', 'AuthRoot'] as const;
-export const DISALLOWED_STORE = 'Disallowed';
+const TRUSTED_STORES = ['Root', 'AuthRoot'] as const;
+const DISALLOWED_STORE = 'Disallowed';
 
 /** `<location>\<store>\Certificates` for every location. */
-export function storeKeys(store: string): string[] {
+function storeKeys(store: string): string[] {
   return LOCATIONS.map((l) => `${l}\\${store}\\Certificates`);
 }
 

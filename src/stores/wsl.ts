@@ -17,7 +17,7 @@ import type { Cert } from '../core/cert.ts';
 import type { Context } from '../types.ts';
 import { type PsStores, readStores } from './powershell.ts';
 
-export interface WslInfo {
+interface WslInfo {
   /** The kernel release says WSL (or WSL_DISTRO_NAME is set). */
   wsl: boolean;
   distro: string | null;
@@ -30,7 +30,7 @@ export interface WslInfo {
 type Ctx = Pick<Context, 'env' | 'platform'> & { sysroot?: string | undefined };
 
 /** Paths read, injectable for tests (a fake /proc). */
-export interface WslPaths {
+interface WslPaths {
   osrelease?: string;
   mnt?: string;
 }
@@ -66,7 +66,7 @@ async function findPowershell(ctx: Ctx, drive: string | null): Promise<string | 
   return (await isFile(fixed)) ? fixed : null;
 }
 
-export interface WindowsRoots extends PsStores {
+interface WindowsRoots extends PsStores {
   /** Where they were read from, for the plan and status. */
   source: string;
 }
