@@ -33,9 +33,11 @@ Options:
   --json             print one JSON document
   -h, --help         show this help
 
-Example:
+Examples:
   certifix verify server-chain.pem --ca corp-root.pem --host intranet.corp.example
   FAIL: unable to get local issuer certificate (UNABLE_TO_GET_ISSUER_CERT_LOCALLY) at depth 0
+  certifix verify server-chain.pem --profile gnutls --host git.corp.example   # as git on Debian sees it
+  certifix export chain https://git.corp.example --out chain.pem && certifix verify chain.pem --json
 
 Exit status: 0 verified, 1 verification failed, 2 usage or input error.
 `;

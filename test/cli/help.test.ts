@@ -9,6 +9,7 @@ import { PROBE_HELP } from '../../src/cli/probe.ts';
 import { REFRESH_HELP } from '../../src/cli/refresh.ts';
 import { STATUS_HELP } from '../../src/cli/status.ts';
 import { UNDO_HELP } from '../../src/cli/undo.ts';
+import { VERIFY_HELP } from '../../src/cli/verify.ts';
 
 const HELP = {
   CHECK_HELP,
@@ -20,6 +21,7 @@ const HELP = {
   REFRESH_HELP,
   STATUS_HELP,
   UNDO_HELP,
+  VERIFY_HELP,
 };
 
 describe('--help', () => {

@@ -95,6 +95,6 @@ describe.skipIf(lacks('openssl'))(`certifix verify ${missing('openssl')}`, () =>
     const r = await run(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(VERIFY_HELP);
-    expect(r.stdout).toContain('Example:');
+    expect(r.stdout).toContain('Examples:');
   });
 });
