@@ -23,7 +23,12 @@ export const runProcess: Runner = async (cmd, args, opts = {}) => {
         });
       },
     );
-    if (opts.input !== undefined) child.stdin?.end(opts.input);
+    if (opts.input !== undefined) {
+      // A program may exit without reading its input (a client failing early): the pipe's EPIPE is no error
+      // of ours, and unhandled it would end this process. The exit code and output say what happened.
+      child.stdin?.on('error', () => {});
+      child.stdin?.end(opts.input);
+    }
   });
 };
 
