@@ -3,9 +3,10 @@
  * store now, the bundle's contents, and drift — plus settings that switch verification off, which we only
  * ever detect and warn about.
  */
-import { readFile } from 'node:fs/promises';
+
 import { dirname } from 'node:path';
 import { certifixPaths, drift, type FileDrift, readJournal } from '../apply/index.ts';
+import { readFileBounded } from '../bounded.ts';
 import { caVariables } from '../clients/ca-variables.ts';
 import { registry } from '../clients/registry.ts';
 import { processContext } from '../context.ts';
@@ -85,7 +86,7 @@ export async function status(
     let certs: ReturnType<typeof parseCerts>['certs'] = [];
     let exists = true;
     try {
-      certs = parseCerts(await readFile(paths.bundle), paths.bundle).certs;
+      certs = parseCerts(await readFileBounded(paths.bundle), paths.bundle).certs;
     } catch {
       exists = false;
       findings.push({
