@@ -13,6 +13,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { atLeast } from '../core/version.ts';
 import { envOf } from '../host-files.ts';
 import type { Installation } from '../types.ts';
 import { certifiWhere } from './certifi.ts';
@@ -25,11 +26,6 @@ import { opensslDefaultTrust } from './python-ssl.ts';
 import { merge, pathSource } from './source.ts';
 import { renderFor } from './stacks.ts';
 import type { Client } from './types.ts';
-
-function atLeast(version: string | undefined, min: [number, number]): boolean {
-  const [a = 0, b = 0] = (version ?? '0').split('.').map((n) => Number.parseInt(n, 10));
-  return a > min[0] || (a === min[0] && b >= min[1]);
-}
 
 export const pip: Client = {
   id: 'pip',

@@ -1,6 +1,6 @@
 /**
  * What each client prints for a failed verification, character for character, as templates keyed by the
- * print style of its stack (stacks.ts). Every template was checked against the real client's output by the
+ * print style of its stack (stack-table.ts). Every template was checked against the real client's output by the
  * fidelity matrix (test/e2e/fidelity.test.ts); the source that produces each line is cited next to it.
  */
 import type { Cert } from '../core/cert.ts';

@@ -35,7 +35,7 @@ export const pythonRequests: Client = {
         details: {
           ...pythonDetails(py),
           ...(certifi ? { certifi: certifi.dir } : {}),
-          // urllib3 1.26 and 2 check host names differently (stacks.ts)
+          // urllib3 1.26 and 2 check host names differently (stack-table.ts)
           ...(urllib3?.version ? { urllib3: urllib3.version } : {}),
         },
       });

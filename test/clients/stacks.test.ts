@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { nodeCode, printLine, pyRepr } from '../../src/clients/printed.ts';
-import { observable, STACKS, stackOf } from '../../src/clients/stacks.ts';
+import { STACKS } from '../../src/clients/stack-table.ts';
+import { observable, stackOf } from '../../src/clients/stacks.ts';
 import { type Cert, parseCerts } from '../../src/core/cert.ts';
 import { predict, type VerifyPolicy } from '../../src/core/predict.ts';
 import { TrustIndex } from '../../src/core/trust-index.ts';
