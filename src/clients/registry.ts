@@ -7,6 +7,7 @@ import { cargo } from './cargo.ts';
 import { composer } from './composer.ts';
 import { conda } from './conda.ts';
 import { curl } from './curl.ts';
+import { gcloud } from './gcloud.ts';
 import { git } from './git.ts';
 import { go } from './go.ts';
 import { grpc } from './grpc.ts';
@@ -80,6 +81,7 @@ export const CLIENTS: readonly Client[] = [
   yarn,
   pnpm,
   maven,
+  gcloud,
 ];
 
 export const registry = new ClientRegistry(CLIENTS);

@@ -234,4 +234,6 @@ export const STACKS: Partial<Record<ClientId, Stack[]>> = {
   poetry: REQUESTS,
   pipenv: REQUESTS,
   pdm: [CPYTHON_SSL],
+  // gcloud sends through the requests it vendors (gcloud.ts), on its bundled CPython's ssl.
+  gcloud: REQUESTS,
 };

@@ -142,6 +142,7 @@ describe('registry', () => {
       'yarn',
       'pnpm',
       'maven',
+      'gcloud',
     ]);
     const { ClientRegistry, CLIENTS } = await import('../../src/clients/registry.ts');
     expect(() => new ClientRegistry([...CLIENTS, CLIENTS[0] as never])).toThrow(/duplicate/);
