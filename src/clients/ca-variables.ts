@@ -21,6 +21,8 @@ const CA_FILE_VARIABLES: ReadonlyArray<{ name: string; replaces: boolean }> = [
   { name: 'AWS_CA_BUNDLE', replaces: true },
   // Added to Node's bundled roots: https://nodejs.org/api/cli.html#node_extra_ca_certsfile
   { name: 'NODE_EXTRA_CA_CERTS', replaces: false },
+  // Added to Deno's store: https://docs.deno.com/runtime/reference/env_variables/ (deno.ts)
+  { name: 'DENO_CERT', replaces: false },
 ];
 
 /**

@@ -14,6 +14,25 @@ export function onPath(id: ClientId, name: string): (ctx: Context) => Promise<In
   };
 }
 
+/**
+ * `detect()` for a client that is the first `name` on PATH and says its version when run with `args`: the
+ * first group of `re` in its output (none when it cannot be run).
+ */
+export function versionedOnPath(
+  id: ClientId,
+  name: string,
+  args: readonly string[],
+  re: RegExp,
+): (ctx: Context) => Promise<Installation[]> {
+  return async (ctx) => {
+    const path = await which(name, ctx);
+    if (!path) return [];
+    const r = await ctx.run(path, args, { env: ctx.env, timeoutMs: 10_000 }).catch(() => null);
+    const version = r ? re.exec(`${r.stdout}\n${r.stderr}`)?.[1] : undefined;
+    return [{ client: id, path, ...(version ? { version } : {}) }];
+  };
+}
+
 /** A plan that sets one variable for new shells and sessions: the CA switch most clients document. */
 export function envPlan(
   owner: ClientId,

@@ -3,10 +3,12 @@
 import type { ClientId } from '../types.ts';
 import { aiohttp } from './aiohttp.ts';
 import { boto3 } from './boto3.ts';
+import { bun } from './bun.ts';
 import { cargo } from './cargo.ts';
 import { composer } from './composer.ts';
 import { conda } from './conda.ts';
 import { curl } from './curl.ts';
+import { deno } from './deno.ts';
 import { gcloud } from './gcloud.ts';
 import { git } from './git.ts';
 import { go } from './go.ts';
@@ -82,6 +84,8 @@ export const CLIENTS: readonly Client[] = [
   pnpm,
   maven,
   gcloud,
+  deno,
+  bun,
 ];
 
 export const registry = new ClientRegistry(CLIENTS);

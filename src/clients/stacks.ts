@@ -40,15 +40,22 @@ export async function policyOf(
 
 /**
  * The code a client's own output can show. GnuTLS through libcurl says only "server certificate verification
- * failed" for every chain error, so for git the chain errors are one observable code.
+ * failed" for every chain error, so for git the chain errors are one observable code; so does webpki's
+ * UnknownIssuer for the rustls clients (rustls.ts), which still name an expired or not yet valid certificate.
  */
 export function observable(id: string, code: string): string {
-  const gnutlsChain =
-    id === 'git' &&
-    !['OK', 'HOSTNAME_MISMATCH', 'IP_ADDRESS_MISMATCH', 'CA_FILE_UNREADABLE', 'CONNECT', 'UNKNOWN'].includes(
-      code,
-    );
-  return gnutlsChain ? 'VERIFY_FAILED' : code;
+  const named = [
+    'OK',
+    'HOSTNAME_MISMATCH',
+    'IP_ADDRESS_MISMATCH',
+    'CA_FILE_UNREADABLE',
+    'CONNECT',
+    'UNKNOWN',
+  ];
+  const gnutlsChain = id === 'git' && !named.includes(code);
+  const rustlsChain =
+    (id === 'deno' || id === 'uv') && ![...named, 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID'].includes(code);
+  return gnutlsChain || rustlsChain ? 'VERIFY_FAILED' : code;
 }
 
 /** The client's printed line for a failure, from its stack's print style. */

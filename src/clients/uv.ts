@@ -13,9 +13,9 @@
 import { join } from 'node:path';
 import { envOf, readText, sys } from '../host-files.ts';
 import type { Context, TrustSource } from '../types.ts';
-import { verdictFromOutput } from './messages.ts';
 import { onPath, sslCertFilePlan } from './on-path.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
+import { rustlsVerdict } from './rustls.ts';
 import { pathSource } from './source.ts';
 import { renderFor } from './stacks.ts';
 import type { Client } from './types.ts';
@@ -72,10 +72,19 @@ async function uvTrust(ctx: Context): Promise<TrustSource> {
   };
 }
 
+/**
+ * What certifix sets for other clients that uv does not read: "uv does not read configuration files or
+ * environment variables that are specific to pip, like pip.conf" (https://docs.astral.sh/uv/pip/compatibility/),
+ * and its HTTP client is not requests. Only SSL_CERT_FILE / SSL_CERT_DIR and its own switches count.
+ */
+const UV_IGNORES = [
+  "uv ignores pip's cert (pip.conf, PIP_CERT) and REQUESTS_CA_BUNDLE: only SSL_CERT_FILE, SSL_CERT_DIR and uv's system-certs switch count",
+];
+
 export const uv: Client = {
   id: 'uv',
   detect: onPath('uv', 'uv'),
-  trust: (_inst, ctx) => uvTrust(ctx),
+  trust: async (_inst, ctx) => ({ ...(await uvTrust(ctx)), ignores: UV_IGNORES }),
   render: (v, host, port, inst, detail) => renderFor('uv', v, host, port, inst, detail),
   plan: (_inst, bundlePath) =>
     sslCertFilePlan(
@@ -90,6 +99,6 @@ export const uv: Client = {
       input: 'certifix-probe\n',
       timeoutMs: 60_000,
     });
-    return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+    return rustlsVerdict(`${r.stdout}\n${r.stderr}`, r.code);
   },
 };

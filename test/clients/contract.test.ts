@@ -83,7 +83,8 @@ describe.skipIf(lacks('sandbox', 'openssl'))(
       }
       // conda: a conda-shaped prefix (a real venv with requests, laid out as ~/miniconda3) in the laptop's HOME.
       if (id === 'conda') await condaShaped(laptop.homePath('miniconda3'));
-      if (id === 'yarn' || id === 'pnpm') ctx.env.PATH = `${npmToolBin(id)}:${ctx.env.PATH}`;
+      if (id === 'yarn' || id === 'pnpm' || id === 'deno' || id === 'bun')
+        ctx.env.PATH = `${npmToolBin(id)}:${ctx.env.PATH}`;
       const [inst] = await client.detect(ctx);
       if (!inst) {
         // .ci/run installs every client, so under CI a missing one fails instead.

@@ -143,6 +143,8 @@ describe('registry', () => {
       'pnpm',
       'maven',
       'gcloud',
+      'deno',
+      'bun',
     ]);
     const { ClientRegistry, CLIENTS } = await import('../../src/clients/registry.ts');
     expect(() => new ClientRegistry([...CLIENTS, CLIENTS[0] as never])).toThrow(/duplicate/);

@@ -1,10 +1,20 @@
 /**
- * JavaScript package managers that are not Debian packages (yarn 1, pnpm), fetched once with `npm pack` from
- * the npm registry into node_modules/.cache (as scripts/node-dist.mjs does for Node) and put on a PATH
- * directory as small `sh` wrappers around `node <cli>`. Both are single bundled files with no dependencies.
+ * Clients that are not Debian packages, fetched once with `npm pack` from the npm registry into
+ * node_modules/.cache (as scripts/node-dist.mjs does for Node) and put on a PATH directory: yarn 1 and pnpm
+ * as small `sh` wrappers around `node <cli>` (both are single bundled files with no dependencies), Deno and
+ * Bun as the native executables their platform packages ship (`deno` and `bun` on npm install them).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from './paths.ts';
 
@@ -14,12 +24,15 @@ const CACHE = join(REPO, 'node_modules', '.cache', 'certifix-tools');
 export const NPM_TOOLS = {
   yarn: { spec: 'yarn@1.22.22', cli: 'bin/yarn.js' },
   pnpm: { spec: 'pnpm@9.15.9', cli: 'bin/pnpm.cjs' },
+  deno: { spec: '@deno/linux-x64-glibc@2.9.6', cli: 'deno', native: true },
+  // The baseline build runs on any x86-64 (the plain one needs AVX2).
+  bun: { spec: '@oven/bun-linux-x64-baseline@1.4.5', cli: 'bin/bun', native: true },
 } as const;
 
 /** A directory holding an executable `name` (fetched on first use); throws when npm cannot fetch it. */
 export function npmToolBin(name: keyof typeof NPM_TOOLS): string {
   const { spec, cli } = NPM_TOOLS[name];
-  const dir = join(CACHE, spec.replace('@', '-'));
+  const dir = join(CACHE, spec.replace(/[@/]/g, '-').replace(/^-/, ''));
   const bin = join(dir, 'bin');
   if (existsSync(join(bin, name))) return bin;
   mkdirSync(CACHE, { recursive: true });
@@ -32,8 +45,14 @@ export function npmToolBin(name: keyof typeof NPM_TOOLS): string {
     execFileSync('tar', ['-xzf', join(tmp, out.trim().split('\n').at(-1) as string), '-C', tmp]);
     mkdirSync(join(tmp, 'bin'));
     const wrapper = join(tmp, 'bin', name);
-    writeFileSync(wrapper, `#!/bin/sh\nexec node ${JSON.stringify(join(dir, 'package', cli))} "$@"\n`);
-    chmodSync(wrapper, 0o755);
+    const target = join(dir, 'package', cli);
+    if ('native' in NPM_TOOLS[name]) {
+      chmodSync(join(tmp, 'package', cli), 0o755);
+      symlinkSync(target, wrapper);
+    } else {
+      writeFileSync(wrapper, `#!/bin/sh\nexec node ${JSON.stringify(target)} "$@"\n`);
+      chmodSync(wrapper, 0o755);
+    }
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
   } finally {
