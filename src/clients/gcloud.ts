@@ -34,7 +34,7 @@ import type { Client } from './types.ts';
 const CA_VARIABLE = 'CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE';
 
 /** The user's config directory (config.py `_GetGlobalConfigDir`). */
-export function gcloudConfigDir(ctx: Pick<Context, 'env' | 'home' | 'platform'>): string {
+function gcloudConfigDir(ctx: Pick<Context, 'env' | 'home' | 'platform'>): string {
   const set = envOf(ctx, 'CLOUDSDK_CONFIG');
   if (set) return set;
   if (ctx.platform === 'win32')
