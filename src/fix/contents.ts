@@ -8,7 +8,7 @@
 import { caVariables } from '../clients/ca-variables.ts';
 import { type BundleCounts, type BundleParts, bundleCounts } from '../core/bundle.ts';
 import { type Cert, uniqueCerts } from '../core/cert.ts';
-import { isMozillaRoot, mozillaRoots, publicRoots, systemStore } from '../stores/index.ts';
+import { isMozillaRoot, localOf, mozillaRoots, publicRoots, systemStore } from '../stores/index.ts';
 import type { Context } from '../types.ts';
 
 /** Group names, in the order a root is attributed (and the bundle lists them). */
@@ -45,8 +45,8 @@ function osStoreContext<C extends Pick<Context, 'env'>>(ctx: C): C {
 
 /** Roots the OS trusts locally: in the OS store, neither Mozilla's nor shipped by the distro. */
 export async function osLocalRoots(ctx: Context): Promise<Cert[]> {
-  const [{ certs }, isPublic] = await Promise.all([systemStore(osStoreContext(ctx)), publicRoots(ctx)]);
-  return certs.filter((c) => !isPublic(c));
+  const [store, isPublic] = await Promise.all([systemStore(osStoreContext(ctx)), publicRoots(ctx)]);
+  return localOf(store, isPublic);
 }
 
 export async function bundleContents(
@@ -60,7 +60,7 @@ export async function bundleContents(
     caVariables(ctx),
   ]);
   const os = uniqueCerts(store.certs.filter((c) => !isMozillaRoot(c)));
-  const local = os.filter((c) => !isPublic(c));
+  const local = localOf({ ...store, certs: os }, isPublic);
   const warnings: string[] = [];
   const variables: BundleContents['variables'] = [];
   for (const v of vars) {

@@ -1,12 +1,25 @@
 /**
- * macOS: the roots Apple ships (SystemRootCertificates.keychain) plus certificates an admin or user marked as
- * trusted (trust settings in the admin/user domains), read with the `security` tool as mkcert's
- * truststore_darwin.go and truststore's _macos.py reason about them. Node >= 22.15 can list the same through
- * `tls.getCACertificates('system')` (https://nodejs.org/api/tls.html#tlsgetcacertificatestype); we prefer it.
+ * macOS: the roots Apple ships (SystemRootCertificates.keychain) plus the certificates an admin or user marked
+ * as trusted for SSL (trust settings in the admin/user domains), read with the `security` tool as mkcert's
+ * truststore_darwin.go and truststore's _macos.py reason about them; the rules are trustd's (darwin-trust.ts).
+ * Node's `tls.getCACertificates('system')` is not used here: on macOS it lists only the trusted certificates of
+ * the keychain search list, not Apple's roots, and never applies a "Never Trust" to those
+ * (https://github.com/nodejs/node/pull/60340); its rules are modelled in darwin-trust.ts `nodeLists` and compared
+ * with this reader in test/stores/darwin.test.ts.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileBounded } from '../bounded.ts';
 import { type Cert, uniqueCerts } from '../core/cert.ts';
+import {
+  type DomainSettings,
+  emptyDomain,
+  osDecision,
+  parseTrustDump,
+  parseTrustExport,
+} from './darwin-trust.ts';
 import { parsePemCached } from './load.ts';
-import { nativeSystemPems } from './native.ts';
 import type { StoreContext, SystemStore } from './types.ts';
 
 /** Keychains searched (paths are macOS's own). */
@@ -17,115 +30,78 @@ const KEYCHAINS = {
   system: '/Library/Keychains/System.keychain',
 } as const;
 
-/** Parse `security find-certificate -a -p <keychain>`: concatenated PEM blocks. */
+/** What `security` prints when a domain has no trust settings (errSecNoTrustSettings, via cssmPerror). */
+const NO_SETTINGS = 'No Trust Settings were found';
+
+/** Trust records are small (one entry per certificate with settings); Apple's whole system domain was 96 kB. */
+const MAX_EXPORT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Parse `security find-certificate -a -p <keychain>`: each certificate as keychain_find.c prints it with
+ * print_buffer_pem (keychain_utilities.c): BEGIN line, base64 in 64-column lines, END line.
+ */
 export function parseFindCertificate(stdout: string): Cert[] {
   return parsePemCached(stdout);
 }
 
-/** One usage-constraints dictionary as `security dump-trust-settings` prints it. */
-interface TrustSetting {
-  policy?: string;
-  policyString?: string;
-  application?: string;
-  result?: string;
+type Domain = 'user' | 'admin';
+
+/**
+ * One domain's trust settings. `security trust-settings-export [-d] FILE` (keyed by SHA-1, so two certificates
+ * with one name are told apart); when that fails for another reason than an empty domain,
+ * `security dump-trust-settings [-d]` (keyed by the printed label).
+ */
+async function domainSettings(ctx: StoreContext, domain: Domain): Promise<DomainSettings> {
+  const flag = domain === 'admin' ? ['-d'] : [];
+  const run = (args: string[]) => ctx.run('security', args, { env: ctx.env, timeoutMs: 20_000 });
+  const dir = await mkdtemp(join(tmpdir(), 'certifix-trust-'));
+  try {
+    const file = join(dir, `${domain}.plist`);
+    const exported = await run(['trust-settings-export', ...flag, file]);
+    if (exported.stderr.includes(NO_SETTINGS)) return emptyDomain();
+    if (exported.code === 0) {
+      try {
+        const xml = (await readFileBounded(file, MAX_EXPORT_BYTES)).toString('utf8');
+        return { bySha1: parseTrustExport(xml), byLabel: new Map() };
+      } catch {
+        // not written or not readable as a trust record: ask for the printed form
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const dumped = await run(['dump-trust-settings', ...flag]);
+  return { bySha1: new Map(), byLabel: parseTrustDump(dumped.stdout) };
 }
 
 /**
- * Parse `security dump-trust-settings [-d|-s]`: per certificate label, its trust settings. The format is
- * Apple's security_tool trusted_cert_dump.c: `Cert <n>: <label>`, `Number of trust settings : <n>`, then per
- * setting optional `Policy OID`, `Application`, `Policy String`, `Allowed Error`, `Result Type`, `Key Usage`
- * lines (https://github.com/apple-oss-distributions/Security, SecurityTool: trusted_cert_dump.c).
+ * Combine the keychain listings and both domains' settings: Apple's roots unless "Never Trust" (Deny) for SSL,
+ * and the System and login keychains' certificates that the settings trust for SSL.
  */
-export function parseTrustDump(stdout: string): Map<string, TrustSetting[]> {
-  const out = new Map<string, TrustSetting[]>();
-  let settings: TrustSetting[] | undefined;
-  let cur: TrustSetting | undefined;
-  for (const raw of stdout.split(/\r?\n/)) {
-    const line = raw.trim();
-    const cert = /^Cert \d+: (.*)$/.exec(line);
-    if (cert) {
-      settings = [];
-      cur = undefined;
-      out.set(cert[1]?.trim() ?? '', settings);
-      continue;
-    }
-    if (!settings) continue;
-    if (/^Trust Setting \d+:$/.test(line)) {
-      cur = {};
-      settings.push(cur);
-      continue;
-    }
-    const kv = /^(Policy OID|Policy String|Application|Result Type)\s*:\s*(.*)$/.exec(line);
-    if (!kv || !cur) continue;
-    const key = {
-      'Policy OID': 'policy',
-      'Policy String': 'policyString',
-      Application: 'application',
-      'Result Type': 'result',
-    }[kv[1] as 'Policy OID'] as keyof TrustSetting;
-    cur[key] = kv[2]?.trim() ?? '';
-  }
-  return out;
-}
-
-/**
- * What a certificate's settings say for TLS server trust, the way Chromium reads them for locally trusted
- * roots (net/cert/internal/trust_store_mac.cc) and Node documents for --use-system-ca on macOS ("Always Trust"
- * for "When using this certificate" or for "Secure Sockets Layer (SSL)"; "Never Trust" distrusts:
- * https://nodejs.org/api/cli.html#--use-system-ca): the first setting that applies to SSL decides, a setting
- * applying when it names no policy or the SSL policy, and is not narrowed to one application or one host
- * (Policy String). A missing Result Type means kSecTrustSettingsResultTrustRoot, and an empty list means
- * "always trust" (SecTrustSettings.h; SecTrustSettingsCopyTrustSettings documentation).
- */
-export function sslDecision(settings: readonly TrustSetting[]): 'trust' | 'deny' | 'unspecified' {
-  if (settings.length === 0) return 'trust';
-  for (const s of settings) {
-    if (s.application !== undefined || s.policyString !== undefined) continue;
-    if (s.policy !== undefined && s.policy !== 'SSL') continue;
-    const r = s.result ?? 'kSecTrustSettingsResultTrustRoot';
-    if (r === 'kSecTrustSettingsResultTrustRoot' || r === 'kSecTrustSettingsResultTrustAsRoot')
-      return 'trust';
-    if (r === 'kSecTrustSettingsResultDeny') return 'deny';
-  }
-  return 'unspecified';
-}
-
-/** Per label, the SSL decision of `security dump-trust-settings` output. */
-export function parseTrustSettings(stdout: string): Map<string, 'trust' | 'deny' | 'unspecified'> {
-  return new Map([...parseTrustDump(stdout)].map(([k, v]) => [k, sslDecision(v)]));
-}
-
-function label(cert: Cert): string {
-  const cn = /(?:^|, )CN=([^,]+)/.exec(cert.subject)?.[1];
-  return cn ?? cert.subject;
-}
-
-/** Combine the keychain listings and trust settings into the trusted roots. */
-export function trustedFrom(systemRoots: Cert[], candidates: Cert[], settings: Map<string, string>): Cert[] {
-  const added = candidates.filter((c) => settings.get(label(c)) === 'trust');
-  const denied = new Set([...settings].filter(([, v]) => v === 'deny').map(([k]) => k));
-  return uniqueCerts([...systemRoots, ...added]).filter((c) => !denied.has(label(c)));
+export function trustedFrom(
+  shipped: readonly Cert[],
+  candidates: readonly Cert[],
+  user: DomainSettings,
+  admin: DomainSettings,
+): Cert[] {
+  return uniqueCerts([
+    ...shipped.filter((c) => osDecision(c, user, admin) !== 'deny'),
+    ...candidates.filter((c) => osDecision(c, user, admin) === 'trust'),
+  ]);
 }
 
 export async function systemStore(ctx: StoreContext): Promise<SystemStore> {
   const files = [KEYCHAINS.systemRoots, KEYCHAINS.system];
-  const native = nativeSystemPems(ctx);
-  if (native) return { files, dirs: [], certs: parsePemCached(native.join('\n')) };
-  const run = (args: string[]) => ctx.run('security', args, { env: ctx.env, timeoutMs: 20_000 });
-  const [roots, system, login, admin, user] = await Promise.all([
-    run(['find-certificate', '-a', '-p', KEYCHAINS.systemRoots]),
-    run(['find-certificate', '-a', '-p', KEYCHAINS.system]),
-    run(['find-certificate', '-a', '-p']), // the user's default search list (login keychain)
-    run(['dump-trust-settings', '-d']),
-    run(['dump-trust-settings']),
+  const find = (args: string[]) =>
+    ctx.run('security', ['find-certificate', '-a', '-p', ...args], { env: ctx.env, timeoutMs: 20_000 });
+  const [roots, system, login, user, admin] = await Promise.all([
+    find([KEYCHAINS.systemRoots]),
+    find([KEYCHAINS.system]),
+    find([]), // the user's default search list (login keychain)
+    domainSettings(ctx, 'user'),
+    domainSettings(ctx, 'admin'),
   ]);
-  // Admin settings overrule the user's, as trustd applies them ("admin trust settings overrule user trust
-  // settings (rdar://37052515)": Apple's Security, trust/trustd/SecCertificateSource.c).
-  const settings = new Map([...parseTrustSettings(user.stdout), ...parseTrustSettings(admin.stdout)]);
-  const certs = trustedFrom(
-    parseFindCertificate(roots.stdout),
-    [...parseFindCertificate(system.stdout), ...parseFindCertificate(login.stdout)],
-    settings,
-  );
-  return { files, dirs: [], certs };
+  const shipped = parseFindCertificate(roots.stdout);
+  const candidates = [...parseFindCertificate(system.stdout), ...parseFindCertificate(login.stdout)];
+  return { files, dirs: [], certs: trustedFrom(shipped, candidates, user, admin), shipped };
 }

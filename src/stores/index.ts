@@ -39,8 +39,14 @@ export async function publicRoots(ctx: StoreContext): Promise<(c: Cert) => boole
   return (c) => isMozillaRoot(c) || distro.has(c.sha256);
 }
 
+/** The store's roots that are neither public (`isPublic`) nor shipped by the OS vendor (Apple's roots). */
+export function localOf(store: SystemStore, isPublic: (c: Cert) => boolean): Cert[] {
+  const shipped = new Set(store.shipped?.map((c) => c.sha256));
+  return store.certs.filter((c) => !isPublic(c) && !shipped.has(c.sha256));
+}
+
 /** Roots the OS trusts that Mozilla does not ship: a company root, a proxy's CA, mkcert's CA. */
 export async function localRoots(ctx: StoreContext): Promise<Cert[]> {
-  const [{ certs }, isPublic] = await Promise.all([systemStore(ctx), publicRoots(ctx)]);
-  return certs.filter((c) => !isPublic(c));
+  const [store, isPublic] = await Promise.all([systemStore(ctx), publicRoots(ctx)]);
+  return localOf(store, isPublic);
 }

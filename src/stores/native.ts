@@ -17,8 +17,9 @@
  *   `<subject hash>.N` names: a root dropped into /etc/ssl/certs without `c_rehash` is trusted by one and not
  *   the other, which is exactly what diagnosis must tell apart;
  * - it returns the list, not the file paths the clients' verdicts and the fix plan name.
- * It is the right source where Node itself is the client being modelled with NODE_USE_SYSTEM_CA, and on macOS
- * and Windows, where Node reads the platform store and certifix has no other reader in-process.
+ * It is the right source where Node itself is the client being modelled with NODE_USE_SYSTEM_CA, and on Windows,
+ * where Node reads the platform store and certifix has no other reader in-process. Not on macOS: there Node
+ * lists only the keychains' trusted certificates, without Apple's roots (stores/darwin.ts).
  */
 import * as tls from 'node:tls';
 import type { StoreContext } from './types.ts';

@@ -11,4 +11,9 @@ export interface SystemStore {
   /** OpenSSL hashed directories searched. */
   dirs: string[];
   certs: Cert[];
+  /**
+   * Roots the OS vendor ships in the store (macOS: SystemRootCertificates.keychain): public by definition, so
+   * never "locally added" even when Mozilla does not ship them (Apple's own roots).
+   */
+  shipped?: readonly Cert[];
 }

@@ -13,6 +13,7 @@ import { exportCommand } from '../../src/cli/export.ts';
 import { exportCerts } from '../../src/commands/export.ts';
 import { certFromDer, parseCerts } from '../../src/core/cert.ts';
 import type { Context, Runner } from '../../src/types.ts';
+import { ADMIN_2017, fakeSecurity } from '../helpers/fake-security.ts';
 import { memoryIo } from '../helpers/io.ts';
 import { Pki } from '../helpers/pki.ts';
 import { startTls, type TlsServer } from '../net/servers.ts';
@@ -100,6 +101,17 @@ describe('export through the macOS and Windows store readers (recorded outputs)'
     run,
   });
   const hasSystemApi = 'getCACertificates' in tls;
+
+  it('darwin: Apple\'s roots less the "Never Trust" one, and the locally trusted root on its own', async () => {
+    const mac = ctx('darwin', fakeSecurity(ADMIN_2017));
+    const system = await exportCerts('system', {}, mac);
+    expect(system).toHaveLength(7);
+    expect(system.map((c) => c.subject).join('\n')).not.toContain('AddTrust Class 1 CA Root');
+    const local = await exportCerts('locally-added', {}, mac);
+    expect(local.map((c) => c.subject)).toEqual([
+      'C=US, O=GeoTrust Inc., OU=(c) 2008 GeoTrust Inc. - For authorized use only, CN=GeoTrust Primary Certification Authority - G3',
+    ]);
+  });
 
   // Node with tls.getCACertificates reads the system store through it; the registry reader is for older Node.
   it.skipIf(hasSystemApi)(

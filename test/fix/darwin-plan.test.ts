@@ -1,7 +1,9 @@
 /**
  * The whole fix/undo on macOS as data, on Linux: the store read through a `security` stand-in that replays the
- * listings in test/stores/fixtures (README there says which are recordings and which are assembled), the
- * roots it yields planned into a bundle under ~/Library/Application Support, the zsh/login-shell blocks and
+ * fixtures in test/stores/fixtures (README there cites each): Apple's roots for SystemRootCertificates, a root
+ * in System.keychain, and the admin domain's trust settings as recorded by `security trust-settings-export -d`
+ * on a real Mac ("Never Trust" on AddTrust Class 1 CA Root, no constraints on the System keychain's root). The
+ * roots it yields are planned into a bundle under ~/Library/Application Support, the zsh/login-shell blocks and
  * the LaunchAgent, applied with `launchctl` answered as launchctl(1) documents it, then undone byte for byte.
  * Only `node` is planned (its detection finds this process's Node), so the plan does not depend on what else
  * this machine has installed.
@@ -11,86 +13,60 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyPlans, undoAll } from '../../src/apply/index.ts';
 import { agentPath } from '../../src/apply/launchd.ts';
+import { type Cert, toPem } from '../../src/core/cert.ts';
 import { osLocalRoots } from '../../src/fix/contents.ts';
 import { planFix } from '../../src/fix/plan.ts';
 import { systemStore } from '../../src/stores/index.ts';
+import { parsePemCached } from '../../src/stores/load.ts';
 import type { Context, Runner } from '../../src/types.ts';
 import { cleanupTemp, snapshot, tempDir } from '../apply/helpers.ts';
-import { Pki } from '../helpers/pki.ts';
+import { ADMIN_2017, fakeSecurity, fixture as fx } from '../helpers/fake-security.ts';
 
-const fx = (n: string) => readFileSync(join(import.meta.dirname, '..', 'stores', 'fixtures', n), 'utf8');
 afterEach(cleanupTemp);
 
-/** `security` answering from the fixtures, and launchd's environment as launchctl getenv/setenv/unsetenv keep it. */
-function fakeMac(launchd: Map<string, string>, login: string, extraRoots = ''): Runner {
-  return async (cmd, args) => {
-    const ok = (stdout: string) => ({ code: 0, stdout, stderr: '' });
-    if (cmd === 'security' && args[0] === 'find-certificate') {
-      const keychain = args[3] ?? '';
-      if (keychain.includes('SystemRootCertificates'))
-        return ok(fx('security-find-certificate-system-roots.txt') + extraRoots);
-      if (keychain === '/Library/Keychains/System.keychain')
-        return ok(fx('security-find-certificate-system-keychain.txt'));
-      return ok(login); // the login keychain (the default search list)
-    }
-    if (cmd === 'security' && args[0] === 'dump-trust-settings') {
-      // -d: the admin domain (an "Always Trust" and a "Never Trust" root); none: the user domain, recorded.
-      return ok(
-        fx(
-          args[1] === '-d'
-            ? 'security-dump-trust-settings-admin.txt'
-            : 'security-dump-trust-settings-go24652.txt',
-        ),
-      );
-    }
-    if (cmd === 'launchctl') {
-      const [verb, name = '', value = ''] = args;
-      if (verb === 'getenv') return ok(launchd.has(name) ? `${launchd.get(name)}\n` : '');
-      if (verb === 'setenv') launchd.set(name, value);
-      if (verb === 'unsetenv') launchd.delete(name);
-      return ok('');
-    }
-    return { code: 127, stdout: '', stderr: `${cmd}: not found` };
+/** `security` answering from the recordings (fake-security.ts), and launchd's environment as launchctl keeps it. */
+function fakeMac(launchd: Map<string, string>, login: string): Runner {
+  const security = fakeSecurity({ ...ADMIN_2017, login });
+  return async (cmd, args, opts) => {
+    if (cmd !== 'launchctl') return security(cmd, args, opts);
+    const [verb, name = '', value = ''] = args;
+    if (verb === 'setenv') launchd.set(name, value);
+    if (verb === 'unsetenv') launchd.delete(name);
+    const stdout = verb === 'getenv' && launchd.has(name) ? `${launchd.get(name)}\n` : '';
+    return { code: 0, stdout, stderr: '' };
   };
 }
 
 describe('macOS fix and undo, as data', () => {
   it('"Never Trust" removes a root even from the roots Apple ships', async () => {
-    const denied = new Pki().root('untrusted-shipped', 'Untrusted Test CA');
-    const run = fakeMac(new Map(), '', denied.pem);
-    const ctx = { env: {}, platform: 'darwin' as const, run };
-    const shipped = await systemStore({ ...ctx, run: fakeMac(new Map(), '') });
-    const store = await systemStore(ctx);
-    // Listed among the shipped roots, then removed by the admin domain's Deny for its label.
-    expect(store.certs.map((c) => c.sha256)).toEqual(shipped.certs.map((c) => c.sha256));
-    expect(store.certs.some((c) => c.subject.includes('Untrusted Test CA'))).toBe(false);
-    const listed = await fakeMac(
-      new Map(),
-      '',
-      denied.pem,
-    )('security', [
-      'find-certificate',
-      '-a',
-      '-p',
-      '/System/Library/Keychains/SystemRootCertificates.keychain',
-    ]);
-    expect(listed.stdout).toContain(denied.pem.trim());
+    const store = await systemStore({ env: {}, platform: 'darwin', run: fakeMac(new Map(), '') });
+    const addTrust = (c: Cert) => c.subject.includes('CN=AddTrust Class 1 CA Root');
+    // Listed among the shipped roots, then removed by the admin domain's Deny for its SHA-1.
+    expect(store.shipped?.filter(addTrust)).toHaveLength(1);
+    expect(store.certs.filter(addTrust)).toEqual([]);
+    expect(store.certs).toHaveLength(store.shipped?.length ?? 0); // one denied, the System keychain's root added
   });
 
   it('trusts the "Always Trust" root, not the "Never Trust" one; plans zsh, launchd and the agent; undo restores', async () => {
     const home = tempDir();
     const launchd = new Map([['NODE_EXTRA_CA_CERTS', '/Users/ana/old.pem']]);
-    // In the login keychain, the root the admin domain marks "Never Trust" (kSecTrustSettingsResultDeny).
-    const denied = new Pki().root('untrusted', 'Untrusted Test CA');
+    // In the login keychain too, the root the admin domain marks "Never Trust" (kSecTrustSettingsResultDeny).
+    const denied = parsePemCached(fx('security-find-certificate-system-roots.txt')).find((c) =>
+      c.subject.includes('CN=AddTrust Class 1 CA Root'),
+    );
+    if (!denied) throw new Error('fixture');
     const ctx: Context = {
       env: { HOME: home, SHELL: '/bin/zsh', PATH: process.env.PATH },
       home,
       cwd: home,
       platform: 'darwin',
-      run: fakeMac(launchd, denied.pem),
+      run: fakeMac(launchd, toPem(denied)),
     };
     const local = await osLocalRoots(ctx);
-    expect(local.map((c) => c.subject)).toEqual(['O=Example Corp, CN=Example Corp Root CA']);
+    // The System keychain's root, which the admin domain trusts without constraints; not Apple's own roots.
+    expect(local.map((c) => c.subject)).toEqual([
+      'C=US, O=GeoTrust Inc., OU=(c) 2008 GeoTrust Inc. - For authorized use only, CN=GeoTrust Primary Certification Authority - G3',
+    ]);
 
     const fix = await planFix(
       local.map((cert) => ({ cert, origin: 'os-store' as const })),
@@ -109,8 +85,8 @@ describe('macOS fix and undo, as data', () => {
     ]);
     const bundleText =
       fix.plans[0]?.changes[0] && 'content' in fix.plans[0].changes[0] ? fix.plans[0].changes[0].content : '';
-    expect(bundleText).toContain('Example Corp Root CA');
-    expect(bundleText).not.toContain(denied.pem.split('\n')[1]);
+    expect(bundleText).toContain('GeoTrust Primary Certification Authority - G3');
+    expect(bundleText).not.toContain(toPem(denied).split('\n')[1]);
 
     const before = snapshot(home);
     const applied = await applyPlans(fix.plans, ctx);

@@ -3,13 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import {
-  parseFindCertificate,
-  parseTrustDump,
-  parseTrustSettings,
-  sslDecision,
-  trustedFrom,
-} from '../../src/stores/darwin.ts';
 import { isMozillaRoot, loadTrust, localRoots, mozillaRoots, systemStore } from '../../src/stores/index.ts';
 import { openSslPaths } from '../../src/stores/linux.ts';
 import { parsePemCached } from '../../src/stores/load.ts';
@@ -141,69 +134,7 @@ describe('loadTrust', () => {
   });
 });
 
-describe('darwin and win32 parsers (recorded formats)', () => {
-  it('macOS: system roots plus admin-trusted keychain roots, minus denied', () => {
-    const roots = parseFindCertificate(fx('security-find-certificate-system-roots.txt'));
-    const keychain = parseFindCertificate(fx('security-find-certificate-system-keychain.txt'));
-    const settings = parseTrustSettings(fx('security-dump-trust-settings-admin.txt'));
-    expect(settings.get('Example Corp Root CA')).toBe('trust');
-    expect(settings.get('Untrusted Test CA')).toBe('deny');
-    const trusted = trustedFrom(roots, keychain, settings);
-    expect(trusted).toHaveLength(4);
-    // Beyond the recorded system roots (not Node's Mozilla list: it differs between Node 20, 22 and 24).
-    const system = new Set(roots.map((c) => c.sha256));
-    expect(trusted.filter((c) => !system.has(c.sha256)).map((c) => c.subject)).toEqual([
-      'O=Example Corp, CN=Example Corp Root CA',
-    ]);
-  });
-  // Recorded on a real Mac by a user in https://github.com/golang/go/issues/24652 (comment by cvigo, the
-  // `security dump-trust-settings` listing of a corporate laptop; Cert 2 and 3 as posted, Cert 3 cut there).
-  it('macOS: trust for EAP/Basic only, or for SSL to one host only, is not trust for TLS (recorded)', () => {
-    const dump = parseTrustDump(fx('security-dump-trust-settings-go24652.txt'));
-    expect(dump.get('isepsncorpeditc2.igrupobbva')).toEqual([
-      { policy: 'EAP', result: 'kSecTrustSettingsResultTrustAsRoot' },
-      { policy: 'Apple X509 Basic', result: 'kSecTrustSettingsResultTrustAsRoot' },
-    ]);
-    expect(dump.get('link.live.es.platform.bbva.com')?.[0]).toEqual({
-      policy: 'SSL',
-      policyString: '185.24.6.15',
-      result: 'kSecTrustSettingsResultTrustAsRoot',
-    });
-    const decided = parseTrustSettings(fx('security-dump-trust-settings-go24652.txt'));
-    expect([...decided]).toEqual([
-      ['isepsncorpeditc2.igrupobbva', 'unspecified'],
-      ['link.live.es.platform.bbva.com', 'unspecified'],
-    ]);
-  });
-  it.each([
-    { name: 'empty list: always trust (SecTrustSettings.h)', settings: [], want: 'trust' },
-    { name: 'no Result Type: TrustRoot', settings: [{ policy: 'SSL' }], want: 'trust' },
-    {
-      name: 'no policy: every policy',
-      settings: [{ result: 'kSecTrustSettingsResultTrustRoot' }],
-      want: 'trust',
-    },
-    {
-      name: 'Never Trust for SSL',
-      settings: [{ policy: 'SSL', result: 'kSecTrustSettingsResultDeny' }],
-      want: 'deny',
-    },
-    {
-      name: 'Unspecified then TrustRoot',
-      settings: [
-        { result: 'kSecTrustSettingsResultUnspecified' },
-        { result: 'kSecTrustSettingsResultTrustRoot' },
-      ],
-      want: 'trust',
-    },
-    {
-      name: 'one application only',
-      settings: [{ application: '/Applications/X.app', result: 'kSecTrustSettingsResultTrustRoot' }],
-      want: 'unspecified',
-    },
-  ])('macOS SSL decision: $name', ({ settings, want }) => {
-    expect(sslDecision(settings)).toBe(want);
-  });
+describe('win32 parsers (recorded formats)', () => {
   // Recorded: `reg query HKCU\Software\Microsoft\SystemCertificates\Root\Certificates /s` by Wine 8.0's
   // reg.exe (Debian 12 wine64) after adding corp-root.pem's Blob; Wine's CryptoAPI then listed that root in
   // tls.getCACertificates('system') of the Windows Node 22, which proves the Blob layout (test/e2e/wine.test.ts).
