@@ -31,6 +31,7 @@ import { ruby } from './ruby.ts';
 import type { Client } from './types.ts';
 import { urllib3 } from './urllib3.ts';
 import { uv } from './uv.ts';
+import { vscode } from './vscode.ts';
 import { wget } from './wget.ts';
 import { yarn } from './yarn.ts';
 
@@ -86,6 +87,7 @@ export const CLIENTS: readonly Client[] = [
   gcloud,
   deno,
   bun,
+  vscode,
 ];
 
 export const registry = new ClientRegistry(CLIENTS);

@@ -33,6 +33,7 @@ const RECORDED: Partial<Record<string, string>> = {
   poetry: 'Poetry is not in the wheelhouse: recorded configuration in python-tools.test.ts',
   pipenv: 'pipenv is not in the wheelhouse: recorded configuration in python-tools.test.ts',
   pdm: 'pdm is not in the wheelhouse: recorded configuration in python-tools.test.ts',
+  vscode: 'VS Code is not installable here (no Debian or npm package): recorded settings in vscode.test.ts',
 };
 
 /** Python libraries live in a venv (built from the wheelhouse) that comes first on the laptop's PATH. */

@@ -145,6 +145,7 @@ describe('registry', () => {
       'gcloud',
       'deno',
       'bun',
+      'vscode',
     ]);
     const { ClientRegistry, CLIENTS } = await import('../../src/clients/registry.ts');
     expect(() => new ClientRegistry([...CLIENTS, CLIENTS[0] as never])).toThrow(/duplicate/);
