@@ -70,8 +70,8 @@ export function renderCheck(report: CheckReport, s: Style): string {
         : `Clients run in the current environment${env.note ? `: ${env.note}` : '.'}`,
     ),
   );
-  if (report.clients.length === 0) out.push('', 'No installed client found.');
-  const w = Math.max(0, ...report.clients.map((c) => c.id.length));
+  if (report.clients.length + report.notRun.length === 0) out.push('', 'No installed client found.');
+  const w = Math.max(0, ...[...report.clients, ...report.notRun].map((c) => c.id.length));
   out.push('');
   for (const c of report.clients) {
     const mark = c.actual.ok ? s.green('✓') : s.red('✗');
@@ -81,6 +81,13 @@ export function renderCheck(report: CheckReport, s: Style): string {
       : s.yellow(`certifix predicted ${verdictWords(c.predicted)}`);
     out.push(`  ${mark} ${c.id.padEnd(w)}  ${said}  ${pred}  ${s.dim(c.environment)}`);
     if (!c.actual.ok && c.actual.printed) out.push(`    ${s.dim(c.actual.printed)}`);
+  }
+  for (const c of report.notRun) {
+    const pred = c.predicted.ok ? 'would verify' : `would fail: ${c.predicted.message} (${c.predicted.code})`;
+    out.push(
+      `  ${s.yellow('?')} ${c.id.padEnd(w)}  ${s.yellow('not run')}  certifix predicts it ${pred}  ${s.dim(c.environment)}`,
+    );
+    out.push(`    ${s.dim(c.reason)}`);
   }
   const wrong = report.clients.filter((c) => !c.agree);
   if (wrong.length > 0) {

@@ -144,7 +144,7 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
     if (plan.installs.length === 0) say('\nNothing to configure: every client already trusts these roots.');
     else io.stdout(renderChanges(plan, result, s));
     const untouched = plan.choices.filter((c) => !c.configure).map((c) => c.id);
-    if (report.proof) io.stdout(renderProof(report.proof, url ?? '', s, untouched));
+    if (report.proof) io.stdout(renderProof(report.proof, url ?? '', s, untouched, report.notProved));
     if (!report.dryRun && result.changed.length > 0)
       say(
         `\nNew shells pick this up; in this one run: ${s.bold('exec $SHELL -l')}. Undo with ${s.bold('certifix undo')}.`,

@@ -1,6 +1,6 @@
 /** How fix and refresh show what they chose, changed and proved, on a terminal. */
 import type { ApplyResult } from '../apply/index.ts';
-import type { Proof } from '../commands/prove.ts';
+import type { NotProved, Proof } from '../commands/prove.ts';
 import type { FixPlan } from '../fix/index.ts';
 import type { Style } from './io.ts';
 
@@ -9,12 +9,16 @@ export function renderProof(
   url: string,
   s: Style,
   untouched: readonly string[] = [],
+  notProved: readonly NotProved[] = [],
 ): string {
-  const w = Math.max(0, ...proof.map((p) => p.id.length), ...untouched.map((id) => id.length));
+  const ids = [...proof, ...notProved].map((p) => p.id).concat(untouched);
+  const w = Math.max(0, ...ids.map((id) => id.length));
   const rows = proof.map(
     (p) =>
       `  ${p.ok ? s.green('✓') : s.red('✗')} ${p.id.padEnd(w)}  ${p.ok ? 'verifies' : `${p.message} (${p.code})`}  ${s.dim(p.path)}`,
   );
+  for (const p of notProved)
+    rows.push(`  ${s.yellow('?')} ${p.id.padEnd(w)}  ${s.yellow(`not run: ${p.reason}`)}  ${s.dim(p.path)}`);
   for (const id of untouched)
     rows.push(`  ${s.dim('·')} ${id.padEnd(w)}  ${s.dim('untouched (left alone, not run)')}`);
   return `\n${s.bold(`Proof: the configured clients against ${url} (TLS verification only; an HTTP 404 counts as verified)`)}\n${rows.join('\n')}\n`;

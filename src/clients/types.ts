@@ -27,6 +27,12 @@ export interface Client {
   plan(inst: Installation, bundlePath: string, ctx: Context, roots?: PlanRoots): Plan;
   /** Run the real client once against `url`: ground truth. */
   check(inst: Installation, url: string, ctx: Context): Promise<Verdict>;
+  /**
+   * Set when running something here cannot show this client's real result (the Docker daemon verifies
+   * registries, not the CLI certifix could run): `check` and `fix`'s proof list the client as not run, with
+   * this reason, instead of a verdict that would be wrong. `check()` is then never called.
+   */
+  readonly unobservable?: string;
 }
 
 /** What `fix` knows about the roots of the bundle when it plans a client. */

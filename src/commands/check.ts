@@ -26,12 +26,24 @@ export interface ClientCheck {
   agree: boolean;
 }
 
+/** A client whose real result cannot be observed here (Client.unobservable): predicted, not run. */
+export interface NotRun {
+  id: ClientId;
+  environment: string;
+  version?: string | undefined;
+  predicted: { ok: boolean; code: string; message: string };
+  /** Why it was not run. */
+  reason: string;
+}
+
 export interface CheckReport {
   url: string;
   proxy: string | null;
   /** Where the clients' environment came from: a new login shell, or (when none could run) this process. */
   environment: { source: ShellEnv['source']; shell: string | null; note?: string | undefined };
   clients: ClientCheck[];
+  /** Clients certifix cannot run for a real result here, with the prediction and why (not in the exit code). */
+  notRun: NotRun[];
 }
 
 export interface CheckOptions {
@@ -113,37 +125,51 @@ async function checkInstalls(
   url: string,
   opts: { proxy?: string | null | undefined; timeoutMs?: number | undefined },
   ctx: Context,
-): Promise<{ proxy: string | null; clients: ClientCheck[] }> {
+): Promise<{ proxy: string | null; clients: ClientCheck[]; notRun: NotRun[] }> {
   const target = parseTarget(url);
   const proxied = opts.proxy !== null && resolveProxy(target, ctx.env, opts.proxy) !== null;
   const direct =
     proxied && isLoopback(target.host) ? installs.filter((x) => LOOPBACK_DIRECT.has(x.client.id)) : [];
   const viaProxy = installs.filter((x) => !direct.includes(x));
+  const runnable = installs.filter((x) => x.client.unobservable === undefined);
   const [report, directReport, actuals] = await Promise.all([
     diagnose(url, { proxy: opts.proxy, timeoutMs: opts.timeoutMs, installs: viaProxy }, ctx),
     direct.length > 0
       ? diagnose(url, { proxy: null, timeoutMs: opts.timeoutMs, installs: direct }, ctx)
       : null,
-    pool(installs, 3, ({ client, inst }) => client.check(inst, url, ctx)),
+    pool(runnable, 3, ({ client, inst }) => client.check(inst, url, ctx)),
   ]);
-  const clients = installs.map(({ client, inst }, i): ClientCheck => {
-    const x = installs[i] as Install;
+  const predictedOf = (x: Install) => {
     const p = direct.includes(x)
       ? directReport?.clients[direct.indexOf(x)]
       : report.clients[viaProxy.indexOf(x)];
+    return { ok: p?.ok ?? false, code: p?.code ?? 'UNKNOWN', message: p?.message ?? '' };
+  };
+  const clients = runnable.map((x, i): ClientCheck => {
     const a = actuals[i] as Verdict;
-    const predicted = { ok: p?.ok ?? false, code: p?.code ?? 'UNKNOWN', message: p?.message ?? '' };
+    const predicted = predictedOf(x);
     const actual = { ok: a.ok, code: a.code, message: a.message, printed: a.printed ?? '' };
     return {
-      id: client.id,
-      environment: environmentOf(inst),
-      version: inst.version,
+      id: x.client.id,
+      environment: environmentOf(x.inst),
+      version: x.inst.version,
       predicted,
       actual,
       agree: agrees(predicted, actual),
     };
   });
-  return { proxy: report.target.proxy, clients };
+  const notRun = installs
+    .filter((x) => !runnable.includes(x))
+    .map(
+      (x): NotRun => ({
+        id: x.client.id,
+        environment: environmentOf(x.inst),
+        version: x.inst.version,
+        predicted: predictedOf(x),
+        reason: x.client.unobservable ?? '',
+      }),
+    );
+  return { proxy: report.target.proxy, clients, notRun };
 }
 
 /** Every installation of every chosen client, as the environment's PATH finds them. */
@@ -179,5 +205,6 @@ export async function check(
     proxy: result.proxy,
     environment: { source: shell.source, shell: shell.shell, ...(shell.note ? { note: shell.note } : {}) },
     clients: result.clients,
+    notRun: result.notRun,
   };
 }

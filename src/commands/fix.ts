@@ -13,7 +13,7 @@ import type { Change } from '../core/plan.ts';
 import type { Origin, Screened } from '../core/screen.ts';
 import { type ChosenRoot, envAfter, type FixPlan, planFix, selectRoots } from '../fix/index.ts';
 import type { ClientId, Context } from '../types.ts';
-import { type Proof, proofEnv, prove } from './prove.ts';
+import { type NotProved, notProvable, type Proof, proofEnv, prove } from './prove.ts';
 
 /** A decision `fix` needs from the user before it changes anything. */
 export type FixQuestion =
@@ -77,6 +77,8 @@ export interface FixReport {
   warnings: string[];
   /** Each configured client run against the URL after the fix; null without a URL or in a dry run. */
   proof: Proof[] | null;
+  /** Configured clients the proof cannot run for a real result (the Docker daemon), and why; empty without a proof. */
+  notProved: NotProved[];
   /** The clients left alone (not run by the proof); empty without a proof. */
   untouched: ClientId[];
 }
@@ -137,6 +139,7 @@ function nothingPlanned(
     unchanged: [],
     warnings: [],
     proof: null,
+    notProved: [],
     untouched: [],
   };
 }
@@ -208,6 +211,7 @@ export async function fix(opts: FixOptions = {}, ctx: Context = processContext()
     unchanged: result.unchanged,
     warnings: result.warnings,
     proof,
+    notProved: proof ? notProvable(plan.installs) : [],
     untouched: proof ? plan.choices.filter((c) => !c.configure).map((c) => c.id) : [],
   };
 }

@@ -10,6 +10,22 @@ export interface Proof extends Verdict {
   path: string;
 }
 
+/** A configured client the proof cannot run for a real result (Client.unobservable), and why. */
+export interface NotProved {
+  id: string;
+  path: string;
+  reason: string;
+}
+
+type Installs = ReadonlyArray<{ client: Client; inst: Installation }>;
+
+/** The configured installations the proof leaves out, each with its client's reason. */
+export function notProvable(installs: Installs): NotProved[] {
+  return installs
+    .filter(({ client }) => client.unobservable !== undefined)
+    .map(({ client, inst }) => ({ id: client.id, path: inst.path, reason: client.unobservable ?? '' }));
+}
+
 /**
  * The environment the proof runs in: what new shells will have, with the proxy the diagnosis used. An explicit
  * `--proxy` becomes the variables every client reads; `--no-proxy` removes them; otherwise the clients
@@ -26,17 +42,18 @@ export function proofEnv(env: NodeJS.ProcessEnv, proxy: string | null | undefine
   return out;
 }
 
-/** Run each configured client's installations once against `url` with the environment new shells will have. */
-export async function prove(
-  installs: ReadonlyArray<{ client: Client; inst: Installation }>,
-  url: string,
-  ctx: Context,
-): Promise<Proof[]> {
+/**
+ * Run each configured client's installations once against `url` with the environment new shells will have
+ * (all but the unobservable ones: notProvable lists those).
+ */
+export async function prove(installs: Installs, url: string, ctx: Context): Promise<Proof[]> {
   return Promise.all(
-    installs.map(async ({ client, inst }) => ({
-      id: client.id,
-      path: inst.path,
-      ...(await client.check(inst, url, ctx)),
-    })),
+    installs
+      .filter(({ client }) => client.unobservable === undefined)
+      .map(async ({ client, inst }) => ({
+        id: client.id,
+        path: inst.path,
+        ...(await client.check(inst, url, ctx)),
+      })),
   );
 }

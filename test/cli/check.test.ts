@@ -83,6 +83,7 @@ describe('output', () => {
         agree,
       },
     ],
+    notRun: [],
   });
   it('exit 0 only when every client verifies and agrees', () => {
     expect(checkExitCode(report(true, true))).toBe(0);
@@ -95,5 +96,29 @@ describe('output', () => {
     expect(text).toContain('certifix check https://x.test/ --json');
     expect(text).toContain('openssl s_client');
     expect(renderCheck(report(true, true), plain)).not.toContain('bug');
+  });
+  it('a client that cannot be observed here is listed as not run, with its reason and prediction, outside the exit code', () => {
+    const r: CheckReport = {
+      ...report(true, true),
+      notRun: [
+        {
+          id: 'docker',
+          environment: '/usr/bin/docker',
+          predicted: {
+            ok: false,
+            code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+            message: 'unable to get local issuer certificate',
+          },
+          reason: 'the Docker daemon verifies registries',
+        },
+      ],
+    };
+    const text = renderCheck(r, plain);
+    expect(text).toMatch(
+      /\? docker +not run +certifix predicts it would fail: unable to get local issuer certificate/,
+    );
+    expect(text).toContain('the Docker daemon verifies registries');
+    expect(text).not.toContain('bug');
+    expect(checkExitCode(r)).toBe(0);
   });
 });
