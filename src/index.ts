@@ -27,6 +27,8 @@ export {
   type FixReport,
   type FixStep,
   fix,
+  type NotProved,
+  type NotRun,
   type ProbeOptions,
   type ProbeReport,
   type Proof,

@@ -68,6 +68,13 @@ export interface Context {
    * configures and check runs) or 'all' (also every pyenv version and project .venv: diagnose's rows).
    */
   pythonScope?: 'path' | 'all' | undefined;
+  /**
+   * The server being diagnosed or checked, for a client whose store depends on it: the Docker daemon adds
+   * the roots in certs.d/<host[:port]> for that registry only (docker.ts).
+   */
+  target?: { host: string; port: number } | undefined;
+  /** Container registries named with `--registry HOST[:PORT]`: where fix adds the Docker daemon's roots. */
+  registries?: readonly string[] | undefined;
 }
 
 /** One installed copy of a client. */

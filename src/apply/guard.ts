@@ -3,24 +3,25 @@
  * (which tells undo what to write where), the lock, and any symlink in certifix's own directory. The rules:
  * - undo writes only where fix may write: HOME's dotfiles and dot-directories, the XDG directories, the
  *   files the clients' own variables name (GIT_CONFIG_GLOBAL, NPM_CONFIG_USERCONFIG, PIP_CONFIG_FILE, WGETRC,
- *   AWS_CONFIG_FILE), and certifix's data directory. A journal naming anything else is refused before
+ *   AWS_CONFIG_FILE), certifix's data directory, and its own file in the Docker daemon's certs.d. A journal naming anything else is refused before
  *   anything is changed (`assertJournalPaths` in journal.ts).
  * - as root, the journal and lock must belong to HOME's owner (or a user could plant one for root to obey).
  * - nothing in the data directory is written or read through a symlink (bundle.pem -> /etc/shadow).
  * A user's own symlinked dotfiles (~/.bashrc -> ~/dotfiles/bashrc) are followed as before: their target is
  * recorded, and must still be where the link points.
  */
-import { constants } from 'node:fs';
+import { constants, statSync } from 'node:fs';
 import { lstat, open, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { readStreamBounded } from '../bounded.ts';
 import { CertifixError } from '../core/errors.ts';
+import { sys } from '../host-files.ts';
 import type { Context } from '../types.ts';
 import { assertNotSymlink, isRoot, resolveTarget } from './atomic.ts';
 import { certifixPaths, configHome, dataDir, zdotdir } from './paths.ts';
 import { isProfilePath } from './powershell-profile.ts';
 
-type Ctx = Pick<Context, 'env' | 'home' | 'platform'>;
+type Ctx = Pick<Context, 'env' | 'home' | 'platform'> & Partial<Pick<Context, 'sysroot'>>;
 
 function code(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | null)?.code;
@@ -59,12 +60,26 @@ function writableRoots(ctx: Ctx): { trees: string[]; files: string[] } {
   return { trees: trees.map((t) => resolve(t)), files: files.map((f) => resolve(f)) };
 }
 
+/**
+ * The Docker daemon's certs.d (docker.ts): only certifix's own file in a registry's directory, that directory
+ * and certs.d itself (created on the way), and only for a journal in a HOME owned by this process's user: as
+ * root in another user's HOME, a journal that user wrote must not put roots where root's daemon reads them.
+ */
+function dockerCertsD(p: string, ctx: Ctx): boolean {
+  const dir = resolve(sys(ctx, '/etc/docker/certs.d'));
+  if (!within(p, dir)) return false;
+  if (statSync(ctx.home, { throwIfNoEntry: false })?.uid !== process.getuid?.()) return false;
+  const parts = relative(dir, p).split(sep).filter(Boolean);
+  return parts.length <= 1 || (parts.length === 2 && parts[1] === 'certifix-ca.crt');
+}
+
 /** May certifix write `path`? HOME itself only through a dotfile or dot-directory. */
 export function mayWrite(path: string, ctx: Ctx): boolean {
   const p = resolve(path);
   const home = resolve(ctx.home);
   const { trees, files } = writableRoots(ctx);
   if (files.includes(p)) return true;
+  if (dockerCertsD(p, ctx)) return true;
   // Windows: the PowerShell profiles, wherever Documents is (OneDrive, redirection: powershell-profile.ts).
   if (ctx.platform === 'win32' && isProfilePath(p)) return true;
   if (trees.some((t) => within(p, t))) return true;

@@ -27,6 +27,8 @@ Which roots:
 Options:
   --client IDS            only consider these clients (python-requests,python-ssl,pip,curl,git,node,npm)
   --python PATH           also this Python interpreter (repeatable)
+  --registry HOST[:PORT]  a private container registry: the Docker daemon trusts the roots for it
+                          (certs.d/HOST[:PORT]/certifix-ca.crt); repeatable
   --trust-fingerprint SHA confirm a root seen only on the network (sha256, colons optional); repeatable
   --allow-non-ca          trust a certificate that is not a CA (almost always the wrong fix)
   --dry-run               print the plan, change nothing
@@ -63,6 +65,7 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
     ca: { type: 'string', multiple: true },
     client: { type: 'string', multiple: true },
+    registry: { type: 'string', multiple: true },
     'trust-fingerprint': { type: 'string', multiple: true },
     'allow-non-ca': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
@@ -124,6 +127,7 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
       url,
       ca: values.ca,
       clients: clientIds(values.client),
+      registries: list(values.registry),
       trustFingerprints: list(values['trust-fingerprint']),
       allowNonCa: values['allow-non-ca'],
       dryRun: values['dry-run'],

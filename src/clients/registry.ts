@@ -9,6 +9,7 @@ import { composer } from './composer.ts';
 import { conda } from './conda.ts';
 import { curl } from './curl.ts';
 import { deno } from './deno.ts';
+import { docker } from './docker.ts';
 import { gcloud } from './gcloud.ts';
 import { git } from './git.ts';
 import { go } from './go.ts';
@@ -88,6 +89,7 @@ export const CLIENTS: readonly Client[] = [
   deno,
   bun,
   vscode,
+  docker,
 ];
 
 export const registry = new ClientRegistry(CLIENTS);

@@ -120,9 +120,11 @@ export async function diagnoseTarget(input: string, opts: DiagnoseOptions, ctx: 
           });
     return { captured, systemIndex, fetched };
   });
+  // The target goes to the adapters whose store depends on the server (the Docker daemon's certs.d/<host>).
+  const tctx: Context = { ...ctx, target: { host: target.host, port: target.port } };
   const [{ captured, systemIndex, fetched }, clients] = await Promise.all([
     chain,
-    opts.installs ? inputsFor(opts.installs, ctx) : resolveClients(ctx, opts.clients),
+    opts.installs ? inputsFor(opts.installs, tctx) : resolveClients(tctx, opts.clients),
   ]);
   const analysis = analyze({
     target: { url: target.url, host: target.host, port: target.port, proxy: proxy?.url ?? null },

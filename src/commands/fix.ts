@@ -5,6 +5,7 @@
  * each configured client against the URL (prove.ts). Returns the document `certifix fix --json` prints.
  */
 import { type ApplyResult, applyPlans, type FileChange } from '../apply/index.ts';
+import { validRegistry } from '../clients/docker.ts';
 import { processContext } from '../context.ts';
 import type { BundleCounts } from '../core/bundle.ts';
 import { normalizeFingerprint } from '../core/cert.ts';
@@ -36,6 +37,8 @@ export interface FixOptions {
   ca?: readonly string[] | undefined;
   /** Only consider these clients (default: every installed one). */
   clients?: readonly ClientId[] | undefined;
+  /** Private container registries (`host[:port]`, as in image names) whose Docker certs.d gets the roots. */
+  registries?: readonly string[] | undefined;
   /** sha256 fingerprints (colons optional) confirming roots seen only on the network. */
   trustFingerprints?: readonly string[] | undefined;
   /** Trust a certificate that is not a CA (almost always the wrong fix). */
@@ -95,6 +98,17 @@ function fingerprints(values: readonly string[] = []): Set<string> {
       return n;
     }),
   );
+}
+
+/** The context with the registries named for Docker's certs.d, each checked: it becomes a directory name. */
+function withRegistries(ctx: Context, registries: readonly string[] | undefined): Context {
+  if (!registries?.length) return ctx;
+  const bad = registries.filter((r) => !validRegistry(r));
+  if (bad.length > 0)
+    throw new CertifixError('USAGE', `--registry ${bad[0]} is not a registry host[:port]`, {
+      hint: 'as in the image name: registry.corp.example:5000',
+    });
+  return { ...ctx, registries: [...(ctx.registries ?? []), ...registries] };
 }
 
 /** A change as the report shows it: without a file's content or a truststore's password. */
@@ -159,6 +173,7 @@ async function confirmRefused(refused: readonly Screened[], opts: FixOptions): P
 /** `certifix fix --json` as a library call. `ctx` defaults to this process. */
 export async function fix(opts: FixOptions = {}, ctx: Context = processContext()): Promise<FixReport> {
   const confirmed = fingerprints(opts.trustFingerprints);
+  ctx = withRegistries(ctx, opts.registries);
   const dryRun = opts.dryRun === true;
   const selection = await selectRoots(
     {

@@ -3,7 +3,7 @@
  * prints. Every function takes its options and, last, a Context that defaults to this process (its
  * environment, HOME and a runner that spawns real programs); tests pass their own.
  */
-export { type CheckOptions, type CheckReport, type ClientCheck, check } from './check.ts';
+export { type CheckOptions, type CheckReport, type ClientCheck, check, type NotRun } from './check.ts';
 export { type DiagnoseOptions, diagnose } from './diagnose.ts';
 export { type ExplainOptions, type ExplainReport, explain } from './explain.ts';
 export {
@@ -15,7 +15,7 @@ export {
 } from './export.ts';
 export { type FixOptions, type FixQuestion, type FixReport, type FixStep, fix } from './fix.ts';
 export { type ProbeOptions, type ProbeReport, probe } from './probe.ts';
-export type { Proof } from './prove.ts';
+export type { NotProved, Proof } from './prove.ts';
 export { type RefreshOptions, type RefreshReport, refresh } from './refresh.ts';
 export { type StatusOptions, type StatusReport, status } from './status.ts';
 export { type UndoOptions, type UndoQuestion, type UndoResult, undo } from './undo.ts';

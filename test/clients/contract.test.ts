@@ -34,6 +34,8 @@ const RECORDED: Partial<Record<string, string>> = {
   pipenv: 'pipenv is not in the wheelhouse: recorded configuration in python-tools.test.ts',
   pdm: 'pdm is not in the wheelhouse: recorded configuration in python-tools.test.ts',
   vscode: 'VS Code is not installable here (no Debian or npm package): recorded settings in vscode.test.ts',
+  docker:
+    'the Docker daemon verifies registries and cannot run here (no privileges for it): the same contract with certifix’s prediction on real files in docker.test.ts',
 };
 
 /** Python libraries live in a venv (built from the wheelhouse) that comes first on the laptop's PATH. */

@@ -146,6 +146,7 @@ describe('registry', () => {
       'deno',
       'bun',
       'vscode',
+      'docker',
     ]);
     const { ClientRegistry, CLIENTS } = await import('../../src/clients/registry.ts');
     expect(() => new ClientRegistry([...CLIENTS, CLIENTS[0] as never])).toThrow(/duplicate/);
