@@ -4,9 +4,9 @@
  * `tls.getCACertificates('system')` does (so tests can say where the two agree).
  * Apple's sources: https://github.com/apple-oss-distributions/Security (SecurityTool/macOS/trusted_cert_dump.c,
  * trust_settings_impexp.c, trusted_cert_utils.c; OSX/libsecurity_keychain/lib/TrustSettingsSchema.h;
- * trust/trustd/SecCertificateSource.c). Node's: src/crypto/crypto_context.cc, IsTrustSettingsTrustedForPolicy
- * and IsCertificateTrustedForPolicy (https://github.com/nodejs/node/pull/56599, quoted in
- * https://github.com/microsoft/vscode/issues/247003 at nodejs/node@25842c5).
+ * trust/trustd/SecCertificateSource.c). Node's: src/crypto/crypto_context.cc, IsTrustSettingsTrustedForPolicy,
+ * IsCertificateTrustedForPolicy and ReadMacOSKeychainCertificates (added by
+ * https://github.com/nodejs/node/pull/56599, revised by https://github.com/nodejs/node/pull/62576).
  */
 import { createHash } from 'node:crypto';
 import type { Cert } from '../core/cert.ts';
@@ -156,22 +156,18 @@ type Decision = 'trust' | 'deny' | 'unspecified';
 /**
  * What a certificate's settings say for TLS server trust. The first setting that applies to SSL decides: one
  * naming no policy or the SSL policy, not narrowed to one application or one host (Policy String). Deny
- * distrusts; TrustAsRoot trusts; TrustRoot, and an empty list ("always trust", SecTrustSettingsCopyTrustSettings
- * documentation), trust a self-issued certificate only, as TrustRoot is defined for roots alone (Chromium's
- * trust_store_mac.cc, which Node's IsTrustDictionaryTrustedForPolicy follows). `missingResult` is what a setting
- * without a Result means: TrustRoot per SecTrustSettings.h (trustd), nothing at all for Node, whose
- * IsTrustDictionaryTrustedForPolicy returns UNSPECIFIED when kSecTrustSettingsResult is absent.
+ * distrusts; TrustAsRoot trusts; TrustRoot (also what a setting without a Result means, SecTrustSettings.h), and
+ * an empty list ("always trust", SecTrustSettingsCopyTrustSettings documentation), trust a self-issued
+ * certificate only, as TrustRoot is defined for roots alone: Chromium's trust_store_mac.cc, which Node's
+ * IsTrustDictionaryTrustedForPolicy follows (Node before nodejs/node#62576 took a setting without a Result as
+ * no answer).
  */
-export function sslDecision(
-  settings: readonly TrustSetting[],
-  isSelfIssued: boolean,
-  missingResult: 'trustRoot' | 'unspecified' = 'trustRoot',
-): Decision {
+export function sslDecision(settings: readonly TrustSetting[], isSelfIssued: boolean): Decision {
   if (settings.length === 0) return isSelfIssued ? 'trust' : 'unspecified';
   for (const s of settings) {
     if (s.application !== undefined || s.policyString !== undefined) continue;
     if (s.policy !== undefined && !SSL_POLICY.has(s.policy)) continue;
-    const r = s.result ?? (missingResult === 'trustRoot' ? RESULTS[1] : undefined);
+    const r = s.result ?? 'kSecTrustSettingsResultTrustRoot';
     if (r === 'kSecTrustSettingsResultDeny') return 'deny';
     if (r === 'kSecTrustSettingsResultTrustAsRoot') return 'trust';
     if (r === 'kSecTrustSettingsResultTrustRoot' && isSelfIssued) return 'trust';
@@ -194,21 +190,25 @@ export function osDecision(cert: Cert, user: DomainSettings, admin: DomainSettin
  * IsCertificateTrustedForPolicy in src/crypto/crypto_context.cc. The user domain first, then admin ("User
  * settings can override admin"); the first trusted or distrusted answer decides; a domain with no settings for
  * the certificate sends it, once, through SecTrustEvaluateWithError with the SSL policy (`chainsToTrusted`).
- * Node reads only the keychain search list (SecItemCopyMatching, kSecClassCertificate): Apple's
- * SystemRootCertificates are not in it, and Node's bundled roots stand in for them, so a "Never Trust" on one
- * of Apple's roots does not reach Node (https://github.com/nodejs/node/pull/60340).
+ * Expired certificates are left out (ReadMacOSKeychainCertificates, since nodejs/node#62576).
+ * Node reads only the keychain search list (SecItemCopyMatching, kSecClassCertificate; "Default and System
+ * Keychains" in its --use-system-ca documentation): Apple's SystemRootCertificates are not in it, Node's bundled
+ * roots stand in for them, and a "Never Trust" on one of those does not reach Node
+ * (https://github.com/nodejs/node/pull/60340).
  */
 export function nodeLists(
   cert: Cert,
   user: DomainSettings,
   admin: DomainSettings,
   chainsToTrusted: () => boolean,
+  now = new Date(),
 ): boolean {
+  if (cert.notAfter < now) return false;
   let evaluated = false;
   for (const domain of [user, admin]) {
     const settings = settingsFor(domain, cert);
     if (settings) {
-      const d = sslDecision(settings, selfIssued(cert), 'unspecified');
+      const d = sslDecision(settings, selfIssued(cert));
       if (d !== 'unspecified') return d === 'trust';
     } else if (!evaluated) {
       if (chainsToTrusted()) return true;

@@ -138,10 +138,6 @@ describe('SSL decision rules', () => {
   ])('$name', ({ settings, self, want }) => {
     expect(sslDecision(settings, self)).toBe(want);
   });
-
-  it('Node takes a setting without a Result as no answer (crypto_context.cc), trustd as TrustRoot', () => {
-    expect(sslDecision([{ policy: 'SSL' }], true, 'unspecified')).toBe('unspecified');
-  });
 });
 
 describe('the keychains and the settings together', () => {
@@ -201,6 +197,13 @@ describe("Node's macOS rules against the reader", () => {
     expect(reader.map((c) => cn(c.subject))).toEqual(['Example Root CA']);
     const node = keychains.filter((c) => nodeLists(c, user, emptyDomain(), () => evaluates(reader)(c)));
     expect(node.map((c) => cn(c.subject))).toEqual(['Example Root CA', 'Example Issuing CA']);
+  });
+
+  it('differ: Node leaves out an expired root that the admin domain trusts (AddTrust External, 2020)', () => {
+    const expired = shipped.find((c) => cn(c.subject) === 'AddTrust External CA Root');
+    if (!expired) throw new Error('fixture');
+    expect(trustedFrom([], [expired], emptyDomain(), admin2017)).toEqual([expired]);
+    expect(nodeLists(expired, emptyDomain(), admin2017, () => true)).toBe(false);
   });
 
   it('differ: Node lets the user domain decide first, trustd the admin domain', () => {
