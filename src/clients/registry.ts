@@ -2,6 +2,7 @@
 
 import type { ClientId } from '../types.ts';
 import { aiohttp } from './aiohttp.ts';
+import { az } from './az.ts';
 import { boto3 } from './boto3.ts';
 import { bun } from './bun.ts';
 import { cargo } from './cargo.ts';
@@ -90,6 +91,7 @@ export const CLIENTS: readonly Client[] = [
   bun,
   vscode,
   docker,
+  az,
 ];
 
 export const registry = new ClientRegistry(CLIENTS);

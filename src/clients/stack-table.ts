@@ -236,4 +236,6 @@ export const STACKS: Partial<Record<ClientId, Stack[]>> = {
   pdm: [CPYTHON_SSL],
   // gcloud sends through the requests it vendors (gcloud.ts), on its bundled CPython's ssl.
   gcloud: REQUESTS,
+  // az sends through requests on the Python it runs on (az.ts).
+  az: REQUESTS,
 };

@@ -147,6 +147,7 @@ describe('registry', () => {
       'bun',
       'vscode',
       'docker',
+      'az',
     ]);
     const { ClientRegistry, CLIENTS } = await import('../../src/clients/registry.ts');
     expect(() => new ClientRegistry([...CLIENTS, CLIENTS[0] as never])).toThrow(/duplicate/);
