@@ -10,11 +10,22 @@
 // converted to a CommonJS module factory and stored as a string; the entry compiles a chunk the first time
 // it is required. See scripts/pack-cjs.mjs.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { packChunks } from './pack-cjs.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+// What this build is made of: results the CLI keeps between runs (src/stores/read-memo.ts) are keyed by it,
+// so a rebuilt CLI never reuses what other code computed.
+const buildHash = createHash('sha256');
+for (const f of readdirSync('src', { recursive: true }).map(String).sort())
+  if (f.endsWith('.ts'))
+    buildHash
+      .update(`${f}\0`)
+      .update(readFileSync(`src/${f}`))
+      .update('\0');
 const dist = new URL('../dist/', import.meta.url);
 
 const common = {
@@ -24,7 +35,10 @@ const common = {
   sourcemap: false,
   legalComments: 'none',
   logLevel: 'warning',
-  define: { __VERSION__: JSON.stringify(version) },
+  define: {
+    __VERSION__: JSON.stringify(version),
+    __BUILD__: JSON.stringify(buildHash.digest('hex').slice(0, 16)),
+  },
   // Whitespace and syntax only: readable stack traces in bug reports, and most of the parse-time gain.
   minifyWhitespace: true,
   minifySyntax: true,

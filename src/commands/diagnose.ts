@@ -14,6 +14,7 @@ import { analyze, findAnchor, toReport } from '../core/analyze.ts';
 import { isIssuedBy } from '../core/cert.ts';
 import { collapseEnvironments } from '../core/environments.ts';
 import { hasAuthorityInfoAccess } from '../core/extensions.ts';
+import type { VerifyPolicy } from '../core/predict.ts';
 import type { DiagnoseReport } from '../core/report.ts';
 import { captureChain } from '../net/capture.ts';
 import { resolveProxy } from '../net/proxy.ts';
@@ -21,7 +22,8 @@ import { parseTarget } from '../net/target.ts';
 import { systemStore } from '../stores/index.ts';
 import { systemTrustIndex, trustIndex } from '../stores/load.ts';
 import { mozillaIndex } from '../stores/mozilla.ts';
-import type { ClientId, Context, Installation } from '../types.ts';
+import { memoByReads } from '../stores/read-memo.ts';
+import type { ClientId, Context, Installation, Runner, TrustSource } from '../types.ts';
 
 export interface DiagnoseOptions {
   /** Explicit proxy URL; `null` forces a direct connection; undefined = from the environment. */
@@ -44,16 +46,53 @@ export interface Diagnosis {
   analysis: Analysis;
 }
 
-/** Resolve every installed client's store (file reads only, no spawning), one entry per installation. */
+/** One installation resolved: plain data, kept between runs by stores/read-memo.ts. */
+interface Resolved {
+  id: ClientId;
+  inst: Installation;
+  source: TrustSource;
+  policy: VerifyPolicy;
+}
+
+/**
+ * Every installed client's store (file reads only, no spawning), one entry per installation; from the
+ * previous run's answer when none of the files it read has changed since (stores/read-memo.ts).
+ */
 async function resolveClients(ctx: Context, only?: readonly ClientId[]): Promise<ClientInput[]> {
-  const chosen = registry.list().filter((c) => !only || only.includes(c.id));
-  const all: Context = { ...ctx, pythonScope: 'all' };
-  // Every installation (each Python environment; core/environments.ts folds the ones that agree). The first
-  // is the one the bare command runs (`python3`, `npm` on PATH).
-  const perClient = await Promise.all(
-    chosen.map(async (client) => (await client.detect(all)).map((inst) => ({ client, inst }))),
+  const env = Object.fromEntries(Object.entries(ctx.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const inputs = [env, ctx.home, ctx.cwd, ctx.platform, ctx.sysroot, ctx.pythons, only];
+  const resolved = await memoByReads(
+    'clients',
+    inputs,
+    async (taint) => {
+      const run: Runner = (...args) => {
+        taint();
+        return ctx.run(...args);
+      };
+      const chosen = registry.list().filter((c) => !only || only.includes(c.id));
+      const all: Context = { ...ctx, run, pythonScope: 'all' };
+      // Every installation (each Python environment; core/environments.ts folds the ones that agree). The
+      // first is the one the bare command runs (`python3`, `npm` on PATH).
+      const perClient = await Promise.all(
+        chosen.map(async (client) => (await client.detect(all)).map((inst) => ({ client, inst }))),
+      );
+      return resolve(perClient.flat(), { ...ctx, run });
+    },
+    isResolvedList,
   );
-  return inputsFor(perClient.flat(), ctx);
+  return resolved.map((r) => inputOf(registry.get(r.id) as Client, r, ctx));
+}
+
+async function resolve(
+  installs: ReadonlyArray<{ client: Client; inst: Installation }>,
+  ctx: Context,
+): Promise<Resolved[]> {
+  return Promise.all(
+    installs.map(async ({ client, inst }) => {
+      const source = await client.trust(inst, ctx);
+      return { id: client.id, inst, source, policy: await policyOf(client.id, inst, source, ctx) };
+    }),
+  );
 }
 
 /** The verifier's input for each installation, in order: its store and its verification stack. */
@@ -61,25 +100,43 @@ async function inputsFor(
   installs: ReadonlyArray<{ client: Client; inst: Installation }>,
   ctx: Context,
 ): Promise<ClientInput[]> {
-  const resolved = await Promise.all(
-    installs.map(async ({ client, inst }) => {
-      const source = await client.trust(inst, ctx);
-      return { client, inst, source, policy: await policyOf(client.id, inst, source, ctx) };
-    }),
-  );
-  // trustIndex() keeps one index per distinct source, so clients sharing a bundle share its index.
-  return resolved.map(
-    ({ client, inst, source, policy }): ClientInput => ({
-      id: client.id,
-      version: inst.version,
-      environment:
-        inst.details?.prefix && inst.details.pythonVersion ? envLabelOf(inst, ctx.home) : undefined,
-      source,
-      anchors: trustIndex(source),
-      policy,
-      render: (v, host, port, detail) =>
-        client.render(v, host, port, inst, detail && { ...detail, trust: source }),
-    }),
+  const resolved = await resolve(installs, ctx);
+  return resolved.map((r, i) => inputOf((installs[i] as { client: Client }).client, r, ctx));
+}
+
+function inputOf(client: Client, { inst, source, policy }: Resolved, ctx: Context): ClientInput {
+  return {
+    id: client.id,
+    version: inst.version,
+    environment: inst.details?.prefix && inst.details.pythonVersion ? envLabelOf(inst, ctx.home) : undefined,
+    source,
+    // trustIndex() keeps one index per distinct source, so clients sharing a bundle share its index.
+    anchors: trustIndex(source),
+    policy,
+    render: (v, host, port, detail) =>
+      client.render(v, host, port, inst, detail && { ...detail, trust: source }),
+  };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isStrings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
+
+/** A cached resolution has the shape this build writes, and names clients it knows. */
+function isResolvedList(v: unknown): v is Resolved[] {
+  return (
+    Array.isArray(v) &&
+    v.every(
+      (r) =>
+        isObject(r) &&
+        typeof r.id === 'string' &&
+        registry.get(r.id as ClientId) !== undefined &&
+        isObject(r.inst) &&
+        typeof r.inst.path === 'string' &&
+        isObject(r.source) &&
+        isStrings(r.source.files) &&
+        isStrings(r.source.dirs) &&
+        isObject(r.policy),
+    )
   );
 }
 

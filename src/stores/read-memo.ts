@@ -1,0 +1,235 @@
+/**
+ * A result kept between runs, keyed by exactly what computing it read: `diagnose` resolves thirty clients over
+ * PATH, every Python environment and their config files (a few hundred stats and reads, and parsing), and
+ * between two runs nothing of that usually changed.
+ *
+ * While the computation runs, every path it hands to node:fs (sync, callback or promise API) is recorded with
+ * what the file system says about it then: `stat` (device, inode, mode, owner, size, mtime, ctime) for what
+ * is read, listed or tested; `lstat` for what is looked at as a link; the resolved path for `realpath`; or
+ * that it does not exist. The next run repeats exactly those questions and uses the result only when every
+ * answer is the same: a new `python3` in a PATH directory changes that directory's stamps (and is a new
+ * answer where "missing" was recorded), an edited config file its size or ctime, a new pyenv version the
+ * versions directory. The key also holds the computation's own inputs (the whole environment, HOME, cwd,
+ * arguments, user, certifix build, Node version), so anything not on disk is matched exactly.
+ *
+ * Not kept (the next run computes again): a result whose computation spawned a program or wrote a file
+ * (the caller reports a spawn with `taint`), or read anything whose ctime is within RACY_MS of the start (a
+ * file changed twice within one timestamp tick, the second time after we read it, would look unchanged: git's
+ * "racy clean" problem; ctime cannot be set back by a program, so an old ctime is a settled file).
+ *
+ * Files live under $XDG_CACHE_HOME/certifix/reads-v1/ through stores/user-cache.ts (our own tree only, no
+ * symlinks, bounded, atomic), SLOTS per name at most. Off unless enabled: the CLI turns it on with its
+ * environment and build id; a library user's process writes nothing under HOME. CERTIFIX_NO_CACHE=1 turns it
+ * off. Paths under the cache tree itself are not recorded (certifix's other caches change as they fill).
+ */
+import { createHash } from 'node:crypto';
+import * as fsModule from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cacheRoot, readCacheFile, writeCacheFile } from './user-cache.ts';
+
+const FORMAT = 1;
+const RACY_MS = 2000;
+const MAX_BYTES = 8 * 1024 * 1024;
+const MAX_READS = 100_000;
+/** Files per name: a slot is chosen by the key, so the directory stays bounded whatever the inputs. */
+const SLOTS = 16;
+
+/** node:fs itself (its CommonJS exports, which every caller reaches), not an ES namespace of it. */
+const fs = (fsModule as unknown as { default?: typeof fsModule }).default ?? fsModule;
+
+let enabled: { env: NodeJS.ProcessEnv; build: string } | null = null;
+
+/** Keep results from now on in this process, under the cache `env` names, for this build of certifix. */
+export function enableReadMemo(env: NodeJS.ProcessEnv | null, build?: string): void {
+  enabled = env && build ? { env, build } : null;
+}
+
+/** 's': stat (follows links), 'l': lstat, 'r': realpath. */
+type Op = 's' | 'l' | 'r';
+
+/** What the file system answers about `path` now, as one string (the same string iff nothing changed). */
+function answer(op: Op, path: string): string {
+  try {
+    if (op === 'r') return `=${real.call(fs, path)}`;
+    const st = (op === 'l' ? lstat : stat).call(fs, path, { throwIfNoEntry: false });
+    if (!st) return '-';
+    return `${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  } catch (e) {
+    return `!${(e as NodeJS.ErrnoException).code ?? 'error'}`;
+  }
+}
+// The originals, before any recording replaces them.
+const stat = fs.statSync;
+const lstat = fs.lstatSync;
+const real = fs.realpathSync;
+
+const ctimeOf = (a: string): number => Number(a.split(':')[7] ?? Number.NaN);
+
+interface Doc {
+  format: number;
+  key: string;
+  reads: Array<[string, string]>;
+  value: unknown;
+}
+
+/**
+ * `compute()`'s result, from the cache when every read it made last time answers the same now; else computed
+ * (and kept for the next run). `valid` checks the shape of a cached value before it is returned.
+ */
+export async function memoByReads<T>(
+  name: string,
+  inputs: unknown,
+  compute: (taint: () => void) => Promise<T>,
+  valid: (v: unknown) => v is T,
+): Promise<T> {
+  const root = enabled ? cacheRoot(enabled.env) : null;
+  if (!enabled || !root || recording) return compute(() => {});
+  const key = sha256(
+    JSON.stringify([FORMAT, enabled.build, process.version, process.arch, process.geteuid?.(), name, inputs]),
+  );
+  const file = join(root, `reads-v${FORMAT}`, `${name}-${parseInt(key.slice(0, 8), 16) % SLOTS}.json`);
+  const hit = cached(file, key);
+  if (hit !== undefined && valid(hit)) return hit;
+  const rec = startRecording(root);
+  let value: T;
+  try {
+    value = await compute(() => {
+      rec.tainted = true;
+    });
+  } finally {
+    stopRecording();
+  }
+  const start = rec.start - RACY_MS;
+  const settled = [...rec.reads.values()].every((a) => !/^\d/.test(a) || ctimeOf(a) < start);
+  if (!rec.tainted && settled && rec.reads.size <= MAX_READS) {
+    const doc: Doc = { format: FORMAT, key, reads: [...rec.reads], value };
+    const text = JSON.stringify(doc);
+    if (text.length <= MAX_BYTES) writeCacheFile(file, text);
+  }
+  return value;
+}
+
+function cached(file: string, key: string): unknown {
+  const data = readCacheFile(file, MAX_BYTES);
+  if (!data) return undefined;
+  let doc: Partial<Doc>;
+  try {
+    doc = JSON.parse(data.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (doc?.format !== FORMAT || doc.key !== key || !Array.isArray(doc.reads) || doc.reads.length > MAX_READS)
+    return undefined;
+  for (const r of doc.reads as unknown[]) {
+    if (!Array.isArray(r) || typeof r[0] !== 'string' || typeof r[1] !== 'string') return undefined;
+    const [k, a] = r as [string, string];
+    if (answer(k[0] as Op, k.slice(1)) !== a) return undefined;
+  }
+  return doc.value;
+}
+
+interface Recording {
+  start: number;
+  reads: Map<string, string>;
+  tainted: boolean;
+}
+let recording: Recording | null = null;
+const restore: Array<() => void> = [];
+
+/** node:fs functions by what they do with their first argument (a path; a descriptor is not recorded). */
+const READS: Record<Op, string[]> = {
+  s: ['stat', 'access', 'exists', 'readFile', 'readdir', 'open', 'opendir', 'createReadStream', 'watch'],
+  l: ['lstat', 'readlink'],
+  r: ['realpath'],
+};
+const WRITES = [
+  'writeFile',
+  'appendFile',
+  'mkdir',
+  'mkdtemp',
+  'rename',
+  'unlink',
+  'rm',
+  'rmdir',
+  'copyFile',
+  'cp',
+  'symlink',
+  'link',
+  'chmod',
+  'chown',
+  'utimes',
+  'truncate',
+  'createWriteStream',
+];
+
+function startRecording(root: string): Recording {
+  const rec: Recording = { start: Date.now(), reads: new Map(), tainted: false };
+  const mine = (p: string) => p === root || p.startsWith(`${root}/`);
+  const pathOf = (arg: unknown): string | null => {
+    const p =
+      typeof arg === 'string'
+        ? arg
+        : Buffer.isBuffer(arg)
+          ? arg.toString()
+          : arg instanceof URL && arg.protocol === 'file:'
+            ? fileURLToPath(arg)
+            : null;
+    return p === null ? null : isAbsolute(p) ? p : resolve(p);
+  };
+  const note = (op: Op, arg: unknown) => {
+    const p = pathOf(arg);
+    if (p === null || mine(p)) return;
+    const k = `${op}${p}`;
+    if (!rec.reads.has(k)) rec.reads.set(k, answer(op, p));
+  };
+  const taint = (arg: unknown) => {
+    const p = pathOf(arg);
+    if (p === null || !mine(p)) rec.tainted = true;
+  };
+  const wrap = (obj: Record<string, unknown>, fn: string, before: (arg: unknown) => void) => {
+    const orig = obj[fn];
+    if (typeof orig !== 'function') return;
+    const wrapped = Object.assign(function (this: unknown, ...args: unknown[]) {
+      before(args[0]);
+      return orig.apply(this, args);
+    }, orig); // realpathSync.native and friends stay reachable
+    obj[fn] = wrapped;
+    restore.push(() => {
+      obj[fn] = orig;
+    });
+  };
+  const mod = fs as unknown as Record<string, unknown>;
+  const promises = fs.promises as unknown as Record<string, unknown>;
+  for (const [op, fns] of Object.entries(READS) as Array<[Op, string[]]>)
+    for (const fn of fns) {
+      const rec1 = (arg: unknown) => note(op, arg);
+      wrap(mod, fn, rec1);
+      wrap(mod, `${fn}Sync`, rec1);
+      wrap(promises, fn, rec1);
+      if (op === 'r') {
+        wrap(mod.realpath as Record<string, unknown>, 'native', rec1);
+        wrap(mod.realpathSync as Record<string, unknown>, 'native', rec1);
+      }
+    }
+  for (const fn of WRITES) {
+    wrap(mod, fn, taint);
+    wrap(mod, `${fn}Sync`, taint);
+    wrap(promises, fn, taint);
+  }
+  // ES modules' named imports of node:fs see the replaced functions too (the library, the tests).
+  syncBuiltinESMExports();
+  recording = rec;
+  return rec;
+}
+
+function stopRecording(): void {
+  for (const undo of restore.splice(0).reverse()) undo();
+  syncBuiltinESMExports();
+  recording = null;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
