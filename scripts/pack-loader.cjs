@@ -52,7 +52,7 @@ function __readCode(file, size) {
 
 /**
  * Builtins a chunk imports but may never call (fs/promises pulls in readline, child_process only runs
- * clients for `check`): each is loaded on the first use of one of its exports, not when the chunk loads.
+ * clients for `check`, node:module only serves a recording of stores/read-memo.ts): each is loaded on the first use of one of its exports, not when the chunk loads.
  * esbuild reads a named import at each use (`(0, import_x.f)(...)`), so a named import stays lazy.
  */
 const __lazyBuiltins = new Set([
@@ -60,6 +60,7 @@ const __lazyBuiltins = new Set([
   'node:child_process',
   'node:dns/promises',
   'node:http',
+  'node:module',
   'node:os',
   'node:readline',
 ]);

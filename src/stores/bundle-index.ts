@@ -1,29 +1,33 @@
 /**
- * An index of a PEM CA bundle kept between runs, so that diagnosis does not decode ~150 roots to ask about two:
- * per certificate its sha256, its subject key (the canonical name OpenSSL compares) and where its PEM body lies
- * in the file. A TrustIndex built from it decodes a certificate only when a lookup reaches it.
+ * An index of each CA file kept between runs, so that diagnosis neither reads nor decodes ~150 roots to ask
+ * about two: per certificate its sha256, its subject key (the canonical name OpenSSL compares) and where its
+ * bytes lie in the file (a PEM body, or the DER inside a Java keystore). A TrustIndex built from it reads and
+ * decodes a certificate only when a lookup reaches it, and checks that what it read has the sha256 indexed.
  *
- * Kept under $XDG_CACHE_HOME/certifix/bundles-v1/ (stores/user-cache.ts: our own tree only, no symlinks,
- * bounded), one file per bundle, keyed by its path, size and mtime. The contents are checked before use: the
- * format, every row's shape and bounds, and the sha256 of the bundle's bytes the index was made from, so an
- * index never answers for other bytes (a file rewritten within one mtime tick, a truncated cache file). Any
- * problem means decoding the bundle as before, silently. Off unless `enableBundleIndex(env)` was called: the
- * CLI turns it on with its environment; a library user's process writes nothing under HOME.
+ * Kept under $XDG_CACHE_HOME/certifix/bundles-v2/ (stores/user-cache.ts: our own tree only, no symlinks,
+ * bounded), one file per CA file, used only for the same version of the file: same path, device, inode, size,
+ * mtime and ctime. A rewritten file changes its ctime (no program can set it back), and an index is written
+ * only for a file whose ctime is older than RACY_MS (a file changed twice within one timestamp tick would
+ * otherwise look unchanged: git's "racy clean"). Node's bundled roots are keyed by the Node binary (its path,
+ * inode, size and times) and version. The index's shape and bounds are checked before use; any problem means
+ * decoding the file as before, silently. Off unless `enableBundleIndex(env)` was called: the CLI turns it on
+ * with its environment; a library user's process writes nothing under HOME.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Cert } from '../core/cert.ts';
+import { type Cert, certFromDer, parseCerts } from '../core/cert.ts';
 import { subjectKey } from '../core/extensions.ts';
+import { isKeystore, readKeystore } from '../core/keystore.ts';
 import type { IndexedAnchor } from '../core/trust-index.ts';
 import { certOfPemBody, pemBodies } from './pem.ts';
-import { cacheRoot, readCacheFile, writeCacheFile } from './user-cache.ts';
+import { cacheRoot, readCacheFile, settled, writeCacheFile } from './user-cache.ts';
 
-const FORMAT = 1;
+const FORMAT = 2;
 /** Index files: ~100 bytes a certificate; a 4 MB bundle (the largest certifix reads) stays far below. */
 const MAX_INDEX_BYTES = 4 * 1024 * 1024;
 const MAX_ROWS = 20_000;
-/** Distinct bundles indexed at most; past it nothing new is written (the directory cannot grow unbounded). */
+/** Distinct files indexed at most; past it nothing new is written (the directory cannot grow unbounded). */
 const MAX_FILES = 64;
 
 let cacheEnv: NodeJS.ProcessEnv | null = null;
@@ -33,74 +37,141 @@ export function enableBundleIndex(env: NodeJS.ProcessEnv | null): void {
   cacheEnv = env;
 }
 
-/** [sha256 of the certificate, subject key or null, start, end of its PEM body in the text] */
+/** [sha256 of the certificate, subject key or null, start, end of its bytes in the file or text] */
 type Row = [string, string | null, number, number];
+
+/** How a row's bytes are a certificate: a PEM body (base64) or DER. */
+type Kind = 'pem' | 'der';
 
 interface IndexDoc {
   format: number;
-  id: string;
-  size: number;
-  mtimeMs: number;
-  sha256: string;
+  stamp: string;
+  kind: Kind;
   rows: Row[];
 }
 
-/** What identifies a bundle's version: its path (or a name for a built-in list), size and mtime. */
-interface BundleStamp {
-  id: string;
-  size: number;
-  mtimeMs: number;
+/** One version of a file, as one string: path, device, inode, size, mtime, ctime. */
+function stampOf(path: string, st: Stats): string {
+  return JSON.stringify([path, st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs]);
 }
 
 /**
- * The anchors of PEM `text`: rows of the cached index when it was made from exactly these bytes, else every
- * certificate decoded now (and the index written for the next run).
+ * The anchors of the CA file at `path` (whose stat is `st`): rows of its index when it was made from this
+ * version of the file, else every certificate decoded now (and the index written for the next run).
  */
-export function pemAnchors(text: string, stamp: BundleStamp): Array<Cert | IndexedAnchor> {
-  const root = cacheEnv ? cacheRoot(cacheEnv) : null;
-  if (!root) return decode(text).certs;
-  const file = join(root, `bundles-v${FORMAT}`, `${sha256(stamp.id).slice(0, 32)}.json`);
-  const digest = sha256(text);
-  const cached = readIndex(file, stamp, digest, text.length);
-  if (cached) return cached.map((row) => anchor(text, row));
-  const { certs, rows } = decode(text);
-  if (rows.length <= MAX_ROWS && room(file)) {
-    const doc: IndexDoc = { format: FORMAT, ...stamp, sha256: digest, rows };
-    writeCacheFile(file, JSON.stringify(doc));
-  }
+export function fileAnchors(path: string, st: Stats): Array<Cert | IndexedAnchor> {
+  const stamp = stampOf(path, st);
+  const file = indexFile(stamp);
+  const cached = file ? readIndex(file, stamp, st.size) : null;
+  if (cached) return cached.rows.map((row) => anchor(row, cached.kind, () => sliceOf(path, row)));
+  const data = readFileSync(path);
+  const decoded = decodeFile(data, path);
+  if (file && decoded.rows && settled(st))
+    write(file, { format: FORMAT, stamp, kind: decoded.kind, rows: decoded.rows });
+  return decoded.certs;
+}
+
+/** The anchors of `text()` (Node's bundled roots), known by `id`: read only for the rows a lookup reaches. */
+export function textAnchors(id: string, text: () => string): Array<Cert | IndexedAnchor> {
+  const file = indexFile(id);
+  const cached = file ? readIndex(file, id, Number.MAX_SAFE_INTEGER) : null;
+  if (cached?.kind === 'pem')
+    return cached.rows.map((row) => anchor(row, 'pem', () => text().slice(row[2], row[3])));
+  const { certs, rows } = decodePem(text());
+  if (file) write(file, { format: FORMAT, stamp: id, kind: 'pem', rows });
   return certs;
 }
 
-function decode(text: string): { certs: Cert[]; rows: Row[] } {
+function indexFile(stamp: string): string | null {
+  const root = cacheEnv ? cacheRoot(cacheEnv) : null;
+  return root && join(root, `bundles-v${FORMAT}`, `${sha256(stamp).slice(0, 32)}.json`);
+}
+
+function write(file: string, doc: IndexDoc): void {
+  if (doc.rows.length <= MAX_ROWS && room(file)) writeCacheFile(file, JSON.stringify(doc));
+}
+
+/** Every certificate of a CA file, and the rows of its index (null: a kind of file that is not indexed). */
+function decodeFile(data: Buffer, path: string): { certs: Cert[]; kind: Kind; rows: Row[] | null } {
+  const text = data.toString('latin1'); // one byte a character: offsets in the text are offsets in the file
+  if (text.includes('-----BEGIN')) return { kind: 'pem', ...decodePem(text) };
+  if (!isKeystore(data)) return { certs: parseCerts(data, path).certs, kind: 'der', rows: null };
+  // A Java truststore: each certificate's DER lies as is in the file, in entry order.
+  let from = 0;
+  const certs: Cert[] = [];
+  const rows: Row[] = [];
+  try {
+    for (const { cert } of readKeystore(data).entries) {
+      certs.push(cert);
+      const at = data.indexOf(cert.der, from);
+      if (at < 0) return { certs: readKeystore(data).entries.map((e) => e.cert), kind: 'der', rows: null };
+      rows.push([cert.sha256, keyOf(cert), at, at + cert.der.length]);
+      from = at + cert.der.length;
+    }
+  } catch {
+    return { certs: [], kind: 'der', rows: null }; // unreadable, as before: no anchors
+  }
+  return { certs, kind: 'der', rows };
+}
+
+function decodePem(text: string): { certs: Cert[]; rows: Row[] } {
   const certs: Cert[] = [];
   const rows: Row[] = [];
   for (const { body, start, end } of pemBodies(text)) {
     const c = certOfPemBody(body);
     if (!c) continue;
-    let key: string | null;
-    try {
-      key = subjectKey(c);
-    } catch {
-      key = null;
-    }
     certs.push(c);
-    rows.push([c.sha256, key, start, end]);
+    rows.push([c.sha256, keyOf(c), start, end]);
   }
   return { certs, rows };
 }
 
-function anchor(text: string, [sha, key, start, end]: Row): IndexedAnchor {
+function keyOf(c: Cert): string | null {
+  try {
+    return subjectKey(c);
+  } catch {
+    return null;
+  }
+}
+
+/** The bytes a row points at, read now (a few hundred bytes), or undefined when the file cannot be read. */
+function sliceOf(path: string, [, , start, end]: Row): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const buf = Buffer.alloc(end - start);
+    return readSync(fd, buf, 0, buf.length, start) === buf.length ? buf : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function anchor(row: Row, kind: Kind, bytes: () => Buffer | string | undefined): IndexedAnchor {
+  const [sha, key] = row;
   return {
     sha256: sha,
     key,
     load() {
-      const c = certOfPemBody(text.slice(start, end));
+      const b = bytes();
+      if (b === undefined) return undefined;
+      let c: Cert | null;
+      try {
+        c =
+          kind === 'pem'
+            ? certOfPemBody(typeof b === 'string' ? b : b.toString('latin1'))
+            : certFromDer(b as Buffer);
+      } catch {
+        c = null;
+      }
+      // Only the certificate indexed: the file may have changed since (then the lookup finds nothing there).
       return c && c.sha256 === sha ? c : undefined;
     },
   };
 }
 
-function readIndex(file: string, stamp: BundleStamp, digest: string, length: number): Row[] | null {
+function readIndex(file: string, stamp: string, size: number): { kind: Kind; rows: Row[] } | null {
   const data = readCacheFile(file, MAX_INDEX_BYTES);
   if (!data) return null;
   let doc: Partial<IndexDoc>;
@@ -111,19 +182,20 @@ function readIndex(file: string, stamp: BundleStamp, digest: string, length: num
   }
   if (
     doc?.format !== FORMAT ||
-    doc.id !== stamp.id ||
-    doc.size !== stamp.size ||
-    doc.mtimeMs !== stamp.mtimeMs ||
-    doc.sha256 !== digest ||
+    doc.stamp !== stamp ||
+    (doc.kind !== 'pem' && doc.kind !== 'der') ||
     !Array.isArray(doc.rows) ||
     doc.rows.length > MAX_ROWS
   )
     return null;
-  for (const r of doc.rows as unknown[]) if (!validRow(r, length)) return null;
-  return doc.rows;
+  for (const r of doc.rows as unknown[]) if (!validRow(r, size)) return null;
+  return { kind: doc.kind, rows: doc.rows };
 }
 
-function validRow(r: unknown, length: number): r is Row {
+/** A certificate is at most 256 kB here: a row's span past that is not one this code wrote. */
+const MAX_SPAN = 256 * 1024;
+
+function validRow(r: unknown, size: number): r is Row {
   if (!Array.isArray(r) || r.length !== 4) return false;
   const [sha, key, start, end] = r as unknown[];
   return (
@@ -134,7 +206,8 @@ function validRow(r: unknown, length: number): r is Row {
     Number.isSafeInteger(end) &&
     (start as number) >= 0 &&
     (start as number) < (end as number) &&
-    (end as number) <= length
+    (end as number) - (start as number) <= MAX_SPAN &&
+    (end as number) <= size
   );
 }
 
@@ -148,6 +221,15 @@ function room(file: string): boolean {
   }
 }
 
+/** Node's binary, as a stamp: its bundled roots are part of it. */
+export function nodeStamp(): string {
+  try {
+    return `node-bundled:${process.version}:${stampOf(process.execPath, statSync(process.execPath))}`;
+  } catch {
+    return `node-bundled:${process.version}:${process.execPath}`;
+  }
+}
+
 function sha256(text: string): string {
-  return createHash('sha256').update(text, 'latin1').digest('hex');
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -13,7 +13,7 @@ import { isKeystore, readKeystore } from '../core/keystore.ts';
 import { type AnchorDir, type IndexedAnchor, TrustIndex } from '../core/trust-index.ts';
 import { type NameInfo, nameHash } from '../core/verify/dn.ts';
 import type { TrustSource } from '../types.ts';
-import { pemAnchors } from './bundle-index.ts';
+import { fileAnchors as indexedAnchors } from './bundle-index.ts';
 import { mozillaAnchors, mozillaRoots } from './mozilla.ts';
 import { parsePemCached } from './pem.ts';
 import type { SystemStore } from './types.ts';
@@ -50,16 +50,11 @@ function perFile<T>(memo: Memo<T[]>, path: string, read: (key: string, st: Stats
 }
 
 /**
- * A CA file's anchors for a TrustIndex: from the bundle index (stores/bundle-index.ts) when it is a PEM
- * bundle, so that only the certificates a lookup reaches are decoded; else its certificates.
+ * A CA file's anchors for a TrustIndex: from the bundle index (stores/bundle-index.ts) when the file is a PEM
+ * bundle or a Java keystore, so that only the certificates a lookup reaches are read and decoded.
  */
 function fileAnchors(path: string): Array<Cert | IndexedAnchor> {
-  return perFile(anchorsByFile, path, (key, st) => {
-    const text = readFileSync(path, 'latin1');
-    return text.includes('-----BEGIN')
-      ? pemAnchors(text, { id: `${key}:${path}`, size: st.size, mtimeMs: st.mtimeMs })
-      : readBundleSync(path);
-  });
+  return perFile(anchorsByFile, path, (_, st) => indexedAnchors(path, st));
 }
 
 /** readBundle without the promise: [] when the file cannot be read. */

@@ -6,7 +6,7 @@
 import * as tls from 'node:tls';
 import type { Cert } from '../core/cert.ts';
 import { type IndexedAnchor, TrustIndex } from '../core/trust-index.ts';
-import { pemAnchors } from './bundle-index.ts';
+import { nodeStamp, textAnchors } from './bundle-index.ts';
 import { parsePemCached } from './pem.ts';
 
 let roots: Cert[] | undefined;
@@ -30,14 +30,13 @@ function bundledPems(): readonly string[] {
 }
 
 /**
- * The bundled roots for a TrustIndex: through the bundle index (stores/bundle-index.ts), keyed by this Node's
- * version, so that a run decodes only the roots a lookup reaches.
+ * The bundled roots for a TrustIndex: through the bundle index (stores/bundle-index.ts), keyed by this Node
+ * binary, so that a run lists (and decodes) only the roots a lookup reaches.
  */
 export function mozillaAnchors(): Array<Cert | IndexedAnchor> {
   if (!anchors) {
-    const text = bundledPems().join('\n');
-    anchors =
-      roots ?? pemAnchors(text, { id: `node-bundled:${process.version}`, size: text.length, mtimeMs: 0 });
+    let text: string | undefined;
+    anchors = roots ?? textAnchors(nodeStamp(), () => (text ??= bundledPems().join('\n')));
   }
   return anchors;
 }

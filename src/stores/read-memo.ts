@@ -13,7 +13,7 @@
  * arguments, user, certifix build, Node version), so anything not on disk is matched exactly.
  *
  * Not kept (the next run computes again): a result whose computation spawned a program or wrote a file
- * (the caller reports a spawn with `taint`), or read anything whose ctime is within RACY_MS of the start (a
+ * (the caller reports a spawn with `taint`), or read anything whose ctime is within user-cache.ts's RACY_MS of the start (a
  * file changed twice within one timestamp tick, the second time after we read it, would look unchanged: git's
  * "racy clean" problem; ctime cannot be set back by a program, so an old ctime is a settled file).
  *
@@ -27,10 +27,9 @@ import * as fsModule from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheRoot, readCacheFile, writeCacheFile } from './user-cache.ts';
+import { cacheRoot, readCacheFile, settled, writeCacheFile } from './user-cache.ts';
 
 const FORMAT = 1;
-const RACY_MS = 2000;
 const MAX_BYTES = 8 * 1024 * 1024;
 const MAX_READS = 100_000;
 /** Files per name: a slot is chosen by the key, so the directory stays bounded whatever the inputs. */
@@ -101,9 +100,10 @@ export async function memoByReads<T>(
   } finally {
     stopRecording();
   }
-  const start = rec.start - RACY_MS;
-  const settled = [...rec.reads.values()].every((a) => !/^\d/.test(a) || ctimeOf(a) < start);
-  if (!rec.tainted && settled && rec.reads.size <= MAX_READS) {
+  const stable = [...rec.reads.values()].every(
+    (a) => !/^\d/.test(a) || settled({ ctimeMs: ctimeOf(a) }, rec.start),
+  );
+  if (!rec.tainted && stable && rec.reads.size <= MAX_READS) {
     const doc: Doc = { format: FORMAT, key, reads: [...rec.reads], value };
     const text = JSON.stringify(doc);
     if (text.length <= MAX_BYTES) writeCacheFile(file, text);

@@ -39,6 +39,17 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string | null {
   return join(xdg ?? join(home as string, '.cache'), 'certifix');
 }
 
+/**
+ * A file whose ctime is older than this was not changed in the last timestamp tick: if it changes after we
+ * read it, its ctime will differ (git's "racy clean" rule; 2 s covers the coarsest file systems, FAT's).
+ */
+export const RACY_MS = 2000;
+
+/** True when `st` (a stat of what was read) is settled: a later change would show in its ctime. */
+export function settled(st: { ctimeMs: number }, now = Date.now()): boolean {
+  return st.ctimeMs < now - RACY_MS;
+}
+
 /** Owned by us and not writable by group or others (from lstat: a symlink is not a directory of ours). */
 function ours(st: Stats): boolean {
   return st.uid === process.geteuid?.() && (st.mode & 0o022) === 0;

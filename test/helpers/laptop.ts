@@ -28,8 +28,8 @@ import { type Snapshot, snapshotTree } from './snapshot.ts';
 
 export { REPO };
 
-/** The CLI's caches under ~/.cache (or $XDG_CACHE_HOME) of the laptop's HOME: V8 code, CA bundle indexes. */
-const CODE_CACHE = /^\.cache\/certifix\/(code-[^/]+|bundles-v\d+)(\/|$)/;
+/** The CLI's caches under ~/.cache (or $XDG_CACHE_HOME) of the laptop's HOME: V8 code, CA file indexes, resolutions. */
+const CODE_CACHE = /^\.cache\/certifix\/(code-[^/]+|bundles-v\d+|reads-v\d+)(\/|$)/;
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -230,7 +230,7 @@ export class Laptop {
   }
 
   /**
-   * Every file in HOME: relative path → sha256 (symlinks: `symlink:<target>`, directories: `dir`). The CLI's own caches (~/.cache/certifix/code-…, bundles-v1) are left out: a
+   * Every file in HOME: relative path → sha256 (symlinks: `symlink:<target>`, directories: `dir`). The CLI's own caches (~/.cache/certifix/code-…, bundles-v2, reads-v1) are left out: a
    * cache, not a change certifix makes to the user's configuration (so are the directories made for it alone).
    */
   async snapshotHome(opts: { ignore?: RegExp } = {}): Promise<Snapshot> {

@@ -1,6 +1,7 @@
 /**
- * The on-disk index of CA bundles: written under the user's cache, used only for exactly the bytes it was
- * made from, and ignored (never followed, never trusted) when it is garbage, a symlink or someone else's.
+ * The on-disk index of CA files: written under the user's cache for a file whose last change is settled, used
+ * only for exactly that version of the file (path, inode, size, mtime, ctime), and ignored (never followed,
+ * never trusted) when it is garbage, a symlink or someone else's.
  */
 import {
   chownSync,
@@ -9,6 +10,8 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  type Stats,
+  statSync,
   symlinkSync,
   unlinkSync,
   writeFileSync,
@@ -16,36 +19,54 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Cert } from '../../src/core/cert.ts';
 import { certInfo } from '../../src/core/extensions.ts';
+import { entriesFor, writeJks } from '../../src/core/keystore.ts';
 import { TrustIndex } from '../../src/core/trust-index.ts';
-import { enableBundleIndex, pemAnchors } from '../../src/stores/bundle-index.ts';
+import { enableBundleIndex, fileAnchors, textAnchors } from '../../src/stores/bundle-index.ts';
 import { parsePemCached } from '../../src/stores/pem.ts';
+import { RACY_MS } from '../../src/stores/user-cache.ts';
 
 const text = tls.rootCertificates.slice(0, 30).join('\n');
-const stamp = { id: '/etc/ssl/certs/test-bundle.crt', size: text.length, mtimeMs: 1 };
 const isRoot = process.getuid?.() === 0;
+let dir: string;
+let pem: string;
+let jks: string;
+let fresh: string;
 
 function home(): string {
   return mkdtempSync(join(tmpdir(), 'certifix-bi-'));
 }
 function indexDir(h: string): string {
-  return join(h, '.cache', 'certifix', 'bundles-v1');
+  return join(h, '.cache', 'certifix', 'bundles-v2');
 }
 const decoded = (anchors: unknown[]) => anchors.every((a) => !(a as { load?: unknown }).load);
+const anchorsOf = (path: string, st: Stats = statSync(path)) => fileAnchors(path, st);
+
+// Files whose last change is older than RACY_MS, as CA bundles on a machine are: the index is written for them.
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'certifix-bi-files-'));
+  pem = join(dir, 'bundle.pem');
+  writeFileSync(pem, text);
+  jks = join(dir, 'cacerts');
+  writeFileSync(jks, writeJks(entriesFor(parsePemCached(text))));
+  await new Promise((r) => setTimeout(r, RACY_MS + 100));
+  fresh = join(dir, 'fresh.pem');
+  writeFileSync(fresh, text);
+}, RACY_MS + 5000);
 
 afterEach(() => enableBundleIndex(null));
 
 describe('bundle index', () => {
-  it('is written on a first read and answers the next one without decoding', () => {
+  it('is written on a first read and answers the next one without reading the file', () => {
     const h = home();
     enableBundleIndex({ HOME: h });
-    const first = pemAnchors(text, stamp);
+    const first = anchorsOf(pem);
     expect(decoded(first)).toBe(true);
     const [file] = readdirSync(indexDir(h));
     expect(file).toMatch(/^[0-9a-f]{32}\.json$/);
-    const second = pemAnchors(text, stamp);
+    const second = anchorsOf(pem);
     expect(decoded(second)).toBe(false);
     expect(second.map((a) => a.sha256)).toEqual(first.map((a) => a.sha256));
     // The same answers as an index of the decoded certificates.
@@ -60,24 +81,73 @@ describe('bundle index', () => {
     expect(lazy.size).toBe(eager.size);
   });
 
-  it('is not used for other bytes of the same size and mtime, nor for another bundle', () => {
+  it('indexes a Java keystore: the DER of each entry, read when a lookup reaches it', () => {
     const h = home();
     enableBundleIndex({ HOME: h });
-    pemAnchors(text, stamp);
-    const other = tls.rootCertificates.slice(30, 60).join('\n').slice(0, text.length).padEnd(text.length);
-    expect(decoded(pemAnchors(other, stamp))).toBe(true);
-    expect(decoded(pemAnchors(text, { ...stamp, mtimeMs: 2 }))).toBe(true);
+    const first = anchorsOf(jks);
+    expect(decoded(first)).toBe(true);
+    const second = anchorsOf(jks);
+    expect(decoded(second)).toBe(false);
+    const lazy = new TrustIndex(second);
+    for (const c of first as Cert[]) expect(lazy.bySubject(certInfo(c).subject)[0]?.sha256).toBe(c.sha256);
+  });
+
+  it('is not written for a file changed within RACY_MS, nor used for another version of the file', () => {
+    const h = home();
+    enableBundleIndex({ HOME: h });
+    anchorsOf(fresh);
+    expect(existsSync(indexDir(h))).toBe(false);
+    anchorsOf(pem);
+    const st = statSync(pem);
+    for (const other of [{ ctimeMs: st.ctimeMs + 1 }, { size: st.size - 1 }, { ino: st.ino + 1 }])
+      expect(decoded(fileAnchors(pem, { ...st, ...other } as Stats))).toBe(true);
+    expect(decoded(anchorsOf(pem))).toBe(false);
+  });
+
+  it('returns nothing for a row whose bytes are no longer the certificate indexed', () => {
+    const h = home();
+    enableBundleIndex({ HOME: h });
+    const copy = join(dir, 'copy.pem');
+    writeFileSync(copy, text);
+    const st = statSync(copy);
+    anchorsOf(copy, { ...st, ctimeMs: 0 } as Stats); // as if settled
+    const rows = fileAnchors(copy, { ...st, ctimeMs: 0 } as Stats);
+    expect(decoded(rows)).toBe(false);
+    // Rewritten behind the index's back (the stamp given is the old one): the lookup finds nothing there.
+    writeFileSync(copy, tls.rootCertificates.slice(30, 60).join('\n'));
+    const index = new TrustIndex(rows);
+    const c = parsePemCached(text)[0] as Cert;
+    expect(index.bySubject(certInfo(c).subject)).toEqual([]);
+  });
+
+  it('keys the bundled roots by the id given, and reads their text only for a lookup', () => {
+    const h = home();
+    enableBundleIndex({ HOME: h });
+    let reads = 0;
+    const get = () => {
+      reads++;
+      return text;
+    };
+    expect(decoded(textAnchors('node-test', get))).toBe(true);
+    reads = 0;
+    const rows = textAnchors('node-test', get);
+    expect(decoded(rows)).toBe(false);
+    expect(reads).toBe(0);
+    const c = parsePemCached(text)[3] as Cert;
+    expect(new TrustIndex(rows).bySubject(certInfo(c).subject)[0]?.sha256).toBe(c.sha256);
+    expect(reads).toBeGreaterThan(0);
+    expect(decoded(textAnchors('node-other', get))).toBe(true);
   });
 
   it('ignores garbage and rows out of bounds, and rewrites them', () => {
     const h = home();
     enableBundleIndex({ HOME: h });
-    pemAnchors(text, stamp);
+    anchorsOf(pem);
     const file = join(indexDir(h), readdirSync(indexDir(h))[0] as string);
     const doc = JSON.parse(readFileSync(file, 'utf8'));
     for (const bad of ['{', '[]', JSON.stringify({ ...doc, rows: [[doc.rows[0][0], null, 0, 1e9]] })]) {
       writeFileSync(file, bad);
-      expect(decoded(pemAnchors(text, stamp))).toBe(true);
+      expect(decoded(anchorsOf(pem))).toBe(true);
       expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(doc);
     }
   });
@@ -85,45 +155,45 @@ describe('bundle index', () => {
   it('does not follow a symlinked index file', () => {
     const h = home();
     enableBundleIndex({ HOME: h });
-    pemAnchors(text, stamp);
+    anchorsOf(pem);
     const file = join(indexDir(h), readdirSync(indexDir(h))[0] as string);
     const elsewhere = join(h, 'elsewhere.json');
     writeFileSync(elsewhere, readFileSync(file));
     unlinkSync(file);
     symlinkSync(elsewhere, file);
-    expect(decoded(pemAnchors(text, stamp))).toBe(true);
+    expect(decoded(anchorsOf(pem))).toBe(true);
   });
 
   it('writes nothing when off (library use) or when HOME is unknown', () => {
     const h = home();
     enableBundleIndex(null);
-    pemAnchors(text, stamp);
+    anchorsOf(pem);
     enableBundleIndex({});
-    pemAnchors(text, stamp);
+    anchorsOf(pem);
     expect(existsSync(join(h, '.cache'))).toBe(false);
   });
 
   it.skipIf(!isRoot)('as root, neither reads nor writes a cache tree of another user', () => {
     const h = home();
     enableBundleIndex({ HOME: h });
-    pemAnchors(text, stamp);
+    anchorsOf(pem);
     // The tree now belongs to someone else: root's run must not trust it.
-    const dir = indexDir(h);
-    for (const p of [h, join(h, '.cache'), join(h, '.cache', 'certifix'), dir]) chownSync(p, 65534, 65534);
-    for (const f of readdirSync(dir)) chownSync(join(dir, f), 65534, 65534);
-    expect(decoded(pemAnchors(text, stamp))).toBe(true);
+    const idx = indexDir(h);
+    for (const p of [h, join(h, '.cache'), join(h, '.cache', 'certifix'), idx]) chownSync(p, 65534, 65534);
+    for (const f of readdirSync(idx)) chownSync(join(idx, f), 65534, 65534);
+    expect(decoded(anchorsOf(pem))).toBe(true);
     // And a HOME of another user gets nothing of root's.
     const theirs = home();
     chownSync(theirs, 65534, 65534);
     enableBundleIndex({ HOME: theirs });
-    pemAnchors(text, stamp);
+    anchorsOf(pem);
     expect(existsSync(join(theirs, '.cache'))).toBe(false);
     // XDG_CACHE_HOME pointing into a directory of another user is refused the same way.
     const xdg = join(theirs, 'xdg');
     mkdirSync(xdg);
     chownSync(xdg, 65534, 65534);
     enableBundleIndex({ HOME: h, XDG_CACHE_HOME: xdg });
-    pemAnchors(text, stamp);
+    anchorsOf(pem);
     expect(readdirSync(xdg)).toEqual([]);
   });
 });

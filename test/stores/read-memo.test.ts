@@ -1,0 +1,209 @@
+/**
+ * Results kept between runs, keyed by exactly what computing them read: reused only while every path read,
+ * listed, tested or resolved answers the same; never kept when the computation spawned or wrote, or read a file
+ * changed within RACY_MS; and only in the user's own cache tree.
+ */
+
+import * as fs from 'node:fs';
+import { existsSync as exists } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { enableReadMemo, memoByReads } from '../../src/stores/read-memo.ts';
+import { RACY_MS } from '../../src/stores/user-cache.ts';
+
+let dir: string;
+const isRoot = process.getuid?.() === 0;
+const isString = (v: unknown): v is string => typeof v === 'string';
+
+/** One machine's worth of files: a PATH directory with python3 and an empty one, a config, versions, a link. */
+function makeTree(d: string): void {
+  fs.mkdirSync(join(d, 'bin'), { recursive: true });
+  fs.mkdirSync(join(d, 'bin2'));
+  fs.writeFileSync(join(d, 'bin', 'python3'), '#!/bin/sh\n', { mode: 0o755 });
+  fs.writeFileSync(join(d, 'pip.conf'), '[global]\ncert = /a.pem\n');
+  fs.mkdirSync(join(d, 'versions', '3.12.1'), { recursive: true });
+  fs.mkdirSync(join(d, 'real-a'));
+  fs.mkdirSync(join(d, 'real-b'));
+  fs.symlinkSync(join(d, 'real-a'), join(d, 'current'));
+}
+
+const CASES = 4;
+beforeAll(async () => {
+  dir = fs.mkdtempSync(join(tmpdir(), 'certifix-memo-'));
+  makeTree(join(dir, 'main'));
+  for (let i = 0; i < CASES; i++) makeTree(join(dir, `case${i}`));
+  await new Promise((r) => setTimeout(r, RACY_MS + 100)); // settled, as a machine's files are
+}, RACY_MS + 5000);
+
+afterEach(() => enableReadMemo(null));
+
+function home(): string {
+  return fs.mkdtempSync(join(tmpdir(), 'certifix-memo-home-'));
+}
+
+/** What a client resolution does: a PATH lookup, a config read, a directory listing, a link resolved. */
+async function resolveAll(tree = 'main'): Promise<string> {
+  const d = join(dir, tree);
+  const pythons = ['bin', 'bin2']
+    .map((b) => join(d, b, 'python3'))
+    .filter((p) => exists(p) && fs.statSync(p).isFile());
+  const conf = fs.readFileSync(join(d, 'pip.conf'), 'utf8');
+  const versions = (await readdir(join(d, 'versions'))).sort();
+  const current = fs.realpathSync(join(d, 'current'));
+  return JSON.stringify({ pythons, conf, versions, current });
+}
+
+/** The memo's answer, and whether it computed. */
+async function memo(
+  inputs: unknown = 'x',
+  compute = () => resolveAll(),
+): Promise<{ value: string; computed: boolean }> {
+  let computed = false;
+  const value = await memoByReads(
+    'test',
+    inputs,
+    async () => {
+      computed = true;
+      return compute();
+    },
+    isString,
+  );
+  return { value, computed };
+}
+
+describe('memoByReads', () => {
+  it('computes once, then answers from the cache while nothing it read has changed', async () => {
+    enableReadMemo({ HOME: home() }, 'build-1');
+    const first = await memo();
+    expect(first.computed).toBe(true);
+    const second = await memo();
+    expect(second).toEqual({ value: first.value, computed: false });
+    expect((await memo('other inputs')).computed).toBe(true);
+  });
+
+  it('is keyed by the build: another build of certifix computes again', async () => {
+    const h = home();
+    enableReadMemo({ HOME: h }, 'build-1');
+    await memo();
+    enableReadMemo({ HOME: h }, 'build-2');
+    expect((await memo()).computed).toBe(true);
+  });
+
+  const changes: Array<[string, (d: string) => void]> = [
+    [
+      'a new python3 in a PATH directory',
+      (d) => fs.writeFileSync(join(d, 'bin2', 'python3'), '', { mode: 0o755 }),
+    ],
+    ['a changed config file', (d) => fs.appendFileSync(join(d, 'pip.conf'), 'timeout = 5\n')],
+    ['a new pyenv version', (d) => fs.mkdirSync(join(d, 'versions', '3.13.0'))],
+    [
+      'a link pointing elsewhere',
+      (d) => {
+        fs.unlinkSync(join(d, 'current'));
+        fs.symlinkSync(join(d, 'real-b'), join(d, 'current'));
+      },
+    ],
+  ];
+  it.each(changes.map(([name, change], i) => [name, change, `case${i}`] as const))(
+    'sees %s on the next run',
+    async (_, change, tree) => {
+      enableReadMemo({ HOME: home() }, 'build-1');
+      const compute = () => resolveAll(tree);
+      const before = await memo(tree, compute);
+      expect((await memo(tree, compute)).computed).toBe(false);
+      change(join(dir, tree));
+      const after = await memo(tree, compute);
+      expect(after.computed).toBe(true);
+      expect(after.value).not.toBe(before.value);
+      expect(after.value).toBe(await resolveAll(tree));
+    },
+  );
+
+  it('keeps nothing computed from a file changed within RACY_MS', async () => {
+    const h = home();
+    enableReadMemo({ HOME: h }, 'build-1');
+    const fresh = join(dir, 'fresh.txt');
+    fs.writeFileSync(fresh, 'now');
+    const read = async () => fs.readFileSync(fresh, 'utf8');
+    expect((await memo('fresh', read)).computed).toBe(true);
+    expect((await memo('fresh', read)).computed).toBe(true);
+  });
+
+  it('keeps nothing when the computation spawned a program or wrote a file', async () => {
+    enableReadMemo({ HOME: home() }, 'build-1');
+    const spawn = async (taint: () => void) => {
+      taint();
+      return 'ran';
+    };
+    await memoByReads('test', 'spawn', spawn, isString);
+    let computed = false;
+    await memoByReads(
+      'test',
+      'spawn',
+      async (taint) => {
+        computed = true;
+        return spawn(taint);
+      },
+      isString,
+    );
+    expect(computed).toBe(true);
+    const wrote = async () => {
+      fs.writeFileSync(join(dir, 'out.txt'), 'x');
+      return 'wrote';
+    };
+    await memo('write', wrote);
+    expect((await memo('write', wrote)).computed).toBe(true);
+  });
+
+  it('restores node:fs after recording', async () => {
+    const statSync = fs.statSync;
+    enableReadMemo({ HOME: home() }, 'build-1');
+    await memo('restore');
+    expect(fs.statSync).toBe(statSync);
+  });
+
+  it('ignores a cache file that is garbage or a symlink, and writes nothing when off', async () => {
+    const h = home();
+    enableReadMemo({ HOME: h }, 'build-1');
+    await memo();
+    const cacheDir = join(h, '.cache', 'certifix', 'reads-v1');
+    const [file] = fs.readdirSync(cacheDir) as [string];
+    const path = join(cacheDir, file);
+    const good = fs.readFileSync(path);
+    fs.writeFileSync(path, '{"format":1');
+    expect((await memo()).computed).toBe(true);
+    const elsewhere = join(h, 'elsewhere.json');
+    fs.writeFileSync(elsewhere, good);
+    fs.unlinkSync(path);
+    fs.symlinkSync(elsewhere, path);
+    expect((await memo()).computed).toBe(true);
+    const off = home();
+    enableReadMemo({ HOME: off, CERTIFIX_NO_CACHE: '1' }, 'build-1');
+    await memo();
+    enableReadMemo(null);
+    await memo();
+    expect(fs.readdirSync(off)).toEqual([]);
+  });
+
+  it.skipIf(!isRoot)('as root, neither trusts nor writes a cache tree of another user', async () => {
+    const h = home();
+    enableReadMemo({ HOME: h }, 'build-1');
+    await memo();
+    const tree = [
+      h,
+      join(h, '.cache'),
+      join(h, '.cache', 'certifix'),
+      join(h, '.cache', 'certifix', 'reads-v1'),
+    ];
+    for (const p of tree) fs.chownSync(p, 65534, 65534);
+    for (const f of fs.readdirSync(tree[3] as string)) fs.chownSync(join(tree[3] as string, f), 65534, 65534);
+    expect((await memo()).computed).toBe(true);
+    const theirs = home();
+    fs.chownSync(theirs, 65534, 65534);
+    enableReadMemo({ HOME: theirs }, 'build-1');
+    await memo();
+    expect(fs.readdirSync(theirs)).toEqual([]);
+  });
+});
