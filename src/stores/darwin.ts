@@ -54,24 +54,31 @@ type Domain = 'user' | 'admin';
 async function domainSettings(ctx: StoreContext, domain: Domain): Promise<DomainSettings> {
   const flag = domain === 'admin' ? ['-d'] : [];
   const run = (args: string[]) => ctx.run('security', args, { env: ctx.env, timeoutMs: 20_000 });
-  const dir = await mkdtemp(join(tmpdir(), 'certifix-trust-'));
-  try {
-    const file = join(dir, `${domain}.plist`);
-    const exported = await run(['trust-settings-export', ...flag, file]);
-    if (exported.stderr.includes(NO_SETTINGS)) return emptyDomain();
-    if (exported.code === 0) {
-      try {
-        const xml = (await readFileBounded(file, MAX_EXPORT_BYTES)).toString('utf8');
-        return { bySha1: parseTrustExport(xml), byLabel: new Map() };
-      } catch {
-        // not written or not readable as a trust record: ask for the printed form
-      }
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const exported = await exportedSettings(flag, run);
+  if (exported) return exported;
   const dumped = await run(['dump-trust-settings', ...flag]);
   return { bySha1: new Map(), byLabel: parseTrustDump(dumped.stdout) };
+}
+
+/** The export into a private temporary directory, removed after; null when it did not give a record. */
+async function exportedSettings(
+  flag: string[],
+  run: (args: string[]) => ReturnType<StoreContext['run']>,
+): Promise<DomainSettings | null> {
+  let dir: string | undefined;
+  try {
+    dir = await mkdtemp(join(tmpdir(), 'certifix-trust-'));
+    const file = join(dir, 'settings.plist');
+    const exported = await run(['trust-settings-export', ...flag, file]);
+    if (exported.stderr.includes(NO_SETTINGS)) return emptyDomain();
+    if (exported.code !== 0) return null;
+    const xml = (await readFileBounded(file, MAX_EXPORT_BYTES)).toString('utf8');
+    return { bySha1: parseTrustExport(xml), byLabel: new Map() };
+  } catch {
+    return null; // no temporary directory, nothing written, or not a trust record: the printed form then
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**
