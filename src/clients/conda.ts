@@ -23,7 +23,7 @@ import { condaPrefixes, findPythonEnvs } from './python-envs.ts';
 import { requestsTrust } from './python-requests.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { pathSource } from './source.ts';
-import { renderFor } from './stacks.ts';
+import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
 
 /** The conda roots: prefixes with conda-meta that are not `<root>/envs/<name>` of another prefix. */
@@ -103,9 +103,7 @@ export const conda: Client = {
     );
   },
 
-  render(v, host, port, inst, detail) {
-    return renderFor('conda', v, host, port, inst, detail);
-  },
+  render: renderAs('conda'),
 
   plan(inst, bundlePath, ctx) {
     const path = join(ctx.home, '.condarc');

@@ -12,8 +12,8 @@ import { envOf, expand, isDir, isFile, readText, sys, which } from '../host-file
 import { CA_DIRS, CA_FILES } from '../stores/linux.ts';
 import type { Context } from '../types.ts';
 import { verdictFromOutput } from './messages.ts';
-import { pathSource } from './source.ts';
-import { renderFor } from './stacks.ts';
+import { firstSetting } from './source.ts';
+import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
 
 /** The first .curlrc curl reads. */
@@ -32,79 +32,62 @@ export const curl: Client = {
   },
 
   async trust(_inst, ctx) {
-    const profile = 'openssl' as const;
     const fail = 'curl exits with "(77) error setting certificate file"';
     const rc = await curlrcPath(ctx);
     const conf = rc ? parseCurlrc((await readText(rc)) ?? '') : {};
-    if (conf.cacert) {
-      const p = expand(conf.cacert, ctx);
-      return pathSource(
-        p,
-        {
-          source: 'config',
-          via: `${rc} cacert`,
-          profile,
-          why: `${rc} sets cacert, which wins over CURL_CA_BUNDLE.`,
-        },
-        'file',
-        fail,
-      );
-    }
     const def = await defaultStore(ctx);
-    if (conf.capath) {
-      const p = expand(conf.capath, ctx);
-      return {
-        source: 'config',
-        via: `${rc} capath`,
-        path: def.file,
-        files: def.file ? [def.file] : [],
-        dirs: [p],
-        profile,
-        why: `${rc} sets capath (searched with the default CA file).`,
-      };
-    }
-    const bundle = envOf(ctx, 'CURL_CA_BUNDLE');
-    if (bundle)
-      return pathSource(
-        bundle,
-        { source: 'env', via: 'CURL_CA_BUNDLE', profile, why: 'CURL_CA_BUNDLE is set.' },
-        'file',
-        fail,
-      );
-    const dir = envOf(ctx, 'SSL_CERT_DIR');
-    if (dir) {
-      const why = `SSL_CERT_DIR is set: curl searches it with its default CA file${ctx.env.SSL_CERT_FILE ? ' and ignores SSL_CERT_FILE' : ''}.`;
-      return {
-        source: 'env',
-        via: 'SSL_CERT_DIR',
-        path: def.file,
-        files: def.file ? [def.file] : [],
-        dirs: [dir],
-        profile,
-        why,
-      };
-    }
-    const file = envOf(ctx, 'SSL_CERT_FILE');
-    if (file)
-      return pathSource(
-        file,
-        { source: 'env', via: 'SSL_CERT_FILE', profile, why: 'SSL_CERT_FILE is set.' },
-        'file',
-        fail,
-      );
-    return {
-      source: 'system',
+    /** A CA directory curl searches along with its default CA file (a capath replaces only the directory). */
+    const withDefaultFile = (source: 'env' | 'config', via: string, dir: string, why: string) => ({
+      source,
+      via,
       path: def.file,
       files: def.file ? [def.file] : [],
-      dirs: def.dir ? [def.dir] : [],
-      profile,
-      why: `curl uses its built-in CA file${def.file ? ` ${def.file}` : ''}.`,
+      dirs: [dir],
+      profile: 'openssl' as const,
+      why,
+    });
+    const rcKey = (key: 'cacert' | 'capath') => {
+      const value = conf[key];
+      return rc && value ? { file: rc, key, value: expand(value, ctx) } : null;
     };
+    return firstSetting(
+      ctx,
+      'openssl',
+      [
+        {
+          read: async () => rcKey('cacert'),
+          why: () => `${rc} sets cacert, which wins over CURL_CA_BUNDLE.`,
+          failure: fail,
+        },
+        {
+          store: async () => {
+            const hit = rcKey('capath');
+            const why = `${rc} sets capath (searched with the default CA file).`;
+            return hit && withDefaultFile('config', `${rc} capath`, hit.value, why);
+          },
+        },
+        { env: 'CURL_CA_BUNDLE', failure: fail },
+        {
+          store: async (c) => {
+            const dir = envOf(c, 'SSL_CERT_DIR');
+            const why = `SSL_CERT_DIR is set: curl searches it with its default CA file${c.env.SSL_CERT_FILE ? ' and ignores SSL_CERT_FILE' : ''}.`;
+            return dir ? withDefaultFile('env', 'SSL_CERT_DIR', dir, why) : null;
+          },
+        },
+        { env: 'SSL_CERT_FILE', failure: fail },
+      ],
+      () => ({
+        source: 'system',
+        path: def.file,
+        files: def.file ? [def.file] : [],
+        dirs: def.dir ? [def.dir] : [],
+        profile: 'openssl',
+        why: `curl uses its built-in CA file${def.file ? ` ${def.file}` : ''}.`,
+      }),
+    );
   },
 
-  render(v, host, port, inst, detail) {
-    return renderFor('curl', v, host, port, inst, detail);
-  },
+  render: renderAs('curl'),
 
   plan(_inst, bundlePath) {
     return {

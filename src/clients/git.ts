@@ -15,7 +15,7 @@ import type { Context } from '../types.ts';
 import { parseGitConfig } from './ini.ts';
 import { verdictFromOutput } from './messages.ts';
 import { pathSource } from './source.ts';
-import { renderFor } from './stacks.ts';
+import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
 
 /** The files git reads for `http.*`, lowest priority first. */
@@ -134,9 +134,7 @@ export const git: Client = {
     };
   },
 
-  render(v, host, port, inst, detail) {
-    return renderFor('git', v, host, port, inst, detail);
-  },
+  render: renderAs('git'),
 
   plan(_inst, bundlePath, ctx) {
     const path = ctx.env.GIT_CONFIG_GLOBAL || join(ctx.home, '.gitconfig');

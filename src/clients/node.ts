@@ -15,7 +15,7 @@ import { verdictFromOutput } from './messages.ts';
 import { installedNodes } from './node-versions.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { merge, pathSource } from './source.ts';
-import { renderFor } from './stacks.ts';
+import { renderAs } from './stacks.ts';
 import type { Client, PlanRoots } from './types.ts';
 
 type V = [number, number, number];
@@ -215,9 +215,7 @@ export const node: Client = {
     return nodeTrust(inst.version, ctx);
   },
 
-  render(v, host, port, inst, detail) {
-    return renderFor('node', v, host, port, inst, detail);
-  },
+  render: renderAs('node'),
 
   plan(inst, bundlePath, ctx, roots) {
     const why = systemCaChoice(inst, ctx, roots);

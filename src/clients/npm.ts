@@ -15,7 +15,7 @@ import type { Context, TrustSource } from '../types.ts';
 import { parseNpmrc } from './ini.ts';
 import { verdictFromOutput } from './messages.ts';
 import { findNode, nodeTrust } from './node.ts';
-import { renderFor } from './stacks.ts';
+import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
 
 /** npm's own directory from the `npm` on PATH (bin/npm → ../lib/node_modules/npm/bin/npm-cli.js). */
@@ -153,9 +153,7 @@ export const npm: Client = {
     );
   },
 
-  render(v, host, port, inst, detail) {
-    return renderFor('npm', v, host, port, inst, detail);
-  },
+  render: renderAs('npm'),
 
   plan(_inst, bundlePath, ctx) {
     const path = ctx.env.NPM_CONFIG_USERCONFIG || ctx.env.npm_config_userconfig || join(ctx.home, '.npmrc');

@@ -24,7 +24,7 @@ import { findPythonEnvs } from './python-envs.ts';
 import { REQUESTS_VARS } from './python-requests.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { merge, pathSource } from './source.ts';
-import { renderFor } from './stacks.ts';
+import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
 
 export const pip: Client = {
@@ -92,9 +92,7 @@ export const pip: Client = {
     });
   },
 
-  render(v, host, port, inst, detail) {
-    return renderFor('pip', v, host, port, inst, detail);
-  },
+  render: renderAs('pip'),
 
   plan(_inst, bundlePath, ctx) {
     // The config file rather than PIP_CERT: pip reads it in every context (IDEs, cron, CI shells that skip

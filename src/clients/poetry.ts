@@ -11,12 +11,8 @@
  */
 import { join } from 'node:path';
 import { readText } from '../host-files.ts';
-import type { Context, Installation } from '../types.ts';
-import { profileOf, pythonFromDetails } from './python.ts';
-import { requestsTrust } from './python-requests.ts';
-import { renderFor } from './stacks.ts';
-import { detectTool, requestsBundlePlan, runInTool } from './tool-python.ts';
-import type { Client } from './types.ts';
+import type { Context } from '../types.ts';
+import { pythonTool, toolRequestsTrust } from './tool-python.ts';
 
 /** `certificates.<source>.cert` entries of a config.toml (`[certificates.corp]` then `cert = "…"`). */
 export function poetryCertificates(toml: string): Record<string, string> {
@@ -38,34 +34,17 @@ function poetryConfigPath(ctx: Pick<Context, 'env' | 'home'>): string {
   return join(dir, 'config.toml');
 }
 
-export const poetry: Client = {
+export const poetry = pythonTool({
   id: 'poetry',
-  detect: (ctx) => detectTool('poetry', 'poetry', ctx),
-
-  async trust(inst: Installation, ctx: Context) {
-    const py = pythonFromDetails(inst.details);
-    const s = await requestsTrust(ctx, py ? profileOf(py) : 'openssl', inst.details?.certifi, 'poetry');
+  async trust(inst, ctx) {
+    const s = await toolRequestsTrust(inst, ctx);
     const certs = poetryCertificates((await readText(poetryConfigPath(ctx))) ?? '');
     const named = Object.entries(certs).map(
       ([src, file]) => `certificates.${src}.cert = ${file} (source ${src} only)`,
     );
     return named.length ? { ...s, warnings: [...(s.warnings ?? []), ...named] } : s;
   },
-
-  render: (v, host, port, inst, detail) => renderFor('poetry', v, host, port, inst, detail),
-
-  plan: (_inst, bundlePath) =>
-    requestsBundlePlan(
-      'poetry',
-      bundlePath,
-      'Poetry sends through requests, which reads it for every index.',
-    ),
-
-  check: (inst, url, ctx) =>
-    runInTool(
-      inst,
-      'import sys, requests\nr = requests.Session().get(sys.argv[1], timeout=20, allow_redirects=False)\nprint("HTTP_STATUS", r.status_code)',
-      url,
-      ctx,
-    ),
-};
+  planWhy: 'Poetry sends through requests, which reads it for every index.',
+  probe:
+    'import sys, requests\nr = requests.Session().get(sys.argv[1], timeout=20, allow_redirects=False)\nprint("HTTP_STATUS", r.status_code)',
+});

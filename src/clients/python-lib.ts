@@ -9,7 +9,7 @@ import { certifiWhere } from './certifi.ts';
 import { verdictFromOutput } from './messages.ts';
 import { findPackage, type PythonInfo, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
 import { findPythonEnvs } from './python-envs.ts';
-import { renderFor } from './stacks.ts';
+import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
 
 interface PythonLibSpec {
@@ -58,9 +58,7 @@ export function pythonLib(spec: PythonLibSpec): Client {
       return spec.trust(py, inst, ctx);
     },
 
-    render(v, host, port, inst, detail) {
-      return renderFor(spec.id, v, host, port, inst, detail);
-    },
+    render: renderAs(spec.id),
 
     plan: spec.plan,
 

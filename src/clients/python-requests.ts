@@ -13,7 +13,7 @@ import { verdictFromOutput } from './messages.ts';
 import { findPackage, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
 import { findPythonEnvs } from './python-envs.ts';
 import { pathSource } from './source.ts';
-import { renderFor } from './stacks.ts';
+import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
 
 /** The variables requests reads, strongest first. */
@@ -49,9 +49,7 @@ export const pythonRequests: Client = {
     return requestsTrust(ctx, profile, inst.details?.certifi, 'requests');
   },
 
-  render(v, host, port, inst, detail) {
-    return renderFor('python-requests', v, host, port, inst, detail);
-  },
+  render: renderAs('python-requests'),
 
   plan(_inst, bundlePath) {
     return {

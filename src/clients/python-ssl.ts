@@ -14,7 +14,7 @@ import type { Context, TrustSource } from '../types.ts';
 import { verdictFromOutput } from './messages.ts';
 import { profileOf, pythonDetails, pythonFromDetails } from './python.ts';
 import { findPythonEnvs } from './python-envs.ts';
-import { renderFor } from './stacks.ts';
+import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
 
 /** OPENSSLDIR defaults that Python builds on these systems are compiled with. */
@@ -97,9 +97,7 @@ export const pythonSsl: Client = {
     return opensslDefaultTrust(ctx, py ? profileOf(py) : 'openssl', who, py?.condaSsl);
   },
 
-  render(v, host, port, inst, detail) {
-    return renderFor('python-ssl', v, host, port, inst, detail);
-  },
+  render: renderAs('python-ssl'),
 
   plan(_inst, bundlePath) {
     return {

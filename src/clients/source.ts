@@ -52,15 +52,31 @@ export interface KeyHit {
   file: string;
   key: string;
   value: string;
+  /** How the store names the setting, when not "`file` `key`" (pdm: `pypi.ca_certs`). */
+  via?: string;
+}
+
+/** What a CA-path setting may add: `dirAs` as in `pathSource`, the sentence, the client's missing-file error. */
+interface SettingOptions {
+  dirAs?: 'capath' | 'file';
+  /** Replaces the default "X is set." / "FILE sets KEY." sentence; a function gets the via it explains. */
+  why?: string | ((via: string) => string);
+  /** What the client does when the file is missing (curl: exits 77), added to the warning. */
+  failure?: string;
 }
 
 /**
- * One way a client can be told its CA file or directory: an environment variable, or a key read from its
- * config files (`read`). `dirAs` as in `pathSource`; `why` replaces the default "X is set." sentence.
+ * One way a client can be told its CAs: an environment variable or a key read from its config files (`read`)
+ * naming a CA file, or, for a setting that is more than one path (curl's capath, searched with its default
+ * file), `store`, which builds the whole store itself and returns null when the setting is absent.
  */
 export type CaSetting =
-  | { env: string; dirAs?: 'capath' | 'file'; why?: string }
-  | { read: (ctx: Context) => Promise<KeyHit | null>; dirAs?: 'capath' | 'file'; why?: string };
+  | ({ env: string } & SettingOptions)
+  | ({ read: (ctx: Context) => Promise<KeyHit | null> } & SettingOptions)
+  | { store: (ctx: Context) => Promise<TrustSource | null> };
+
+const sentence = (why: SettingOptions['why'], via: string, otherwise: string) =>
+  typeof why === 'function' ? why(via) : (why ?? otherwise);
 
 /**
  * The store of a client whose CA settings each REPLACE its defaults: the first setting that is set, in the
@@ -73,28 +89,25 @@ export async function firstSetting(
   otherwise: () => Promise<TrustSource> | TrustSource,
 ): Promise<TrustSource> {
   for (const s of settings) {
+    if ('store' in s) {
+      const found = await s.store(ctx);
+      if (found) return found;
+      continue;
+    }
     if ('env' in s) {
       const value = envOf(ctx, s.env);
-      if (value)
-        return pathSource(
-          value,
-          { source: 'env', via: s.env, profile, why: s.why ?? `${s.env} is set.` },
-          s.dirAs,
-        );
+      if (value) {
+        const why = sentence(s.why, s.env, `${s.env} is set.`);
+        return pathSource(value, { source: 'env', via: s.env, profile, why }, s.dirAs, s.failure);
+      }
       continue;
     }
     const hit = await s.read(ctx);
-    if (hit)
-      return pathSource(
-        hit.value,
-        {
-          source: 'config',
-          via: `${hit.file} ${hit.key}`,
-          profile,
-          why: s.why ?? `${hit.file} sets ${hit.key}.`,
-        },
-        s.dirAs,
-      );
+    if (hit) {
+      const via = hit.via ?? `${hit.file} ${hit.key}`;
+      const why = sentence(s.why, via, `${hit.file} sets ${hit.key}.`);
+      return pathSource(hit.value, { source: 'config', via, profile, why }, s.dirAs, s.failure);
+    }
   }
   return otherwise();
 }

@@ -9,6 +9,7 @@ import type { ClientId, Context, Installation, RenderDetail, TrustSource } from 
 import { printLine } from './printed.ts';
 import { type PythonInfo, profileOf, pythonFromDetails } from './python.ts';
 import { STACKS, type Stack } from './stack-table.ts';
+import type { Client } from './types.ts';
 
 /** The row for an installation (a client without a row verifies as OpenSSL's defaults). */
 export function stackOf(id: string, inst: Installation): Stack | undefined {
@@ -59,7 +60,7 @@ export function observable(id: string, code: string): string {
 }
 
 /** The client's printed line for a failure, from its stack's print style. */
-export function renderFor(
+function renderFor(
   id: ClientId,
   v: { code: string; message: string },
   host: string,
@@ -80,4 +81,9 @@ export function renderFor(
     // libcurl is handed a CA file only when git is told one (GIT_SSL_CAINFO / http.sslCAInfo)
     caFile: trust && (trust.source === 'env' || trust.source === 'config') ? trust.path : null,
   });
+}
+
+/** A client's `render`: its printed line, from its own stack's print style. */
+export function renderAs(id: ClientId): Client['render'] {
+  return (v, host, port, inst, detail) => renderFor(id, v, host, port, inst, detail);
 }

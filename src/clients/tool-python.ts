@@ -6,12 +6,49 @@
  * source configures it (each tool's file cites the lines).
  */
 import { readText, which } from '../host-files.ts';
-import type { ClientId, Context, Installation, Verdict } from '../types.ts';
+import type { ClientId, Context, Installation, TrustSource, Verdict } from '../types.ts';
 import { verdictFromOutput } from './messages.ts';
-import { findPackage, pythonDetails, resolvePython } from './python.ts';
+import { findPackage, profileOf, pythonDetails, pythonFromDetails, resolvePython } from './python.ts';
+import { requestsTrust } from './python-requests.ts';
+import { renderAs } from './stacks.ts';
+import type { Client } from './types.ts';
+
+/** What a Python packaging tool's file states: its facts; `pythonTool` supplies the mechanics. */
+interface PythonToolSpec {
+  /** The client id, also the script's name on PATH and its package's name. */
+  id: ClientId;
+  trust: Client['trust'];
+  /** Why REQUESTS_CA_BUNDLE reaches the tool, for the plan's summary. */
+  planWhy: string;
+  /** Python source run as `python -c SRC URL` in the tool's interpreter; prints `HTTP_STATUS <code>`. */
+  probe: string;
+}
+
+/** A Python packaging tool's adapter (as `pythonLib` is a Python library's). */
+export function pythonTool(spec: PythonToolSpec): Client {
+  return {
+    id: spec.id,
+    detect: (ctx) => detectTool(spec.id, spec.id, ctx),
+    trust: spec.trust,
+    render: renderAs(spec.id),
+    plan: (_inst, bundlePath) => requestsBundlePlan(spec.id, bundlePath, spec.planWhy),
+    check: (inst, url, ctx) => runInTool(inst, spec.probe, url, ctx),
+  };
+}
+
+/** The verification profile of the tool's interpreter (OpenSSL's when it is not known). */
+export function toolProfile(inst: Installation): TrustSource['profile'] {
+  const py = pythonFromDetails(inst.details);
+  return py ? profileOf(py) : 'openssl';
+}
+
+/** The store of a tool that sends through requests in its own interpreter: requests' order, its certifi. */
+export function toolRequestsTrust(inst: Installation, ctx: Context): Promise<TrustSource> {
+  return requestsTrust(ctx, toolProfile(inst), inst.details?.certifi, inst.client);
+}
 
 /** The tool's script on PATH and the Python its `#!` line names (`#!/usr/bin/env python3` resolves on PATH). */
-export async function detectTool(id: ClientId, name: string, ctx: Context): Promise<Installation[]> {
+async function detectTool(id: ClientId, name: string, ctx: Context): Promise<Installation[]> {
   const script = await which(name, ctx);
   if (!script) return [];
   const first = ((await readText(script)) ?? '').slice(0, 300).split('\n')[0] ?? '';
@@ -39,12 +76,7 @@ export async function detectTool(id: ClientId, name: string, ctx: Context): Prom
 }
 
 /** Run `code` (Python, the URL in sys.argv[1], prints `HTTP_STATUS n`) in the tool's interpreter. */
-export async function runInTool(
-  inst: Installation,
-  code: string,
-  url: string,
-  ctx: Context,
-): Promise<Verdict> {
+async function runInTool(inst: Installation, code: string, url: string, ctx: Context): Promise<Verdict> {
   const python = inst.details?.python;
   if (!python) {
     return {
@@ -58,7 +90,7 @@ export async function runInTool(
 }
 
 /** The REQUESTS_CA_BUNDLE plan the requests-based tools share (requests reads it for every Session). */
-export function requestsBundlePlan(owner: ClientId, bundlePath: string, why: string) {
+function requestsBundlePlan(owner: ClientId, bundlePath: string, why: string) {
   return {
     owner,
     summary: `Point ${owner} at the merged bundle with REQUESTS_CA_BUNDLE: ${why}`,

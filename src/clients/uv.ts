@@ -11,13 +11,13 @@
  * store lacks.
  */
 import { join } from 'node:path';
-import { envOf, readText, sys } from '../host-files.ts';
+import { readText, sys } from '../host-files.ts';
 import type { Context, TrustSource } from '../types.ts';
 import { onPath, sslCertFilePlan } from './on-path.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { rustlsVerdict } from './rustls.ts';
-import { pathSource } from './source.ts';
-import { renderFor } from './stacks.ts';
+import { firstSetting } from './source.ts';
+import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
 
 const TRUTHY = /^(?:1|true|yes|on)$/i;
@@ -39,18 +39,21 @@ function uvConfigFiles(ctx: Pick<Context, 'env' | 'home' | 'cwd' | 'sysroot'>): 
   return [sys(ctx, '/etc/uv/uv.toml'), user, join(ctx.cwd, 'uv.toml')];
 }
 
-async function uvTrust(ctx: Context): Promise<TrustSource> {
-  const profile = 'openssl' as const;
-  const file = envOf(ctx, 'SSL_CERT_FILE');
-  if (file)
-    return pathSource(file, { source: 'env', via: 'SSL_CERT_FILE', profile, why: 'uv loads SSL_CERT_FILE.' });
-  const dir = envOf(ctx, 'SSL_CERT_DIR');
-  if (dir)
-    return pathSource(
-      dir,
-      { source: 'env', via: 'SSL_CERT_DIR', profile, why: 'uv loads SSL_CERT_DIR.' },
-      'capath',
-    );
+/** SSL_CERT_FILE, else SSL_CERT_DIR (they win over the native switch, uv#12982), else uv's default store. */
+function uvTrust(ctx: Context): Promise<TrustSource> {
+  return firstSetting(
+    ctx,
+    'openssl',
+    [
+      { env: 'SSL_CERT_FILE', why: 'uv loads SSL_CERT_FILE.' },
+      { env: 'SSL_CERT_DIR', dirAs: 'capath', why: 'uv loads SSL_CERT_DIR.' },
+    ],
+    () => uvDefault(ctx),
+  );
+}
+
+/** uv's store without SSL_CERT_FILE / SSL_CERT_DIR: the platform's with a native switch, else webpki-roots. */
+async function uvDefault(ctx: Context): Promise<TrustSource> {
   let via: string | undefined;
   for (const name of ['UV_SYSTEM_CERTS', 'UV_NATIVE_TLS']) if (TRUTHY.test(ctx.env[name] ?? '')) via ??= name;
   for (const f of uvConfigFiles(ctx)) {
@@ -58,7 +61,7 @@ async function uvTrust(ctx: Context): Promise<TrustSource> {
     if (key) via ??= `${key} (${f})`;
   }
   if (via) {
-    const os = await opensslDefaultTrust(ctx, profile, 'uv');
+    const os = await opensslDefaultTrust(ctx, 'openssl', 'uv');
     return { ...os, source: 'system', via, why: `${via}: uv verifies with the platform's store.` };
   }
   return {
@@ -67,7 +70,7 @@ async function uvTrust(ctx: Context): Promise<TrustSource> {
     files: [],
     dirs: [],
     bundled: true,
-    profile,
+    profile: 'openssl',
     why: 'uv verifies with its bundled Mozilla roots (webpki-roots), not the OS store.',
   };
 }
@@ -85,7 +88,7 @@ export const uv: Client = {
   id: 'uv',
   detect: onPath('uv', 'uv'),
   trust: async (_inst, ctx) => ({ ...(await uvTrust(ctx)), ignores: UV_IGNORES }),
-  render: (v, host, port, inst, detail) => renderFor('uv', v, host, port, inst, detail),
+  render: renderAs('uv'),
   plan: (_inst, bundlePath) =>
     sslCertFilePlan(
       'uv',
