@@ -13,7 +13,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { envOf, expand, isDir, readText, sys, which } from '../host-files.ts';
 import type { Context, Verdict } from '../types.ts';
-import { envPlan, inTempDir } from './on-path.ts';
+import { envPlan, inTempDir, runVerdict } from './on-path.ts';
 import { php, phpVerdict } from './php.ts';
 import { firstSetting, type KeyHit } from './source.ts';
 import type { Client } from './types.ts';
@@ -103,16 +103,13 @@ export const composer: Client = {
         COMPOSER_CACHE_DIR: join(dir, 'cache'),
         COLUMNS: '4000',
       };
-      const r = await ctx.run(
+      return runVerdict(
+        ctx,
         inst.path,
         ['show', '-a', '-n', '--no-plugins', `--working-dir=${dir}`, 'certifix/probe'],
-        {
-          env,
-          cwd: dir,
-          timeoutMs: 60_000,
-        },
+        { env, cwd: dir },
+        composerVerdict,
       );
-      return composerVerdict(`${r.stdout}\n${r.stderr}`, r.code);
     });
   },
 };

@@ -17,7 +17,7 @@ import { blockStyle } from '../formats/condarc.ts';
 import { expand, isFile, readText } from '../host-files.ts';
 import type { Context, Installation } from '../types.ts';
 import { type SslVerify, sslVerify } from './conda-config.ts';
-import { verdictFromOutput } from './messages.ts';
+import { runVerdict } from './on-path.ts';
 import { findPackage, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
 import { condaPrefixes, findPythonEnvs } from './python-envs.ts';
 import { requestsTrust } from './python-requests.ts';
@@ -150,7 +150,6 @@ export const conda: Client = {
           'r = s.get(sys.argv[1], timeout=20, allow_redirects=False)',
           'print("HTTP_STATUS", r.status_code)',
         ].join('\n');
-    const r = await ctx.run(python, ['-c', code, url], { env: ctx.env, timeoutMs: 60_000 });
-    return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+    return runVerdict(ctx, python, ['-c', code, url]);
   },
 };

@@ -11,7 +11,7 @@ import { parseCurlrc } from '../formats/curlrc.ts';
 import { envOf, expand, isDir, isFile, readText, sys, which } from '../host-files.ts';
 import { CA_DIRS, CA_FILES } from '../stores/linux.ts';
 import type { Context } from '../types.ts';
-import { verdictFromOutput } from './messages.ts';
+import { runVerdict } from './on-path.ts';
 import { firstSetting } from './source.ts';
 import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
@@ -100,12 +100,16 @@ export const curl: Client = {
   },
 
   async check(inst, url, ctx) {
-    const r = await ctx.run(
-      inst.path,
-      ['-sS', '-o', '/dev/null', '--max-time', '20', '-w', 'HTTP_STATUS %{http_code}\\n', url],
-      { env: ctx.env, timeoutMs: 60_000 },
-    );
-    return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+    return runVerdict(ctx, inst.path, [
+      '-sS',
+      '-o',
+      '/dev/null',
+      '--max-time',
+      '20',
+      '-w',
+      'HTTP_STATUS %{http_code}\\n',
+      url,
+    ]);
   },
 };
 

@@ -13,7 +13,7 @@ import { envOf, expand, isFile, readText, real, sys, which } from '../host-files
 import { CA_FILES } from '../stores/linux.ts';
 import type { Context } from '../types.ts';
 import { parseGitConfig } from './ini.ts';
-import { verdictFromOutput } from './messages.ts';
+import { runVerdict } from './on-path.ts';
 import { pathSource } from './source.ts';
 import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
@@ -148,7 +148,6 @@ export const git: Client = {
 
   async check(inst, url, ctx) {
     const env = { ...ctx.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true' };
-    const r = await ctx.run(inst.path, ['ls-remote', '--', url], { env, timeoutMs: 60_000 });
-    return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+    return runVerdict(ctx, inst.path, ['ls-remote', '--', url], { env });
   },
 };

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { envOf, isDir, isFile, sys } from '../host-files.ts';
 import type { Verdict } from '../types.ts';
 import { NOT_VERIFIED, REASONS } from './messages.ts';
-import { inTempDir, onPath, sslCertFilePlan } from './on-path.ts';
+import { inTempDir, onPath, runVerdict, sslCertFilePlan } from './on-path.ts';
 import type { Client } from './types.ts';
 
 /** root_linux.go certFiles (first existing wins) and root_unix.go certDirectories. */
@@ -121,12 +121,13 @@ export const go: Client = {
         GOTOOLCHAIN: 'local',
         GO111MODULE: 'on',
       };
-      const r = await ctx.run(inst.path, ['mod', 'download', '-json', 'example.com/certifix-probe@v0.0.1'], {
-        env,
-        cwd: dir,
-        timeoutMs: 60_000,
-      });
-      return goVerdict(`${r.stdout}\n${r.stderr}`, r.code);
+      return runVerdict(
+        ctx,
+        inst.path,
+        ['mod', 'download', '-json', 'example.com/certifix-probe@v0.0.1'],
+        { env, cwd: dir },
+        goVerdict,
+      );
     });
   },
 };

@@ -13,8 +13,8 @@ import { dirname, join } from 'node:path';
 import { exists, expand, isFile, readText, real, sys, which } from '../host-files.ts';
 import type { Context, TrustSource } from '../types.ts';
 import { parseNpmrc } from './ini.ts';
-import { verdictFromOutput } from './messages.ts';
 import { findNode, nodeTrust } from './node.ts';
+import { runVerdict } from './on-path.ts';
 import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
 
@@ -181,11 +181,7 @@ export const npm: Client = {
     // A throw-away cache: proving the fix must not leave ~/.npm behind (undo restores HOME exactly).
     const cache = await mkdtemp(join(tmpdir(), 'certifix-npm-'));
     try {
-      const r = await ctx.run(node, [...args, `--cache=${cache}`, '--logs-max=0'], {
-        env: ctx.env,
-        timeoutMs: 60_000,
-      });
-      return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+      return await runVerdict(ctx, node, [...args, `--cache=${cache}`, '--logs-max=0']);
     } finally {
       await rm(cache, { recursive: true, force: true });
     }

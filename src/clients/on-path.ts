@@ -1,10 +1,11 @@
-/** Shared adapter pieces: a client that is one executable on PATH, and the SSL_CERT_FILE plan. */
+/** Shared adapter pieces: a client that is one executable on PATH, the variable plans, a check's one run. */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Plan } from '../core/plan.ts';
 import { which } from '../host-files.ts';
-import type { ClientId, Context, Installation } from '../types.ts';
+import type { ClientId, Context, Installation, Runner, Verdict } from '../types.ts';
+import { verdictFromOutput } from './messages.ts';
 
 /** `detect()` for a client that is the first `name` on PATH. */
 export function onPath(id: ClientId, name: string): (ctx: Context) => Promise<Installation[]> {
@@ -66,4 +67,19 @@ export async function inTempDir<T>(name: string, fn: (dir: string) => Promise<T>
   } finally {
     await rm(dir, { recursive: true, force: true }).catch(() => {});
   }
+}
+
+/**
+ * A check's one run of the real client: in the caller's environment with a 60 s limit unless `opts` says
+ * otherwise, its verdict read from all it printed (by `read`, for a client with wording of its own).
+ */
+export async function runVerdict(
+  ctx: Context,
+  cmd: string,
+  args: readonly string[],
+  opts: Parameters<Runner>[2] = {},
+  read: (output: string, code: number | null) => Verdict = verdictFromOutput,
+): Promise<Verdict> {
+  const r = await ctx.run(cmd, args, { env: ctx.env, timeoutMs: 60_000, ...opts });
+  return read(`${r.stdout}\n${r.stderr}`, r.code);
 }

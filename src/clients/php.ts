@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { envOf, readText, sys } from '../host-files.ts';
 import type { Context, Verdict } from '../types.ts';
 import { NOT_VERIFIED, verdictFromOutput } from './messages.ts';
-import { onPath, sslCertFilePlan } from './on-path.ts';
+import { onPath, runVerdict, sslCertFilePlan } from './on-path.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { pathSource } from './source.ts';
 import type { Client } from './types.ts';
@@ -109,7 +109,6 @@ export const php: Client = {
     ),
 
   async check(inst, url, ctx) {
-    const r = await ctx.run(inst.path, ['-r', PROBE, url], { env: ctx.env, timeoutMs: 60_000 });
-    return phpVerdict(`${r.stdout}\n${r.stderr}`, r.code);
+    return runVerdict(ctx, inst.path, ['-r', PROBE, url], {}, phpVerdict);
   },
 };

@@ -17,7 +17,7 @@ import { atLeast } from '../core/version.ts';
 import { envOf } from '../host-files.ts';
 import type { Installation } from '../types.ts';
 import { certifiWhere } from './certifi.ts';
-import { verdictFromOutput } from './messages.ts';
+import { runVerdict } from './on-path.ts';
 import { pipOption, pipUserConfig } from './pip-config.ts';
 import { findPackage, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
 import { findPythonEnvs } from './python-envs.ts';
@@ -116,7 +116,8 @@ export const pip: Client = {
     const dest = await mkdtemp(join(tmpdir(), 'certifix-pip-'));
     const index = new URL('simple/', url.endsWith('/') ? url : `${url}/`).href;
     try {
-      const r = await ctx.run(
+      return await runVerdict(
+        ctx,
         py,
         [
           '-m',
@@ -135,9 +136,8 @@ export const pip: Client = {
           index,
           'certifix-probe',
         ],
-        { env: ctx.env, timeoutMs: 90_000 },
+        { timeoutMs: 90_000 },
       );
-      return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
     } finally {
       await rm(dest, { recursive: true, force: true });
     }

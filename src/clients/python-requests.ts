@@ -9,7 +9,7 @@
 import { envOf } from '../host-files.ts';
 import type { Context, Installation, TrustSource } from '../types.ts';
 import { certifiWhere } from './certifi.ts';
-import { verdictFromOutput } from './messages.ts';
+import { runVerdict } from './on-path.ts';
 import { findPackage, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
 import { findPythonEnvs } from './python-envs.ts';
 import { pathSource } from './source.ts';
@@ -66,8 +66,7 @@ export const pythonRequests: Client = {
     const py = inst.details?.python ?? 'python3';
     const code =
       'import sys, requests\nr = requests.get(sys.argv[1], timeout=20, allow_redirects=False)\nprint("HTTP_STATUS", r.status_code)';
-    const r = await ctx.run(py, ['-c', code, url], { env: ctx.env, timeoutMs: 60_000 });
-    return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+    return runVerdict(ctx, py, ['-c', code, url]);
   },
 };
 

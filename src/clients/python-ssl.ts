@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { isDir, isFile } from '../host-files.ts';
 import { openSslPaths } from '../stores/linux.ts';
 import type { Context, TrustSource } from '../types.ts';
-import { verdictFromOutput } from './messages.ts';
+import { runVerdict } from './on-path.ts';
 import { profileOf, pythonDetails, pythonFromDetails } from './python.ts';
 import { findPythonEnvs } from './python-envs.ts';
 import { renderAs } from './stacks.ts';
@@ -119,7 +119,6 @@ export const pythonSsl: Client = {
       'except urllib.error.HTTPError as e:',
       '    print("HTTP_STATUS", e.code)',
     ].join('\n');
-    const r = await ctx.run(inst.path, ['-c', code, url], { env: ctx.env, timeoutMs: 60_000 });
-    return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+    return runVerdict(ctx, inst.path, ['-c', code, url]);
   },
 };

@@ -7,8 +7,8 @@
  * The documented switch is SSL_CERT_FILE (https://guides.rubygems.org/ssl-certificate-update/).
  */
 
-import { REASONS, verdictFromOutput } from './messages.ts';
-import { onPath, sslCertFilePlan } from './on-path.ts';
+import { REASONS } from './messages.ts';
+import { onPath, runVerdict, sslCertFilePlan } from './on-path.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import type { Client } from './types.ts';
 
@@ -45,7 +45,6 @@ export const ruby: Client = {
     ),
 
   async check(inst, url, ctx) {
-    const r = await ctx.run(inst.path, ['-e', PROBE, url], { env: ctx.env, timeoutMs: 60_000 });
-    return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+    return runVerdict(ctx, inst.path, ['-e', PROBE, url]);
   },
 };

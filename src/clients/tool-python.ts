@@ -7,7 +7,7 @@
  */
 import { readText, which } from '../host-files.ts';
 import type { ClientId, Context, Installation, TrustSource, Verdict } from '../types.ts';
-import { verdictFromOutput } from './messages.ts';
+import { runVerdict } from './on-path.ts';
 import { findPackage, profileOf, pythonDetails, pythonFromDetails, resolvePython } from './python.ts';
 import { requestsTrust } from './python-requests.ts';
 import { renderAs } from './stacks.ts';
@@ -85,8 +85,7 @@ async function runInTool(inst: Installation, code: string, url: string, ctx: Con
       message: `${inst.client}: the interpreter of ${inst.path} was not found`,
     };
   }
-  const r = await ctx.run(python, ['-c', code, url], { env: ctx.env, timeoutMs: 60_000 });
-  return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+  return runVerdict(ctx, python, ['-c', code, url]);
 }
 
 /** The REQUESTS_CA_BUNDLE plan the requests-based tools share (requests reads it for every Session). */

@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { readText, sys } from '../host-files.ts';
 import type { Context, TrustSource } from '../types.ts';
-import { onPath, sslCertFilePlan } from './on-path.ts';
+import { onPath, runVerdict, sslCertFilePlan } from './on-path.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { rustlsVerdict } from './rustls.ts';
 import { firstSetting } from './source.ts';
@@ -97,11 +97,12 @@ export const uv: Client = {
     ),
   // The real uv resolving one name against the URL as its index (uv pip compile reads requirements from stdin).
   async check(inst, url, ctx) {
-    const r = await ctx.run(inst.path, ['pip', 'compile', '--no-cache', '--index-url', url, '-'], {
-      env: ctx.env,
-      input: 'certifix-probe\n',
-      timeoutMs: 60_000,
-    });
-    return rustlsVerdict(`${r.stdout}\n${r.stderr}`, r.code);
+    return runVerdict(
+      ctx,
+      inst.path,
+      ['pip', 'compile', '--no-cache', '--index-url', url, '-'],
+      { input: 'certifix-probe\n' },
+      rustlsVerdict,
+    );
   },
 };

@@ -14,7 +14,7 @@ import { envOf, expand, isFile, readText, sys } from '../host-files.ts';
 import { CA_FILES } from '../stores/linux.ts';
 import type { Context, Verdict } from '../types.ts';
 import { NOT_VERIFIED, REASONS } from './messages.ts';
-import { onPath } from './on-path.ts';
+import { onPath, runVerdict } from './on-path.ts';
 import { pathSource } from './source.ts';
 import type { Client } from './types.ts';
 
@@ -144,11 +144,12 @@ export const wget: Client = {
 
   async check(inst, url, ctx) {
     // --no-hsts: wget would otherwise write ~/.wget-hsts; -nv still prints the certificate errors.
-    const r = await ctx.run(
+    return runVerdict(
+      ctx,
       inst.path,
       ['-nv', '--no-hsts', '--tries=1', '--timeout=20', '-O', '/dev/null', url],
-      { env: ctx.env, timeoutMs: 60_000 },
+      {},
+      wgetVerdict,
     );
-    return wgetVerdict(`${r.stdout}\n${r.stderr}`, r.code);
   },
 };
