@@ -2,6 +2,7 @@
 
 export { drift, type FileDrift } from './drift.ts';
 export { type ApplyResult, applyPlans, type FileChange } from './execute.ts';
+export { readOwnFile } from './guard.ts';
 export { type Journal, readJournal } from './journal.ts';
 export { renderUndoListing, type UndoListing, undoListing } from './listing.ts';
 export { certifixPaths } from './paths.ts';

@@ -5,8 +5,7 @@
  */
 
 import { dirname } from 'node:path';
-import { certifixPaths, drift, type FileDrift, readJournal } from '../apply/index.ts';
-import { readFileBounded } from '../bounded.ts';
+import { certifixPaths, drift, type FileDrift, readJournal, readOwnFile } from '../apply/index.ts';
 import { caVariables } from '../clients/ca-variables.ts';
 import { registry } from '../clients/registry.ts';
 import { processContext } from '../context.ts';
@@ -44,6 +43,8 @@ export interface StatusReport {
 }
 
 const DAY = 86400_000;
+/** The merged bundle: Mozilla's list (~220 KB) plus the OS store and the chosen roots, well under this. */
+const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
 
 async function envFileFindings(ctx: Context): Promise<Finding[]> {
   const out: Finding[] = [];
@@ -86,7 +87,10 @@ export async function status(
     let certs: ReturnType<typeof parseCerts>['certs'] = [];
     let exists = true;
     try {
-      certs = parseCerts(await readFileBounded(paths.bundle), paths.bundle).certs;
+      // Our own file: bounded, never through a symlink (a planted link reads as a missing bundle).
+      const data = await readOwnFile(paths.bundle, MAX_BUNDLE_BYTES);
+      if (!data) throw new Error(`${paths.bundle} does not exist`);
+      certs = parseCerts(data, paths.bundle).certs;
     } catch {
       exists = false;
       findings.push({

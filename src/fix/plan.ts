@@ -3,9 +3,8 @@
  * CA variables' roots), the chosen roots remembered next to it (so `refresh` can rebuild and `status` can
  * compare), and the plan of each client that needs the bundle (needs.ts) pointing it there.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { certifixPaths, readJournal } from '../apply/index.ts';
+import { certifixPaths, readJournal, readOwnFile } from '../apply/index.ts';
 import { registry } from '../clients/registry.ts';
 import type { Client } from '../clients/types.ts';
 import type { Diagnosis } from '../commands/diagnose.ts';
@@ -42,6 +41,9 @@ export function rootsPath(ctx: Pick<Context, 'env' | 'home' | 'platform'>): stri
   return join(certifixPaths(ctx).dir, 'roots.pem');
 }
 
+/** The chosen roots are a few PEM blocks; the Mozilla list whole is ~220 KB. */
+const MAX_ROOTS_BYTES = 4 * 1024 * 1024;
+
 const ORIGIN_RE = /^# origin: (os-store|file|network)$/;
 const FROM_RE = /^# kept from: (.+)$/;
 
@@ -49,9 +51,10 @@ const FROM_RE = /^# kept from: (.+)$/;
 export async function readChosenRoots(
   ctx: Pick<Context, 'env' | 'home' | 'platform'>,
 ): Promise<ChosenRoot[]> {
+  // Our own file under HOME: bounded, and never read through a symlink (fix then refuses to write it).
   let text: string;
   try {
-    text = await readFile(rootsPath(ctx), 'utf8');
+    text = String((await readOwnFile(rootsPath(ctx), MAX_ROOTS_BYTES)) ?? '');
   } catch {
     return [];
   }

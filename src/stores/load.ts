@@ -6,8 +6,9 @@
  * Reads are synchronous: a CA file is one read of ~200 KB, and a hashed directory is many tiny files, for
  * which a thread-pool round trip per open/stat/read/close cost more than the reads (~50 ms for 150 links).
  */
-import { readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
+import { readdirSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { readFileBoundedSync } from '../bounded.ts';
 import { type Cert, parseCerts, uniqueCerts } from '../core/cert.ts';
 import { isKeystore, readKeystore } from '../core/keystore.ts';
 import { type AnchorDir, type IndexedAnchor, TrustIndex } from '../core/trust-index.ts';
@@ -22,12 +23,28 @@ import type { SystemStore } from './types.ts';
 export { parsePemCached };
 
 type Memo<T> = Map<string, { mtimeMs: number; size: number; value: T }>;
+
+/**
+ * CA files are named by variables and config files in HOME, so they are read only when they are regular files
+ * (a FIFO in SSL_CERT_DIR would block the read forever, /dev/zero would fill memory) and at most this large
+ * (Mozilla's whole list is ~220 KB; a JDK's cacerts ~150 KB). Symlinks are followed: /etc/ssl/certs is made
+ * of them.
+ */
+const MAX_CA_FILE_BYTES = 4 * 1024 * 1024;
+
+/** A CA file's bytes, bounded; throws for anything but a regular file (callers treat that as unreadable). */
+function readCaFileSync(path: string): Buffer {
+  if (!statSync(path).isFile()) throw new Error(`${path} is not a regular file`);
+  return readFileBoundedSync(path, MAX_CA_FILE_BYTES);
+}
+
 const byPath: Memo<Cert[]> = new Map();
 const anchorsByFile: Memo<Array<Cert | IndexedAnchor>> = new Map();
 
 /**
  * What `read` makes of a file, once per version of it (size and mtime) per process, keyed by file identity:
- * /usr/lib/ssl/cert.pem and /etc/ssl/certs/ca-certificates.crt are one file on Debian. [] when unreadable.
+ * /usr/lib/ssl/cert.pem and /etc/ssl/certs/ca-certificates.crt are one file on Debian. [] when unreadable,
+ * not a regular file or past MAX_CA_FILE_BYTES.
  */
 function perFile<T>(memo: Memo<T[]>, path: string, read: (key: string, st: Stats) => T[]): T[] {
   let st: Stats;
@@ -36,6 +53,7 @@ function perFile<T>(memo: Memo<T[]>, path: string, read: (key: string, st: Stats
   } catch {
     return [];
   }
+  if (!st.isFile() || st.size > MAX_CA_FILE_BYTES) return [];
   const key = `${st.dev}:${st.ino}`;
   const hit = memo.get(key);
   if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.value;
@@ -60,7 +78,7 @@ function fileAnchors(path: string): Array<Cert | IndexedAnchor> {
 /** readBundle without the promise: [] when the file cannot be read. */
 export function readBundleSync(path: string): Cert[] {
   return perFile(byPath, path, () => {
-    const data = readFileSync(path);
+    const data = readCaFileSync(path);
     const text = data.toString('latin1');
     // A Java truststore (JKS or PKCS#12) is a CA store too: its certificates (core/keystore.ts).
     return text.includes('-----BEGIN')
@@ -123,7 +141,7 @@ export function hashedDir(dir: string): AnchorDir {
           for (let n = 0; ; n++) {
             let found: Cert[] = [];
             try {
-              found = parsePemCached(readFileSync(join(dir, `${h}.${n}`), 'latin1')); // by_dir reads PEM
+              found = parsePemCached(readCaFileSync(join(dir, `${h}.${n}`)).toString('latin1')); // by_dir reads PEM
             } catch {}
             if (found.length === 0) break;
             certs.push(...found);

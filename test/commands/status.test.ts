@@ -2,10 +2,11 @@
  * `status()` on a temporary HOME: CA variables are judged by whether their file replaces a client's
  * defaults (then it needs public roots) or is added to them (NODE_EXTRA_CA_CERTS).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { certifixPaths } from '../../src/apply/paths.ts';
 import { status } from '../../src/commands/status.ts';
 import { runProcess } from '../../src/context.ts';
 import { Pki } from '../helpers/pki.ts';
@@ -29,3 +30,23 @@ it('warns about a replacing CA file without public roots and a missing one, not 
   expect(about('env-missing-file')).toEqual(['PIP_CERT']);
   expect(report.configured).toBe(false);
 });
+
+it('reads its own bundle, but never through a symlink (a planted link reads as a missing bundle)', async () => {
+  const root = new Pki().root('own', 'Own Bundle Root');
+  const report = async (link: boolean) => {
+    const h = mkdtempSync(join(home, 'linked-'));
+    const ctx = { env: { PATH: process.env.PATH, HOME: h }, home: h, cwd: h, platform: 'linux' as const };
+    const paths = certifixPaths(ctx);
+    mkdirSync(paths.dir, { recursive: true });
+    const now = new Date().toISOString();
+    const journal = { version: 1, createdAt: now, updatedAt: now, createdDirs: [], env: {}, entries: [] };
+    writeFileSync(paths.journal, JSON.stringify(journal));
+    if (link) symlinkSync(root.certPath, paths.bundle);
+    else writeFileSync(paths.bundle, root.pem);
+    return status({}, { ...ctx, run: runProcess });
+  };
+  expect((await report(false)).bundle).toMatchObject({ exists: true, count: 1 });
+  const linked = await report(true);
+  expect(linked.bundle).toMatchObject({ exists: false, count: 0 });
+  expect(linked.findings.map((f) => f.id)).toContain('bundle-missing');
+}, 30_000); // two status() runs, each detecting every client on PATH
