@@ -27,7 +27,7 @@ import { verdictFromOutput } from './messages.ts';
 import { envPlan, inTempDir, onPath } from './on-path.ts';
 import { requestsTrust } from './python-requests.ts';
 import { firstSetting, type KeyHit, keyIn } from './source.ts';
-import { renderFor } from './stacks.ts';
+import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
 
 /** The variable that overrides `core/custom_ca_certs_file` (properties.py `EnvironmentName`). */
@@ -109,7 +109,7 @@ export const gcloud: Client = {
     return proxied ? { ...s, ignores } : s;
   },
 
-  render: (v, host, port, inst, detail) => renderFor('gcloud', v, host, port, inst, detail),
+  render: renderAs('gcloud'),
 
   plan: (_inst, bundlePath) =>
     envPlan(
