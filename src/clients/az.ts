@@ -15,12 +15,8 @@
  */
 import type { Verdict } from '../types.ts';
 import { verdictFromOutput } from './messages.ts';
-import { inTempDir } from './on-path.ts';
-import { profileOf, pythonFromDetails } from './python.ts';
-import { requestsTrust } from './python-requests.ts';
-import { renderFor } from './stacks.ts';
-import { detectTool, requestsBundlePlan } from './tool-python.ts';
-import type { Client } from './types.ts';
+import { inTempDir, runVerdict } from './on-path.ts';
+import { pythonTool, toolRequestsTrust } from './tool-python.ts';
 
 /**
  * `az rest` reports the server's HTTP answer as `ERROR: Not Found(<body>)` (measured, az 2.45): TLS was fine.
@@ -32,13 +28,11 @@ function azVerdict(output: string, code: number | null): Verdict {
   return /^ERROR: [A-Z][A-Za-z ]+\(/m.test(output) ? { ok: true, code: 'OK', message: 'ok' } : v;
 }
 
-export const az: Client = {
+export const az = pythonTool({
   id: 'az',
-  detect: (ctx) => detectTool('az', 'az', ctx),
 
   async trust(inst, ctx) {
-    const py = pythonFromDetails(inst.details);
-    const s = await requestsTrust(ctx, py ? profileOf(py) : 'openssl', inst.details?.certifi, 'az');
+    const s = await toolRequestsTrust(inst, ctx);
     return ctx.env.AZURE_CLI_DISABLE_CONNECTION_VERIFICATION
       ? {
           ...s,
@@ -50,10 +44,7 @@ export const az: Client = {
       : s;
   },
 
-  render: (v, host, port, inst, detail) => renderFor('az', v, host, port, inst, detail),
-
-  plan: (_inst, bundlePath) =>
-    requestsBundlePlan('az', bundlePath, "every requests Session of az, MSAL's sign-in included, reads it."),
+  planWhy: "every requests Session of az, MSAL's sign-in included, reads it.",
 
   // The real az sends one GET to the URL (`az rest` without a token), with a throwaway config directory.
   async check(inst, url, ctx) {
@@ -65,8 +56,7 @@ export const az: Client = {
         AZURE_CORE_NO_COLOR: '1',
       };
       const args = ['rest', '--method', 'get', '--url', url, '--skip-authorization-header'];
-      const r = await ctx.run(inst.path, args, { env, timeoutMs: 120_000 });
-      return azVerdict(`${r.stdout}\n${r.stderr}`, r.code);
+      return runVerdict(ctx, inst.path, args, { env, timeoutMs: 120_000 }, azVerdict);
     });
   },
-};
+});

@@ -20,19 +20,23 @@ interface PythonToolSpec {
   trust: Client['trust'];
   /** Why REQUESTS_CA_BUNDLE reaches the tool, for the plan's summary. */
   planWhy: string;
-  /** Python source run as `python -c SRC URL` in the tool's interpreter; prints `HTTP_STATUS <code>`. */
-  probe: string;
 }
 
+/**
+ * How the tool is checked: Python source run as `python -c SRC URL` in its interpreter (prints
+ * `HTTP_STATUS <code>`), or, for a tool that can be asked for the URL itself (az rest), its own check.
+ */
+type ToolCheck = { probe: string } | { check: Client['check'] };
+
 /** A Python packaging tool's adapter (as `pythonLib` is a Python library's). */
-export function pythonTool(spec: PythonToolSpec): Client {
+export function pythonTool(spec: PythonToolSpec & ToolCheck): Client {
   return {
     id: spec.id,
     detect: (ctx) => detectTool(spec.id, spec.id, ctx),
     trust: spec.trust,
     render: renderAs(spec.id),
     plan: (_inst, bundlePath) => requestsBundlePlan(spec.id, bundlePath, spec.planWhy),
-    check: (inst, url, ctx) => runInTool(inst, spec.probe, url, ctx),
+    check: 'check' in spec ? spec.check : (inst, url, ctx) => runInTool(inst, spec.probe, url, ctx),
   };
 }
 
