@@ -6,7 +6,7 @@
  * under the root) verify a real server signed by the exported root.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,18 @@ describe('export dockerfile', () => {
       'RUN update-ca-certificates',
       'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \\\n    REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt \\\n    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt',
     ]);
+  });
+
+  it('README shows exactly these lines', async () => {
+    const { lines } = await exported('debian');
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const block = readme.slice(readme.indexOf('$ certifix export dockerfile --out .'));
+    const shown = block.slice(
+      block.indexOf('\n', block.indexOf('certifix: wrote')) + 1,
+      block.indexOf('\n```'),
+    );
+    const name = `certifix-ca-${chainRoot[0]?.sha256.slice(0, 16)}.crt`;
+    expect(shown.replaceAll('certifix-ca-3f2a9c0d1e4b5a67.crt', name)).toBe(lines.join('\n'));
   });
 
   it.skipIf(lacks('update-ca-certificates', 'curl'))(
