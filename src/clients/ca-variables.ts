@@ -31,7 +31,7 @@ const CA_FILE_VARIABLES: ReadonlyArray<{ name: string; replaces: boolean }> = [
  */
 const CA_FILE_LIMIT = 4 * 1024 * 1024;
 
-type CaVariable = { name: string; path: string; replaces: boolean } & (
+export type CaVariable = { name: string; path: string; replaces: boolean } & (
   | { certs: Cert[] }
   | { certs: null; problem: string } // the file cannot be read, or is not a bounded regular file
 );
@@ -58,6 +58,25 @@ async function readCaFile(path: string): Promise<Buffer | string> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * A CA file one client's own setting names (pip.conf `cert`, .npmrc `cafile`, HTTPLIB2_CA_CERTS, …), read
+ * as a CA variable's is. Only PEM text counts: a Java keystore is the Java plan's own base, not a bundle.
+ */
+export async function caSettingFile(name: string, path: string): Promise<CaVariable | null> {
+  const data = await readCaFile(path);
+  if (typeof data === 'string') return { name, path, replaces: true, certs: null, problem: data };
+  return data.includes('-----BEGIN CERTIFICATE-----')
+    ? { name, path, replaces: true, certs: parseCerts(data, path).certs }
+    : null;
+}
+
+/** `env` without the CA variables: what a client reads from its own settings once they are out of the way. */
+export function withoutCaVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const { name } of CA_FILE_VARIABLES) delete out[name];
+  return out;
 }
 
 /** The CA variables set in `ctx.env`, each with the certificates its file holds. */

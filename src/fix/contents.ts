@@ -3,13 +3,15 @@
  * trusted before, so the bundle is always
  *   every Mozilla root + the chosen roots + every root the OS store holds beyond Mozilla's
  *   + the roots in the files the user's CA variables already name,
+ *   + the roots in the CA files the clients' own settings name (pip.conf `cert`, .npmrc `cafile`, …),
  * whatever `fix` was asked to add. `fix URL` and `--ca` only ever add to that.
  */
-import { caVariables } from '../clients/ca-variables.ts';
+import { type CaVariable, caSettingFile, caVariables, withoutCaVariables } from '../clients/ca-variables.ts';
+import type { Client } from '../clients/types.ts';
 import { type BundleCounts, type BundleParts, bundleCounts } from '../core/bundle.ts';
 import { type Cert, uniqueCerts } from '../core/cert.ts';
 import { isMozillaRoot, localOf, mozillaRoots, publicRoots, systemStore } from '../stores/index.ts';
-import type { Context } from '../types.ts';
+import type { Context, Installation } from '../types.ts';
 
 /** Group names, in the order a root is attributed (and the bundle lists them). */
 export const GROUPS = {
@@ -49,16 +51,48 @@ export async function osLocalRoots(ctx: Context): Promise<Cert[]> {
   return localOf(store, isPublic);
 }
 
+/**
+ * The CA files the clients are told to use by a setting of their own (a config key or a client's variable),
+ * beyond the CA variables: pointing such a client at the bundle replaces that file, so the bundle must keep
+ * what it holds (a pip.conf `cert` naming certifi's roots + a CA the OS store lacks must not lose that CA).
+ */
+export async function clientCaFiles(
+  installs: ReadonlyArray<{ client: Client; inst: Installation }>,
+  bundlePath: string,
+  ctx: Context,
+): Promise<CaVariable[]> {
+  const seen = new Set<string>([bundlePath]);
+  const out: CaVariable[] = [];
+  // A CA variable may hide the client's own setting in this shell (pip reads REQUESTS_CA_BUNDLE before its
+  // pip.conf `cert`), not in another one: the plan rewrites that setting all the same, so it is read too.
+  const bare = { ...ctx, env: withoutCaVariables(ctx.env) };
+  for (const { client, inst } of installs) {
+    for (const c of [ctx, bare]) {
+      const source = await client.trust(inst, c).catch(() => null);
+      if (!source || (source.source !== 'config' && source.source !== 'env') || !source.via) continue;
+      for (const path of source.files) {
+        if (seen.has(path)) continue;
+        seen.add(path);
+        const file = await caSettingFile(source.via, path);
+        if (file) out.push(file);
+      }
+    }
+  }
+  return out;
+}
+
 export async function bundleContents(
   chosen: readonly Cert[],
   bundlePath: string,
   ctx: Context,
+  settings: readonly CaVariable[] = [],
 ): Promise<BundleContents> {
-  const [store, isPublic, vars] = await Promise.all([
+  const [store, isPublic, named] = await Promise.all([
     systemStore(osStoreContext(ctx)),
     publicRoots(ctx),
     caVariables(ctx),
   ]);
+  const vars = [...named, ...settings.filter((s) => !named.some((v) => v.path === s.path))];
   const os = uniqueCerts(store.certs.filter((c) => !isMozillaRoot(c)));
   const local = localOf({ ...store, certs: os }, isPublic);
   const warnings: string[] = [];

@@ -13,7 +13,7 @@ import { type Cert, parseCerts, toPem } from '../core/cert.ts';
 import type { Plan } from '../core/plan.ts';
 import type { Origin } from '../core/screen.ts';
 import type { ClientId, Context, Installation } from '../types.ts';
-import { type BundleContents, bundleContents, describeCounts, GROUPS } from './contents.ts';
+import { type BundleContents, bundleContents, clientCaFiles, describeCounts, GROUPS } from './contents.ts';
 import { type ClientChoice, chooseClients, sslCertFileNote } from './needs.ts';
 
 export interface ChosenRoot {
@@ -103,10 +103,18 @@ export async function planFix(
   const previous = opts.keepPrevious === false ? [] : await readChosenRoots(ctx);
   const picked = unique([...previous, ...chosen]);
   const own = picked.filter((r) => !r.from);
+  const clients = registry.list().filter((c) => !opts.clients || opts.clients.includes(c.id));
+  const installs = (
+    await Promise.all(
+      clients.map(async (client) => (await client.detect(ctx)).map((inst) => ({ client, inst }))),
+    )
+  ).flat();
+  // A configured client's own CA file is replaced by the bundle: the bundle keeps what that file holds.
   const contents = await bundleContents(
     own.map((r) => r.cert),
     paths.bundle,
     ctx,
+    await clientCaFiles(installs, paths.bundle, ctx),
   );
   // Roots kept from a variable's file are remembered too: in new shells the variable names the bundle, and a
   // later `refresh` must still find them. Mozilla's and the OS store's are re-read every time instead.
@@ -135,12 +143,6 @@ export async function planFix(
     ],
     notes: contents.warnings,
   };
-  const clients = registry.list().filter((c) => !opts.clients || opts.clients.includes(c.id));
-  const installs = (
-    await Promise.all(
-      clients.map(async (client) => (await client.detect(ctx)).map((inst) => ({ client, inst }))),
-    )
-  ).flat();
   const report = opts.diagnosis?.report;
   const choices = await chooseClients(
     {

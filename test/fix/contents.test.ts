@@ -10,8 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cargo } from '../../src/clients/cargo.ts';
+import { pip } from '../../src/clients/pip.ts';
 import { type Cert, parseCerts } from '../../src/core/cert.ts';
-import { bundleContents, describeCounts, osLocalRoots } from '../../src/fix/contents.ts';
+import { bundleContents, clientCaFiles, describeCounts, osLocalRoots } from '../../src/fix/contents.ts';
 import { readChosenRoots, renderRoots, rootsPath } from '../../src/fix/plan.ts';
 import type { Context } from '../../src/types.ts';
 import { type Issued, Pki } from '../helpers/pki.ts';
@@ -115,5 +117,45 @@ describe('roots.pem', () => {
       ['O=Elsewhere, CN=Chosen Root CA', 'os-store', undefined],
       ['O=Team, CN=Hand Made Root CA', 'file', 'REQUESTS_CA_BUNDLE=/home/u/team.pem'],
     ]);
+  });
+});
+
+describe('clientCaFiles', () => {
+  it("reads the CA file a client's own setting names, even when a CA variable hides it in this shell", async () => {
+    // pip.conf `cert` (pip reads REQUESTS_CA_BUNDLE first: a shell with it set never sees the file) and
+    // Cargo's CARGO_HTTP_CAINFO: real adapters reading the laptop-like HOME.
+    mkdirSync(join(home, '.config', 'pip'), { recursive: true });
+    writeFileSync(
+      join(home, '.config', 'pip', 'pip.conf'),
+      `[global]\ncert = ${file('team.pem', handMade.pem)}\n`,
+    );
+    const other = file('cargo-ca.pem', chosen.pem);
+    const c = ctx({ REQUESTS_CA_BUNDLE: file('req.pem', corp.pem), CARGO_HTTP_CAINFO: other });
+    const installs = [
+      { client: pip, inst: { client: 'pip' as const, path: '/usr/bin/pip', details: {} } },
+      { client: cargo, inst: { client: 'cargo' as const, path: '/usr/bin/cargo' } },
+    ];
+    const files = await clientCaFiles(installs, bundlePath, c);
+    expect(files.map((f) => [f.path, f.certs?.map((x) => x.subject)])).toEqual([
+      [join(home, 'req.pem'), ['O=Corp, CN=Corp Proxy Root CA']],
+      [join(home, 'team.pem'), ['O=Team, CN=Hand Made Root CA']],
+      [other, ['O=Elsewhere, CN=Chosen Root CA']],
+    ]);
+    // In the bundle: a CA variable's file once (as the variable), the settings' files as kept roots.
+    const b = await bundleContents([], bundlePath, c, files);
+    expect(b.variables.map((v) => v.cert.subject)).toEqual([
+      'O=Corp, CN=Corp Proxy Root CA',
+      'O=Team, CN=Hand Made Root CA',
+      'O=Elsewhere, CN=Chosen Root CA',
+    ]);
+    rmSync(join(home, '.config'), { recursive: true });
+  });
+
+  it('skips our own bundle, the clients’ defaults and files that are not PEM (a Java keystore)', async () => {
+    const jks = file('trust.jks', '\xfe\xed\xfe\xed binary keystore');
+    const installs = [{ client: cargo, inst: { client: 'cargo' as const, path: '/usr/bin/cargo' } }];
+    expect(await clientCaFiles(installs, bundlePath, ctx({ CARGO_HTTP_CAINFO: bundlePath }))).toEqual([]);
+    expect(await clientCaFiles(installs, bundlePath, ctx({}))).toEqual([]);
+    expect(await clientCaFiles(installs, bundlePath, ctx({ CARGO_HTTP_CAINFO: jks }))).toEqual([]);
   });
 });
