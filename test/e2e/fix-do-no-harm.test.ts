@@ -3,7 +3,8 @@
  * `certifix fix URL --yes`, after it, and after `undo`. The clients (harm-matrix.ts): the lab's probes of
  * requests, urllib, pip, curl, git, node and npm (new login and interactive shells), and every other client
  * certifix knows that runs here, by its adapter's real check (new login shells): wget, httpx, aiohttp,
- * urllib3, boto3, httplib2, gRPC, Java's HttpClient, Maven, Ruby, Go, Cargo, PHP, Composer, yarn and pnpm.
+ * urllib3, boto3, httplib2, gRPC, Java's HttpClient, Maven, Ruby, Go, Cargo, PHP, Composer, yarn, pnpm,
+ * Deno and Bun.
  *
  * The laptop: IT installed three roots in the OS store (the inspection proxy's root, the internal-services
  * CA, and the public-style origin's root as a stand-in for a Mozilla root the OS ships). The user had already
@@ -141,11 +142,10 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
       );
     }
 
-    /** The Python libraries' venv and yarn/pnpm first on PATH, in certifix's environment and in new shells. */
+    /** The Python libraries' venv, yarn, pnpm, Deno and Bun first on PATH, for certifix and in new shells. */
     async function putOnPath(laptop: Laptop): Promise<void> {
-      const dirs = [libs ? join(libs.dir, 'bin') : null, npmToolBin('yarn'), npmToolBin('pnpm')].filter(
-        Boolean,
-      );
+      const tools = (['yarn', 'pnpm', 'deno', 'bun'] as const).map((t) => npmToolBin(t));
+      const dirs = [libs ? join(libs.dir, 'bin') : null, ...tools].filter(Boolean);
       laptop.env.PATH = `${dirs.join(':')}:${laptop.env.PATH}`;
       for (const f of ['.profile', '.bashrc'])
         await laptop.appendHome(f, `\nexport PATH='${dirs.join(':')}':"$PATH"\n`);

@@ -81,6 +81,8 @@ export const ADAPTER_CLIENTS: ClientId[] = [
   'composer',
   'yarn',
   'pnpm',
+  'deno',
+  'bun',
 ];
 
 /**
