@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mayWrite } from '../../src/apply/guard.ts';
 import { applyPlans, certifixPaths, undoAll } from '../../src/apply/index.ts';
 import { CERTS_FILE, certsDPlan, docker, registriesOf } from '../../src/clients/docker.ts';
+import { check } from '../../src/commands/check.ts';
 import { diagnose } from '../../src/commands/diagnose.ts';
 import { renderBundle } from '../../src/core/bundle.ts';
 import { parseCerts } from '../../src/core/cert.ts';
@@ -99,6 +100,23 @@ describe('docker daemon: the contract on a real origin, predicted (the daemon ca
     const plan = docker.plan(inst, '/b/bundle.pem', { ...ctx, registries: [registry()] }, { outsideOs: [] });
     expect(plan.changes).toEqual([]);
     expect(plan.notes?.join('\n')).toContain('sudo systemctl restart docker');
+  });
+});
+
+describe('certifix check with the Docker daemon', () => {
+  it('lists it as not run, with the prediction and the reason, and never calls its check()', async () => {
+    const { ctx } = host();
+    const report = await check(origin.url, { clients: ['docker'], currentEnv: true, proxy: null }, ctx);
+    expect(report.clients).toEqual([]);
+    expect(report.notRun).toEqual([
+      {
+        id: 'docker',
+        environment: expect.stringMatching(/\/bin\/docker$/),
+        version: undefined,
+        predicted: { ok: false, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', message: expect.any(String) },
+        reason: docker.unobservable,
+      },
+    ]);
   });
 });
 
