@@ -11,7 +11,7 @@ import { parseCurlrc } from '../formats/curlrc.ts';
 import { envOf, expand, isDir, isFile, readText, sys, which } from '../host-files.ts';
 import { CA_DIRS, CA_FILES } from '../stores/linux.ts';
 import type { Context } from '../types.ts';
-import { runVerdict } from './on-path.ts';
+import { envPlan, runVerdict } from './on-path.ts';
 import { firstSetting } from './source.ts';
 import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
@@ -89,15 +89,15 @@ export const curl: Client = {
 
   render: renderAs('curl'),
 
-  plan(_inst, bundlePath) {
-    return {
-      owner: 'curl',
-      summary: 'Set CURL_CA_BUNDLE to the merged bundle (curl reads it when no --cacert is given).',
-      // https://curl.se/docs/sslcerts.html: "set the environment variable CURL_CA_BUNDLE to the path"
-      changes: [{ kind: 'env', name: 'CURL_CA_BUNDLE', value: bundlePath }],
-      notes: ['A cacert line in ~/.curlrc would still win over CURL_CA_BUNDLE.'],
-    };
-  },
+  // https://curl.se/docs/sslcerts.html: "set the environment variable CURL_CA_BUNDLE to the path"
+  plan: (_inst, bundlePath) =>
+    envPlan(
+      'curl',
+      'CURL_CA_BUNDLE',
+      bundlePath,
+      'Set CURL_CA_BUNDLE to the merged bundle (curl reads it when no --cacert is given).',
+      ['A cacert line in ~/.curlrc would still win over CURL_CA_BUNDLE.'],
+    ),
 
   async check(inst, url, ctx) {
     return runVerdict(ctx, inst.path, [

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { isDir, isFile } from '../host-files.ts';
 import { openSslPaths } from '../stores/linux.ts';
 import type { Context, TrustSource } from '../types.ts';
-import { runVerdict } from './on-path.ts';
+import { runVerdict, sslCertFilePlan } from './on-path.ts';
 import { profileOf, pythonDetails, pythonFromDetails } from './python.ts';
 import { findPythonEnvs } from './python-envs.ts';
 import { renderAs } from './stacks.ts';
@@ -99,16 +99,15 @@ export const pythonSsl: Client = {
 
   render: renderAs('python-ssl'),
 
-  plan(_inst, bundlePath) {
-    return {
-      owner: 'python-ssl',
-      summary: "Set SSL_CERT_FILE to the merged bundle: Python's default context loads it through OpenSSL.",
-      // SSL_CERT_FILE is OpenSSL's own variable, so every OpenSSL-based program that loads default paths
-      // (Python ssl, Ruby, curl's tool, node --use-openssl-ca) follows it: the merged bundle keeps public roots.
-      changes: [{ kind: 'env', name: 'SSL_CERT_FILE', value: bundlePath }],
-      notes: ['Other OpenSSL-based programs that load default paths will use the same bundle.'],
-    };
-  },
+  // SSL_CERT_FILE is OpenSSL's own variable, so every OpenSSL-based program that loads default paths
+  // (Python ssl, Ruby, curl's tool, node --use-openssl-ca) follows it: the merged bundle keeps public roots.
+  plan: (_inst, bundlePath) =>
+    sslCertFilePlan(
+      'python-ssl',
+      bundlePath,
+      "Set SSL_CERT_FILE to the merged bundle: Python's default context loads it through OpenSSL.",
+      ['Other OpenSSL-based programs that load default paths will use the same bundle.'],
+    ),
 
   async check(inst, url, ctx) {
     const code = [
