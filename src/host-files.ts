@@ -6,7 +6,7 @@
  * kernel answers from its cache in microseconds, and sending each through libuv's thread pool cost ~900
  * context switches a run (`/usr/bin/time -v`: 904 against a bare handshake's 24), more than the reads.
  */
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { MAX_CONFIG_BYTES, readFileBoundedSync } from './bounded.ts';
 import type { Context } from './types.ts';
@@ -29,12 +29,25 @@ export async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * File text, or null when it cannot be read, is not a regular file (a FIFO would block the read) or is past
- * MAX_CONFIG_BYTES.
+ * As root (`sudo certifix` in someone's HOME), a file reached through a symlink counts only when whoever
+ * owns the link also owns what it leads to: a user's ~/.npmrc -> ~/dotfiles/npmrc is theirs, ~/.npmrc ->
+ * /root/.npmrc is not read (apply/guard.ts likewise refuses to write through such a link). Links the system
+ * ships (root's, to root's files) are followed as ever.
+ */
+function strangersLink(path: string, target: Stats): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const link = lstatSync(path, { throwIfNoEntry: false });
+  return link?.isSymbolicLink() === true && link.uid !== target.uid;
+}
+
+/**
+ * File text, or null when it cannot be read, is not a regular file (a FIFO would block the read), is past
+ * MAX_CONFIG_BYTES, or (as root) is reached through a link to a file the link's owner does not own.
  */
 export async function readText(path: string): Promise<string | null> {
   try {
-    if (!statSync(path).isFile()) return null;
+    const st = statSync(path);
+    if (!st.isFile() || strangersLink(path, st)) return null;
     return readFileBoundedSync(path, MAX_CONFIG_BYTES).toString('utf8');
   } catch {
     return null;
