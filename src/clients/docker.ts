@@ -125,6 +125,10 @@ export function registriesOf(ctx: Context, dir: string): string[] {
   return [...new Set(all)].filter(validRegistry);
 }
 
+/** The directory of one registry: Windows allows no colon in a name, so moby drops it (registry.go hostCertsDir). */
+const hostDir = (host: string, ctx: Pick<Context, 'platform'>) =>
+  ctx.platform === 'win32' ? host.replaceAll(':', '') : host;
+
 const sq = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 /**
@@ -211,12 +215,12 @@ export const docker: Client = {
         ? await systemStore(ctx).then((s) => ({ path: s.files[0] ?? null, files: s.files, dirs: s.dirs }))
         : await go.trust({ ...inst, client: 'go' }, { ...ctx, env: {} });
     const host = ctx.target && authority(ctx.target.host, ctx.target.port);
-    const extra = host && validRegistry(host) ? crtFiles(join(dir, host)) : [];
+    const extra = host && validRegistry(host) ? crtFiles(join(dir, hostDir(host, ctx))) : [];
     const files: string[] = [...base.files];
     for (const f of extra) if (await isFile(f)) files.push(f);
     return {
       source: extra.length ? 'system+certs.d' : 'system',
-      ...(extra.length ? { via: join(dir, host ?? '') } : {}),
+      ...(extra.length && host ? { via: join(dir, hostDir(host, ctx)) } : {}),
       path: base.path,
       files,
       dirs: base.dirs,
@@ -263,7 +267,7 @@ export const docker: Client = {
       owner: 'docker',
       summary: `the Docker daemon: add ${outside.length === 1 ? 'the root' : `${outside.length} roots`} your OS store lacks to certs.d for each private registry`,
       ...certsDPlan({
-        hosts: registriesOf(ctx, dir),
+        hosts: registriesOf(ctx, dir).map((h) => hostDir(h, ctx)),
         dir,
         pem,
         writable: daemon !== 'rootful' || writableDir(dir),

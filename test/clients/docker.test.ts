@@ -142,6 +142,16 @@ describe('docker daemon: where it takes its roots from', () => {
     expect(inst?.details?.certsDir).toBe(join(sb.home, '.docker/certs.d'));
   });
 
+  it('Docker Desktop on Windows: no colon in the directory name (moby hostCertsDir)', async () => {
+    const { sb, ctx } = host();
+    const c: Context = { ...ctx, platform: 'win32', registries: ['registry.corp:5000'] };
+    const [inst] = await docker.detect(c);
+    const plan = docker.plan(inst as Installation, join(sb.dir, 'bundle.pem'), c, { outsideOs: root });
+    expect(plan.changes.map((x) => ('path' in x ? x.path : ''))).toEqual([
+      join(sb.home, '.docker/certs.d/registry.corp5000', CERTS_FILE),
+    ]);
+  });
+
   it('the registries: named, logged in to (Docker Hub aside), and those already holding our file', () => {
     const { sb, ctx } = host();
     sb.write(
