@@ -13,7 +13,8 @@
  * VS Code started from the desktop (Dock, Start menu, a launcher) has the environment of the graphical
  * session, not a shell's: NODE_EXTRA_CA_CERTS reaches it through the places certifix persists variables for
  * graphical sessions (environment.d, launchd, HKCU\Environment), once VS Code is restarted.
- * Nothing here can run VS Code, so `check` is its store's verdict (no real run).
+ * Nothing certifix can run shows what VS Code's extension host would do, so it is `unobservable`: check
+ * and fix's proof list it as not run, with its prediction.
  */
 import { join } from 'node:path';
 import { envOf, isDir, isFile, readText, sys, which } from '../host-files.ts';
@@ -116,11 +117,10 @@ export const vscode: Client = {
       ['Takes effect when VS Code is restarted (quit every window).'],
     ),
 
+  unobservable:
+    "VS Code's extension host starts only inside VS Code's window: its result is predicted from its store",
+
   async check() {
-    return {
-      ok: false,
-      code: NOT_VERIFIED.UNKNOWN,
-      message: 'VS Code cannot be run here: its result is predicted from its store',
-    };
+    return { ok: false, code: NOT_VERIFIED.UNKNOWN, message: 'VS Code is not run (unobservable)' };
   },
 };
