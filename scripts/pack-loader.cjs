@@ -1,6 +1,6 @@
 // The module loader of dist/certifix.cjs, inserted verbatim by scripts/pack-cjs.mjs after `__chunks` (chunk
-// name → the module function of a chunk every start needs, or the base64 of a brotli-compressed chunk source),
-// `__sizes` (chunk name → bytes of its source) and `__cacheTag` (certifix version). A compressed chunk is inflated and compiled the first time it is required.
+// name -> the module function of a chunk every start needs, or the base64 of a brotli-compressed chunk source),
+// `__sizes` (chunk name -> bytes of its source) and `__cacheTag` (certifix version). A compressed chunk is inflated and compiled the first time it is required.
 //
 // Compiled code is kept between runs in V8's code cache (what Node >= 22 does for modules with
 // module.enableCompileCache(); here by hand, so Node 20 has it too): one file per chunk under
