@@ -59,8 +59,11 @@ interface Resolved {
  * previous run's answer when none of the files it read has changed since (stores/read-memo.ts).
  */
 async function resolveClients(ctx: Context, only?: readonly ClientId[]): Promise<ClientInput[]> {
-  const env = Object.fromEntries(Object.entries(ctx.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const inputs = [env, ctx.home, ctx.cwd, ctx.platform, ctx.sysroot, ctx.pythons, only];
+  // Keyed by everything the adapters are given but the runner: the whole environment (sorted), HOME, cwd,
+  // platform, sysroot, --python interpreters, the target (Docker's certs.d/<host>), and the clients asked for.
+  const { run: _, env: unsorted, ...rest } = ctx;
+  const env = Object.fromEntries(Object.entries(unsorted).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const inputs = [env, rest, only];
   const resolved = await memoByReads(
     'clients',
     inputs,

@@ -28,6 +28,7 @@ import { startTls, type TlsServer } from '../net/servers.ts';
 const CLIENTS: ClientId[] = ['python-requests', 'pip', 'python-ssl'];
 let tmp: string;
 let server: TlsServer;
+let second: TlsServer;
 let root: Issued;
 let other: Issued;
 
@@ -82,6 +83,7 @@ beforeAll(async () => {
   other = pki.root('other', 'Memo Lab Other Root');
   const leaf = pki.leaf('leaf', 'localhost', root, { ips: ['127.0.0.1'] });
   server = await startTls(leaf.keyPem, [leaf.pem]);
+  second = await startTls(leaf.keyPem, [leaf.pem]);
   tmp = mkdtempSync(join(tmpdir(), 'certifix-diag-memo-'));
   for (const m of MACHINES) machine(m);
   await new Promise((r) => setTimeout(r, RACY_MS + 100)); // settled, as a user's files are
@@ -89,11 +91,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  await second?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 afterEach(() => enableReadMemo(null));
 
-const url = () => `https://127.0.0.1:${server.port}/`;
+const url = (port = server.port) => `https://127.0.0.1:${port}/`;
 const run = (ctx: Context) => diagnose(url(), { clients: CLIENTS, timeoutMs: 5000, noAia: true }, ctx);
 const uncached = async (ctx: Context): Promise<DiagnoseReport> => {
   enableReadMemo(null);
@@ -120,6 +123,9 @@ describe('diagnose with the resolution kept between runs', () => {
     writeFileSync(path, JSON.stringify(doc));
     expect((await run(ctx)).clients[0]?.trustStore.why).toBe('read from the kept resolution');
     expect(await uncached(ctx)).toEqual(first);
+    // Another server is another key: its clients' stores may depend on it (Docker's certs.d/<host:port>).
+    const other = await diagnose(url(second.port), { clients: CLIENTS, timeoutMs: 5000, noAia: true }, ctx);
+    expect(other.clients[0]?.trustStore.why).not.toBe('read from the kept resolution');
   });
 
   const changes: Record<string, (ctx: Context) => void> = {
