@@ -113,7 +113,8 @@ if (require.main === module) module.exports.run();
   if (out.length > MAX_BYTES) throw new Error(`pack: ${out.length} bytes, more than ${MAX_BYTES}`);
   // One non-ASCII character makes Node read the whole file as a two-byte string (twice the bytes to decode,
   // copy and scan at every start): esbuild escapes the code's, this keeps the loader's comments to ASCII.
-  const wide = /[^\x00-\x7f]/.exec(out);
-  if (wide) throw new Error(`pack: non-ASCII ${JSON.stringify(wide[0])} at ${wide.index}: keep the loader ASCII`);
+  const wide = [...out].findIndex((ch) => ch.charCodeAt(0) > 0x7f);
+  if (wide >= 0)
+    throw new Error(`pack: non-ASCII ${JSON.stringify(out[wide])} at ${wide}: keep the loader ASCII`);
   return out;
 }
