@@ -94,6 +94,8 @@ const AFTER_HANDSHAKE: RegExp[] = [
   /could not read Username for '[^']*': terminal prompts disabled/,
   /The requested URL returned error: \d{3}/, // curl -f, git smart HTTP
   /No matching distribution found|from versions: none/, // pip after fetching the index page
+  // pdm lock after fetching the index page (observed: Debian's pdm 2.2.1; an SSL error is printed as [SSLError])
+  /\[CandidateNotFound\]: Unable to find candidates for/,
   /^HTTP_STATUS [1-5]\d\d$/m, // our own probes print this (curl prints 000 when nothing came back)
 ];
 

@@ -1,8 +1,12 @@
 /**
  * Poetry: its HTTP goes through requests (src/poetry/utils/authenticator.py: `Authenticator.request` sends
- * with `verify = cert or True` from `get_certs_for_url`, https://github.com/python-poetry/poetry), so an
- * index without its own certificate uses REQUESTS_CA_BUNDLE › CURL_CA_BUNDLE › certifi of Poetry's
- * interpreter (requests Session.merge_environment_settings). `certificates.<source>.cert` in config.toml, or
+ * with `verify = certs.cert or certs.verify` from `get_certs_for_url` into `merge_environment_settings`,
+ * lines 214-225 at python-poetry/poetry@f467023 (2.5.0.dev0), lines 232-243 in Debian bookworm's 1.3.2,
+ * /usr/lib/python3/dist-packages/poetry/utils/authenticator.py), so an index without its own certificate
+ * uses REQUESTS_CA_BUNDLE › CURL_CA_BUNDLE › certifi of Poetry's interpreter (requests
+ * Session.merge_environment_settings replaces only a `True` verify). Debian's poetry runs on /usr/bin/python3,
+ * whose python3-certifi is patched to the OS bundle (certifi.ts): there it trusts the OS store.
+ * `certificates.<source>.cert` in config.toml, or
  * POETRY_CERTIFICATES_<SOURCE>_CERT, applies to that named source only
  * (https://python-poetry.org/docs/repositories/#certificates); Poetry has no OS-store switch
  * (https://github.com/python-poetry/poetry/issues/9249; a plugin, poetry-plugin-truststore, adds one).
@@ -45,6 +49,14 @@ export const poetry = pythonTool({
     return named.length ? { ...s, warnings: [...(s.warnings ?? []), ...named] } : s;
   },
   planWhy: 'Poetry sends through requests, which reads it for every index.',
-  probe:
-    'import sys, requests\nr = requests.Session().get(sys.argv[1], timeout=20, allow_redirects=False)\nprint("HTTP_STATUS", r.status_code)',
+  // Poetry's own Authenticator, as its repositories fetch index pages (user config and per-source
+  // certificates included). Its request() retries a failed connection five times with growing sleeps
+  // (authenticator.py, `delay = 0.5 * attempt`): the sleeps are skipped, the attempts are not.
+  probe: [
+    'import sys',
+    'import poetry.utils.authenticator as a',
+    'a.time.sleep = lambda s: None',
+    'r = a.Authenticator(disable_cache=True).request("get", sys.argv[1], raise_for_status=False, allow_redirects=False, timeout=20)',
+    'print("HTTP_STATUS", r.status_code)',
+  ].join('\n'),
 });

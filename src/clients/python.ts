@@ -121,7 +121,7 @@ export async function findPythons(
   return out;
 }
 
-interface PackageInfo {
+export interface PackageInfo {
   dir: string;
   version: string | undefined;
   site: string;
@@ -132,16 +132,21 @@ export async function findPackage(py: PythonInfo, pkg: string): Promise<PackageI
   for (const site of py.sitePackages) {
     const dir = join(site, pkg);
     if (!(await exists(join(dir, '__init__.py')))) continue;
-    let version: string | undefined;
-    try {
-      const re = new RegExp(`^${pkg}-([^-]+)\\.(dist|egg)-info$`, 'i');
-      version = readdirSync(site)
-        .map((n) => re.exec(n)?.[1])
-        .find(Boolean);
-    } catch {}
-    return { dir, version, site };
+    return { dir, version: distVersion(site, pkg), site };
   }
   return null;
+}
+
+/** The version in the name of `<pkg>-<version>.dist-info` (or `.egg-info`) in `site`. */
+export function distVersion(site: string, pkg: string): string | undefined {
+  try {
+    const re = new RegExp(`^${pkg}-([^-]+)\\.(dist|egg)-info$`, 'i');
+    return readdirSync(site)
+      .map((n) => re.exec(n)?.[1])
+      .find(Boolean);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Python >= 3.13 verifies with VERIFY_X509_STRICT | VERIFY_X509_PARTIAL_CHAIN. */

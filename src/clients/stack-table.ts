@@ -230,10 +230,17 @@ export const STACKS: Partial<Record<ClientId, Stack[]>> = {
   // conda downloads through requests (conda/gateways/connection/session.py CondaSession), so it verifies and
   // prints as requests does.
   conda: REQUESTS,
-  // poetry and pipenv send through requests too (poetry.ts, pipenv.ts); pdm through httpx on CPython ssl (pdm.ts).
+  // poetry and pipenv send through requests too (poetry.ts, pipenv.ts); pdm through httpx on CPython ssl from
+  // 2.13, through requests before (pdm.ts). Their installations carry `details.urllib3` (tool-python.ts).
   poetry: REQUESTS,
   pipenv: REQUESTS,
-  pdm: [CPYTHON_SSL],
+  pdm: [
+    ...REQUESTS.map((r) => ({
+      ...r,
+      when: (inst: Installation) => !atLeast(inst.version, [2, 13]) && (!r.when || r.when(inst)),
+    })),
+    CPYTHON_SSL,
+  ],
   // gcloud sends through the requests it vendors (gcloud.ts), on its bundled CPython's ssl.
   gcloud: REQUESTS,
   // az sends through requests on the Python it runs on (az.ts).

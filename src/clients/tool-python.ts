@@ -5,10 +5,20 @@
  * tool's HTTP code reads, and check() runs that same library in that interpreter, configured as the tool's
  * source configures it (each tool's file cites the lines).
  */
-import { readText, which } from '../host-files.ts';
+import { join } from 'node:path';
+import { isDir, readText, which } from '../host-files.ts';
 import type { ClientId, Context, Installation, TrustSource, Verdict } from '../types.ts';
 import { runVerdict } from './on-path.ts';
-import { findPackage, profileOf, pythonDetails, pythonFromDetails, resolvePython } from './python.ts';
+import {
+  distVersion,
+  findPackage,
+  type PackageInfo,
+  type PythonInfo,
+  profileOf,
+  pythonDetails,
+  pythonFromDetails,
+  resolvePython,
+} from './python.ts';
 import { requestsTrust } from './python-requests.ts';
 import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
@@ -63,7 +73,9 @@ async function detectTool(id: ClientId, name: string, ctx: Context): Promise<Ins
   if (!py) return [{ client: id, path: script }];
   const certifi = await findPackage(py, 'certifi');
   const truststore = await findPackage(py, 'truststore');
-  const own = await findPackage(py, name);
+  const own = (await findPackage(py, name)) ?? (await namespacePackage(py, name));
+  // The urllib3 requests runs on in that interpreter (stack-table.ts picks 1.26's or 2's rules by it).
+  const urllib3 = await findPackage(py, 'urllib3');
   return [
     {
       client: id,
@@ -74,13 +86,33 @@ async function detectTool(id: ClientId, name: string, ctx: Context): Promise<Ins
         python: interp as string,
         ...(certifi ? { certifi: certifi.dir } : {}),
         ...(truststore ? { truststore: truststore.dir } : {}),
+        ...(own ? { package: own.dir } : {}),
+        ...(urllib3?.version ? { urllib3: urllib3.version } : {}),
       },
     },
   ];
 }
 
+/**
+ * Poetry and pdm are namespace packages (no `__init__.py`: poetry shares `poetry/` with poetry-core, and
+ * Debian's python3-pdm ships none either), which findPackage skips: the first site with the folder, and the
+ * version from its `<name>-<version>.dist-info`.
+ */
+async function namespacePackage(py: PythonInfo, name: string): Promise<PackageInfo | null> {
+  for (const site of py.sitePackages) {
+    const dir = join(site, name);
+    if (await isDir(dir)) return { dir, version: distVersion(site, name), site };
+  }
+  return null;
+}
+
 /** Run `code` (Python, the URL in sys.argv[1], prints `HTTP_STATUS n`) in the tool's interpreter. */
-async function runInTool(inst: Installation, code: string, url: string, ctx: Context): Promise<Verdict> {
+export async function runInTool(
+  inst: Installation,
+  code: string,
+  url: string,
+  ctx: Context,
+): Promise<Verdict> {
   const python = inst.details?.python;
   if (!python) {
     return {

@@ -20,19 +20,17 @@ import { lacks, missing, STRICT } from '../helpers/has.ts';
 import { Laptop } from '../helpers/laptop.ts';
 import { npmToolBin } from '../helpers/npm-tools.ts';
 import { Pki } from '../helpers/pki.ts';
+import { lockWithTool, PYTHON_TOOLS, type PythonTool } from '../helpers/python-tools.ts';
 import { makeChain, Origin } from '../helpers/servers.ts';
 import { labVenv, type Venv } from '../helpers/venv.ts';
 
 /**
- * Clients no package source of the test machines has (no wheel in the wheelhouse, no Debian or npm package
- * of uv): tested on their recorded configuration in python-tools.test.ts instead, so skipped here even
- * under CI, with that reason.
+ * Clients no package source of the test machines has (no wheel in the wheelhouse, no Debian bookworm or npm
+ * package of uv): tested on their recorded configuration in python-tools.test.ts instead, so skipped here
+ * even under CI, with that reason. Poetry, pipenv and pdm come from Debian (.ci/run) and run for real.
  */
 const RECORDED: Partial<Record<string, string>> = {
   uv: 'uv is not installable here (no wheel, Debian or npm package): recorded configuration in python-tools.test.ts',
-  poetry: 'Poetry is not in the wheelhouse: recorded configuration in python-tools.test.ts',
-  pipenv: 'pipenv is not in the wheelhouse: recorded configuration in python-tools.test.ts',
-  pdm: 'pdm is not in the wheelhouse: recorded configuration in python-tools.test.ts',
   vscode: 'VS Code is not installable here (no Debian or npm package): recorded settings in vscode.test.ts',
   docker:
     'the Docker daemon verifies registries and cannot run here (no privileges for it): the same contract with certifix’s prediction on real files in docker.test.ts',
@@ -75,8 +73,8 @@ describe.skipIf(lacks('sandbox', 'openssl'))(
     });
 
     const cases: Array<[string, Client]> = registry.list().map((c) => [c.id, c]);
-    // Several real client processes; the Python libraries import slowly.
-    it.for(cases)('%s', { timeout: 120_000 }, async ([id, client], { skip }) => {
+    // Several real client processes; the Python libraries import slowly, pipenv makes a virtualenv.
+    it.for(cases)('%s', { timeout: 240_000 }, async ([id, client], { skip }) => {
       const recorded = RECORDED[id];
       if (recorded) return skip(recorded);
       const ctx: Context = laptop.context();
@@ -98,6 +96,10 @@ describe.skipIf(lacks('sandbox', 'openssl'))(
 
       const before = await client.check(inst, url, ctx);
       expect(before.ok, JSON.stringify(before)).toBe(false);
+      // The packaging tools also lock a project against the origin's index with their real CLI.
+      const tool = PYTHON_TOOLS.find((t) => t === id) as PythonTool | undefined;
+      const lock = (c: Context) => lockWithTool(tool as PythonTool, inst, origin.pypiIndex, c);
+      if (tool) expect((await lock(ctx)).locked).toBe(false);
 
       const bundle = certifixPaths(ctx).bundle;
       const content = renderBundle({ mozilla: mozillaRoots(), extra: parseCerts(root).certs });
@@ -110,6 +112,10 @@ describe.skipIf(lacks('sandbox', 'openssl'))(
       // What a new shell sees: the variables the plan persisted, on top of the laptop's clean environment.
       const after = await client.check(inst, url, { ...ctx, env: envAfter(plans, ctx.env) });
       expect(after, JSON.stringify(after)).toMatchObject({ ok: true });
+      if (tool) {
+        const locked = await lock({ ...ctx, env: envAfter(plans, ctx.env) });
+        expect(locked.locked, locked.output).toBe(true);
+      }
       expect((await applyPlans(plans, ctx)).changed).toEqual([]); // idempotent
 
       expect((await undoAll(ctx)).nothing).toBe(false);

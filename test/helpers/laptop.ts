@@ -163,7 +163,11 @@ export class Laptop {
       else env[k] = v;
     if (!this.ns) throw new Error('laptop is disposed');
     const [nsenter = 'nsenter', ...enter] = this.ns.enter();
-    const child = spawn(nsenter, [...enter, cmd, ...args], {
+    // Entering the mount namespace moves the process to its root (setns(2), CLONE_NEWNS), so an asked-for
+    // directory is entered inside it with `env -C` (nsenter's --wd opens it outside, where getcwd() then
+    // fails); without one, commands keep running in / as they always have.
+    const chdir = opts.cwd ? ['env', '-C', opts.cwd] : [];
+    const child = spawn(nsenter, [...enter, ...chdir, cmd, ...args], {
       env,
       cwd: opts.cwd ?? this.home,
       detached: true, // own process group: a timeout kills the client and everything it spawned
