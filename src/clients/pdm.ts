@@ -23,11 +23,11 @@ import { envOf, readText } from '../host-files.ts';
 import type { Context, Installation, TrustSource, Verdict } from '../types.ts';
 import { certifiWhere } from './certifi.ts';
 import { inTempDir, runVerdict } from './on-path.ts';
-import { profileOf, pythonFromDetails } from './python.ts';
+import { pythonFromDetails } from './python.ts';
 import { REQUESTS_VARS } from './python-requests.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { merge, pathSource } from './source.ts';
-import { pythonTool } from './tool-python.ts';
+import { pythonTool, toolProfile } from './tool-python.ts';
 
 /** `ca_certs` in the `[pypi]` table of pdm's config.toml. */
 export function pdmCaCerts(toml: string): string | null {
@@ -47,7 +47,7 @@ const pdmConfigPath = (ctx: Pick<Context, 'env' | 'home'>): string =>
 
 async function pdmTrust(inst: Installation, ctx: Context): Promise<TrustSource> {
   const py = pythonFromDetails(inst.details);
-  const profile = py ? profileOf(py) : 'openssl';
+  const profile = toolProfile(inst);
   const httpx = atLeast(inst.version, [2, 13]);
   const config = pdmCaCerts((await readText(pdmConfigPath(ctx))) ?? '');
   const configSource = config
