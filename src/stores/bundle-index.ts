@@ -21,7 +21,7 @@ import { subjectKey } from '../core/extensions.ts';
 import { isKeystore, readKeystore } from '../core/keystore.ts';
 import type { IndexedAnchor } from '../core/trust-index.ts';
 import { certOfPemBody, pemBodies } from './pem.ts';
-import { cacheRoot, readCacheFile, settled, writeCacheFile } from './user-cache.ts';
+import { cacheRoot, readCacheJson, settled, writeCacheFile } from './user-cache.ts';
 
 const FORMAT = 2;
 /** Index files: ~100 bytes a certificate; a 4 MB bundle (the largest certifix reads) stays far below. */
@@ -172,14 +172,7 @@ function anchor(row: Row, kind: Kind, bytes: () => Buffer | string | undefined):
 }
 
 function readIndex(file: string, stamp: string, size: number): { kind: Kind; rows: Row[] } | null {
-  const data = readCacheFile(file, MAX_INDEX_BYTES);
-  if (!data) return null;
-  let doc: Partial<IndexDoc>;
-  try {
-    doc = JSON.parse(data.toString('utf8'));
-  } catch {
-    return null;
-  }
+  const doc = readCacheJson(file, MAX_INDEX_BYTES) as Partial<IndexDoc> | undefined;
   if (
     doc?.format !== FORMAT ||
     doc.stamp !== stamp ||

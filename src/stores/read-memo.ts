@@ -27,7 +27,7 @@ import * as fsModule from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheRoot, readCacheFile, settled, writeCacheFile } from './user-cache.ts';
+import { cacheRoot, readCacheJson, settled, writeCacheFile } from './user-cache.ts';
 
 const FORMAT = 1;
 const MAX_BYTES = 8 * 1024 * 1024;
@@ -112,14 +112,7 @@ export async function memoByReads<T>(
 }
 
 function cached(file: string, key: string): unknown {
-  const data = readCacheFile(file, MAX_BYTES);
-  if (!data) return undefined;
-  let doc: Partial<Doc>;
-  try {
-    doc = JSON.parse(data.toString('utf8'));
-  } catch {
-    return undefined;
-  }
+  const doc = readCacheJson(file, MAX_BYTES) as Partial<Doc> | undefined;
   if (doc?.format !== FORMAT || doc.key !== key || !Array.isArray(doc.reads) || doc.reads.length > MAX_READS)
     return undefined;
   for (const r of doc.reads as unknown[]) {

@@ -75,6 +75,17 @@ export function readCacheFile(file: string, maxBytes: number): Buffer | undefine
   }
 }
 
+/** The JSON document in `file` (as readCacheFile reads it), or undefined when it is missing or not JSON. */
+export function readCacheJson(file: string, maxBytes: number): unknown {
+  const data = readCacheFile(file, maxBytes);
+  if (!data) return undefined;
+  try {
+    return JSON.parse(data.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Write `file` atomically (a private temporary file renamed over it), creating its directory 0700. Nothing
  * happens when the directory is not ours: a read-only HOME or a full disk changes nothing but speed.
