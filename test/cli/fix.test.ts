@@ -198,13 +198,15 @@ describe.skipIf(lacks('openssl', 'git'))(`certifix fix (CLI) ${missing('openssl'
     const url = `https://localhost:${(server.address() as AddressInfo).port}/`;
     try {
       const home = tempHome();
-      const before = await snapshotTree(home);
+      // certifix's own caches (CA file indexes under ~/.cache/certifix) are not a change to trust.
+      const snap = () => snapshotTree(home, { ignore: /^\.cache(\/|$)/ });
+      const before = await snap();
       const no = await certifix(['fix', url, '--client', 'git'], home, [false]);
       expect(no.code).toBe(1);
       expect(no.stderr).toContain(
         formatFingerprint(createHash('sha256').update(new X509Certificate(root.pem).raw).digest('hex')),
       );
-      expect(await snapshotTree(home)).toEqual(before);
+      expect(await snap()).toEqual(before);
 
       const yes = await certifix(['fix', url, '--client', 'git'], home, [true, true]);
       expect(yes.asked).toEqual([
