@@ -63,7 +63,9 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
     it('agrees with every real client before fix, after fix, and after undo', async () => {
       const run = async (w: ReturnType<typeof where>[number]) => {
         const args = ['check', w.url, '--json', ...(w.proxy ? ['--proxy', w.proxy] : [])];
-        const r = await laptop.certifix(args);
+        // Three checks at once, each running every installed client (about thirty, Java, Maven, az and pdm
+        // among them, three at a time): on a two-core machine one takes ~25 s alone.
+        const r = await laptop.certifix(args, { timeoutMs: 180_000 });
         const report = parse(r);
         expect(disagreements(report), `${w.name}: ${r.stdout}`).toEqual([]);
         expect(report.environment.source).toBe('login-shell');
@@ -102,7 +104,7 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
           r.clients.filter((c) => !c.actual.ok).map((c) => `${c.id}:${c.actual.code}`);
         expect(fails(u.report)).toEqual(fails((before[i] as (typeof before)[number]).report));
       });
-    }, 240_000);
+    }, 600_000);
 
     it('fix --ca: every client reaches the internal-CA server and passes both proxies in new shells; undo takes it back', async (t) => {
       // The roots are NOT in this laptop's OS store: every client fails until certifix configures it.
