@@ -38,6 +38,20 @@ interface NeedsInput {
   journal: Journal | null;
 }
 
+/**
+ * The predicted verdict per client id, from diagnose's rows. A client has one row per environment where they
+ * differ (the pyenv Python's certifi, Debian's patched one reading the OS bundle): a failing row is the one
+ * that counts, since configuring the client is what makes that environment verify.
+ */
+export function verdictsById(rows: ReadonlyArray<Verdict & { id: string }>): Map<string, Verdict> {
+  const out = new Map<string, Verdict>();
+  for (const r of rows) {
+    const seen = out.get(r.id);
+    if (!seen || (seen.ok && !r.ok)) out.set(r.id, r);
+  }
+  return out;
+}
+
 const names = (certs: readonly Cert[]) =>
   certs
     .slice(0, 3)

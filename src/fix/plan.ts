@@ -14,7 +14,7 @@ import type { Plan } from '../core/plan.ts';
 import type { Origin } from '../core/screen.ts';
 import type { ClientId, Context, Installation } from '../types.ts';
 import { type BundleContents, bundleContents, clientCaFiles, describeCounts, GROUPS } from './contents.ts';
-import { type ClientChoice, chooseClients, sslCertFileNote } from './needs.ts';
+import { type ClientChoice, chooseClients, sslCertFileNote, verdictsById } from './needs.ts';
 
 export interface ChosenRoot {
   cert: Cert;
@@ -150,7 +150,7 @@ export async function planFix(
       local: contents.local,
       chosen: own.map((r) => r.cert),
       bundlePath: paths.bundle,
-      verdicts: report ? new Map(report.clients.map((c) => [c.id, c])) : undefined,
+      verdicts: report ? verdictsById(report.clients) : undefined,
       host: report?.target.host,
       journal: await readJournal(ctx),
     },

@@ -11,7 +11,7 @@ import type { Journal } from '../../src/apply/index.ts';
 import type { Client } from '../../src/clients/types.ts';
 import { type Cert, parseCerts } from '../../src/core/cert.ts';
 import type { Plan } from '../../src/core/plan.ts';
-import { chooseClients, sslCertFileNote } from '../../src/fix/needs.ts';
+import { chooseClients, sslCertFileNote, verdictsById } from '../../src/fix/needs.ts';
 import type { Context, Installation, TrustSource } from '../../src/types.ts';
 import { type Issued, Pki } from '../helpers/pki.ts';
 
@@ -143,5 +143,30 @@ describe('chooseClients', () => {
       /^SSL_CERT_FILE redirects every OpenSSL program in new shells to the bundle .*; set for python-ssl, configured because its CA store/,
     );
     expect(sslCertFileNote([], choices)).toBeNull();
+  });
+
+  it("a client's failing environment row decides its verdict, whichever order diagnose listed them in", () => {
+    const ok = { ok: true, code: 'OK', message: 'ok' };
+    const bad = {
+      ok: false,
+      code: 'SELF_SIGNED_CERT_IN_CHAIN',
+      message: 'self-signed certificate in certificate chain',
+    };
+    for (const rows of [
+      [
+        { id: 'python-requests', ...bad },
+        { id: 'python-requests', ...ok },
+      ],
+      [
+        { id: 'python-requests', ...ok },
+        { id: 'python-requests', ...bad },
+      ],
+    ])
+      expect(verdictsById([...rows, { id: 'curl', ...ok }])).toEqual(
+        new Map([
+          ['python-requests', rows.find((r) => !r.ok)],
+          ['curl', { id: 'curl', ...ok }],
+        ]),
+      );
   });
 });
