@@ -166,7 +166,8 @@ export class Laptop {
     // Entering the mount namespace moves the process to its root (setns(2), CLONE_NEWNS), so an asked-for
     // directory is entered inside it with `env -C` (nsenter's --wd opens it outside, where getcwd() then
     // fails); without one, commands keep running in / as they always have.
-    const chdir = opts.cwd ? ['env', '-C', opts.cwd] : [];
+    // By its full path: the command's PATH may be one the test narrowed (no coreutils on it).
+    const chdir = opts.cwd ? ['/usr/bin/env', '-C', opts.cwd] : [];
     const child = spawn(nsenter, [...enter, ...chdir, cmd, ...args], {
       env,
       cwd: opts.cwd ?? this.home,
