@@ -18,6 +18,12 @@ import { inShell } from './fix-probes.ts';
 
 const DATA = '.local/share/certifix';
 
+/**
+ * A kill test runs certifix up to 27 times (the second one also a full `fix` before each kill), each proving
+ * every configured client: the per-command limit stays, the test's own budget is the sum.
+ */
+const KILL_RUNS_MS = 300_000;
+
 describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
   `fix refusals and crashes ${missing('sandbox', 'squid', 'mitmproxy')}`,
   () => {
@@ -130,19 +136,27 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
       expect(await laptop.snapshotHome()).toEqual(home);
     });
 
-    it('kill -9 at any point of a first fix leaves each file old or new, and undo restores every byte', async () => {
-      const laptop = await lab.laptop();
-      await killRuns(laptop, ['fix', '--yes'], async () => {});
-    });
+    it(
+      'kill -9 at any point of a first fix leaves each file old or new, and undo restores every byte',
+      async () => {
+        const laptop = await lab.laptop();
+        await killRuns(laptop, ['fix', '--yes'], async () => {});
+      },
+      KILL_RUNS_MS,
+    );
 
-    it('kill -9 at any point of a second fix (adding a root) still lets undo restore the first originals', async () => {
-      const laptop = await lab.laptop();
-      const extra = lab.pki.root('extra-root', 'Example Corp Extra Root CA');
-      await killRuns(laptop, ['fix', '--ca', extra.certPath, '--yes'], async () => {
-        const r = await laptop.certifix(['fix', '--yes']);
-        expect(r.code, r.stderr).toBe(0);
-      });
-    });
+    it(
+      'kill -9 at any point of a second fix (adding a root) still lets undo restore the first originals',
+      async () => {
+        const laptop = await lab.laptop();
+        const extra = lab.pki.root('extra-root', 'Example Corp Extra Root CA');
+        await killRuns(laptop, ['fix', '--ca', extra.certPath, '--yes'], async () => {
+          const r = await laptop.certifix(['fix', '--yes']);
+          expect(r.code, r.stderr).toBe(0);
+        });
+      },
+      KILL_RUNS_MS,
+    );
   },
 );
 
