@@ -63,8 +63,8 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
     it('agrees with every real client before fix, after fix, and after undo', async () => {
       const run = async (w: ReturnType<typeof where>[number]) => {
         const args = ['check', w.url, '--json', ...(w.proxy ? ['--proxy', w.proxy] : [])];
-        // Three checks at once, each running every installed client (about thirty, Java, Maven, az and pdm
-        // among them, three at a time): on a two-core machine one takes ~25 s alone.
+        // Each check runs every installed client (about thirty, Java, Maven, az and pdm among them, three at a
+        // time): ~25 s alone on a two-core machine.
         const r = await laptop.certifix(args, { timeoutMs: 180_000 });
         const report = parse(r);
         expect(disagreements(report), `${w.name}: ${r.stdout}`).toEqual([]);
@@ -72,7 +72,13 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
         expect(report.proxy).toBe(w.proxy ?? null);
         return { code: r.code, report };
       };
-      const before = await Promise.all(where().map(run));
+      // One place after the other: three checks at once starve each other's clients on a small machine.
+      const all = async () => {
+        const out: Awaited<ReturnType<typeof run>>[] = [];
+        for (const w of where()) out.push(await run(w));
+        return out;
+      };
+      const before = await all();
       for (const b of before) {
         const ids = b.report.clients.map((c) => c.id);
         expect(ids).toEqual(expect.arrayContaining(['curl', 'node', 'python-requests']));
@@ -84,7 +90,7 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
 
       const fix = await laptop.certifix(['fix', '--yes']);
       expect(fix.code, fix.stdout + fix.stderr).toBe(0);
-      const after = await Promise.all(where().map(run));
+      const after = await all();
       after.forEach((a, i) => {
         // Go and Ruby never proxy a loopback target (see src/commands/check.ts): they reach the lab's public-like
         // origin directly, whose root no laptop trusts. Everything else verifies, through either proxy.
@@ -98,7 +104,7 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
       });
 
       expect((await laptop.certifix(['undo', '--yes'])).code).toBe(0);
-      const undone = await Promise.all(where().map(run));
+      const undone = await all();
       undone.forEach((u, i) => {
         const fails = (r: CheckReport) =>
           r.clients.filter((c) => !c.actual.ok).map((c) => `${c.id}:${c.actual.code}`);
