@@ -9,17 +9,22 @@ import type { Context, Runner } from './types.ts';
 export const runProcess: Runner = async (cmd, args, opts = {}) => {
   // Loaded on first use: most diagnose runs never spawn anything.
   const { execFile } = await import('node:child_process');
+  const timeout = opts.timeoutMs ?? 60_000;
   return new Promise((resolve) => {
     const child = execFile(
       cmd,
       [...args],
-      { env: opts.env, cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
+      { env: opts.env, cwd: opts.cwd, timeout, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        // Stopped for taking too long: say so as the last line, the one a verdict quotes (not the command).
+        const stopped = error?.killed
+          ? `\ncertifix stopped ${cmd} after ${timeout / 1000} s: it had not finished`
+          : '';
         resolve({
           code,
           stdout: String(stdout),
-          stderr: String(stderr || (error && code === null ? error.message : '')),
+          stderr: String(stderr || (error && code === null && !stopped ? error.message : '')) + stopped,
         });
       },
     );
