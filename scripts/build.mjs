@@ -8,7 +8,8 @@
 // the whole CLI, which `--version` would pay on every start. Scanning a string literal is a copy. So the CLI
 // is bundled with code splitting (one chunk per command, shared chunks for what they share), each chunk is
 // converted to a CommonJS module factory and stored as a string; the entry compiles a chunk the first time
-// it is required. See scripts/pack-cjs.mjs.
+// it is required; the chunks one command needs are compiled together, as one script with one cache file.
+// See scripts/pack-cjs.mjs.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -4,6 +4,7 @@
 // `import()` becomes a `require` inside a promise), then stored as a string literal. The entry chunk is plain
 // code. A string literal costs V8 a copy where a function costs a pre-parse, so `--version` pays for the
 // entry alone and `diagnose` for the chunks it uses. The chunks run in strict mode as ES modules would.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { transform } from 'esbuild';
@@ -66,28 +67,43 @@ export async function packChunks(files, entryPath, version) {
   if (entry === undefined) throw new Error(`pack: entry ${entryPath} not among the outputs`);
   // What every start needs is plain code, compiled with this file; the rest is stored brotli-compressed (a
   // third of the bytes V8 must scan at each start) and inflated and compiled when first required.
+  const staticDeps = (code) =>
+    [...code.matchAll(/import_[\w$]+\s*=\s*require\("(\.\/[^"]+)"\)/g)]
+      .map((m) => m[1])
+      .filter((id) => chunks[id] !== undefined);
   const eager = new Set();
   const visit = (code) => {
-    for (const m of code.matchAll(/import_[\w$]+\s*=\s*require\("(\.\/[^"]+)"\)/g)) {
-      const id = m[1];
-      if (!eager.has(id) && chunks[id] !== undefined) {
+    for (const id of staticDeps(code)) {
+      if (!eager.has(id)) {
         eager.add(id);
         visit(chunks[id]);
       }
     }
   };
   visit(entry);
+  const groups = groupChunks(entry, chunks, eager, staticDeps);
   const brotli = (text) =>
     brotliCompressSync(Buffer.from(text), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).toString(
       'base64',
     );
+  const grouped = new Map(groups.flatMap((g, i) => g.map((id) => [id, i])));
   const table = Object.entries(chunks)
     .map(([k, v]) =>
       eager.has(k)
         ? `${JSON.stringify(k)}:function (exports, require, module, __filename) {${v}\n}`
-        : `${JSON.stringify(k)}:${JSON.stringify(brotli(v))}`,
+        : grouped.has(k)
+          ? `${JSON.stringify(k)}:${grouped.get(k)}`
+          : `${JSON.stringify(k)}:${JSON.stringify(brotli(v))}`,
     )
     .join(',\n');
+  // A group's source: one object literal of the module functions of its chunks, compiled as one script.
+  const groupSources = groups.map(
+    (ids) =>
+      `({${ids.map((id) => `${JSON.stringify(id)}:function (exports, require, module, __filename) {${chunks[id]}\n}`).join(',\n')}})`,
+  );
+  const groupNames = groupSources.map(
+    (src, i) => `group${i}-${createHash('sha256').update(src).digest('hex').slice(0, 12)}.js`,
+  );
   const out = `#!/usr/bin/env node
 // certifix ${version}: one self-contained file (no dependencies). https://www.npmjs.com/package/certifix
 'use strict';
@@ -98,10 +114,11 @@ ${table}
 const __sizes = ${JSON.stringify(
     Object.fromEntries(
       Object.entries(chunks)
-        .filter(([k]) => !eager.has(k))
+        .filter(([k]) => !eager.has(k) && !grouped.has(k))
         .map(([k, v]) => [k, Buffer.byteLength(v, 'utf8')]),
     ),
   )};
+const __groups = [${groupSources.map((src, i) => `[${JSON.stringify(groupNames[i])},${JSON.stringify(brotli(src))},${Buffer.byteLength(src, 'utf8')}]`).join(',\n')}];
 ${await cacheFilesModule()}
 ${LOADER}
 (function (exports, require, module) {
@@ -117,4 +134,43 @@ if (require.main === module) module.exports.run();
   if (wide >= 0)
     throw new Error(`pack: non-ASCII ${JSON.stringify(out[wide])} at ${wide}: keep the loader ASCII`);
   return out;
+}
+
+/**
+ * Chunks compiled together: each command the entry imports lazily (in the order of `--help`, diagnose first)
+ * gets one group holding every chunk it statically needs that no earlier group holds, plus the lazily
+ * imported chunks that only re-export what the group has (stores/index.ts's `import('./linux.ts')`). A
+ * chunk costs a cache file, a script and its own compilation set-up (~0.7 ms each, twenty for `diagnose`);
+ * a group costs that once. Modules still run only when first required.
+ */
+function groupChunks(entry, chunks, eager, staticDeps) {
+  const taken = new Set(eager);
+  const groups = [];
+  const commands = [...entry.matchAll(/require\("(\.\/[^"]+)"\)/g)]
+    .map((m) => m[1])
+    .filter((id) => chunks[id] !== undefined && !eager.has(id));
+  for (const root of commands) {
+    const group = [];
+    const add = (id) => {
+      if (taken.has(id)) return;
+      taken.add(id);
+      group.push(id);
+      for (const dep of staticDeps(chunks[id])) add(dep);
+    };
+    add(root);
+    // lazily imported from the group, and only a re-export of modules already in it (or none at all)
+    for (const id of group)
+      for (const m of chunks[id].matchAll(
+        /Promise\.resolve\(\)\.then\(\(\) ?=> ?__toESM\(require\("(\.\/[^"]+)"\)/g,
+      )) {
+        const lazy = m[1];
+        if (!taken.has(lazy) && chunks[lazy] !== undefined && chunks[lazy].length < 2048)
+          if (staticDeps(chunks[lazy]).every((d) => taken.has(d))) {
+            taken.add(lazy);
+            group.push(lazy);
+          }
+      }
+    if (group.length > 0) groups.push(group);
+  }
+  return groups;
 }

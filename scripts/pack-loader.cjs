@@ -1,6 +1,8 @@
 // The module loader of dist/certifix.cjs, inserted verbatim by scripts/pack-cjs.mjs after `__chunks` (chunk
-// name -> the module function of a chunk every start needs, or the base64 of a brotli-compressed chunk source),
-// `__sizes` (chunk name -> bytes of its source) and `__cacheTag` (certifix version). A compressed chunk is inflated and compiled the first time it is required.
+// name -> the module function of a chunk every start needs, the base64 of a brotli-compressed chunk source, or
+// the index of its group in `__groups`), `__sizes` (chunk name -> bytes of its source), `__groups` ([name,
+// compressed source, bytes] of chunks compiled together) and `__cacheTag` (certifix version). A compressed
+// chunk or group is inflated and compiled the first time one of its modules is required.
 //
 // Compiled code is kept between runs in V8's code cache (what Node >= 22 does for modules with
 // module.enableCompileCache(); here by hand, so Node 20 has it too): one file per chunk under
@@ -93,6 +95,31 @@ function __builtin(id) {
   return proxy;
 }
 
+/**
+ * Compile `compressed` (brotli, base64) as `filename`, its inflated source of `size` bytes wrapped by `wrap`;
+ * from its cache file when it has one, else inflated and cached at exit. Returns what the script evaluates to.
+ */
+function __compile(name, compressed, size, wrap) {
+  const dir = __codeCacheDir();
+  const file = dir && `${dir}/${name}.cache`;
+  const cached = file ? __readCode(file, size) : undefined;
+  const src =
+    cached?.src ??
+    require('node:zlib').brotliDecompressSync(Buffer.from(compressed, 'base64')).toString('utf8');
+  const script = new (require('node:vm').Script)(wrap(src), {
+    filename: `${__filename}/${name}`,
+    cachedData: cached?.cachedData,
+  });
+  if (file && (cached === undefined || script.cachedDataRejected)) {
+    if (__fresh.length === 0) process.once('exit', __writeCaches);
+    __fresh.push([script, file, src]);
+  }
+  return script.runInThisContext();
+}
+
+const __wrapChunk = (src) => `(function (exports, require, module, __filename) {${src}\n})`;
+const __groupFns = [];
+
 function __require(id) {
   const chunk = __chunks[id];
   if (chunk === undefined) return __builtin(id);
@@ -102,21 +129,14 @@ function __require(id) {
   __modules.set(id, m);
   const name = id.slice(2);
   const filename = `${__filename}/${name}`;
-  if (typeof chunk === 'function') {
-    chunk(m.exports, __require, m, filename);
-    return m.exports;
-  }
-  const dir = __codeCacheDir();
-  const file = dir && `${dir}/${name}.cache`;
-  const cached = file ? __readCode(file, __sizes[id]) : undefined;
-  const src =
-    cached?.src ?? require('node:zlib').brotliDecompressSync(Buffer.from(chunk, 'base64')).toString('utf8');
-  const code = `(function (exports, require, module, __filename) {${src}\n})`;
-  const script = new (require('node:vm').Script)(code, { filename, cachedData: cached?.cachedData });
-  if (file && (cached === undefined || script.cachedDataRejected)) {
-    if (__fresh.length === 0) process.once('exit', __writeCaches);
-    __fresh.push([script, file, src]);
-  }
-  script.runInThisContext()(m.exports, __require, m, filename);
+  let fn;
+  if (typeof chunk === 'function') fn = chunk;
+  else if (typeof chunk === 'number') {
+    // one of the chunks compiled together (scripts/pack-cjs.mjs groupChunks): the group's first require compiles it
+    const [group, compressed, size] = __groups[chunk];
+    __groupFns[chunk] ??= __compile(group, compressed, size, (src) => src);
+    fn = __groupFns[chunk][id];
+  } else fn = __compile(name, chunk, __sizes[id], __wrapChunk);
+  fn(m.exports, __require, m, filename);
   return m.exports;
 }

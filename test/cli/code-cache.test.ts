@@ -85,6 +85,18 @@ describe.skipIf(!existsSync(built) && process.env.CI !== 'true')(
       expect(readdirSync(dir)).toEqual([]);
     });
 
+    it('compiles the chunks diagnose needs as one group: one cache file, not one per chunk', () => {
+      const home = mkdtempSync(join(tmpdir(), 'certifix-cc-'));
+      const out = execFileSync(process.execPath, [built, 'diagnose', '--help'], {
+        env: { PATH: '/usr/bin:/bin', HOME: home },
+        encoding: 'utf8',
+      });
+      expect(out).toContain('Usage: certifix diagnose');
+      expect(cacheFiles(home).map((f) => f.replace(/.*\//, ''))).toEqual([
+        expect.stringMatching(/^group0-[0-9a-f]{12}\.js\.cache$/),
+      ]);
+    });
+
     it('is off with CERTIFIX_NO_CODE_CACHE=1', () => {
       const home = mkdtempSync(join(tmpdir(), 'certifix-cc-'));
       run(home, { CERTIFIX_NO_CODE_CACHE: '1' });
