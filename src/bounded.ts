@@ -47,20 +47,25 @@ export async function readFileBounded(path: string, limit = MAX_INPUT_BYTES): Pr
 export function readFileBoundedSync(path: string, limit = MAX_INPUT_BYTES): Buffer {
   const fd = openSync(path, 'r');
   try {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, limit + 1 - size));
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      chunks.push(buf.subarray(0, n));
-      size += n;
-      if (size > limit) throw tooLarge(path, limit);
-    }
-    return Buffer.concat(chunks, size);
+    return readFdBoundedSync(fd, path, limit);
   } finally {
     closeSync(fd);
   }
+}
+
+/** An open file's bytes from where it stands, at most `limit`; throws TOO_LARGE (naming `what`) past it. */
+export function readFdBoundedSync(fd: number, what: string, limit: number): Buffer {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for (;;) {
+    const buf = Buffer.allocUnsafe(Math.min(CHUNK, limit + 1 - size));
+    const n = readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) break;
+    chunks.push(buf.subarray(0, n));
+    size += n;
+    if (size > limit) throw tooLarge(what, limit);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 /** A stream's bytes (stdin), at most `limit`; the stream is destroyed when it goes past. */

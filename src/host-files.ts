@@ -6,10 +6,21 @@
  * kernel answers from its cache in microseconds, and sending each through libuv's thread pool cost ~900
  * context switches a run (`/usr/bin/time -v`: 904 against a bare handshake's 24), more than the reads.
  */
-import { accessSync, constants, lstatSync, realpathSync, type Stats, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { MAX_CONFIG_BYTES, readFileBoundedSync } from './bounded.ts';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { MAX_CONFIG_BYTES, readFdBoundedSync } from './bounded.ts';
 import type { Context } from './types.ts';
+
+const { O_NOFOLLOW, O_NONBLOCK, O_RDONLY } = constants;
 
 /** A system-wide path (`/etc/pip.conf`) as seen through `ctx.sysroot`. */
 export function sys(ctx: Pick<Context, 'sysroot'>, path: string): string {
@@ -29,28 +40,58 @@ export async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * As root (`sudo certifix` in someone's HOME), a file reached through a symlink counts only when whoever
- * owns the link also owns what it leads to: a user's ~/.npmrc -> ~/dotfiles/npmrc is theirs, ~/.npmrc ->
- * /root/.npmrc is not read (apply/guard.ts likewise refuses to write through such a link). Links the system
- * ships (root's, to root's files) are followed as ever.
+ * Where `path` really leads, checked the way `sudo certifix` must read someone else's HOME: every component
+ * from `/` down is looked at with lstat, and a symlink on the way (the file itself or any directory above it,
+ * e.g. ~/.config -> /root/secret) is followed only when root owns it or its owner also owns what it leads to:
+ * a user's ~/.npmrc -> ~/dotfiles/npmrc is theirs; ~/.npmrc -> /root/.npmrc, or ~/.config -> /root/x, is not
+ * (apply/guard.ts likewise refuses to write through such a link). Links the system ships (root's) are
+ * followed as ever. Null when such a link is on the way or a component is missing.
  */
-function strangersLink(path: string, target: Stats): boolean {
-  if (process.getuid?.() !== 0) return false;
-  const link = lstatSync(path, { throwIfNoEntry: false });
-  return link?.isSymbolicLink() === true && link.uid !== target.uid;
+export function ownedPath(path: string, cwd = process.cwd()): string | null {
+  let cur = '/';
+  for (const part of (path.startsWith('/') ? path : `${cwd}/${path}`).split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      cur = dirname(cur); // `cur` is real already, so its parent is the kernel's `..`
+      continue;
+    }
+    const next = cur === '/' ? `/${part}` : `${cur}/${part}`;
+    const link = lstatSync(next, { throwIfNoEntry: false });
+    if (!link) return null;
+    if (!link.isSymbolicLink()) {
+      cur = next;
+      continue;
+    }
+    let real: string;
+    try {
+      real = realpathSync(next);
+    } catch {
+      return null; // dangling, or a loop
+    }
+    if (link.uid !== 0 && link.uid !== statSync(real).uid) return null;
+    cur = real;
+  }
+  return cur;
 }
 
 /**
- * File text, or null when it cannot be read, is not a regular file (a FIFO would block the read), is past
- * MAX_CONFIG_BYTES, or (as root) is reached through a link to a file the link's owner does not own.
+ * File text, or null when it cannot be read, is not a regular file (opened O_NONBLOCK, so a FIFO is refused
+ * instead of blocking the read), is past MAX_CONFIG_BYTES, or (as root) lies behind a link `ownedPath`
+ * refuses. As root the checked path is opened O_NOFOLLOW: a link swapped in since is not followed.
  */
 export async function readText(path: string): Promise<string | null> {
+  let fd: number | undefined;
   try {
-    const st = statSync(path);
-    if (!st.isFile() || strangersLink(path, st)) return null;
-    return readFileBoundedSync(path, MAX_CONFIG_BYTES).toString('utf8');
+    const asRoot = process.getuid?.() === 0;
+    const target = asRoot ? ownedPath(path) : path;
+    if (target === null) return null;
+    fd = openSync(target, O_RDONLY | O_NONBLOCK | (asRoot ? O_NOFOLLOW : 0));
+    if (!fstatSync(fd).isFile()) return null;
+    return readFdBoundedSync(fd, path, MAX_CONFIG_BYTES).toString('utf8');
   } catch {
     return null;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

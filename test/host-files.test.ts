@@ -1,17 +1,38 @@
 /**
- * Config files in HOME as `sudo certifix` reads them in someone else's HOME: a symlinked dotfile counts only
- * when its owner also owns what it leads to (a user's dotfiles repository: yes; a root-only file: no).
+ * Config files in HOME as `sudo certifix` reads them in someone else's HOME: a symlinked dotfile, or a
+ * symlinked directory above it, counts only when its owner also owns what it leads to (a user's dotfiles
+ * repository: yes; a root-only file or directory: no).
  */
-import { chownSync, lchownSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chownSync, lchownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readText } from '../src/host-files.ts';
+import { ownedPath, readText } from '../src/host-files.ts';
 
 const root = process.getuid?.() === 0;
 const home = mkdtempSync(join(tmpdir(), 'certifix-host-files-'));
+const secret = mkdtempSync(join(tmpdir(), 'certifix-root-only-')); // stands in for /root
 const USER = 4242; // a user who is not root, as HOME's owner is under sudo
-afterAll(() => rmSync(home, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(home, { recursive: true, force: true });
+  rmSync(secret, { recursive: true, force: true });
+});
+
+/** A directory tree `dir`/pip/pip.conf owned by `uid`. */
+function configDir(dir: string, uid: number): string {
+  mkdirSync(join(dir, 'pip'), { recursive: true });
+  writeFileSync(join(dir, 'pip', 'pip.conf'), '[global]\ncert = /corp/ca.pem\n');
+  for (const p of [dir, join(dir, 'pip'), join(dir, 'pip', 'pip.conf')]) chownSync(p, uid, uid);
+  return dir;
+}
+
+/** A symlink at `path` (owned by `uid`) to `target`. */
+function linkAt(path: string, target: string, uid: number): string {
+  symlinkSync(target, path);
+  lchownSync(path, uid, uid);
+  return path;
+}
 
 /** `target` (owned by `targetUid`) and a link to it at `name` owned by `linkUid`. */
 function link(name: string, linkUid: number, targetUid: number): string {
@@ -42,5 +63,59 @@ describe.skipIf(!root)('readText as root (skipped: the test needs root to give f
     writeFileSync(plain, 'x\n');
     chownSync(plain, USER, USER);
     expect(await readText(plain)).toBe('x\n');
+  });
+
+  describe('a symlinked directory above the file', () => {
+    const PIP = '[global]\ncert = /corp/ca.pem\n';
+
+    it("does not follow a user's ~/.config -> a directory of root's", async () => {
+      const target = configDir(join(secret, 'config'), 0);
+      const user = mkdtempSync(join(home, 'user-'));
+      chownSync(user, USER, USER);
+      linkAt(join(user, '.config'), target, USER);
+      expect(await readText(join(user, '.config', 'pip', 'pip.conf'))).toBeNull();
+      expect(ownedPath(join(user, '.config', 'pip', 'pip.conf'))).toBeNull();
+    });
+
+    it("does not follow a chain of links that ends in root's directory", async () => {
+      const target = configDir(join(secret, 'chained'), 0);
+      const user = mkdtempSync(join(home, 'user-'));
+      chownSync(user, USER, USER);
+      linkAt(join(user, 'hop'), target, USER);
+      linkAt(join(user, '.config'), join(user, 'hop'), USER);
+      expect(await readText(join(user, '.config', 'pip', 'pip.conf'))).toBeNull();
+    });
+
+    it('does not climb out through `..` after a link', async () => {
+      writeFileSync(join(secret, 'token'), 'secret\n');
+      const user = mkdtempSync(join(home, 'user-'));
+      chownSync(user, USER, USER);
+      mkdirSync(join(secret, 'sub'), { recursive: true });
+      linkAt(join(user, 'sub'), join(secret, 'sub'), USER);
+      expect(await readText(`${user}/sub/../token`)).toBeNull(); // not join(): it would drop the `..`
+    });
+
+    it("follows a user's ~/.config -> their own dotfiles directory", async () => {
+      const user = mkdtempSync(join(home, 'user-'));
+      chownSync(user, USER, USER);
+      const target = configDir(join(user, 'dotfiles-config'), USER);
+      linkAt(join(user, '.config'), target, USER);
+      expect(await readText(join(user, '.config', 'pip', 'pip.conf'))).toBe(PIP);
+    });
+
+    it("follows root's links (a HOME that is a link to a user's disk, /etc/alternatives)", async () => {
+      const user = mkdtempSync(join(home, 'user-'));
+      const target = configDir(join(user, 'data-alice'), USER);
+      const alice = linkAt(join(home, `alice-${Math.random()}`), target, 0);
+      expect(await readText(join(alice, 'pip', 'pip.conf'))).toBe(PIP);
+    });
+
+    it('refuses a dangling link and a FIFO without blocking', async () => {
+      const user = mkdtempSync(join(home, 'user-'));
+      linkAt(join(user, 'gone'), join(user, 'nowhere'), 0);
+      expect(await readText(join(user, 'gone', 'pip.conf'))).toBeNull();
+      execFileSync('mkfifo', [join(user, 'fifo')]);
+      expect(await readText(join(user, 'fifo'))).toBeNull();
+    });
   });
 });
