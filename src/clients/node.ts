@@ -164,11 +164,14 @@ function systemCaChoice(
     };
   const nodes = installedNodes({ path: inst.path, version: inst.version }, ctx);
   if (nodes.unknown.length > 0) return { native: false, reason: nodes.unknown[0] as string };
-  const old = nodes.versions.filter((v) => !since(parseVersion(v), NODE_SWITCHES.useSystemCaEnv));
+  // One Node is often found twice (on PATH and in its manager's directory): name each version once.
+  const old = [...new Set(nodes.versions)].filter(
+    (v) => !since(parseVersion(v), NODE_SWITCHES.useSystemCaEnv),
+  );
   if (old.length > 0)
     return {
       native: false,
-      reason: `Node ${[...new Set(old)].join(', ')} ${old.length === 1 ? 'is' : 'are'} installed, and NODE_USE_SYSTEM_CA needs >= 22.19 (22.x) or >= 24.6`,
+      reason: `Node ${old.join(', ')} ${old.length === 1 ? 'is' : 'are'} installed, and NODE_USE_SYSTEM_CA needs >= 22.19 (22.x) or >= 24.6`,
     };
   return {
     native: true,

@@ -82,6 +82,9 @@ describe('node plan: NODE_USE_SYSTEM_CA or NODE_EXTRA_CA_CERTS', () => {
     const plan = node.plan(a.inst, '/b.pem', a.ctx, none);
     expect(envOf(plan)).toEqual(['NODE_EXTRA_CA_CERTS']);
     expect(plan.notes?.[0]).toMatch(/Node 20\.11\.0 is installed/);
+    // The same old Node on PATH too (nvm's bin directory): named once, "is", not "20.11.0 are".
+    a.ctx.env.PATH = `${a.ctx.env.PATH}:${join(a.home, '.nvm', 'versions', 'node', 'v20.11.0', 'bin')}`;
+    expect(node.plan(a.inst, '/b.pem', a.ctx, none).notes?.[0]).toMatch(/: Node 20\.11\.0 is installed/);
     // NVM_DIR moves nvm's root.
     const b = machine('24.22.3', {});
     const nvm = join(b.home, 'elsewhere');
