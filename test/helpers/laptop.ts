@@ -49,6 +49,11 @@ export interface LaptopOptions {
   dotfiles?: boolean;
   /** The user's login shell ($SHELL); its rc files get the pyenv setup too (default bash). */
   shell?: Shell;
+  /**
+   * Files of the real machine that this laptop does not have, each replaced inside by an empty file that is
+   * not executable (e.g. `/usr/bin/node`, for a laptop whose only Nodes are the ones the test installs).
+   */
+  hide?: string[];
 }
 
 /** Where each shell lives on Debian and the rc files its user has (pyenv's documented setup goes there). */
@@ -77,6 +82,7 @@ export class Laptop {
   readonly store: OsStore;
   /** The clean base environment (plus LaptopOptions.env) every command starts from. */
   readonly env: Record<string, string>;
+  private readonly hide: string[];
   private ns: Namespace | undefined;
 
   private constructor(opts: LaptopOptions) {
@@ -111,6 +117,7 @@ export class Laptop {
       ...(pyenv ? { PYENV_ROOT: pyenv } : {}),
       ...opts.env,
     };
+    this.hide = opts.hide ?? [];
     if (opts.dotfiles ?? true) this.writeDotfiles(pyenv, opts.shell ?? 'bash');
   }
 
@@ -127,6 +134,7 @@ export class Laptop {
       lower: this.store.withMozilla ? mozillaTemplate().dir : null,
       upper: this.store.certsDir,
       localCa: this.store.localDir,
+      hide: this.hide,
     });
   }
 

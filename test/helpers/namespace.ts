@@ -39,6 +39,8 @@ export interface Layout {
   upper: string;
   /** Stands in for /usr/local/share/ca-certificates. */
   localCa: string;
+  /** Files hidden inside this laptop only (LaptopOptions.hide). */
+  hide?: string[];
 }
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -71,6 +73,13 @@ export function mountScript(l: Layout): string {
     if (m.dir) mkdirSync(standIn, { recursive: true });
     else writeFileSync(standIn, '');
     lines.push(`mount --bind ${q(standIn)} ${q(m.path)}`);
+  });
+  (l.hide ?? []).forEach((path, i) => {
+    if (!existsSync(path)) return;
+    // Empty and mode 0644: PATH lookups (the shell's, certifix's) pass over it as over a missing file.
+    const standIn = join(masks, `hide-${i}-${path.replace(/\//g, '_')}`);
+    writeFileSync(standIn, '', { mode: 0o644 });
+    lines.push(`mount --bind ${q(standIn)} ${q(path)}`);
   });
   return lines.join('\n');
 }
