@@ -6,10 +6,11 @@
  * Reads are synchronous: a CA file is one read of ~200 KB, and a hashed directory is many tiny files, for
  * which a thread-pool round trip per open/stat/read/close cost more than the reads (~50 ms for 150 links).
  */
-import { readdirSync, type Stats, statSync } from 'node:fs';
+import { opendirSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFileBoundedSync } from '../bounded.ts';
 import { type Cert, parseCerts, uniqueCerts } from '../core/cert.ts';
+import { CertifixError } from '../core/errors.ts';
 import { isKeystore, readKeystore } from '../core/keystore.ts';
 import { type AnchorDir, type IndexedAnchor, TrustIndex } from '../core/trust-index.ts';
 import { type NameInfo, nameHash } from '../core/verify/dn.ts';
@@ -98,17 +99,43 @@ export async function readBundle(path: string): Promise<Cert[]> {
 const HASH_NAME = /^[0-9a-f]{8}\.\d+$/i;
 
 /**
+ * A hashed directory is named by SSL_CERT_DIR (HOME's to set) or is the distro's /etc/ssl/certs (Debian: ~300
+ * entries, ~150 certificate files of ~2 KB). Listing one stops at these bounds with an error that says so,
+ * rather than reading a directory of millions of entries or gigabytes of files, or silently dropping roots.
+ */
+export const MAX_HASH_DIR_ENTRIES = 10_000;
+export const MAX_HASH_DIR_BYTES = 32 * 1024 * 1024;
+
+function hashDirTooLarge(dir: string, what: string): CertifixError {
+  return new CertifixError('TOO_LARGE', `the CA directory ${dir} ${what}; refusing to read it`, {
+    hint: 'point SSL_CERT_DIR at a directory of CA certificates (as `openssl rehash` leaves it), or unset it',
+  });
+}
+
+/**
  * Every certificate in an OpenSSL hashed directory, for listing (what does the OS trust?): the `<hash>.N`
  * links when there are any, else every `*.pem` / `*.crt` file (a directory nobody has rehashed yet).
- * Verification does not need this: it asks `hashedDir(dir)` by name.
+ * Verification does not need this: it asks `hashedDir(dir)` by name. [] when the directory cannot be
+ * listed; throws TOO_LARGE past MAX_HASH_DIR_ENTRIES entries or MAX_HASH_DIR_BYTES of certificate files.
  */
 export function readHashDirSync(dir: string): Cert[] {
   let st: ReturnType<typeof statSync>;
-  let names: string[];
+  let names: string[] = [];
   try {
     st = statSync(dir);
-    names = readdirSync(dir);
-  } catch {
+    // Listed entry by entry, so a huge directory is refused without holding all of its names.
+    const d = opendirSync(dir);
+    try {
+      for (let e = d.readSync(); e !== null; e = d.readSync()) {
+        if (names.length === MAX_HASH_DIR_ENTRIES)
+          throw hashDirTooLarge(dir, `holds more than ${MAX_HASH_DIR_ENTRIES} entries`);
+        names.push(e.name);
+      }
+    } finally {
+      d.closeSync();
+    }
+  } catch (e) {
+    if (e instanceof CertifixError) throw e;
     return [];
   }
   const key = `dir:${dir}`;
@@ -116,7 +143,17 @@ export function readHashDirSync(dir: string): Cert[] {
   if (hit && hit.mtimeMs === st.mtimeMs) return hit.value;
   let picked = names.filter((n) => HASH_NAME.test(n));
   if (picked.length === 0) picked = names.filter((n) => /\.(pem|crt|cer)$/i.test(n));
-  const certs = uniqueCerts(picked.sort().flatMap((n) => readBundleSync(join(dir, n))));
+  names = picked.sort();
+  let bytes = 0;
+  for (const n of names) {
+    bytes += statSync(join(dir, n), { throwIfNoEntry: false })?.size ?? 0;
+    if (bytes > MAX_HASH_DIR_BYTES)
+      throw hashDirTooLarge(
+        dir,
+        `holds more than ${MAX_HASH_DIR_BYTES / (1024 * 1024)} MB of certificate files`,
+      );
+  }
+  const certs = uniqueCerts(names.flatMap((n) => readBundleSync(join(dir, n))));
   byPath.set(key, { mtimeMs: st.mtimeMs, size: 0, value: certs });
   return certs;
 }
@@ -138,7 +175,8 @@ export function hashedDir(dir: string): AnchorDir {
         let certs = byHash.get(h);
         if (!certs) {
           certs = [];
-          for (let n = 0; ; n++) {
+          // Bounded like a listing: a directory of <hash>.0 ... <hash>.99999 is not read to its end.
+          for (let n = 0; n < MAX_HASH_DIR_ENTRIES; n++) {
             let found: Cert[] = [];
             try {
               found = parsePemCached(readCaFileSync(join(dir, `${h}.${n}`)).toString('latin1')); // by_dir reads PEM

@@ -1,4 +1,4 @@
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +6,13 @@ import { type Cert, parseCerts } from '../../src/core/cert.ts';
 import { certInfo } from '../../src/core/extensions.ts';
 import { nameHash } from '../../src/core/verify/dn.ts';
 import { verifyChain } from '../../src/core/verify/index.ts';
-import { hashedDir, trustIndex } from '../../src/stores/load.ts';
+import {
+  hashedDir,
+  MAX_HASH_DIR_BYTES,
+  MAX_HASH_DIR_ENTRIES,
+  readHashDirSync,
+  trustIndex,
+} from '../../src/stores/load.ts';
 import { Pki } from '../helpers/pki.ts';
 
 const pki = new Pki();
@@ -67,5 +73,32 @@ describe('hashed directories, searched by name', () => {
     expect(index.bySubject(certInfo(rootCert).subject)).toEqual([rootCert]);
     expect(index.has(rootCert)).toBe(true);
     expect(index.has(strayCert)).toBe(false);
+  });
+});
+
+describe("listing a hashed directory (SSL_CERT_DIR is HOME's to set) is bounded", () => {
+  it('lists a directory as openssl rehash leaves it', () => {
+    // Listing takes every <hash>.N link, the misnamed one too.
+    expect(
+      readHashDirSync(dir(true))
+        .map((c) => c.sha256)
+        .sort(),
+    ).toEqual([rootCert.sha256, strayCert.sha256].sort());
+  });
+  it(`refuses more than ${MAX_HASH_DIR_ENTRIES} entries, saying so`, () => {
+    const d = mkdtempSync(join(tmpdir(), 'certifix-hashdir-'));
+    for (let i = 0; i <= MAX_HASH_DIR_ENTRIES; i++) closeSync(openSync(join(d, `x${i}`), 'w'));
+    expect(() => readHashDirSync(d)).toThrow(
+      `the CA directory ${d} holds more than ${MAX_HASH_DIR_ENTRIES} entries; refusing to read it`,
+    );
+  });
+  it('refuses certificate files past the byte bound, saying so, before reading them', () => {
+    const d = mkdtempSync(join(tmpdir(), 'certifix-hashdir-'));
+    writeFileSync(join(d, 'a.pem'), root.pem);
+    writeFileSync(join(d, 'huge.pem'), '');
+    truncateSync(join(d, 'huge.pem'), MAX_HASH_DIR_BYTES); // sparse: no disk used
+    expect(() => readHashDirSync(d)).toThrow(
+      /holds more than 32 MB of certificate files; refusing to read it/,
+    );
   });
 });
