@@ -76,10 +76,10 @@ export function ownedPath(path: string, cwd = process.cwd()): string | null {
 
 /**
  * File text, or null when it cannot be read, is not a regular file (opened O_NONBLOCK, so a FIFO is refused
- * instead of blocking the read), is past MAX_CONFIG_BYTES, or (as root) lies behind a link `ownedPath`
+ * instead of blocking the read), is past `limit` bytes (MAX_CONFIG_BYTES), or (as root) lies behind a link `ownedPath`
  * refuses. As root the checked path is opened O_NOFOLLOW: a link swapped in since is not followed.
  */
-export async function readText(path: string): Promise<string | null> {
+export async function readText(path: string, limit = MAX_CONFIG_BYTES): Promise<string | null> {
   let fd: number | undefined;
   try {
     const asRoot = process.getuid?.() === 0;
@@ -87,7 +87,7 @@ export async function readText(path: string): Promise<string | null> {
     if (target === null) return null;
     fd = openSync(target, O_RDONLY | O_NONBLOCK | (asRoot ? O_NOFOLLOW : 0));
     if (!fstatSync(fd).isFile()) return null;
-    return readFdBoundedSync(fd, path, MAX_CONFIG_BYTES).toString('utf8');
+    return readFdBoundedSync(fd, path, limit).toString('utf8');
   } catch {
     return null;
   } finally {

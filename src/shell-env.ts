@@ -6,8 +6,7 @@
  * pam_env adds /etc/environment, and the shell's profile files do the rest. We rebuild that start and ask the
  * user's shell itself to run its profiles (`$SHELL -l -c`), then read what it exported.
  */
-import { readFile } from 'node:fs/promises';
-import { sys } from './host-files.ts';
+import { readText, sys } from './host-files.ts';
 import type { Context } from './types.ts';
 
 /** Variables the session hands to a login shell (login(1), sshd, display managers): identity and locale. */
@@ -70,9 +69,9 @@ async function loginStart(ctx: Pick<Context, 'env' | 'home' | 'sysroot'>): Promi
   env.HOME = ctx.home;
   const root = (env.USER ?? env.LOGNAME) === 'root';
   env.PATH = root ? LOGIN_PATH.root : LOGIN_PATH.user;
-  const file = await readFile(sys(ctx, '/etc/environment'))
-    .then((b) => b.subarray(0, MAX_ENVIRONMENT_FILE).toString('utf8'))
-    .catch(() => '');
+  // Read as every other config file is (host-files.ts readText): a FIFO or device is not read, nor a file past
+  // the bound (cut short, its last line could be half a PATH).
+  const file = (await readText(sys(ctx, '/etc/environment'), MAX_ENVIRONMENT_FILE)) ?? '';
   Object.assign(env, parseEnvironmentFile(file));
   return env;
 }
