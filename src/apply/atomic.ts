@@ -5,19 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import {
-  chown,
-  lstat,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  readlink,
-  rename,
-  stat,
-  unlink,
-} from 'node:fs/promises';
+import { chown, lstat, mkdir, open, readdir, readlink, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, parse, resolve } from 'node:path';
+import { readStreamBounded } from '../bounded.ts';
 import { CertifixError } from '../core/errors.ts';
 
 export const isRoot = () => process.getuid?.() === 0;
@@ -64,12 +54,26 @@ export async function assertNotSymlink(path: string, what = 'certifix’s own fi
 }
 
 /** The file's bytes, or null when it does not exist. */
-export async function readMaybe(path: string): Promise<Buffer | null> {
+/** Files certifix edits or restores: dotfiles and configs, its bundle (< 4 MB), a JDK truststore copy. */
+const MAX_EDITED_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A file's bytes, or null when it does not exist; bounded, and only a regular file (opened O_NONBLOCK, so a
+ * FIFO put in a dotfile's place is refused instead of blocking, and /dev/zero is not read without end).
+ */
+export async function readMaybe(path: string, limit = MAX_EDITED_BYTES): Promise<Buffer | null> {
+  let fh: Awaited<ReturnType<typeof open>>;
   try {
-    return await readFile(path);
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return null;
     throw ioError('read', path, e);
+  }
+  try {
+    if (!(await fh.stat()).isFile()) throw ioError('read', path, new Error('not a regular file'));
+    return await readStreamBounded(fh.createReadStream({ autoClose: false }), path, limit);
+  } finally {
+    await fh.close();
   }
 }
 

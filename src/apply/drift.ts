@@ -3,6 +3,7 @@
  * whether a client really trusts the bundle is `Client.check()`'s job, with a real handshake.
  */
 
+import { lstat, readlink } from 'node:fs/promises';
 import { decode } from '../formats/text.ts';
 import type { Context } from '../types.ts';
 import { readMaybe } from './atomic.ts';
@@ -18,10 +19,27 @@ export interface FileDrift {
   owners: string[];
 }
 
+/** Where the symlink at `path` points, or null when `path` is not a symlink. */
+export async function symlinkTarget(path: string): Promise<string | null> {
+  const st = await lstat(path).catch(() => null);
+  if (!st?.isSymbolicLink()) return null;
+  return readlink(path).catch(() => '(unreadable)');
+}
+
 /** Drift of one file against its journal entry. */
 async function driftOf(entry: JournalEntry): Promise<FileDrift> {
   const base = { path: entry.link ?? entry.path, owners: entry.owners };
-  const cur = await readMaybe(entry.path);
+  // A link put where certifix wrote a file is drift, and is not followed (`sudo certifix status` in someone's
+  // HOME must not read what a planted link leads to).
+  const link = await symlinkTarget(entry.path);
+  if (link !== null)
+    return { ...base, state: 'edited', problems: [`the file was replaced by a symlink to ${link}`] };
+  let cur: Buffer | null;
+  try {
+    cur = await readMaybe(entry.path);
+  } catch (e) {
+    return { ...base, state: 'edited', problems: [e instanceof Error ? e.message : String(e)] };
+  }
   if (cur === null) return { ...base, state: 'missing', problems: ['the file is gone'] };
   const untouched = entry.ours.includes(sha256(cur));
   const text = decode(cur).text;

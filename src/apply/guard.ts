@@ -124,19 +124,22 @@ function inDataDir(path: string, ctx: Ctx): boolean {
 }
 
 /**
- * Read a file of our own without following a symlink (O_NOFOLLOW: ELOOP on a link), bounded.
- * Null when it does not exist.
+ * Read a file of our own without following a symlink (O_NOFOLLOW: ELOOP on a link), bounded, only when it is
+ * a regular file. Null when it does not exist.
  */
 export async function readOwnFile(path: string, limit: number): Promise<Buffer | null> {
   let fh: Awaited<ReturnType<typeof open>>;
   try {
-    fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // O_NONBLOCK: a FIFO in its place is refused below instead of blocking the open.
+    fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
     if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') return null;
     if (code(e) === 'ELOOP') await assertNotSymlink(path);
     throw e;
   }
   try {
+    if (!(await fh.stat()).isFile())
+      throw new CertifixError('REFUSED', `${path} is not a regular file; certifix only reads its own files`);
     return await readStreamBounded(fh.createReadStream({ autoClose: false }), path, limit);
   } finally {
     await fh.close();

@@ -1,6 +1,6 @@
 /** The executor of plans: apply (with --dry-run), undo, and what is configured now. */
 
-export { drift, type FileDrift } from './drift.ts';
+export { drift, type FileDrift, symlinkTarget } from './drift.ts';
 export { type ApplyResult, applyPlans, type FileChange } from './execute.ts';
 export { readOwnFile } from './guard.ts';
 export { type Journal, readJournal } from './journal.ts';

@@ -31,7 +31,13 @@ function render(r: StatusReport, io: Io): string {
     );
   if (r.bundle) {
     const b = r.bundle;
-    out.push(`${s.bold('Bundle:')} ${b.path}${b.exists ? '' : s.red(' (missing)')}`);
+    const state = {
+      ok: '',
+      missing: ' (missing)',
+      symlink: ' (replaced by a symlink)',
+      unreadable: ' (unreadable)',
+    };
+    out.push(`${s.bold('Bundle:')} ${b.path}${state[b.state] ? s.red(state[b.state]) : ''}`);
     if (b.exists)
       out.push(
         `  ${b.count} certificates (${b.added} added); expiries ${b.oldestExpiry?.slice(0, 10)} … ${b.newestExpiry?.slice(0, 10)}`,

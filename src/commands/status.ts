@@ -5,7 +5,14 @@
  */
 
 import { dirname } from 'node:path';
-import { certifixPaths, drift, type FileDrift, readJournal, readOwnFile } from '../apply/index.ts';
+import {
+  certifixPaths,
+  drift,
+  type FileDrift,
+  readJournal,
+  readOwnFile,
+  symlinkTarget,
+} from '../apply/index.ts';
 import { caVariables } from '../clients/ca-variables.ts';
 import { registry } from '../clients/registry.ts';
 import { processContext } from '../context.ts';
@@ -20,7 +27,9 @@ export interface StatusReport {
   configured: boolean;
   bundle: {
     path: string;
+    /** The bundle certifix wrote is there, as a regular file (see `state` for what is there instead). */
     exists: boolean;
+    state: BundleState;
     count: number;
     added: number;
     oldestExpiry: string | null;
@@ -41,6 +50,9 @@ export interface StatusReport {
   /** Windows: clients that verify with Schannel, i.e. the Windows store, and need nothing (apply/windows.ts). */
   notes?: string[];
 }
+
+/** ok; missing: deleted; symlink: replaced by a link (drift); unreadable: too large, a FIFO, no access. */
+export type BundleState = 'ok' | 'missing' | 'symlink' | 'unreadable';
 
 const DAY = 86400_000;
 /** The merged bundle: Mozilla's list (~220 KB) plus the OS store and the chosen roots, well under this. */
@@ -85,26 +97,47 @@ export async function status(
   let bundle: StatusReport['bundle'] = null;
   if (journal) {
     let certs: ReturnType<typeof parseCerts>['certs'] = [];
-    let exists = true;
-    try {
-      // Our own file: bounded, never through a symlink (a planted link reads as a missing bundle).
-      const data = await readOwnFile(paths.bundle, MAX_BUNDLE_BYTES);
-      if (!data) throw new Error(`${paths.bundle} does not exist`);
-      certs = parseCerts(data, paths.bundle).certs;
-    } catch {
-      exists = false;
+    let state: BundleState = 'ok';
+    const link = await symlinkTarget(paths.bundle);
+    if (link !== null) {
+      // Drift, not loss: something put a link where certifix wrote the bundle. Our own file is never read
+      // through a link (`sudo certifix status` in someone's HOME), and refresh/undo refuse to write through it.
+      state = 'symlink';
       findings.push({
-        id: 'bundle-missing',
+        id: 'bundle-replaced',
         severity: 'error',
-        message: `The bundle ${paths.bundle} is gone; every client pointed at it fails.`,
-        fix: 'Run `certifix refresh` to rebuild it, or `certifix undo`.',
+        message: `The bundle ${paths.bundle} was replaced by a symlink to ${link}: clients pointed at the bundle now trust whatever that link leads to, and certifix does not read or write through it.`,
+        fix: `Remove the link (\`rm ${paths.bundle}\`), then run \`certifix refresh\` to rebuild the bundle, or \`certifix undo\`.`,
       });
+    } else {
+      try {
+        // Our own file: bounded, never through a symlink (one swapped in since the check fails with ELOOP).
+        const data = await readOwnFile(paths.bundle, MAX_BUNDLE_BYTES);
+        if (data) certs = parseCerts(data, paths.bundle).certs;
+        else state = 'missing';
+      } catch (e) {
+        state = 'unreadable';
+        findings.push({
+          id: 'bundle-unreadable',
+          severity: 'error',
+          message: `The bundle ${paths.bundle} cannot be read (${e instanceof Error ? e.message : String(e)}); clients pointed at it fail.`,
+          fix: 'Run `certifix refresh` to rebuild it, or `certifix undo`.',
+        });
+      }
+      if (state === 'missing')
+        findings.push({
+          id: 'bundle-missing',
+          severity: 'error',
+          message: `The bundle ${paths.bundle} is gone; every client pointed at it fails.`,
+          fix: 'Run `certifix refresh` to rebuild it, or `certifix undo`.',
+        });
     }
     const times = certs.map((c) => c.notAfter.getTime()).sort((a, b) => a - b);
     const chosen = await readChosenRoots(ctx);
     bundle = {
       path: paths.bundle,
-      exists,
+      exists: state === 'ok',
+      state,
       count: certs.length,
       added: chosen.length,
       oldestExpiry: times.length ? new Date(times[0] as number).toISOString() : null,

@@ -3,7 +3,7 @@
  * deleted end marker, a write that fails half-way on an immutable directory (chattr +i stops root too), a
  * journal tampered to point outside HOME, symlinks planted in certifix's directory, a foreign-owned journal.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chownSync,
   existsSync,
@@ -98,6 +98,32 @@ describe('undo after the user edited the managed block', () => {
       /begin or end marker was missing; removed only the lines certifix wrote/,
     );
     expect(existsSync(certifixPaths(ctx).dir)).toBe(false);
+  });
+});
+
+describe('status reads the files certifix changed, bounded and never through a link put in their place', () => {
+  it('a dotfile replaced by a symlink is drift naming the link, and is not read', async () => {
+    const { home, ctx, plans, opts } = setup();
+    await applyPlans(plans, ctx, opts);
+    const profile = join(home, '.profile');
+    rmSync(profile);
+    symlinkSync('/dev/zero', profile); // read whole, it would never end
+    const d = (await drift(ctx)).find((f) => f.path === profile);
+    expect(d).toMatchObject({
+      state: 'edited',
+      problems: ['the file was replaced by a symlink to /dev/zero'],
+    });
+  });
+
+  it("a FIFO in a dotfile's place is drift, not a read that waits for a writer", async () => {
+    const { home, ctx, plans, opts } = setup();
+    await applyPlans(plans, ctx, opts);
+    const profile = join(home, '.profile');
+    rmSync(profile);
+    execFileSync('mkfifo', [profile]);
+    const d = (await drift(ctx)).find((f) => f.path === profile);
+    expect(d?.state).toBe('edited');
+    expect(d?.problems[0]).toMatch(/could not read .*\.profile \(not a regular file\)/);
   });
 });
 

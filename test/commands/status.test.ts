@@ -2,6 +2,7 @@
  * `status()` on a temporary HOME: CA variables are judged by whether their file replaces a client's
  * defaults (then it needs public roots) or is added to them (NODE_EXTRA_CA_CERTS).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,9 +32,9 @@ it('warns about a replacing CA file without public roots and a missing one, not 
   expect(report.configured).toBe(false);
 });
 
-it('reads its own bundle, but never through a symlink (a planted link reads as a missing bundle)', async () => {
+it('reads its own bundle, but never through a symlink: a planted link is drift, reported as such', async () => {
   const root = new Pki().root('own', 'Own Bundle Root');
-  const report = async (link: boolean) => {
+  const report = async (make: (bundle: string) => void) => {
     const h = mkdtempSync(join(home, 'linked-'));
     const ctx = { env: { PATH: process.env.PATH, HOME: h }, home: h, cwd: h, platform: 'linux' as const };
     const paths = certifixPaths(ctx);
@@ -41,12 +42,33 @@ it('reads its own bundle, but never through a symlink (a planted link reads as a
     const now = new Date().toISOString();
     const journal = { version: 1, createdAt: now, updatedAt: now, createdDirs: [], env: {}, entries: [] };
     writeFileSync(paths.journal, JSON.stringify(journal));
-    if (link) symlinkSync(root.certPath, paths.bundle);
-    else writeFileSync(paths.bundle, root.pem);
-    return status({}, { ...ctx, run: runProcess });
+    make(paths.bundle);
+    return { paths, report: await status({}, { ...ctx, run: runProcess }) };
   };
-  expect((await report(false)).bundle).toMatchObject({ exists: true, count: 1 });
-  const linked = await report(true);
-  expect(linked.bundle).toMatchObject({ exists: false, count: 0 });
-  expect(linked.findings.map((f) => f.id)).toContain('bundle-missing');
-}, 30_000); // two status() runs, each detecting every client on PATH
+  const plain = await report((b) => writeFileSync(b, root.pem));
+  expect(plain.report.bundle).toMatchObject({ exists: true, state: 'ok', count: 1 });
+
+  const linked = await report((b) => symlinkSync(root.certPath, b));
+  expect(linked.report.bundle).toMatchObject({ exists: false, state: 'symlink', count: 0 });
+  const ids = linked.report.findings.map((f) => f.id);
+  expect(ids).toContain('bundle-replaced');
+  expect(ids).not.toContain('bundle-missing');
+  const found = linked.report.findings.find((f) => f.id === 'bundle-replaced');
+  expect(found?.message).toBe(
+    `The bundle ${linked.paths.bundle} was replaced by a symlink to ${root.certPath}: clients pointed at the bundle now trust whatever that link leads to, and certifix does not read or write through it.`,
+  );
+  expect(found?.fix).toBe(
+    `Remove the link (\`rm ${linked.paths.bundle}\`), then run \`certifix refresh\` to rebuild the bundle, or \`certifix undo\`.`,
+  );
+
+  // A FIFO in its place is not opened for a read that would wait for a writer.
+  const fifo = await report((b) => execFileSync('mkfifo', [b]));
+  expect(fifo.report.bundle).toMatchObject({ exists: false, state: 'unreadable' });
+  expect(fifo.report.findings.find((f) => f.id === 'bundle-unreadable')?.message).toMatch(
+    /is not a regular file/,
+  );
+
+  const gone = await report(() => {});
+  expect(gone.report.bundle).toMatchObject({ exists: false, state: 'missing' });
+  expect(gone.report.findings.map((f) => f.id)).toContain('bundle-missing');
+}, 60_000); // four status() runs, each detecting every client on PATH
