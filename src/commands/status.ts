@@ -52,7 +52,7 @@ export interface StatusReport {
 }
 
 /** ok; missing: deleted; symlink: replaced by a link (drift); unreadable: too large, a FIFO, no access. */
-export type BundleState = 'ok' | 'missing' | 'symlink' | 'unreadable';
+type BundleState = 'ok' | 'missing' | 'symlink' | 'unreadable';
 
 const DAY = 86400_000;
 /** The merged bundle: Mozilla's list (~220 KB) plus the OS store and the chosen roots, well under this. */
