@@ -80,6 +80,11 @@ export function ownedPath(path: string, cwd = process.cwd()): string | null {
  * refuses. As root the checked path is opened O_NOFOLLOW: a link swapped in since is not followed.
  */
 export async function readText(path: string, limit = MAX_CONFIG_BYTES): Promise<string | null> {
+  return readTextSync(path, limit);
+}
+
+/** readText for synchronous callers (a plan is plain data, computed synchronously). */
+export function readTextSync(path: string, limit = MAX_CONFIG_BYTES): string | null {
   let fd: number | undefined;
   try {
     const asRoot = process.getuid?.() === 0;

@@ -24,11 +24,10 @@
  */
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { MAX_CONFIG_BYTES, readFileBoundedSync } from '../bounded.ts';
 import { toPem } from '../core/cert.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { Plan } from '../core/plan.ts';
-import { envOf, isFile, sys } from '../host-files.ts';
+import { envOf, isFile, readTextSync, sys } from '../host-files.ts';
 import { systemStore } from '../stores/index.ts';
 import type { Context, TrustSource } from '../types.ts';
 import { go } from './go.ts';
@@ -61,9 +60,10 @@ function configFile(ctx: Pick<Context, 'env' | 'home'>): string {
 /** config.json, read bounded and synchronously (a plan is computed synchronously); {} when absent or broken. */
 function dockerConfig(ctx: Context): Record<string, unknown> {
   try {
-    const path = configFile(ctx);
-    if (!statSync(path).isFile()) return {};
-    const v = JSON.parse(readFileBoundedSync(path, MAX_CONFIG_BYTES).toString('utf8')) as unknown;
+    // Read as every config file in HOME is (host-files.ts): bounded, a regular file, links only as allowed.
+    const text = readTextSync(configFile(ctx));
+    if (text === null) return {};
+    const v = JSON.parse(text) as unknown;
     return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
   } catch {
     return {};

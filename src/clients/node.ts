@@ -149,7 +149,7 @@ export async function nodeTrust(version: string | undefined, ctx: Context): Prom
  * --ca, or kept from a CA variable's file, is not: Node then needs NODE_EXTRA_CA_CERTS). Linux and macOS
  * only: on Windows the managers (nvm-windows, Volta's %LOCALAPPDATA%) keep Nodes elsewhere.
  */
-function systemCaChoice(
+export function systemCaChoice(
   inst: { path: string; version?: string | undefined },
   ctx: Context,
   roots: PlanRoots | undefined,

@@ -7,13 +7,15 @@
  * $PREFIX/etc/npmrc, prefix = dirname(dirname(node))), builtin (<npm>/npmrc). A cafile that does not exist
  * is ignored (measured: npm 11 falls back to Node's roots), so the store is then Node's.
  */
+
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { exists, expand, isFile, readText, real, sys, which } from '../host-files.ts';
+import { expand, isFile, readText, readTextSync, real, sys, which } from '../host-files.ts';
 import type { Context, TrustSource } from '../types.ts';
 import { parseNpmrc } from './ini.ts';
-import { findNode, nodeTrust } from './node.ts';
+import { findNode, nodeTrust, systemCaChoice } from './node.ts';
 import { runVerdict } from './on-path.ts';
 import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
@@ -37,9 +39,9 @@ export async function findNpm(ctx: Context): Promise<{ dir: string; cli: string;
 }
 
 /** npm's localPrefix: the nearest directory up from cwd with package.json or node_modules. */
-async function projectDir(cwd: string): Promise<string> {
+function projectDir(cwd: string): string {
   for (let d = cwd; ; d = dirname(d)) {
-    if ((await exists(join(d, 'package.json'))) || (await exists(join(d, 'node_modules')))) return d;
+    if (existsSync(join(d, 'package.json')) || existsSync(join(d, 'node_modules'))) return d;
     if (dirname(d) === d) return cwd;
   }
 }
@@ -52,13 +54,18 @@ interface NpmLayer {
 
 /** The config layers, strongest first. */
 export async function npmLayers(ctx: Context, npmDir: string, nodePath: string): Promise<NpmLayer[]> {
+  return npmLayersSync(ctx, npmDir, nodePath);
+}
+
+/** npmLayers for the plan, which is computed synchronously (the reads are synchronous underneath anyway). */
+function npmLayersSync(ctx: Context, npmDir: string, nodePath: string): NpmLayer[] {
   const env = new Map<string, string[]>();
   for (const [k, v] of Object.entries(ctx.env)) {
     if (v && /^npm_config_/i.test(k)) env.set(k.slice(11).toLowerCase().replace(/_/g, '-'), [v]);
   }
-  const prefix = env.get('prefix')?.[0] ?? dirname(dirname(await real(nodePath)));
+  const prefix = env.get('prefix')?.[0] ?? dirname(dirname(realOr(nodePath)));
   const files: [NpmLayer['name'], string][] = [
-    ['project', join(await projectDir(ctx.cwd), '.npmrc')],
+    ['project', join(projectDir(ctx.cwd), '.npmrc')],
     ['user', env.get('userconfig')?.[0] ?? join(ctx.home, '.npmrc')],
     ['global', env.get('globalconfig')?.[0] ?? sys(ctx, join(prefix, 'etc', 'npmrc'))],
     ['builtin', join(npmDir, 'npmrc')],
@@ -68,10 +75,18 @@ export async function npmLayers(ctx: Context, npmDir: string, nodePath: string):
   const user = files[1]?.[1];
   for (const [name, file] of files) {
     if (name === 'project' && file === user) continue;
-    const text = await readText(file);
+    const text = readTextSync(file);
     out.push({ name, file, values: text ? parseNpmrc(text) : new Map() });
   }
   return out;
+}
+
+function realOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 async function npmTrust(
@@ -155,7 +170,26 @@ export const npm: Client = {
 
   render: renderAs('npm'),
 
-  plan(_inst, bundlePath, ctx) {
+  plan(inst, bundlePath, ctx, roots) {
+    // npm runs on Node: with no ca/cafile of its own it verifies with Node's store, so where the node plan
+    // chooses NODE_USE_SYSTEM_CA=1 npm gets the same one setting (and the same reason). A ca or cafile in any
+    // npmrc layer replaces Node's store (the file's header), so then npm keeps its own cafile.
+    const d = inst.details ?? {};
+    const layers = npmLayersSync(ctx, d.npmDir ?? dirname(dirname(inst.path)), d.node ?? 'node');
+    const own = layers.find(
+      (l) => l.values.get('ca')?.some(Boolean) || l.values.get('cafile')?.some(Boolean),
+    );
+    if (!own && d.node) {
+      const why = systemCaChoice({ path: d.node, version: d.nodeVersion || undefined }, ctx, roots);
+      if (why.native)
+        return {
+          owner: 'npm',
+          summary:
+            'Set NODE_USE_SYSTEM_CA=1: npm verifies with Node, which adds the OS store to its bundled roots.',
+          changes: [{ kind: 'env', name: 'NODE_USE_SYSTEM_CA', value: '1' }],
+          notes: [`No cafile in ~/.npmrc: no npmrc sets ca or cafile, and ${why.reason}.`],
+        };
+    }
     const path = ctx.env.NPM_CONFIG_USERCONFIG || ctx.env.npm_config_userconfig || join(ctx.home, '.npmrc');
     return {
       owner: 'npm',

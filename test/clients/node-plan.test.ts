@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { node } from '../../src/clients/node.ts';
 import { installedNodes } from '../../src/clients/node-versions.ts';
+import { npm } from '../../src/clients/npm.ts';
 import type { Cert } from '../../src/core/cert.ts';
 import type { Context } from '../../src/types.ts';
 
@@ -117,5 +118,32 @@ describe('node plan: NODE_USE_SYSTEM_CA or NODE_EXTRA_CA_CERTS', () => {
     expect(envOf(node.plan(inst, '/b.pem', { ...ctx, platform: 'win32' }, none))).toEqual([
       'NODE_EXTRA_CA_CERTS',
     ]);
+  });
+});
+
+describe('npm plan: the same choice, unless an npmrc sets its own ca', () => {
+  const npmOn = (m: ReturnType<typeof machine>) => ({
+    client: 'npm' as const,
+    path: join(m.home, 'npm', 'bin', 'npm-cli.js'),
+    details: { npmDir: join(m.home, 'npm'), node: m.inst.path, nodeVersion: m.inst.version },
+  });
+  const kinds = (p: ReturnType<typeof npm.plan>) =>
+    p.changes.map((c) => (c.kind === 'env' ? c.name : c.kind));
+
+  it('NODE_USE_SYSTEM_CA=1 when the node plan chooses it and no npmrc sets ca or cafile', () => {
+    const m = machine('24.22.3');
+    const plan = npm.plan(npmOn(m), '/b.pem', m.ctx, none);
+    expect(kinds(plan)).toEqual(['NODE_USE_SYSTEM_CA']);
+    expect(plan.notes?.[0]).toMatch(/no npmrc sets ca or cafile, and every installed Node \(24\.22\.3\)/);
+  });
+
+  it('cafile in ~/.npmrc otherwise: an old Node, a cafile of its own, or no roots known', () => {
+    const old = machine('20.20.2');
+    expect(kinds(npm.plan(npmOn(old), '/b.pem', old.ctx, none))).toEqual(['npmrc']);
+    const own = machine('24.22.3');
+    writeFileSync(join(own.home, '.npmrc'), 'cafile=/corp/ca.pem\n'); // replaces Node's store, system CA too
+    expect(kinds(npm.plan(npmOn(own), '/b.pem', own.ctx, none))).toEqual(['npmrc']);
+    const m = machine('24.22.3');
+    expect(kinds(npm.plan(npmOn(m), '/b.pem', m.ctx))).toEqual(['npmrc']);
   });
 });

@@ -1,12 +1,12 @@
 /**
  * `fix` on a laptop whose Nodes are official builds kept the way nvm keeps them (~/.nvm/versions/node/v<x>/bin,
  * put on PATH by the user's dotfiles; the distro's /usr/bin/node hidden): with Node 24 alone, the node and npm
- * clients get NODE_USE_SYSTEM_CA=1 and the plan says why; a new shell's node then reaches the internal-CA
+ * clients get NODE_USE_SYSTEM_CA=1 (npm no cafile) and the plan says why; a new shell's node then reaches the internal-CA
  * service and npm gets through Squid, and after `undo` both fail again as before. With Node 20 installed
  * next to it, the plan keeps NODE_EXTRA_CA_CERTS and names Node 20 as the reason (src/clients/node.ts
  * `systemCaChoice`; Node >= 22.19 / >= 24.6 honour the variable: nodejs/node#59276).
  */
-import { copyFileSync, linkSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODE_VERSIONS } from '../../scripts/node-dist.mjs';
@@ -79,6 +79,8 @@ describe.skipIf(lacks(...TOOLS))(`fix chooses NODE_USE_SYSTEM_CA on Node 24 ${mi
     const profile = readFileSync(laptop.homePath('.profile'), 'utf8');
     expect(profile).toMatch(/NODE_USE_SYSTEM_CA=['"]?1/);
     expect(profile).not.toContain('NODE_EXTRA_CA_CERTS');
+    // npm verifies with Node: the same variable serves it, no cafile replaces Node's (now OS-extended) store.
+    expect(existsSync(laptop.homePath('.npmrc'))).toBe(false);
 
     const allOk = { internal: true, npm: true };
     expect(await probe('login')).toEqual(allOk);
