@@ -75,6 +75,8 @@ export interface Context {
   target?: { host: string; port: number } | undefined;
   /** Container registries named with `--registry HOST[:PORT]`: where fix adds the Docker daemon's roots. */
   registries?: readonly string[] | undefined;
+  /** `fix --java-cacerts`: import the roots into the JDK's own cacerts instead of a truststore of certifix's. */
+  javaCacerts?: boolean | undefined;
 }
 
 /** One installed copy of a client. */

@@ -22,7 +22,9 @@ export type FileOp =
   | { kind: 'gitconfig'; key: string; value: string }
   | { kind: 'keyfile'; format: KeyFormat; section: string | null; key: string; value: string }
   /** Built from its inputs' bytes, not from text: prepare.ts hands it to apply/keystore.ts. */
-  | { kind: 'keystore'; from: readonly string[]; password?: string };
+  | { kind: 'keystore'; from: readonly string[]; password?: string }
+  /** Imported by the JDK's keytool into the existing bytes: prepare.ts hands it to apply/cacerts.ts. */
+  | { kind: 'cacerts'; from: readonly string[]; keytool: string; password?: string };
 
 const DIALECTS: Record<'ini' | 'npmrc' | 'gitconfig', Dialect> = { ini: pipIni, npmrc, gitconfig };
 
@@ -36,6 +38,7 @@ export function applyOp(old: string | null, op: FileOp, path?: string): { text: 
     case 'file':
       return { text: op.content, record: { kind: 'file' } };
     case 'keystore':
+    case 'cacerts':
       throw new Error('a keystore is built from bytes (apply/keystore.ts), not edited as text');
     case 'block':
       return { text: setBlock(old, op.vars, op.syntax, op.where, path), record: op };
@@ -82,16 +85,36 @@ export function mergeRecord(kept: EditRecord[], fresh: EditRecord): EditRecord[]
   if (i === -1) return [...kept, fresh];
   const old = kept[i] as EditRecord;
   const merged: EditRecord =
-    old.kind !== 'block' && old.kind !== 'file' && fresh.kind === old.kind
-      ? { ...fresh, previous: old.previous, createdSection: old.createdSection, blankBefore: old.blankBefore }
-      : fresh;
+    old.kind === 'file' && fresh.kind === 'file'
+      ? importedUnion(old, fresh)
+      : old.kind !== 'block' && old.kind !== 'file' && fresh.kind === old.kind
+        ? {
+            ...fresh,
+            previous: old.previous,
+            createdSection: old.createdSection,
+            blankBefore: old.blankBefore,
+          }
+        : fresh;
   return kept.map((r, j) => (j === i ? merged : r));
+}
+
+type FileRecord = Extract<EditRecord, { kind: 'file' }>;
+
+/** A keystore imported into by several runs: every alias any of them added (undo's hint names them all). */
+function importedUnion(old: FileRecord, fresh: FileRecord): FileRecord {
+  if (!old.imported && !fresh.imported) return fresh;
+  return { kind: 'file', imported: [...new Set([...(old.imported ?? []), ...(fresh.imported ?? [])])] };
 }
 
 /** Take one record's change back out of `text`; `conflict` explains what was kept because the user changed it. */
 export function revertEdit(text: string, rec: EditRecord): { text: string; conflict?: string } {
   switch (rec.kind) {
     case 'file':
+      if (rec.imported?.length)
+        return {
+          text,
+          conflict: `the keystore was changed since certifix imported ${rec.imported.join(', ')} (a JDK or CA update rewrites it); left as it is, with certifix's entries if they are still there: keytool -delete -alias <alias> -keystore <this file> removes one`,
+        };
       return { text, conflict: 'certifix wrote this file and it was edited since; left as it is' };
     case 'block': {
       const r = revertBlock(text, rec.vars, rec.syntax);

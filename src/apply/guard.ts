@@ -3,7 +3,8 @@
  * (which tells undo what to write where), the lock, and any symlink in certifix's own directory. The rules:
  * - undo writes only where fix may write: HOME's dotfiles and dot-directories, the XDG directories, the
  *   files the clients' own variables name (GIT_CONFIG_GLOBAL, NPM_CONFIG_USERCONFIG, PIP_CONFIG_FILE, WGETRC,
- *   AWS_CONFIG_FILE), certifix's data directory, and its own file in the Docker daemon's certs.d. A journal naming anything else is refused before
+ *   AWS_CONFIG_FILE), certifix's data directory, its own file in the Docker daemon's certs.d, and a JDK's
+ *   cacerts the user asked certifix to import into (javaKeystore below). A journal naming anything else is refused before
  *   anything is changed (`assertJournalPaths` in journal.ts).
  * - as root, the journal and lock must belong to HOME's owner (or a user could plant one for root to obey).
  * - nothing in the data directory is written or read through a symlink (bundle.pem -> /etc/shadow).
@@ -12,7 +13,7 @@
  */
 import { constants, statSync } from 'node:fs';
 import { lstat, open, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { readStreamBounded } from '../bounded.ts';
 import { CertifixError } from '../core/errors.ts';
 import { sys } from '../host-files.ts';
@@ -73,6 +74,23 @@ function dockerCertsD(p: string, ctx: Ctx): boolean {
   return parts.length <= 1 || (parts.length === 2 && parts[1] === 'certifix-ca.crt');
 }
 
+/**
+ * A JDK's own keystore, imported into only on request (`fix --java-cacerts`, apply/cacerts.ts): a Java home's
+ * lib/security/cacerts or jssecacerts (jre/lib/security in JDK 8), or Debian's /etc/ssl/certs/java/cacerts,
+ * which Debian's JDKs link theirs to. Only a file (once gone: a directory) this process's user owns, and only
+ * for a journal in a HOME that user owns: as root in another user's HOME, a journal that user wrote must not
+ * decide what root's JVMs trust (`sudo -H` gives root its own HOME).
+ */
+function javaKeystore(p: string, ctx: Ctx): boolean {
+  if (basename(p) !== 'cacerts' && basename(p) !== 'jssecacerts') return false;
+  const dir = dirname(p);
+  if (!dir.endsWith(`${sep}lib${sep}security`) && dir !== resolve(sys(ctx, '/etc/ssl/certs/java')))
+    return false;
+  const uid = process.getuid?.();
+  const owner = (statSync(p, { throwIfNoEntry: false }) ?? statSync(dir, { throwIfNoEntry: false }))?.uid;
+  return uid !== undefined && owner === uid && statSync(ctx.home, { throwIfNoEntry: false })?.uid === uid;
+}
+
 /** May certifix write `path`? HOME itself only through a dotfile or dot-directory. */
 export function mayWrite(path: string, ctx: Ctx): boolean {
   const p = resolve(path);
@@ -80,6 +98,7 @@ export function mayWrite(path: string, ctx: Ctx): boolean {
   const { trees, files } = writableRoots(ctx);
   if (files.includes(p)) return true;
   if (dockerCertsD(p, ctx)) return true;
+  if (javaKeystore(p, ctx)) return true;
   // Windows: the PowerShell profiles, wherever Documents is (OneDrive, redirection: powershell-profile.ts).
   if (ctx.platform === 'win32' && isProfilePath(p)) return true;
   if (trees.some((t) => within(p, t))) return true;

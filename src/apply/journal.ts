@@ -21,7 +21,8 @@ export type EditRecord =
   | { kind: 'block'; syntax: BlockSyntax; where: BlockPlacement; vars: Record<string, string> }
   | ({ kind: 'ini' | 'npmrc' | 'gitconfig' } & KeyEdit)
   | ({ kind: 'keyfile'; format: KeyFormat } & KeyEdit)
-  | { kind: 'file' };
+  /** A whole file; for a JDK keystore certifix imported into (apply/cacerts.ts), the aliases it added. */
+  | { kind: 'file'; imported?: string[] };
 
 export interface JournalEntry {
   /** The file written (symlinks resolved). */

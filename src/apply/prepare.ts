@@ -8,9 +8,10 @@ import { isAbsolute } from 'node:path';
 import { CertifixError } from '../core/errors.ts';
 import type { Plan } from '../core/plan.ts';
 import { asText, decode, type Encoding, encode } from '../formats/text.ts';
-import type { Context } from '../types.ts';
+import type { Context, Runner } from '../types.ts';
 import { readMaybe } from './atomic.ts';
 import { assertEnvName, shadowing } from './block.ts';
+import { cacertsRefusal, cacertsWork } from './cacerts.ts';
 import { applyOp, type FileOp } from './edits.ts';
 import { writeTarget } from './guard.ts';
 import type { EditRecord } from './journal.ts';
@@ -41,12 +42,12 @@ interface Prepared {
   warnings: string[];
 }
 
-type Ctx = Pick<Context, 'env' | 'home' | 'platform'>;
+type Ctx = Pick<Context, 'env' | 'home' | 'platform'> & { run?: Runner };
 
 /** Values inserted into a file that is edited as latin1 must be its UTF-8 bytes, one char per byte. */
 function inEncoding(op: FileOp, enc: Encoding): FileOp {
   if (enc === 'utf8') return op;
-  if (op.kind === 'file' || op.kind === 'keystore') return op;
+  if (op.kind === 'file' || op.kind === 'keystore' || op.kind === 'cacerts') return op;
   if (op.kind === 'block') {
     const vars = Object.fromEntries(Object.entries(op.vars).map(([k, v]) => [k, asText(v, enc)]));
     return { ...op, vars };
@@ -72,6 +73,13 @@ function toOp(change: Exclude<Plan['changes'][number], { kind: 'env' }>): FileOp
         section: change.section,
         key: change.key,
         value: change.value,
+      };
+    case 'cacerts':
+      return {
+        kind: 'cacerts',
+        from: change.from,
+        keytool: change.keytool,
+        ...(change.password !== undefined ? { password: change.password } : {}),
       };
     case 'keystore':
       return {
@@ -107,6 +115,11 @@ export async function prepare(
 
   for (const plan of plans) {
     for (const change of plan.changes) {
+      if (change.kind === 'cacerts') {
+        // Said before the generic rules for a symlink's target: which user the keystore must belong to, and how.
+        const refusal = await cacertsRefusal(change.path, ctx);
+        if (refusal) throw refusal;
+      }
       if (change.kind !== 'env') {
         await add(change.path, toOp(change), change.kind, plan.owner);
         continue;
@@ -145,6 +158,24 @@ export async function prepare(
   for (const [target, f] of files) {
     const before = await readMaybe(target);
     const mode = before ? (await stat(target)).mode & 0o7777 : null;
+    if (f.ops.some((o) => o.kind === 'cacerts')) {
+      const done = await cacertsWork({ ...f, target, before }, pending, ctx);
+      warnings.push(...done.warnings);
+      work.push({
+        ...f,
+        target,
+        kinds: [...f.kinds],
+        owners: [...f.owners],
+        before,
+        mode,
+        after: done.after,
+        beforeText: done.beforeText,
+        afterText: done.afterText,
+        records: [done.record],
+        newMode: 0o644,
+      });
+      continue;
+    }
     const keystores = f.ops.filter((o) => o.kind === 'keystore');
     if (keystores.length > 0) {
       if (keystores.length !== f.ops.length)

@@ -29,6 +29,10 @@ Options:
   --python PATH           also this Python interpreter (repeatable)
   --registry HOST[:PORT]  a private container registry: the Docker daemon trusts the roots for it
                           (certs.d/HOST[:PORT]/certifix-ca.crt); repeatable
+  --java-cacerts          Java: import the roots into the JDK's own cacerts with its keytool (bytes backed up,
+                          undo restores them) instead of a truststore named in JAVA_TOOL_OPTIONS; the file
+                          must be yours (a system JDK: sudo -H certifix fix --client java --java-cacerts);
+                          a store password other than changeit: CERTIFIX_JAVA_STOREPASS
   --trust-fingerprint SHA confirm a root seen only on the network (sha256, colons optional); repeatable
   --allow-non-ca          trust a certificate that is not a CA (almost always the wrong fix)
   --dry-run               print the plan, change nothing
@@ -68,6 +72,7 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
     registry: { type: 'string', multiple: true },
     'trust-fingerprint': { type: 'string', multiple: true },
     'allow-non-ca': { type: 'boolean' },
+    'java-cacerts': { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
     ...NETWORK_OPTIONS,
@@ -130,6 +135,7 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
       registries: list(values.registry),
       trustFingerprints: list(values['trust-fingerprint']),
       allowNonCa: values['allow-non-ca'],
+      javaCacerts: values['java-cacerts'],
       dryRun: values['dry-run'],
       ...net,
       confirm: values.yes ? undefined : confirm,

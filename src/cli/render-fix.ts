@@ -71,6 +71,8 @@ export function renderChanges(fix: FixPlan, result: ApplyResult, s: Style): stri
         for (const l of ours) out.push(`    ${s.green(`+ ${l}`)}`);
         continue;
       }
+      if (c.kinds.includes('cacerts'))
+        out.push(`    ${s.dim(`(${c.added.length} imported; every entry it had is kept)`)}`);
       for (const l of c.removed) out.push(`    ${s.red(`- ${l}`)}`);
       for (const l of c.added) out.push(`    ${s.green(`+ ${l}`)}`);
     }

@@ -6,7 +6,8 @@
  *
  * The fix: a truststore of our own (the JDK's store + the merged bundle's roots, JKS: core/keystore.ts says
  * why) at a stable path in certifix's data directory, named by -Djavax.net.ssl.trustStore in
- * JAVA_TOOL_OPTIONS, which every JVM reads. The JDK's own cacerts is left alone.
+ * JAVA_TOOL_OPTIONS, which every JVM reads. The JDK's own cacerts is left alone unless the user asks for an
+ * import into it (`fix --java-cacerts`, java-cacerts.ts).
  *
  * Verification differs from OpenSSL's in ways the prediction does not model: any certificate in the store is
  * an anchor (PKIX TrustAnchor, no self-signed requirement), and jdk.certpath.disabledAlgorithms in
@@ -19,6 +20,7 @@ import { readFileBounded } from '../bounded.ts';
 import { readKeystore } from '../core/keystore.ts';
 import { envOf, isFile, readText, whichAll } from '../host-files.ts';
 import type { Context, Installation, TrustSource } from '../types.ts';
+import { cacertsPlan } from './java-cacerts.ts';
 import { envProp, PROP, withTrustStore } from './java-options.ts';
 import { JAVA_PROBE, javaVerdict } from './java-probe.ts';
 import type { Client } from './types.ts';
@@ -165,6 +167,7 @@ export const java: Client = {
   },
 
   plan(inst, bundlePath, ctx) {
+    if (ctx.javaCacerts) return cacertsPlan(inst, bundlePath, ctx);
     const store = join(dirname(bundlePath), TRUSTSTORE_NAME);
     const problem = inst.details?.uncopyable;
     if (problem)

@@ -43,6 +43,8 @@ export interface FixOptions {
   trustFingerprints?: readonly string[] | undefined;
   /** Trust a certificate that is not a CA (almost always the wrong fix). */
   allowNonCa?: boolean | undefined;
+  /** Java: import the roots into the JDK's own cacerts (java-cacerts.ts) instead of a truststore of certifix's. */
+  javaCacerts?: boolean | undefined;
   /** Plan only: change nothing, ask nothing. */
   dryRun?: boolean | undefined;
   /** Explicit proxy URL; `null` forces a direct connection; undefined = from the environment. */
@@ -174,6 +176,7 @@ async function confirmRefused(refused: readonly Screened[], opts: FixOptions): P
 export async function fix(opts: FixOptions = {}, ctx: Context = processContext()): Promise<FixReport> {
   const confirmed = fingerprints(opts.trustFingerprints);
   ctx = withRegistries(ctx, opts.registries);
+  if (opts.javaCacerts) ctx = { ...ctx, javaCacerts: true };
   const dryRun = opts.dryRun === true;
   const selection = await selectRoots(
     {

@@ -36,11 +36,11 @@ interface Keystore {
 
 const JKS_MAGIC = 0xfeedfeed;
 /** The JDK's default keystore password (keytool documentation, "cacerts Certificates File"). */
-const DEFAULT_STOREPASS = 'changeit';
+export const DEFAULT_STOREPASS = 'changeit';
 /** cacerts holds ~150 entries; a keystore claiming more than this is not one we read. */
 const MAX_ENTRIES = 10_000;
 
-function isJks(data: Buffer): boolean {
+export function isJks(data: Buffer): boolean {
   return data.length >= 8 && data.readUInt32BE(0) === JKS_MAGIC;
 }
 

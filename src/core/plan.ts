@@ -31,7 +31,14 @@ export type Change =
        * connection of the JVM), else keytool's default `changeit`.
        */
       password?: string;
-    };
+    }
+  /**
+   * Import the roots in the PEM files `from` into an existing JDK keystore (`cacerts`, asked for with
+   * `fix --java-cacerts`), with that JDK's own `keytool` on a private copy: each root the store lacks becomes
+   * a trusted entry `certifix-<sha256 prefix>`, every entry the store had is kept. The file's original bytes
+   * are journaled like any file's and `undo` puts them back (apply/cacerts.ts).
+   */
+  | { kind: 'cacerts'; path: string; from: string[]; keytool: string; password?: string };
 
 /** The key-value file formats a `keyfile` change may edit, each a dialect in src/formats/key-formats.ts. */
 export type KeyFormat = 'wgetrc' | 'configparser' | 'yarnrc' | 'condarc';
