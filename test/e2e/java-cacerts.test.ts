@@ -54,7 +54,11 @@ function copyJdk(dir: string): { home: string; cacerts: string; target: string }
 }
 
 const keytool = (home: string, args: string[]) =>
-  execFileSync(join(home, 'bin', 'keytool'), args, { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+  execFileSync(join(home, 'bin', 'keytool'), args, {
+    encoding: 'utf8',
+    env: { PATH: '/usr/bin:/bin' },
+    stdio: ['ignore', 'pipe', 'ignore'], // keytool warns about a file named cacerts opened with -keystore
+  });
 
 describe.skipIf(lacks('sandbox', 'java'))(`Java fix --java-cacerts ${missing('sandbox', 'java')}`, () => {
   let lab: Lab;
