@@ -80,11 +80,23 @@ async function keytool(
   // JKS: "Keystore was tampered with, or password was incorrect"; PKCS12: "keystore password was incorrect".
   if (/password was incorrect/i.test(said))
     throw new CertifixError('REFUSED', `keytool says the password is wrong for ${store}`, {
-      hint: `its password is not the JDK's default (changeit): set CERTIFIX_JAVA_STOREPASS to it and run again; certifix does not guess. ${error ?? ''}`.trim(),
+      hint: `certifix does not guess: for fix --java-cacerts set CERTIFIX_JAVA_STOREPASS to its password (the JDK's default is changeit); for a trust store your JVM options name, correct -Djavax.net.ssl.trustStorePassword. ${error ?? ''}`.trim(),
     });
   if (r.code !== 0 || error)
     throw new CertifixError('IO', `keytool failed on ${store}: ${error ?? said.trim().slice(-400)}`);
   return r.stdout;
+}
+
+/** A keystore's entries as its JDK's keytool lists them, with `password` (apply/keystore.ts copies them). */
+export async function keytoolEntries(
+  path: string,
+  data: Buffer,
+  reader: { keytool: string; password: string; env: NodeJS.ProcessEnv; run: Runner },
+): Promise<Array<{ alias: string; cert: Cert }>> {
+  const type = isJks(data) ? 'JKS' : 'PKCS12';
+  const args = ['-list', '-rfc', '-keystore', path, '-storetype', type, '-storepass:env', PASS_VAR];
+  const env = keytoolEnv(reader.env, reader.password);
+  return parseRfcListing(await keytool(reader.run, reader.keytool, args, env, path));
 }
 
 /** The roots of the PEM inputs (a file this run writes is taken from the plan). */

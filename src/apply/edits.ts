@@ -22,7 +22,7 @@ export type FileOp =
   | { kind: 'gitconfig'; key: string; value: string }
   | { kind: 'keyfile'; format: KeyFormat; section: string | null; key: string; value: string }
   /** Built from its inputs' bytes, not from text: prepare.ts hands it to apply/keystore.ts. */
-  | { kind: 'keystore'; from: readonly string[]; password?: string }
+  | { kind: 'keystore'; from: readonly string[]; password?: string; keytool?: string }
   /** Imported by the JDK's keytool into the existing bytes: prepare.ts hands it to apply/cacerts.ts. */
   | { kind: 'cacerts'; from: readonly string[]; keytool: string; password?: string };
 

@@ -6,12 +6,23 @@
 import { readFileBounded } from '../bounded.ts';
 import { parseCerts } from '../core/cert.ts';
 import { entriesFor, type KeystoreEntry, mergeEntries, readKeystore, writeJks } from '../core/keystore.ts';
+import type { Runner } from '../types.ts';
+import { keytoolEntries } from './cacerts.ts';
+
+/** The JDK's keytool and the store password, to read a password-protected PKCS#12 input. */
+export interface KeytoolReader {
+  keytool: string;
+  password: string;
+  env: NodeJS.ProcessEnv;
+  run: Runner;
+}
 
 /** A keystore or PEM input as read: its entries, or why it gave none. */
 async function entriesOf(
   path: string,
   pending: ReadonlyMap<string, string>,
   warnings: string[],
+  reader?: KeytoolReader,
 ): Promise<KeystoreEntry[]> {
   const planned = pending.get(path);
   let data: Buffer;
@@ -27,6 +38,13 @@ async function entriesOf(
   if (data.includes('-----BEGIN')) return entriesFor(parseCerts(data, path).certs);
   try {
     const ks = readKeystore(data);
+    // A PKCS#12 store keytool made encrypts its certificates with the store password: with the password the
+    // user's options give the JVM, the JDK's keytool lists them all.
+    if (ks.encrypted > 0 && reader)
+      return (await keytoolEntries(path, data, reader)).map((e) => ({
+        ...e,
+        date: e.cert.notBefore.getTime(),
+      }));
     if (ks.encrypted > 0)
       warnings.push(
         `${path}: ${ks.encrypted} password-protected part(s) cannot be read without the keystore's password; their certificates are not copied`,
@@ -60,10 +78,11 @@ export async function buildKeystore(
   from: readonly string[],
   pending: ReadonlyMap<string, string>,
   password?: string,
+  reader?: KeytoolReader,
 ): Promise<{ bytes: Buffer; listing: string; warnings: string[] }> {
   const warnings: string[] = [];
   const lists: KeystoreEntry[][] = [];
-  for (const path of from) lists.push(await entriesOf(path, pending, warnings));
+  for (const path of from) lists.push(await entriesOf(path, pending, warnings, reader));
   const entries = mergeEntries(lists);
   return { bytes: writeJks(entries, password), listing: keystoreListing(entries), warnings };
 }

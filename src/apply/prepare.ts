@@ -86,6 +86,7 @@ function toOp(change: Exclude<Plan['changes'][number], { kind: 'env' }>): FileOp
         kind: 'keystore',
         from: change.from,
         ...(change.password !== undefined ? { password: change.password } : {}),
+        ...(change.keytool !== undefined ? { keytool: change.keytool } : {}),
       };
   }
 }
@@ -182,7 +183,13 @@ export async function prepare(
         throw new CertifixError('USAGE', `${f.planned}: a keystore cannot be combined with other edits`);
       // Several installations may name the same truststore: it holds every input of every plan.
       const password = keystores.find((o) => o.password !== undefined)?.password;
-      const built = await buildKeystore([...new Set(keystores.flatMap((o) => o.from))], pending, password);
+      const keytool = keystores.find((o) => o.keytool !== undefined)?.keytool;
+      const reader =
+        keytool && password !== undefined
+          ? { keytool, password, env: ctx.env, run: ctx.run ?? (await import('../context.ts')).runProcess }
+          : undefined;
+      const from = [...new Set(keystores.flatMap((o) => o.from))];
+      const built = await buildKeystore(from, pending, password, reader);
       warnings.push(...built.warnings);
       work.push({
         ...f,

@@ -66,17 +66,22 @@ async function javaHome(java: string): Promise<Installation | null> {
  * Pointing every JVM at a truststore that lacks roots they trusted before would break what worked, so then
  * Java is left alone. A PKCS#12 store's certificates are usually password-protected (keytool's default).
  */
-async function uncopyable(path: string): Promise<string | undefined> {
+async function uncopyable(path: string, password: string | undefined): Promise<string | undefined> {
   try {
     const ks = readKeystore(await readFileBounded(path));
-    if (ks.encrypted > 0)
+    // With the password the user's options give, the JDK's keytool lists them (apply/keystore.ts).
+    if (ks.encrypted > 0 && password === undefined)
       return `${path} holds ${ks.encrypted} password-protected part(s) certifix cannot copy`;
-    if (ks.entries.length === 0) return `${path} holds no certificates`;
+    if (ks.entries.length === 0 && ks.encrypted === 0) return `${path} holds no certificates`;
     return undefined;
   } catch (e) {
     return `${path} cannot be read as a keystore (${(e as Error).message})`;
   }
 }
+
+/** This JDK's keytool (it reads a PKCS#12 store's password-protected certificates for the copy). */
+const keytoolOf = (inst: Installation) =>
+  join(inst.details?.javaHome ?? dirname(dirname(inst.path)), 'bin', 'keytool');
 
 /** The store this JVM trusts before any fix: the one the options name (unless it is ours), else the default. */
 function baseStore(inst: Installation, ctx: Pick<Context, 'env'>): string | undefined {
@@ -96,7 +101,8 @@ async function detect(ctx: Context): Promise<Installation[]> {
     const inst = await javaHome(java);
     if (!inst || out.some((o) => o.details?.javaHome === inst.details?.javaHome)) continue;
     const base = baseStore(inst, ctx);
-    const problem = base && (await isFile(base)) ? await uncopyable(base) : undefined;
+    const password = envProp(ctx, PROP.password)?.value;
+    const problem = base && (await isFile(base)) ? await uncopyable(base, password) : undefined;
     out.push(problem ? { ...inst, details: { ...inst.details, uncopyable: problem } } : inst);
   }
   return out;
@@ -193,7 +199,7 @@ export const java: Client = {
           kind: 'keystore',
           path: store,
           from: [...(base ? [base] : []), bundlePath],
-          ...(password !== undefined ? { password } : {}),
+          ...(password !== undefined ? { password, keytool: keytoolOf(inst) } : {}),
         },
         { kind: 'env', name: 'JAVA_TOOL_OPTIONS', value: withTrustStore(ctx.env.JAVA_TOOL_OPTIONS, store) },
       ],

@@ -31,6 +31,11 @@ export type Change =
        * connection of the JVM), else keytool's default `changeit`.
        */
       password?: string;
+      /**
+       * With `password`: the JDK's keytool, which reads the certificates of a PKCS#12 input whose parts are
+       * encrypted with that password (keytool's default for a store it creates) for certifix to copy.
+       */
+      keytool?: string;
     }
   /**
    * Import the roots in the PEM files `from` into an existing JDK keystore (`cacerts`, asked for with

@@ -3,12 +3,19 @@
  * `keytool -list -rfc` output (apply/cacerts.ts); the import itself runs the real keytool in
  * test/e2e/java-cacerts.test.ts.
  */
-import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+
+import { execFileSync } from 'node:child_process';
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRfcListing } from '../../src/apply/cacerts.ts';
 import { mayWrite } from '../../src/apply/guard.ts';
+import { buildKeystore } from '../../src/apply/keystore.ts';
+import { java } from '../../src/clients/java.ts';
+import { runProcess } from '../../src/context.ts';
+import { readKeystore } from '../../src/core/keystore.ts';
+import { lacks, missing, which } from '../helpers/has.ts';
 import { Pki } from '../helpers/pki.ts';
 
 const dirs: string[] = [];
@@ -57,3 +64,46 @@ describe('parseRfcListing', () => {
     expect(entry?.cert.subject).toContain('Listing Root');
   });
 });
+
+describe.skipIf(lacks('keytool', 'java'))(
+  `a PKCS#12 truststore with a password ${missing('keytool', 'java')}`,
+  () => {
+    it("named in JAVA_TOOL_OPTIONS with its password, is copied whole with the JDK's keytool", async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'certifix-p12-'));
+      dirs.push(dir);
+      const ca = new Pki(dir).root('p12', 'P12 Company Root');
+      const store = join(dir, 'company.p12');
+      execFileSync(
+        'keytool',
+        ['-importcert', '-noprompt', '-alias', 'company', '-file', ca.certPath, '-keystore', store].concat([
+          '-storetype',
+          'PKCS12',
+          '-storepass',
+          'secret77',
+        ]),
+        { stdio: 'ignore' },
+      );
+      // keytool encrypts the certificates of a PKCS#12 store it makes: certifix alone cannot read them.
+      expect(readKeystore(readFileSync(store)).encrypted).toBeGreaterThan(0);
+      const env = {
+        PATH: process.env.PATH ?? '',
+        JAVA_TOOL_OPTIONS: `-Djavax.net.ssl.trustStore=${store} -Djavax.net.ssl.trustStorePassword=secret77`,
+      };
+      const ctx = { env, home: dir, cwd: dir, platform: 'linux' as const, run: runProcess };
+      const [inst] = await java.detect(ctx);
+      expect(inst?.details?.uncopyable).toBeUndefined();
+      const plan = java.plan(inst as NonNullable<typeof inst>, join(dir, 'bundle.pem'), ctx);
+      const change = plan.changes.find((c) => c.kind === 'keystore');
+      expect(change).toMatchObject({ from: [store, join(dir, 'bundle.pem')], password: 'secret77' });
+      const keytool = (change as { keytool: string }).keytool;
+      const reader = { keytool, password: 'secret77', env, run: runProcess };
+      const built = await buildKeystore([store], new Map(), 'secret77', reader);
+      expect(built.warnings).toEqual([]);
+      expect(built.listing).toMatch(/^trusted company: .*P12 Company Root\n$/);
+      // Without the password it is still refused, as before.
+      const bare = { ...ctx, env: { ...env, JAVA_TOOL_OPTIONS: `-Djavax.net.ssl.trustStore=${store}` } };
+      expect((await java.detect(bare))[0]?.details?.uncopyable).toMatch(/password-protected/);
+      expect(which('keytool')).toBeTruthy();
+    });
+  },
+);
