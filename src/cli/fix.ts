@@ -155,7 +155,11 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
     else io.stdout(renderChanges(plan, result, s));
     const untouched = plan.choices.filter((c) => !c.configure).map((c) => c.id);
     if (report.proof) io.stdout(renderProof(report.proof, url ?? '', s, untouched, report.notProved));
-    if (!report.dryRun && result.changed.length > 0)
+    // Only the shell blocks wait for a new shell (an import into a JDK's cacerts is read by the next JVM).
+    const envChanged = result.changed.some((c) => c.kinds.includes('env')) || !!result.registry?.length;
+    if (!report.dryRun && !envChanged && result.changed.length > 0)
+      say(`\nUndo with ${s.bold('certifix undo')}.`);
+    else if (!report.dryRun && result.changed.length > 0)
       say(
         `\nNew shells pick this up; in this one run: ${s.bold('exec $SHELL -l')}. Undo with ${s.bold('certifix undo')}.`,
       );

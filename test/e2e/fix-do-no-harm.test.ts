@@ -108,8 +108,9 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
       await laptop.appendHome('.npmrc', `cafile=${legacyBundle}\n`);
       const [java] = (await registry.get('java')?.detect(laptop.context())) ?? [];
       if (!java) return;
-      // keytool -importkeystore copies the JDK's roots, -importcert adds the legacy CA. JKS: JDK 17's default
-      // PKCS12 encrypts its certificates, which certifix cannot copy and so leaves Java alone (java.ts).
+      // keytool -importkeystore copies the JDK's roots, -importcert adds the legacy CA. JKS, as many stores
+      // are (JDK 17's default PKCS12 encrypts its certificates: certifix then reads them with keytool and the
+      // password in the options, java.ts; test/apply/cacerts.test.ts).
       const store = join(corp, 'truststore.jks');
       const pass = ['-storepass', 'changeit'];
       for (const args of [
