@@ -15,7 +15,7 @@ export function renderProof(
   const w = Math.max(0, ...ids.map((id) => id.length));
   const rows = proof.map(
     (p) =>
-      `  ${p.ok ? s.green('✓') : s.red('✗')} ${p.id.padEnd(w)}  ${p.ok ? 'verifies' : `${p.message} (${p.code})`}  ${s.dim(p.path)}`,
+      `  ${p.ok ? s.green('✓') : s.red('✗')} ${p.id.padEnd(w)}  ${p.ok ? 'verifies' : `${p.message} (${p.code})`}  ${s.dim(p.path)}${p.how ? `\n    ${' '.repeat(w)}  ${s.dim(`proven by ${p.how}`)}` : ''}`,
   );
   for (const p of notProved)
     rows.push(`  ${s.yellow('?')} ${p.id.padEnd(w)}  ${s.yellow(`not run: ${p.reason}`)}  ${s.dim(p.path)}`);

@@ -9,12 +9,12 @@
 import { registry } from '../clients/registry.ts';
 import type { Client } from '../clients/types.ts';
 import { processContext } from '../context.ts';
-import { pool } from '../core/pool.ts';
 import { resolveProxy } from '../net/proxy.ts';
 import { parseTarget } from '../net/target.ts';
 import { loginShellEnv, type ShellEnv } from '../shell-env.ts';
 import type { ClientId, Context, Installation, Verdict } from '../types.ts';
 import { diagnose } from './diagnose.ts';
+import { runChecks } from './run-clients.ts';
 
 export interface ClientCheck {
   id: ClientId;
@@ -137,7 +137,7 @@ async function checkInstalls(
     direct.length > 0
       ? diagnose(url, { proxy: null, timeoutMs: opts.timeoutMs, installs: direct }, ctx)
       : null,
-    pool(runnable, 3, ({ client, inst }) => client.check(inst, url, ctx)),
+    runChecks(runnable, url, ctx),
   ]);
   const predictedOf = (x: Install) => {
     const p = direct.includes(x)

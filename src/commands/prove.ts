@@ -1,13 +1,19 @@
 /**
  * The proof after `fix`: each configured client run once, for real, against the URL, in the environment new
- * shells will have. It is `check`'s ground truth, asked of exactly the installations fix configured.
+ * shells will have. It is `check`'s ground truth, asked of exactly the installations fix configured, scheduled
+ * as `check` schedules its runs (run-clients.ts). Installations whose answer provably comes from the same code,
+ * trust store and settings share one run (same-question.ts); each is still listed, with how it was proven.
  */
 import type { Client } from '../clients/types.ts';
 import type { Context, Installation, Verdict } from '../types.ts';
+import { scheduled } from './run-clients.ts';
+import { questionOf } from './same-question.ts';
 
 export interface Proof extends Verdict {
   id: string;
   path: string;
+  /** How the verdict was obtained when not by running this client itself (a run that asks the same question). */
+  how?: string | undefined;
 }
 
 /** A configured client the proof cannot run for a real result (Client.unobservable), and why. */
@@ -47,13 +53,18 @@ export function proofEnv(env: NodeJS.ProcessEnv, proxy: string | null | undefine
  * (all but the unobservable ones: notProvable lists those).
  */
 export async function prove(installs: Installs, url: string, ctx: Context): Promise<Proof[]> {
-  return Promise.all(
-    installs
-      .filter(({ client }) => client.unobservable === undefined)
-      .map(async ({ client, inst }) => ({
-        id: client.id,
-        path: inst.path,
-        ...(await client.check(inst, url, ctx)),
-      })),
-  );
+  const runnable = installs.filter(({ client }) => client.unobservable === undefined);
+  const questions = await Promise.all(runnable.map(({ client, inst }) => questionOf(client, inst, url, ctx)));
+  const runs = [...new Map(questions.map((q) => [q.key, q])).values()];
+  const verdicts = await scheduled(runs, ctx, (q, c) => q.client.check(q.inst, url, c));
+  const answer = new Map(runs.map((q, i) => [q.key, verdicts[i] as Verdict]));
+  return runnable.map(({ client, inst }, i) => {
+    const q = questions[i] as (typeof questions)[number];
+    return {
+      id: client.id,
+      path: inst.path,
+      ...(answer.get(q.key) as Verdict),
+      ...(q.how ? { how: q.how } : {}),
+    };
+  });
 }
