@@ -65,6 +65,7 @@ const __lazyBuiltins = new Set([
   'node:module',
   'node:os',
   'node:readline',
+  'node:tty',
 ]);
 const __builtins = new Map();
 

@@ -1,3 +1,5 @@
+import { fstatSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { CertifixError } from '../core/errors.ts';
 
 /** The CLI's only window on the world: output streams, environment, terminal facts. Tests pass their own. */
@@ -50,27 +52,68 @@ async function ask(question: string): Promise<string> {
  */
 export const output = { failed: false };
 
-function guard(stream: NodeJS.WriteStream, name: string): (s: string) => void {
+function guard(stream: NodeJS.WriteStream, name: string): (s: string | Uint8Array) => void {
   let broken = false;
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (broken) return;
     broken = true;
-    if (e.code === 'EPIPE' || stream === process.stderr) return;
-    output.failed = true;
-    process.exitCode = 2;
-    process.stderr.write(`certifix: could not write to ${name} (${e.code ?? e.message})\n`);
+    failedWrite(e, name, stream === process.stderr);
   });
   return (s) => {
     if (!broken) stream.write(s);
   };
 }
 
+function failedWrite(e: NodeJS.ErrnoException, name: string, isStderr: boolean): void {
+  if (e.code === 'EPIPE' || isStderr) return;
+  output.failed = true;
+  process.exitCode = 2;
+  process.stderr.write(`certifix: could not write to ${name} (${e.code ?? e.message})\n`);
+}
+
+/**
+ * Output to a file or a pipe, written with write(2) on the descriptor: creating process.stdout and
+ * process.stderr loads and sets up Node's stream machinery, a measurable share of a `diagnose --json` run.
+ * Node writes to files and pipes synchronously too (https://nodejs.org/api/process.html#a-note-on-process-io),
+ * so the order of what is written is the same. A descriptor that cannot take the bytes now (EAGAIN: a
+ * non-blocking pipe its reader has not drained) hands this and every later write to the stream, which waits.
+ */
+function direct(fd: 1 | 2, name: string): (s: string) => void {
+  let broken = false;
+  let stream: ((s: string | Uint8Array) => void) | undefined;
+  return (s) => {
+    if (broken) return;
+    if (stream) return stream(s);
+    const buf = Buffer.from(s, 'utf8');
+    let off = 0;
+    try {
+      while (off < buf.length) off += writeSync(fd, buf, off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+        stream = guard(fd === 1 ? process.stdout : process.stderr, name);
+        return stream(buf.subarray(off));
+      }
+      broken = true;
+      failedWrite(e as NodeJS.ErrnoException, name, fd === 2);
+    }
+  };
+}
+
+/** A terminal (node:tty, which loads node:net, is asked only about a character device: /dev/null is one). */
+function isTerminal(fd: number): boolean {
+  try {
+    return fstatSync(fd).isCharacterDevice() && isatty(fd);
+  } catch {
+    return false;
+  }
+}
+
 export function processIo(): Io {
-  const isTTY = Boolean(process.stdout.isTTY);
-  const interactive = isTTY && Boolean(process.stdin.isTTY);
+  const isTTY = isTerminal(1);
+  const interactive = isTTY && isTerminal(0);
   return {
-    stdout: guard(process.stdout, 'standard output'),
-    stderr: guard(process.stderr, 'standard error'),
+    stdout: isTTY ? guard(process.stdout, 'standard output') : direct(1, 'standard output'),
+    stderr: isTerminal(2) ? guard(process.stderr, 'standard error') : direct(2, 'standard error'),
     env: process.env,
     cwd: process.cwd(),
     isTTY,
