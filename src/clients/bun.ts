@@ -15,8 +15,9 @@ import { join } from 'node:path';
 import { atLeast } from '../core/version.ts';
 import { envOf, isDir, isFile, sys } from '../host-files.ts';
 import type { Context, Installation, TrustSource } from '../types.ts';
-import { REASONS, verdictFromOutput } from './messages.ts';
+import { verdictFromOutput } from './messages.ts';
 import { envPlan, inTempDir, versionedOnPath } from './on-path.ts';
+import { renderOf } from './renders.ts';
 import { merge, pathSource } from './source.ts';
 import type { Client } from './types.ts';
 
@@ -74,9 +75,7 @@ export const bun: Client = {
   id: 'bun',
   detect: versionedOnPath('bun', 'bun', ['--version'], /^(\d+\.\d+\.\d+)/m),
   trust: bunTrust,
-  // Bun throws Node's error codes: `TypeError: unable to verify the first certificate` with
-  // `code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE"` (measured, Bun 1.4.5).
-  render: (v) => `error: ${REASONS[v.code] ?? v.message}\n  code: "${v.code}"`,
+  render: renderOf('bun'),
   plan: (_inst, bundlePath) =>
     envPlan(
       'bun',

@@ -10,9 +10,10 @@ import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { envOf, expand, readText } from '../host-files.ts';
 import type { Context, Verdict } from '../types.ts';
-import { NOT_VERIFIED, REASONS, verdictFromOutput } from './messages.ts';
+import { NOT_VERIFIED, verdictFromOutput } from './messages.ts';
 import { envPlan, inTempDir, onPath } from './on-path.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
+import { renderOf } from './renders.ts';
 import { firstSetting } from './source.ts';
 import type { Client } from './types.ts';
 
@@ -71,9 +72,7 @@ export const cargo: Client = {
     );
   },
 
-  render(v) {
-    return `[60] SSL peer certificate or SSH remote key was not OK (SSL certificate problem: ${REASONS[v.code] ?? v.message})`;
-  },
+  render: renderOf('cargo'),
 
   plan: (_inst, bundlePath) =>
     envPlan(

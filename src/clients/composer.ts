@@ -15,6 +15,7 @@ import { envOf, expand, isDir, readText, sys, which } from '../host-files.ts';
 import type { Context, Verdict } from '../types.ts';
 import { envPlan, inTempDir, runVerdict } from './on-path.ts';
 import { php, phpVerdict } from './php.ts';
+import { renderOf } from './renders.ts';
 import { firstSetting, type KeyHit } from './source.ts';
 import type { Client } from './types.ts';
 
@@ -76,7 +77,7 @@ export const composer: Client = {
     });
   },
 
-  render: (v, host, port, inst, detail) => php.render(v, host, port, inst, detail),
+  render: renderOf('composer'),
 
   plan: (_inst, bundlePath) =>
     envPlan(

@@ -17,7 +17,8 @@ import { envOf } from '../host-files.ts';
 import type { Context, Installation, TrustSource } from '../types.ts';
 import { envPlan, inTempDir, versionedOnPath } from './on-path.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
-import { rustlsLine, rustlsVerdict } from './rustls.ts';
+import { renderOf } from './renders.ts';
+import { rustlsVerdict } from './rustls.ts';
 import { merge, pathSource } from './source.ts';
 import type { Client } from './types.ts';
 
@@ -96,7 +97,7 @@ export const deno: Client = {
   // `deno --version` prints "deno 2.9.6 (stable, release, x86_64-unknown-linux-gnu)".
   detect: versionedOnPath('deno', 'deno', ['--version'], /^deno (\d+\.\d+\.\d+)/m),
   trust: denoTrust,
-  render: (v) => rustlsLine(v.code),
+  render: renderOf('deno'),
   plan: (_inst, bundlePath) =>
     envPlan(
       'deno',

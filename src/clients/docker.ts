@@ -32,6 +32,7 @@ import { systemStore } from '../stores/index.ts';
 import type { Context, TrustSource } from '../types.ts';
 import { go } from './go.ts';
 import { onPath } from './on-path.ts';
+import { renderOf } from './renders.ts';
 import { authority } from './source.ts';
 import type { Client, PlanRoots } from './types.ts';
 
@@ -236,16 +237,7 @@ export const docker: Client = {
     };
   },
 
-  render(v, host, port) {
-    // What the CLI prints for the daemon's error (goharbor/harbor#19496, docker/docs#15142).
-    const why =
-      v.code === 'CERT_HAS_EXPIRED'
-        ? 'x509: certificate has expired or is not yet valid'
-        : v.code === 'HOSTNAME_MISMATCH'
-          ? `x509: certificate is not valid for ${host}`
-          : 'x509: certificate signed by unknown authority';
-    return `Error response from daemon: Get "https://${authority(host, port)}/v2/": tls: failed to verify certificate: ${why}`;
-  },
+  render: renderOf('docker'),
 
   plan(inst, bundlePath, ctx, roots?: PlanRoots) {
     const daemon = (inst.details?.daemon ?? 'rootful') as Daemon;

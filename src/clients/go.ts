@@ -3,6 +3,7 @@ import { envOf, isDir, isFile, sys } from '../host-files.ts';
 import type { Verdict } from '../types.ts';
 import { NOT_VERIFIED, REASONS } from './messages.ts';
 import { inTempDir, onPath, runVerdict, sslCertFilePlan } from './on-path.ts';
+import { renderOf } from './renders.ts';
 import type { Client } from './types.ts';
 
 /** root_linux.go certFiles (first existing wins) and root_unix.go certDirectories. */
@@ -95,9 +96,7 @@ export const go: Client = {
     };
   },
 
-  render() {
-    return 'tls: failed to verify certificate: x509: certificate signed by unknown authority';
-  },
+  render: renderOf('go'),
 
   plan: (_inst, bundlePath) =>
     sslCertFilePlan(

@@ -23,6 +23,7 @@ import type { Context, Installation, TrustSource } from '../types.ts';
 import { cacertsPlan } from './java-cacerts.ts';
 import { envProp, PROP, withTrustStore } from './java-options.ts';
 import { JAVA_PROBE, javaVerdict } from './java-probe.ts';
+import { renderOf } from './renders.ts';
 import type { Client } from './types.ts';
 
 /** The file name of certifix's truststore, next to the merged bundle. */
@@ -161,16 +162,7 @@ export const java: Client = {
 
   trust,
 
-  // sun.security.validator.PKIXValidator wraps SunCertPathBuilderException in ValidatorException
-  // ("PKIX path building failed: ..."), thrown as SSLHandshakeException by the TLS stack; the host name
-  // check is sun.security.util.HostnameChecker ("No subject alternative DNS name matching x found.").
-  render(v, host) {
-    if (v.code === 'HOSTNAME_MISMATCH')
-      return `javax.net.ssl.SSLHandshakeException: No subject alternative DNS name matching ${host} found.`;
-    if (v.code === 'CERT_HAS_EXPIRED')
-      return 'javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed';
-    return 'javax.net.ssl.SSLHandshakeException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target';
-  },
+  render: renderOf('java'),
 
   plan(inst, bundlePath, ctx) {
     if (ctx.javaCacerts) return cacertsPlan(inst, bundlePath, ctx);

@@ -16,6 +16,7 @@ import { java } from './java.ts';
 import { PROP, splitOptions, sysProp } from './java-options.ts';
 import { javaVerdict } from './java-probe.ts';
 import { onPath } from './on-path.ts';
+import { renderOf } from './renders.ts';
 import type { Client } from './types.ts';
 
 /** The JVM bin/mvn starts: $JAVA_HOME/bin/java, else the first `java` on PATH. */
@@ -93,7 +94,7 @@ export const maven: Client = {
     };
   },
 
-  render: (v, host) => java.render(v, host),
+  render: renderOf('maven'),
 
   plan(inst, bundlePath, ctx) {
     const plan = java.plan(inst, bundlePath, ctx);

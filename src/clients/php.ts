@@ -14,6 +14,7 @@ import type { Context, Verdict } from '../types.ts';
 import { NOT_VERIFIED, verdictFromOutput } from './messages.ts';
 import { onPath, runVerdict, sslCertFilePlan } from './on-path.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
+import { renderOf } from './renders.ts';
 import { pathSource } from './source.ts';
 import type { Client } from './types.ts';
 
@@ -94,11 +95,7 @@ export const php: Client = {
     return opensslDefaultTrust(ctx, 'openssl', 'PHP');
   },
 
-  render(v) {
-    return v.code === 'HOSTNAME_MISMATCH'
-      ? 'file_get_contents(): Peer certificate did not match expected name'
-      : 'file_get_contents(): SSL operation failed with code 1. OpenSSL Error messages: error:0A000086:SSL routines::certificate verify failed';
-  },
+  render: renderOf('php'),
 
   plan: (_inst, bundlePath) =>
     sslCertFilePlan(

@@ -9,9 +9,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { npmrc } from '../formats/ini.ts';
 import { verdictFromOutput } from './messages.ts';
-import { node, nodeTrust } from './node.ts';
+import { nodeTrust } from './node.ts';
 import { npm } from './npm.ts';
 import { inTempDir, onPath } from './on-path.ts';
+import { renderOf } from './renders.ts';
 import { firstSetting, keyIn } from './source.ts';
 import type { Client } from './types.ts';
 
@@ -37,7 +38,7 @@ export const pnpm: Client = {
     );
   },
 
-  render: (v, host, port, inst, detail) => node.render(v, host, port, inst, detail),
+  render: renderOf('pnpm'),
 
   plan(inst, bundlePath, ctx) {
     const p = npm.plan(inst, bundlePath, ctx);

@@ -7,9 +7,9 @@
  * The documented switch is SSL_CERT_FILE (https://guides.rubygems.org/ssl-certificate-update/).
  */
 
-import { REASONS } from './messages.ts';
 import { onPath, runVerdict, sslCertFilePlan } from './on-path.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
+import { renderOf } from './renders.ts';
 import type { Client } from './types.ts';
 
 /** Net::HTTP through the proxy `URI#find_proxy` picks, as gem and bundler do (https_proxy and no_proxy; never for loopback). */
@@ -31,11 +31,7 @@ export const ruby: Client = {
     return opensslDefaultTrust(ctx, 'openssl', 'Ruby');
   },
 
-  render(v, host) {
-    if (v.code === 'HOSTNAME_MISMATCH')
-      return `hostname "${host}" does not match the server certificate (OpenSSL::SSL::SSLError)`;
-    return `SSL_connect returned=1 errno=0 state=error: certificate verify failed (${REASONS[v.code] ?? v.message}) (OpenSSL::SSL::SSLError)`;
-  },
+  render: renderOf('ruby'),
 
   plan: (_inst, bundlePath) =>
     sslCertFilePlan(

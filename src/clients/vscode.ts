@@ -21,6 +21,7 @@ import { envOf, isDir, isFile, readText, sys, which } from '../host-files.ts';
 import type { Context, Installation, TrustSource } from '../types.ts';
 import { NOT_VERIFIED } from './messages.ts';
 import { envPlan } from './on-path.ts';
+import { renderOf } from './renders.ts';
 import { merge, pathSource } from './source.ts';
 import type { Client } from './types.ts';
 
@@ -106,7 +107,7 @@ export const vscode: Client = {
 
   trust: vscodeTrust,
 
-  render: (v) => `Error: ${v.message}\n  code: '${v.code}'`,
+  render: renderOf('vscode'),
 
   plan: (_inst, bundlePath) =>
     envPlan(

@@ -15,6 +15,7 @@ import { CA_FILES } from '../stores/linux.ts';
 import type { Context, Verdict } from '../types.ts';
 import { NOT_VERIFIED, REASONS } from './messages.ts';
 import { onPath, runVerdict } from './on-path.ts';
+import { renderOf } from './renders.ts';
 import { pathSource } from './source.ts';
 import type { Client } from './types.ts';
 
@@ -117,12 +118,7 @@ export const wget: Client = {
     };
   },
 
-  render(v, host) {
-    if (v.code === 'HOSTNAME_MISMATCH')
-      return `ERROR: no certificate subject alternative name matches requested host name '${host}'.`;
-    if (v.code === 'CERT_HAS_EXPIRED') return `ERROR: The certificate of '${host}' has expired.`;
-    return `ERROR: The certificate of '${host}' is not trusted.`;
-  },
+  render: renderOf('wget'),
 
   plan(_inst, bundlePath, ctx) {
     const file = wgetrcFiles(ctx)[1] as string;

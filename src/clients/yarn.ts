@@ -16,8 +16,9 @@ import { yarnrc } from '../formats/yarnrc.ts';
 import { readText, which } from '../host-files.ts';
 import type { Context } from '../types.ts';
 import { verdictFromOutput } from './messages.ts';
-import { node, nodeTrust } from './node.ts';
+import { nodeTrust } from './node.ts';
 import { inTempDir } from './on-path.ts';
+import { renderOf } from './renders.ts';
 import { type CaSetting, firstSetting, keyIn } from './source.ts';
 import type { Client } from './types.ts';
 
@@ -73,7 +74,7 @@ export const yarn: Client = {
     return { ...t, ignores: berry ? IGNORES.berry : IGNORES.classic };
   },
 
-  render: (v, host, port, inst, detail) => node.render(v, host, port, inst, detail),
+  render: renderOf('yarn'),
 
   plan(_inst, bundlePath, ctx) {
     const file = join(ctx.home, '.yarnrc');
