@@ -6,6 +6,7 @@
  * `checkInstalls` is the core, shared with `fix`'s proof: given installations and an environment, it returns
  * each one's predicted and actual verdict.
  */
+import { directClients } from '../clients/loopback.ts';
 import { registry } from '../clients/registry.ts';
 import type { Client } from '../clients/types.ts';
 import { processContext } from '../context.ts';
@@ -56,18 +57,6 @@ export interface CheckOptions {
 }
 
 type Install = { client: Client; inst: Installation };
-
-/**
- * Clients that never send loopback targets through a proxy, whatever the variables say: they connect
- * directly, so their prediction comes from a direct capture.
- * - Go's ProxyFromEnvironment: "if req.URL.Host is "localhost" or a loopback address ... nil URL"
- *   (https://pkg.go.dev/golang.org/x/net/http/httpproxy#Config.ProxyFunc).
- * - Ruby's URI::Generic#find_proxy: `return nil if /\A127\.|\A::1\z/ =~ addr`
- *   (https://github.com/ruby/uri/blob/master/lib/uri/generic.rb).
- */
-const LOOPBACK_DIRECT: ReadonlySet<ClientId> = new Set<ClientId>(['go', 'ruby']);
-
-const isLoopback = (host: string) => /^(localhost|127\.\d+\.\d+\.\d+|::1)$/i.test(host);
 
 /** Codes that say "verification failed" without saying why: they agree with any predicted failure. */
 const UNSPECIFIC = new Set(['VERIFY_FAILED', 'UNKNOWN']);
@@ -128,8 +117,14 @@ async function checkInstalls(
 ): Promise<{ proxy: string | null; clients: ClientCheck[]; notRun: NotRun[] }> {
   const target = parseTarget(url);
   const proxied = opts.proxy !== null && resolveProxy(target, ctx.env, opts.proxy) !== null;
-  const direct =
-    proxied && isLoopback(target.host) ? installs.filter((x) => LOOPBACK_DIRECT.has(x.client.id)) : [];
+  // Go and Ruby never proxy a loopback target (each by its own rule): predicted from a direct capture.
+  const bypass = proxied
+    ? await directClients(
+        installs.map((x) => x.client.id),
+        target.host,
+      )
+    : new Set<ClientId>();
+  const direct = installs.filter((x) => bypass.has(x.client.id));
   const viaProxy = installs.filter((x) => !direct.includes(x));
   const runnable = installs.filter((x) => x.client.unobservable === undefined);
   const [report, directReport, actuals] = await Promise.all([

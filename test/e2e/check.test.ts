@@ -55,8 +55,9 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
     afterAll(() => lab?.close());
 
     const where = () => [
-      { name: 'Squid', url: lab.origin.url, proxy: lab.squid?.url },
-      { name: 'mitmproxy', url: lab.origin.url, proxy: lab.mitmproxy?.url },
+      // By a name only the proxies resolve, so that Go and Ruby (which never proxy loopback) use them too.
+      { name: 'Squid', url: lab.origin.proxied.url, proxy: lab.squid?.url },
+      { name: 'mitmproxy', url: lab.origin.proxied.url, proxy: lab.mitmproxy?.url },
       { name: 'internal CA', url: lab.internal.url, proxy: undefined },
     ];
 
@@ -91,17 +92,12 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
       const fix = await laptop.certifix(['fix', '--yes']);
       expect(fix.code, fix.stdout + fix.stderr).toBe(0);
       const after = await all();
-      after.forEach((a, i) => {
-        // Go and Ruby never proxy a loopback target (see src/commands/check.ts): they reach the lab's public-like
-        // origin directly, whose root no laptop trusts. Everything else verifies, through either proxy.
-        const w = where()[i] as ReturnType<typeof where>[number];
+      for (const a of after) {
+        // Every client verifies, through either proxy and at the internal service.
         const failing = a.report.clients.filter((c) => !c.actual.ok).map((c) => c.id);
-        expect(
-          failing.filter((id) => !(w.proxy && ['go', 'ruby'].includes(id))),
-          JSON.stringify(a.report),
-        ).toEqual([]);
-        if (!w.proxy) expect(a.code).toBe(0);
-      });
+        expect(failing, JSON.stringify(a.report)).toEqual([]);
+        expect(a.code).toBe(0);
+      }
 
       expect((await laptop.certifix(['undo', '--yes'])).code).toBe(0);
       const undone = await all();
@@ -126,14 +122,14 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
         '.profile',
         `\nexport PATH='${npmToolBin('deno')}:${npmToolBin('bun')}':"$PATH"\n`,
       );
-      const run = async (url: string, proxy?: string) => {
+      const run = async (url: string, proxy?: string, clients = NEW_CLIENTS) => {
         // The clients this issue added (the first test covers the others, on the same lab).
         const args = [
           'check',
           url,
           '--json',
           '--client',
-          NEW_CLIENTS.join(','),
+          clients.join(','),
           ...(proxy ? ['--proxy', proxy] : []),
         ];
         const r = await bare.certifix(args, { timeoutMs: 240_000 });
@@ -152,6 +148,13 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
       const before = await run(lab.internal.url);
       const present = NEW_CLIENTS.filter((id) => found(before).has(id));
       expect(failing(before)).toEqual(expect.arrayContaining(present));
+      // Go and Ruby through each proxy, by a name that is not loopback (they never proxy loopback).
+      const proxied = lab.origin.proxied.url;
+      const goRuby = async () =>
+        Promise.all([lab.squid, lab.mitmproxy].map((p) => run(proxied, p?.url, ['go', 'ruby'])));
+      const proxiedBefore = await goRuby();
+      for (const r of proxiedBefore)
+        expect(failing(r)).toEqual(present.filter((id) => id === 'go' || id === 'ruby'));
 
       const fix = await bare.certifix([
         'fix',
@@ -164,17 +167,16 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
       expect(fix.code, fix.stdout + fix.stderr).toBe(0);
       // One after the other: each runs every client once, which is plenty for a small machine.
       const internal = await run(lab.internal.url);
-      const squid = await run(lab.origin.url, lab.squid?.url);
-      const mitm = await run(lab.origin.url, lab.mitmproxy?.url);
+      const squid = await run(proxied, lab.squid?.url);
+      const mitm = await run(proxied, lab.mitmproxy?.url);
       expect(failing(internal)).toEqual([]);
-      // Go and Ruby never proxy loopback: they reach the public-like origin directly (see src/commands/check.ts).
-      for (const r of [squid, mitm])
-        expect(failing(r).filter((id) => !['go', 'ruby'].includes(id))).toEqual([]);
+      for (const r of [squid, mitm]) expect(failing(r), JSON.stringify(r)).toEqual([]);
 
       expect((await bare.certifix(['undo', '--yes'])).code).toBe(0);
       const undone = await run(lab.internal.url);
       const codes = (r: CheckReport) => r.clients.map((c) => `${c.id}:${c.actual.code}`);
       expect(codes(undone)).toEqual(codes(before));
+      expect((await goRuby()).map(codes)).toEqual(proxiedBefore.map(codes));
     }, 900_000);
 
     it("runs the clients in a new login shell's environment, not this one's", async () => {

@@ -10,12 +10,13 @@ import { pool } from '../../src/core/pool.ts';
 import type { ClientId, Context, Installation, Runner } from '../../src/types.ts';
 import * as client from '../helpers/clients.ts';
 import type { Laptop, ShellKind } from '../helpers/laptop.ts';
-import type { Origin } from '../helpers/servers.ts';
+import type { Address } from '../helpers/servers.ts';
 import { inShell } from './fix-probes.ts';
 
 export interface Site {
   name: string;
-  origin: Origin;
+  /** Through a proxy, the origin's `proxied` address: a name that is not loopback (see PROXIED_HOST). */
+  origin: Address;
   proxy?: { url: string } | undefined;
   /** The same chain served with ALPN h2, for gRPC (the HTTP/1.1 origin ends its handshake first). */
   h2?: string | undefined;
@@ -44,7 +45,7 @@ const LOGIN: readonly ShellKind[] = ['login'];
 const cell = (r: client.ClientResult): Cell => ({ ok: r.ok, out: `${r.stdout}\n${r.stderr}`.trim() });
 const always = () => null;
 
-type Probe = (on: client.Runs, o: Origin, proxy?: { url: string }) => Promise<client.ClientResult>;
+type Probe = (on: client.Runs, o: Address, proxy?: { url: string }) => Promise<client.ClientResult>;
 const probe = (name: string, p: Probe): Column => ({
   name,
   shells: BOTH,
@@ -86,16 +87,13 @@ export const ADAPTER_CLIENTS: ClientId[] = [
 ];
 
 /**
- * Go and Ruby never send a loopback target through a proxy (src/commands/check.ts LOOPBACK_DIRECT): "via a
- * proxy" would only repeat the public column. gRPC needs ALPN h2, which only the h2 twins offer (Squid speaks
- * no HTTP/2). Maven verifies with the JVM's trust, the java column's, at ~15 s a run: it runs where that
+ * gRPC needs ALPN h2, which only the h2 twins offer (Squid speaks no HTTP/2). Maven verifies with the JVM's trust, the java column's, at ~15 s a run: it runs where that
  * trust is at stake, the target (through Squid) and the site the user's own truststore is for.
  */
 const MAVEN_SITES = ['via squid', 'legacy-internal'];
 
 function skipFor(id: ClientId, site: Site): string | null {
   if (id === 'maven' && !MAVEN_SITES.includes(site.name)) return 'the JVM trust of the java column';
-  if (site.proxy && (id === 'go' || id === 'ruby')) return `${id} never proxies loopback`;
   if (id === 'grpc' && !site.h2) return 'no HTTP/2 on this path';
   return null;
 }

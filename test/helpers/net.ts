@@ -5,6 +5,17 @@ import { connect, createServer } from 'node:net';
 
 export const LOOPBACK = '127.0.0.1';
 
+/**
+ * The lab's origins by a name that is not loopback: only the lab's proxies resolve it (to LOOPBACK), as a
+ * company's proxy resolves the outside world for laptops that have no DNS of their own for it. Clients
+ * that never proxy loopback (Go, Ruby, Java's default http.nonProxyHosts) do go through a proxy for it.
+ * `.test` is reserved (RFC 2606): no real resolver answers for it, the laptop's included.
+ */
+export const PROXIED_HOST = 'origin.lab.test';
+
+/** name → address, for the proxies' resolvers (Squid's hosts_file, mitmproxy's server_connect hook). */
+export const PROXY_HOSTS: Readonly<Record<string, string>> = { [PROXIED_HOST]: LOOPBACK };
+
 /** An unused loopback port (for daemons that cannot report the port they bound). */
 export async function freePort(): Promise<number> {
   const srv = createServer();

@@ -8,7 +8,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { which } from './has.ts';
-import { daemonEnv, freePort, LOOPBACK, spawnDaemon, stopDaemon, waitForPort } from './net.ts';
+import { daemonEnv, freePort, LOOPBACK, PROXY_HOSTS, spawnDaemon, stopDaemon, waitForPort } from './net.ts';
 import type { Issued } from './pki.ts';
 
 export interface ProxyOptions {
@@ -69,6 +69,9 @@ export async function startSquid(opts: ProxyOptions): Promise<InterceptingProxy>
   writeFileSync(caFile, [opts.ca, ...(opts.chain ?? [])].map((c) => c.pem).join(''));
   writeFileSync(join(dir, 'ca.key'), opts.ca.keyPem);
   writeFileSync(join(dir, 'upstream.pem'), opts.upstreamCAs.map((c) => c.pem).join(''));
+  // Squid's own hosts file instead of /etc/hosts (http://www.squid-cache.org/Doc/config/hosts_file/).
+  const hosts = Object.entries({ localhost: LOOPBACK, ...PROXY_HOSTS }).map(([n, a]) => `${a} ${n}\n`);
+  writeFileSync(join(dir, 'hosts'), hosts.join(''));
   const db = join(dir, 'ssl_db');
   execFileSync(certgen, ['-c', '-s', db, '-M', '4MB'], { stdio: 'pipe' });
   const port = await freePort();
@@ -94,8 +97,9 @@ export async function startSquid(opts: ProxyOptions): Promise<InterceptingProxy>
     'cache_effective_user proxy',
     'shutdown_lifetime 0 seconds',
     'pinger_enable off',
-    // Loopback only: no DNS servers needed, /etc/hosts answers for localhost.
+    // Loopback only: no DNS servers needed, the hosts file answers for localhost and PROXY_HOSTS.
     'dns_nameservers 127.0.0.1',
+    `hosts_file ${join(dir, 'hosts')}`,
     '',
   ].join('\n');
   const confFile = join(dir, 'squid.conf');
@@ -128,6 +132,20 @@ export async function startSquid(opts: ProxyOptions): Promise<InterceptingProxy>
 }
 
 /**
+ * mitmproxy has no hosts-file option: this addon answers for PROXY_HOSTS by rewriting the address of the
+ * upstream connection before it opens (mitmproxy 8 `server_connect` hook, proxy/server.py `open_connection`
+ * reads `connection.address` after the hook; https://docs.mitmproxy.org/stable/api/events.html). The SNI and
+ * the name the upstream certificate is checked against stay the client's.
+ */
+const MITM_HOSTS = `HOSTS = ${JSON.stringify(PROXY_HOSTS)}
+
+def server_connect(data):
+    host, port = data.server.address
+    if host in HOSTS:
+        data.server.address = (HOSTS[host], port)
+`;
+
+/**
  * mitmproxy (mitmdump) with our CA as `mitmproxy-ca.pem` in a private confdir. It sends the minted leaf
  * plus `chain` only, so with the default (no chain) OpenSSL clients report "unable to get local issuer
  * certificate".
@@ -140,8 +158,11 @@ export async function startMitmproxy(opts: ProxyOptions): Promise<InterceptingPr
   const chain = opts.chain?.length ? [opts.ca, ...opts.chain] : [opts.ca];
   writeFileSync(join(dir, 'mitmproxy-ca.pem'), opts.ca.keyPem + chain.map((c) => c.pem).join(''));
   writeFileSync(join(dir, 'upstream.pem'), opts.upstreamCAs.map((c) => c.pem).join(''));
+  writeFileSync(join(dir, 'hosts.py'), MITM_HOSTS);
   const port = await freePort();
   const args = [
+    '--scripts',
+    join(dir, 'hosts.py'),
     '--listen-host',
     LOOPBACK,
     '--listen-port',

@@ -19,11 +19,27 @@ import {
   simpleRoot,
   type Wheel,
 } from './fixtures.ts';
-import { LOOPBACK } from './net.ts';
+import { LOOPBACK, PROXIED_HOST } from './net.ts';
 import type { Issued, Pki } from './pki.ts';
 
-/** The names every lab leaf is valid for (clients use either). */
-export const LAB_HOSTS = { dns: ['localhost'], ips: ['127.0.0.1'] };
+/** The names every lab leaf is valid for (clients use any; PROXIED_HOST only through a proxy). */
+export const LAB_HOSTS = { dns: ['localhost', PROXIED_HOST], ips: ['127.0.0.1'] };
+
+/** Where a client is pointed at an origin: its base URL and the routes derived from it. */
+export interface Address {
+  /** `https://<host>:<port>/` */
+  url: string;
+  /** For `pip --index-url`. */
+  pypiIndex: string;
+  /** For `npm --registry`. */
+  npmRegistry: string;
+  /** For `git clone`. */
+  gitRepo: string;
+}
+
+function address(url: string): Address {
+  return { url, pypiIndex: `${url}simple/`, npmRegistry: url, gitRepo: `${url}git/repo.git` };
+}
 
 export interface Chain {
   root: Issued;
@@ -36,7 +52,7 @@ export function makeRoot(pki: Pki, prefix: string, org: string): Issued {
   return pki.root(`${prefix}-root`, `${org} Root CA`, { subjectPrefix: `/O=${org}` });
 }
 
-/** root → intermediate → leaf for localhost/127.0.0.1, named `<prefix>-root`, `<prefix>-int`, `<prefix>-leaf`. */
+/** root → intermediate → leaf for localhost/127.0.0.1/origin.lab.test (LAB_HOSTS), named `<prefix>-root`, `<prefix>-int`, `<prefix>-leaf`. */
 export function makeChain(pki: Pki, prefix: string, org: string, root = makeRoot(pki, prefix, org)): Chain {
   const subjectPrefix = `/O=${org}`;
   const intermediate = pki.intermediate(`${prefix}-int`, `${org} Issuing CA 1`, root, {
@@ -64,7 +80,7 @@ export interface OriginOptions {
   handle?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
-export class Origin {
+export class Origin implements Address {
   /** Request lines seen (`GET /simple/certifi/`), to prove a request reached the origin. */
   readonly hits: string[] = [];
   private constructor(
@@ -83,15 +99,22 @@ export class Origin {
   }
   /** For `pip --index-url`. */
   get pypiIndex(): string {
-    return `${this.url}simple/`;
+    return address(this.url).pypiIndex;
   }
   /** For `npm --registry`. */
   get npmRegistry(): string {
-    return this.url;
+    return address(this.url).npmRegistry;
   }
   /** For `git clone`. */
   get gitRepo(): string {
-    return `${this.url}git/repo.git`;
+    return address(this.url).gitRepo;
+  }
+  /**
+   * The same origin as `https://origin.lab.test:<port>/` (PROXIED_HOST): reachable only through the lab's
+   * proxies, and not loopback to a client deciding whether to use one (Go, Ruby).
+   */
+  get proxied(): Address {
+    return address(`https://${PROXIED_HOST}:${this.port}/`);
   }
   /** The CA a client must trust to reach this origin directly. */
   get root(): Issued {
