@@ -46,7 +46,7 @@ export type Change =
   | { kind: 'cacerts'; path: string; from: string[]; keytool: string; password?: string };
 
 /** The key-value file formats a `keyfile` change may edit, each a dialect in src/formats/key-formats.ts. */
-export type KeyFormat = 'wgetrc' | 'configparser' | 'yarnrc' | 'condarc';
+export type KeyFormat = 'wgetrc' | 'configparser' | 'yarnrc' | 'condarc' | 'properties';
 
 export interface Plan {
   /** The client this plan configures, or 'certifix' for shared steps (bundle, shell blocks). */
