@@ -17,7 +17,7 @@ import type { Dialect, KeyLine } from './keyfile.ts';
 const BLANK = /[ \t\f]/;
 
 /** Decode Properties escapes; a backslash before the line break joins the next line (see above). */
-function unescape(s: string): string {
+function decodeProps(s: string): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const ch = s[i] as string;
@@ -45,7 +45,7 @@ function unescape(s: string): string {
  * Properties.store's escaping (saveConvert), one UTF-16 unit at a time: backslash, control and non-ASCII
  * characters (`\uXXXX`), the characters in `specials`, and a leading blank (else taken for the separator's).
  */
-function escape(s: string, specials: string): string {
+function encodeProps(s: string, specials: string): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -57,7 +57,7 @@ function escape(s: string, specials: string): string {
   return out;
 }
 
-const escapeValue = (v: string) => escape(v, '');
+const escapeValue = (v: string) => encodeProps(v, '');
 
 /** An odd number of backslashes at the end: the value goes on in the next line. */
 function continues(line: string): boolean {
@@ -82,7 +82,7 @@ export const properties: Dialect = {
     }
     const key = line.slice(start, i);
     const sep = /^[ \t\f]*[=:]?[ \t\f]*/.exec(line.slice(i))?.[0] ?? '';
-    return { name: unescape(key), prefix: line.slice(0, i + sep.length), raw: line.slice(i + sep.length) };
+    return { name: decodeProps(key), prefix: line.slice(0, i + sep.length), raw: line.slice(i + sep.length) };
   },
   normKey: (k) => k,
   continuation(lines, at) {
@@ -91,12 +91,12 @@ export const properties: Dialect = {
     while (at + n + 1 < lines.length && continues((lines[at + n] as string).replace(/\r?\n$/, ''))) n++;
     return n;
   },
-  // The engine joins a value's lines with this; `unescape` drops it with the backslash before it.
+  // The engine joins a value's lines with this; `decodeProps` drops it with the backslash before it.
   joiner: '\n',
   part: (line) => line,
   quote: escapeValue,
-  unquote: unescape,
-  line: (k, v) => `${escape(k, ' \t\f=:#!')}=${escapeValue(v)}`,
+  unquote: decodeProps,
+  line: (k, v) => `${encodeProps(k, ' \t\f=:#!')}=${escapeValue(v)}`,
   headerLine: () => {
     throw new Error('.properties files have no sections');
   },
