@@ -40,7 +40,8 @@ export type ClientId =
   | 'docker'
   | 'vscode'
   | 'java'
-  | 'maven';
+  | 'maven'
+  | 'gradle';
 
 /** Runs a program. Tests swap it for one that runs inside a sandbox (clean env, masked configs). */
 export type Runner = (

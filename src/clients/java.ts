@@ -67,7 +67,7 @@ async function javaHome(java: string): Promise<Installation | null> {
  * Pointing every JVM at a truststore that lacks roots they trusted before would break what worked, so then
  * Java is left alone. A PKCS#12 store's certificates are usually password-protected (keytool's default).
  */
-async function uncopyable(path: string, password: string | undefined): Promise<string | undefined> {
+export async function uncopyable(path: string, password: string | undefined): Promise<string | undefined> {
   try {
     const ks = readKeystore(await readFileBounded(path));
     // With the password the user's options give, the JDK's keytool lists them (apply/keystore.ts).

@@ -14,6 +14,7 @@ import { docker } from './docker.ts';
 import { gcloud } from './gcloud.ts';
 import { git } from './git.ts';
 import { go } from './go.ts';
+import { gradle } from './gradle.ts';
 import { grpc } from './grpc.ts';
 import { httplib2 } from './httplib2.ts';
 import { httpx } from './httpx.ts';
@@ -86,6 +87,7 @@ export const CLIENTS: readonly Client[] = [
   yarn,
   pnpm,
   maven,
+  gradle,
   gcloud,
   deno,
   bun,

@@ -142,6 +142,7 @@ describe('registry', () => {
       'yarn',
       'pnpm',
       'maven',
+      'gradle',
       'gcloud',
       'deno',
       'bun',
