@@ -32,6 +32,8 @@ import { labVenv, type Venv } from '../helpers/venv.ts';
 const RECORDED: Partial<Record<string, string>> = {
   uv: 'uv is not installable here (no wheel, Debian or npm package): recorded configuration in python-tools.test.ts',
   vscode: 'VS Code is not installable here (no Debian or npm package): recorded settings in vscode.test.ts',
+  gradle:
+    'Gradle cannot run here (Debian’s 4.4.1 does not start on Java 17, no npm package ships a distribution): the same contract on recorded gradle.properties in gradle.test.ts',
   docker:
     'the Docker daemon verifies registries and cannot run here (no privileges for it): the same contract with certifix’s prediction on real files in docker.test.ts',
 };
