@@ -33,7 +33,7 @@ const PASS_VAR = 'CERTIFIX_KEYTOOL_STOREPASS';
 /** keytool starts a JVM: ~1 s here; a loaded machine gets far more before this gives up. */
 const KEYTOOL_TIMEOUT_MS = 120_000;
 
-export interface CacertsImport {
+interface CacertsImport {
   bytes: Buffer;
   /** `trusted <alias>: <subject>` per entry, before and after (what --dry-run diffs). */
   beforeListing: string;
@@ -110,7 +110,7 @@ async function rootsOf(from: readonly string[], pending: ReadonlyMap<string, str
 }
 
 /** Import the roots in `from` into a copy of `before` (the store at `store`) with `keytoolPath`. */
-export async function importIntoCacerts(opts: {
+async function importIntoCacerts(opts: {
   store: string;
   before: Buffer;
   from: readonly string[];

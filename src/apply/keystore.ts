@@ -10,7 +10,7 @@ import type { Runner } from '../types.ts';
 import { keytoolEntries } from './cacerts.ts';
 
 /** The JDK's keytool and the store password, to read a password-protected PKCS#12 input. */
-export interface KeytoolReader {
+interface KeytoolReader {
   keytool: string;
   password: string;
   env: NodeJS.ProcessEnv;

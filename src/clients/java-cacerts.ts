@@ -25,7 +25,7 @@ import { envProp, PROP } from './java-options.ts';
 const ROOTS_NAME = 'roots.pem';
 
 /** A store password the user gives certifix for a keystore whose password is not the JDK's default. */
-export const STOREPASS_VAR = 'CERTIFIX_JAVA_STOREPASS';
+const STOREPASS_VAR = 'CERTIFIX_JAVA_STOREPASS';
 
 export function cacertsPlan(inst: Installation, bundlePath: string, ctx: Pick<Context, 'env'>): Plan {
   const store = inst.details?.defaultStore ?? inst.details?.cacerts ?? '';

@@ -18,9 +18,9 @@ import type { ClientId } from '../types.ts';
  * - `literal`: the host as the URL writes it is `localhost` or a loopback IP literal; nothing is resolved.
  * - `resolved`: the resolver's (first) address for the host starts with `127.` or is `::1`.
  */
-export type LoopbackRule = 'literal' | 'resolved';
+type LoopbackRule = 'literal' | 'resolved';
 
-export const LOOPBACK_RULES: Readonly<Partial<Record<ClientId, LoopbackRule>>> = {
+const LOOPBACK_RULES: Readonly<Partial<Record<ClientId, LoopbackRule>>> = {
   // net/http ProxyFromEnvironment → golang.org/x/net/http/httpproxy `useProxy`: `if host == "localhost"
   // { return false }`, then `net.ParseIP(host)` and `ip.IsLoopback()` (127/8, ::1, IPv4-mapped 127/8); no
   // lookup. https://cs.opensource.google/go/x/net/+/master:http/httpproxy/proxy.go (`useProxy`). Go compares

@@ -45,15 +45,15 @@ export const limitOf = (id: ClientId): number => Math.min(120_000, Math.max(30_0
  * Clients run at once: one per CPU and one more, which computes while another waits on its files or the
  * network (a check spends about a third of its time not on a CPU: measured on the lab laptop).
  */
-export const CONCURRENCY = availableParallelism() + 1;
+const CONCURRENCY = availableParallelism() + 1;
 
-export interface ClientRun {
+interface ClientRun {
   client: Client;
   inst: Installation;
 }
 
 /** `ctx` whose runner stops each process of `id`'s check at the client's limit (or the adapter's, if shorter). */
-export function limited(id: ClientId, ctx: Context): Context {
+function limited(id: ClientId, ctx: Context): Context {
   const limit = limitOf(id);
   return {
     ...ctx,

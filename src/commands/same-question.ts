@@ -15,7 +15,7 @@ import { parseTarget } from '../net/target.ts';
 import type { ClientId, Context, Installation } from '../types.ts';
 
 /** The run that answers an installation's question. */
-export interface Question {
+interface Question {
   /** Installations whose questions share this key share one run. */
   key: string;
   client: Client;
