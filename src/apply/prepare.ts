@@ -42,6 +42,13 @@ interface Prepared {
   warnings: string[];
 }
 
+type Planned = { planned: string; ops: FileOp[]; kinds: Set<string>; owners: Set<string> };
+
+/** A file rewritten as a whole by a tool (a keystore), not by line edits. */
+function whole(f: Planned, w: Omit<FileWork, 'planned' | 'ops' | 'kinds' | 'owners' | 'newMode'>): FileWork {
+  return { ...f, ...w, kinds: [...f.kinds], owners: [...f.owners], newMode: 0o644 };
+}
+
 type Ctx = Pick<Context, 'env' | 'home' | 'platform'> & { run?: Runner };
 
 /** Values inserted into a file that is edited as latin1 must be its UTF-8 bytes, one char per byte. */
@@ -100,10 +107,7 @@ export async function prepare(
 ): Promise<Prepared> {
   const warnings: string[] = [];
   const env = new Map<string, { value: string; owner: string }>();
-  const files = new Map<
-    string,
-    { planned: string; ops: FileOp[]; kinds: Set<string>; owners: Set<string> }
-  >();
+  const files = new Map<string, Planned>();
   const add = async (path: string, op: FileOp, kind: string, owner: string) => {
     if (!isAbsolute(path)) throw new CertifixError('USAGE', `plan paths must be absolute: ${path}`);
     const target = await writeTarget(path, ctx);
@@ -162,19 +166,17 @@ export async function prepare(
     if (f.ops.some((o) => o.kind === 'cacerts')) {
       const done = await cacertsWork({ ...f, target, before }, pending, ctx);
       warnings.push(...done.warnings);
-      work.push({
-        ...f,
-        target,
-        kinds: [...f.kinds],
-        owners: [...f.owners],
-        before,
-        mode,
-        after: done.after,
-        beforeText: done.beforeText,
-        afterText: done.afterText,
-        records: [done.record],
-        newMode: 0o644,
-      });
+      work.push(
+        whole(f, {
+          target,
+          before,
+          mode,
+          after: done.after,
+          beforeText: done.beforeText,
+          afterText: done.afterText,
+          records: [done.record],
+        }),
+      );
       continue;
     }
     const keystores = f.ops.filter((o) => o.kind === 'keystore');
@@ -191,19 +193,17 @@ export async function prepare(
       const from = [...new Set(keystores.flatMap((o) => o.from))];
       const built = await buildKeystore(from, pending, password, reader);
       warnings.push(...built.warnings);
-      work.push({
-        ...f,
-        target,
-        kinds: [...f.kinds],
-        owners: [...f.owners],
-        before,
-        mode,
-        after: built.bytes,
-        beforeText: listingOf(before) ?? (before ? decode(before).text : null),
-        afterText: built.listing,
-        records: [{ kind: 'file' }],
-        newMode: 0o644,
-      });
+      work.push(
+        whole(f, {
+          target,
+          before,
+          mode,
+          after: built.bytes,
+          beforeText: listingOf(before) ?? (before ? decode(before).text : null),
+          afterText: built.listing,
+          records: [{ kind: 'file' }],
+        }),
+      );
       continue;
     }
     const { text: beforeText, encoding } = before

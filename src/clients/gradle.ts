@@ -32,7 +32,7 @@ import {
   SYSTEM_PROP_STORE,
   settingsOf,
 } from './gradle-settings.ts';
-import { java, uncopyable } from './java.ts';
+import { java, javaPlanFor, uncopyable } from './java.ts';
 import { envProp, PROP } from './java-options.ts';
 import { NOT_VERIFIED } from './messages.ts';
 import type { Client } from './types.ts';
@@ -127,17 +127,17 @@ async function trust(inst: Installation, ctx: Context): Promise<TrustSource> {
 function plan(inst: Installation, bundlePath: string, ctx: Context): Plan {
   const d = inst.details ?? {};
   if (!d.store && !d.ourStore) {
-    const p = java.plan(inst, bundlePath, ctx);
-    return {
-      ...p,
-      owner: 'gradle',
-      summary: `Gradle's daemon reads JAVA_TOOL_OPTIONS: the same truststore as Java. ${p.summary}`,
-      notes: [
+    return javaPlanFor(
+      'gradle',
+      "Gradle's daemon reads JAVA_TOOL_OPTIONS: the same truststore as Java.",
+      [
         'Nothing is written to gradle.properties: no Gradle setting names a trust store, so the JVM options decide.',
         DAEMON_NOTE,
-        ...(p.notes ?? []),
       ],
-    };
+      inst,
+      bundlePath,
+      ctx,
+    );
   }
   if (d.storeProblem)
     return {

@@ -18,8 +18,9 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { readFileBounded } from '../bounded.ts';
 import { readKeystore } from '../core/keystore.ts';
+import type { Plan } from '../core/plan.ts';
 import { envOf, isFile, readText, whichAll } from '../host-files.ts';
-import type { Context, Installation, TrustSource } from '../types.ts';
+import type { ClientId, Context, Installation, TrustSource } from '../types.ts';
 import { cacertsPlan } from './java-cacerts.ts';
 import { envProp, PROP, withTrustStore } from './java-options.ts';
 import { JAVA_PROBE, javaVerdict } from './java-probe.ts';
@@ -221,3 +222,16 @@ export const java: Client = {
     }
   },
 };
+
+/** The plan of a build tool whose JVM follows Java's choice: Java's plan, said in the tool's words. */
+export function javaPlanFor(
+  owner: ClientId,
+  why: string,
+  notes: string[],
+  inst: Installation,
+  bundlePath: string,
+  ctx: Context,
+): Plan {
+  const p = java.plan(inst, bundlePath, ctx);
+  return { ...p, owner, summary: `${why} ${p.summary}`, notes: [...notes, ...(p.notes ?? [])] };
+}

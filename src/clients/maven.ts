@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { envOf, isDir, isFile, readText } from '../host-files.ts';
 import type { Context, Installation, Verdict } from '../types.ts';
-import { java } from './java.ts';
+import { java, javaPlanFor } from './java.ts';
 import { PROP, splitOptions, sysProp } from './java-options.ts';
 import { javaVerdict } from './java-probe.ts';
 import { onPath } from './on-path.ts';
@@ -96,18 +96,17 @@ export const maven: Client = {
 
   render: renderOf('maven'),
 
-  plan(inst, bundlePath, ctx) {
-    const plan = java.plan(inst, bundlePath, ctx);
-    return {
-      ...plan,
-      owner: 'maven',
-      summary: `Maven's JVM reads JAVA_TOOL_OPTIONS: the same truststore as Java. ${plan.summary}`,
-      notes: [
+  plan: (inst, bundlePath, ctx) =>
+    javaPlanFor(
+      'maven',
+      "Maven's JVM reads JAVA_TOOL_OPTIONS: the same truststore as Java.",
+      [
         'Nothing is written to MAVEN_OPTS or .mvn/jvm.config: the JVM bin/mvn starts reads JAVA_TOOL_OPTIONS.',
-        ...(plan.notes ?? []),
       ],
-    };
-  },
+      inst,
+      bundlePath,
+      ctx,
+    ),
 
   async check(inst, url, ctx) {
     // A throwaway project, settings and local repository: the user's ~/.m2 is neither read nor written.
