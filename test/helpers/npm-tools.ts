@@ -32,7 +32,8 @@ export const NPM_TOOLS = {
 /** A directory holding an executable `name` (fetched on first use); throws when npm cannot fetch it. */
 export function npmToolBin(name: keyof typeof NPM_TOOLS): string {
   const { spec, cli } = NPM_TOOLS[name];
-  const dir = join(CACHE, spec.replace(/[@/]/g, '-').replace(/^-/, ''));
+  // -r: wrappers name their package relative to themselves, so the cache survives the repository moving
+  const dir = join(CACHE, `${spec.replace(/[@/]/g, '-').replace(/^-/, '')}-r`);
   const bin = join(dir, 'bin');
   if (existsSync(join(bin, name))) return bin;
   mkdirSync(CACHE, { recursive: true });
@@ -45,12 +46,12 @@ export function npmToolBin(name: keyof typeof NPM_TOOLS): string {
     execFileSync('tar', ['-xzf', join(tmp, out.trim().split('\n').at(-1) as string), '-C', tmp]);
     mkdirSync(join(tmp, 'bin'));
     const wrapper = join(tmp, 'bin', name);
-    const target = join(dir, 'package', cli);
+    const target = join('..', 'package', cli);
     if ('native' in NPM_TOOLS[name]) {
       chmodSync(join(tmp, 'package', cli), 0o755);
       symlinkSync(target, wrapper);
     } else {
-      writeFileSync(wrapper, `#!/bin/sh\nexec node ${JSON.stringify(target)} "$@"\n`);
+      writeFileSync(wrapper, `#!/bin/sh\nexec node "$(dirname "$0")/${target}" "$@"\n`);
       chmodSync(wrapper, 0o755);
     }
     rmSync(dir, { recursive: true, force: true });
