@@ -54,6 +54,10 @@ function answer(op: Op, path: string): string {
     if (op === 'r') return `=${real.call(fs, path)}`;
     const st = (op === 'l' ? lstat : stat).call(fs, path, { throwIfNoEntry: false });
     if (!st) return '-';
+    // A directory looked at as a possible link (host-files.ts walks every component of a path: /tmp, HOME)
+    // answers by what it is and who owns it; its size and times change with every entry made in it, which
+    // that question does not depend on (a listing is recorded by readdir, with the times).
+    if (op === 'l' && st.isDirectory()) return `d${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}`;
     return `${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
   } catch (e) {
     return `!${(e as NodeJS.ErrnoException).code ?? 'error'}`;
