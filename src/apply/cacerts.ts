@@ -5,33 +5,38 @@
  *
  * - The copy keeps the store's format (JKS: Debian's /etc/ssl/certs/java/cacerts and JDK <= 17's; PKCS12:
  *   JDK 18+'s password-less cacerts, JDK-8275252), named with -storetype so keytool never converts it.
- * - The password is the JDK's: `changeit` unless the user set CERTIFIX_JAVA_STOREPASS (keytool documentation,
- *   "cacerts Certificates File": https://docs.oracle.com/en/java/javase/17/docs/specs/man/keytool.html). It
- *   goes to keytool through -storepass:env, never on a command line. A password keytool refuses is reported
- *   as such; certifix does not try others.
+ * - The password: CERTIFIX_JAVA_STOREPASS when the user set it, and only that; else, for Debian's
+ *   /etc/ssl/certs/java/cacerts, the `storepass` of /etc/default/cacerts (core/debian-storepass.ts) when it
+ *   sets one, then the JDK's `changeit` (keytool documentation, "cacerts Certificates File":
+ *   https://docs.oracle.com/en/java/javase/17/docs/specs/man/keytool.html). It goes to keytool through
+ *   -storepass:env, never on a command line. When keytool refuses every one, that is reported as such.
  * - Only roots the store lacks (by SHA-256) are added, as `certifix-<sha256 prefix>`; no entry the store had
  *   is removed or replaced (an alias already taken is left as it is, with a warning).
  */
 import { constants } from 'node:fs';
 import { access, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { readFileBounded } from '../bounded.ts';
 import { type Cert, parseCerts } from '../core/cert.ts';
+import { DEBIAN_CACERTS, DEBIAN_CACERTS_DEFAULTS, debianStorepass } from '../core/debian-storepass.ts';
 import { CertifixError } from '../core/errors.ts';
 import { DEFAULT_STOREPASS, entriesFor, isJks, writeJks } from '../core/keystore.ts';
+import { readText, sys } from '../host-files.ts';
 import type { Context, Runner } from '../types.ts';
 import { resolveTarget } from './atomic.ts';
 import type { FileOp } from './edits.ts';
 import { mayWrite } from './guard.ts';
 import type { EditRecord } from './journal.ts';
 
-type Ctx = Pick<Context, 'env' | 'home' | 'platform'> & { run?: Runner };
+type Ctx = Pick<Context, 'env' | 'home' | 'platform'> & Partial<Pick<Context, 'sysroot'>> & { run?: Runner };
 
 /** The variable keytool reads the store password from (-storepass:env), in keytool's environment only. */
 const PASS_VAR = 'CERTIFIX_KEYTOOL_STOREPASS';
 /** keytool starts a JVM: ~1 s here; a loaded machine gets far more before this gives up. */
 const KEYTOOL_TIMEOUT_MS = 120_000;
+/** /etc/default/cacerts is a few lines of shell. */
+const MAX_DEFAULTS_BYTES = 64 * 1024;
 
 interface CacertsImport {
   bytes: Buffer;
@@ -80,7 +85,7 @@ async function keytool(
   // JKS: "Keystore was tampered with, or password was incorrect"; PKCS12: "keystore password was incorrect".
   if (/password was incorrect/i.test(said))
     throw new CertifixError('REFUSED', `keytool says the password is wrong for ${store}`, {
-      hint: `certifix does not guess: for fix --java-cacerts set CERTIFIX_JAVA_STOREPASS to its password (the JDK's default is changeit); for a trust store your JVM options name, correct -Djavax.net.ssl.trustStorePassword. ${error ?? ''}`.trim(),
+      hint: `for fix --java-cacerts set CERTIFIX_JAVA_STOREPASS to its password (certifix tries only the JDK's default, changeit, and for Debian's ${DEBIAN_CACERTS} the storepass of ${DEBIAN_CACERTS_DEFAULTS}); for a trust store your JVM options name, correct -Djavax.net.ssl.trustStorePassword. ${error ?? ''}`.trim(),
     });
   if (r.code !== 0 || error)
     throw new CertifixError('IO', `keytool failed on ${store}: ${error ?? said.trim().slice(-400)}`);
@@ -116,7 +121,8 @@ async function importIntoCacerts(opts: {
   from: readonly string[];
   pending: ReadonlyMap<string, string>;
   keytool: string;
-  password: string;
+  /** The passwords to try, in order (see above). */
+  passwords: readonly string[];
   run: Runner;
   env: NodeJS.ProcessEnv;
 }): Promise<CacertsImport> {
@@ -125,11 +131,22 @@ async function importIntoCacerts(opts: {
     const copy = join(dir, 'cacerts');
     await writeFile(copy, opts.before, { mode: 0o600 });
     const type = isJks(opts.before) ? 'JKS' : 'PKCS12';
-    const env = keytoolEnv(opts.env, opts.password);
     const store = ['-storetype', type, '-storepass:env', PASS_VAR];
-    const had = parseRfcListing(
-      await keytool(opts.run, opts.keytool, ['-list', '-rfc', '-keystore', copy, ...store], env, opts.store),
-    );
+    const list = ['-list', '-rfc', '-keystore', copy, ...store];
+    // The first password keytool accepts is the store's (a wrong one: "password was incorrect").
+    let password = opts.passwords[0] as string;
+    let out: string | undefined;
+    for (const [i, p] of opts.passwords.entries()) {
+      password = p;
+      try {
+        out = await keytool(opts.run, opts.keytool, list, keytoolEnv(opts.env, p), opts.store);
+        break;
+      } catch (e) {
+        if (!(e instanceof CertifixError && e.code === 'REFUSED') || i === opts.passwords.length - 1) throw e;
+      }
+    }
+    const env = keytoolEnv(opts.env, password);
+    const had = parseRfcListing(out ?? '');
     const shas = new Set(had.map((e) => e.cert.sha256));
     const aliases = new Set(had.map((e) => e.alias.toLowerCase()));
     const warnings: string[] = [];
@@ -151,7 +168,7 @@ async function importIntoCacerts(opts: {
         warnings,
       };
     const src = join(dir, 'roots.jks');
-    await writeFile(src, writeJks(unique, opts.password), { mode: 0o600 });
+    await writeFile(src, writeJks(unique, password), { mode: 0o600 });
     await keytool(
       opts.run,
       opts.keytool,
@@ -224,6 +241,15 @@ export async function cacertsRefusal(planned: string, ctx: Ctx): Promise<Certifi
   return null;
 }
 
+/** The passwords to try on `target`: the user's alone, else Debian's own (for its store) and the JDK's default. */
+export async function storePasswords(target: string, given: string | undefined, ctx: Ctx): Promise<string[]> {
+  if (given !== undefined) return [given];
+  if (resolve(target) !== resolve(sys(ctx, DEBIAN_CACERTS))) return [DEFAULT_STOREPASS];
+  const text = await readText(sys(ctx, DEBIAN_CACERTS_DEFAULTS), MAX_DEFAULTS_BYTES);
+  const debian = text === null ? undefined : debianStorepass(text);
+  return debian && debian !== DEFAULT_STOREPASS ? [debian, DEFAULT_STOREPASS] : [DEFAULT_STOREPASS];
+}
+
 /** The new bytes of a keystore the plans import into, and what the journal records about it (prepare.ts). */
 export async function cacertsWork(
   f: { planned: string; target: string; ops: readonly FileOp[]; before: Buffer | null },
@@ -245,7 +271,7 @@ export async function cacertsWork(
     from: [...new Set(ops.flatMap((o) => o.from))],
     pending,
     keytool: (ops[0] as (typeof ops)[number]).keytool,
-    password: ops.find((o) => o.password !== undefined)?.password ?? DEFAULT_STOREPASS,
+    passwords: await storePasswords(f.target, ops.find((o) => o.password !== undefined)?.password, ctx),
     run: ctx.run ?? (await import('../context.ts')).runProcess,
     env: ctx.env,
   });

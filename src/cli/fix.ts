@@ -32,7 +32,8 @@ Options:
   --java-cacerts          Java: import the roots into the JDK's own cacerts with its keytool (bytes backed up,
                           undo restores them) instead of a truststore named in JAVA_TOOL_OPTIONS; the file
                           must be yours (a system JDK: sudo -H certifix fix --client java --java-cacerts);
-                          a store password other than changeit: CERTIFIX_JAVA_STOREPASS
+                          store password: CERTIFIX_JAVA_STOREPASS, else (Debian) /etc/default/cacerts's
+                          storepass, then changeit
   --trust-fingerprint SHA confirm a root seen only on the network (sha256, colons optional); repeatable
   --allow-non-ca          trust a certificate that is not a CA (almost always the wrong fix)
   --dry-run               print the plan, change nothing

@@ -12,7 +12,7 @@
  *
  * Debian's JDKs link lib/security/cacerts to /etc/ssl/certs/java/cacerts, which ca-certificates-java keeps
  * (https://salsa.debian.org/java-team/ca-certificates-java, password from /etc/default/cacerts, `changeit` by
- * default). certifix writes the link's target, the file every Debian JDK reads, and leaves the link as it is:
+ * default: core/debian-storepass.ts reads it, apply/cacerts.ts tries it). certifix writes the link's target, the file every Debian JDK reads, and leaves the link as it is:
  * replacing the link with a file would cut this JDK off from the OS's updates. The hook rewrites that file when
  * the OS store changes; `status` then reports it changed, and `undo` leaves such a file alone.
  */
@@ -24,7 +24,7 @@ import { envProp, PROP } from './java-options.ts';
 /** The file of chosen roots fix writes next to the bundle (fix/plan.ts rootsPath). */
 const ROOTS_NAME = 'roots.pem';
 
-/** A store password the user gives certifix for a keystore whose password is not the JDK's default. */
+/** A store password the user gives certifix for a keystore whose password is not the JDK's default (the only one tried then). */
 const STOREPASS_VAR = 'CERTIFIX_JAVA_STOREPASS';
 
 export function cacertsPlan(inst: Installation, bundlePath: string, ctx: Pick<Context, 'env'>): Plan {
