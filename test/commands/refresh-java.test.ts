@@ -1,0 +1,112 @@
+/**
+ * `refresh` after `fix --java-cacerts` re-applies Java the same way: the roots imported into the JDK's keystore
+ * again (here after a JDK update put back the original file), no truststore built, no JAVA_TOOL_OPTIONS set.
+ * A Java home of the test's own: `bin/java` a stub (detection only reads the layout; nothing here runs it),
+ * `bin/keytool` the real one, `lib/security/cacerts` a one-entry JKS made by keytool. HOME and the sysroot are
+ * temporary; the only client looked at is the one on PATH, this Java.
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { certifixPaths } from '../../src/apply/index.ts';
+import { fix } from '../../src/commands/fix.ts';
+import { refresh } from '../../src/commands/refresh.ts';
+import { undo } from '../../src/commands/undo.ts';
+import { runProcess } from '../../src/context.ts';
+import type { Context } from '../../src/types.ts';
+import { lacks, missing, which } from '../helpers/has.ts';
+import { Pki } from '../helpers/pki.ts';
+import { snapshotTree } from '../helpers/snapshot.ts';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A temporary Java home, HOME and sysroot; the JDK's keystore holds one entry, `old`. */
+function setUp() {
+  const dir = mkdtempSync(join(tmpdir(), 'certifix-refresh-java-'));
+  dirs.push(dir);
+  mkdirSync(join(dir, 'pki'));
+  const pki = new Pki(join(dir, 'pki'));
+  const old = pki.root('old', 'Already Trusted Root');
+  const corp = pki.root('corp', 'Refresh Corp Root', { subjectPrefix: '/O=Example Corp' });
+  const jdk = join(dir, 'jdk');
+  mkdirSync(join(jdk, 'bin'), { recursive: true });
+  mkdirSync(join(jdk, 'lib', 'security'), { recursive: true });
+  writeFileSync(join(jdk, 'bin', 'java'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+  symlinkSync(which('keytool') as string, join(jdk, 'bin', 'keytool'));
+  const cacerts = join(jdk, 'lib', 'security', 'cacerts');
+  execFileSync(
+    'keytool',
+    ['-importcert', '-noprompt', '-alias', 'old', '-file', old.certPath, '-keystore', cacerts].concat([
+      '-storetype',
+      'JKS',
+      '-storepass',
+      'changeit',
+    ]),
+    { stdio: 'ignore' },
+  );
+  const home = join(dir, 'home');
+  const sysroot = join(dir, 'sysroot');
+  mkdirSync(home);
+  mkdirSync(sysroot);
+  const env = { HOME: home, PATH: join(jdk, 'bin'), SHELL: '/bin/bash', LANG: 'C.UTF-8' };
+  const ctx: Context = { env, home, cwd: home, platform: 'linux', sysroot, run: runProcess };
+  return { ctx, cacerts, root: corp.certPath };
+}
+
+const aliases = (store: string) =>
+  execFileSync('keytool', ['-list', '-keystore', store, '-storepass', 'changeit'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  })
+    .split('\n')
+    .filter((l) => l.includes('trustedCertEntry'))
+    .map((l) => l.split(',')[0]);
+
+describe.skipIf(lacks('keytool', 'openssl'))(
+  `refresh after fix --java-cacerts ${missing('keytool', 'openssl')}`,
+  { timeout: 120_000 }, // keytool starts a JVM for each listing and import: seconds each on a loaded machine
+  () => {
+    it('imports into the JDK keystore again, and never switches Java to a truststore', async () => {
+      const { ctx, cacerts, root } = setUp();
+      const original = readFileSync(cacerts);
+      const home = await snapshotTree(ctx.home);
+      const fixed = await fix({ ca: [root], clients: ['java'], javaCacerts: true }, ctx);
+      expect(fixed.changed.map((c) => c.path)).toContain(cacerts);
+      expect(aliases(cacerts).filter((a) => a?.startsWith('certifix-'))).toHaveLength(1);
+
+      // A JDK update puts its own file back: the import is gone.
+      writeFileSync(cacerts, original);
+      const dry = await refresh({ dryRun: true }, ctx);
+      // (refresh looks at every client: certifix's own Node gets NODE_EXTRA_CA_CERTS in the shell files.)
+      const java = dry.changed.filter((c) => c.owners.includes('java'));
+      expect(java.map((c) => [c.path, c.kinds])).toEqual([[cacerts, ['cacerts']]]);
+      expect(java[0]?.added).toEqual([expect.stringMatching(/^trusted certifix-.*Refresh Corp Root/)]);
+      expect(JSON.stringify(dry.changed)).not.toContain('JAVA_TOOL_OPTIONS');
+
+      const done = await refresh({}, ctx);
+      expect(done.changed.map((c) => c.path)).toContain(cacerts);
+      expect(aliases(cacerts).sort()).toEqual([expect.stringMatching(/^certifix-/), 'old']);
+      const data = certifixPaths(ctx).dir;
+      expect(existsSync(join(data, 'java-truststore.jks'))).toBe(false);
+      expect(JSON.stringify(await snapshotTree(ctx.home))).not.toContain('JAVA_TOOL_OPTIONS');
+
+      // Undo still gives back the bytes from before the first fix.
+      await undo({}, ctx);
+      expect(readFileSync(cacerts).equals(original)).toBe(true);
+      expect(await snapshotTree(ctx.home)).toEqual(home);
+    });
+  },
+);
