@@ -13,6 +13,7 @@ import {
   fstatSync,
   lstatSync,
   openSync,
+  readlinkSync,
   realpathSync,
   statSync,
 } from 'node:fs';
@@ -21,6 +22,9 @@ import { MAX_CONFIG_BYTES, readFdBoundedSync } from './bounded.ts';
 import type { Context } from './types.ts';
 
 const { O_NOFOLLOW, O_NONBLOCK, O_RDONLY } = constants;
+
+/** Asked once: certifix never changes its user, and each getuid() is a system call on a hot path. */
+const asRoot = process.getuid?.() === 0;
 
 /** A system-wide path (`/etc/pip.conf`) as seen through `ctx.sysroot`. */
 export function sys(ctx: Pick<Context, 'sysroot'>, path: string): string {
@@ -48,8 +52,10 @@ export async function exists(path: string): Promise<boolean> {
  * followed as ever. Null when such a link is on the way or a component is missing.
  */
 export function ownedPath(path: string, cwd = process.cwd()): string | null {
+  const todo = (path.startsWith('/') ? path : `${cwd}/${path}`).split('/').reverse(); // a stack of components
   let cur = '/';
-  for (const part of (path.startsWith('/') ? path : `${cwd}/${path}`).split('/')) {
+  let hops = 0;
+  for (let part = todo.pop(); part !== undefined; part = todo.pop()) {
     if (part === '' || part === '.') continue;
     if (part === '..') {
       cur = dirname(cur); // `cur` is real already, so its parent is the kernel's `..`
@@ -62,16 +68,56 @@ export function ownedPath(path: string, cwd = process.cwd()): string | null {
       cur = next;
       continue;
     }
+    if (++hops > 40) return null; // a loop (Linux gives up after 40 links: ELOOP)
+    if (link.uid === 0) {
+      // Root's link (/etc/ssl/certs is made of them): its target is walked on, each component under the
+      // same rule, rather than resolved again from `/` (a system call saved per component).
+      const target = readlinkSync(next);
+      if (target.startsWith('/')) cur = '/';
+      todo.push(...target.split('/').reverse());
+      continue;
+    }
     let real: string;
     try {
       real = realpathSync(next);
     } catch {
       return null; // dangling, or a loop
     }
-    if (link.uid !== 0 && link.uid !== statSync(real).uid) return null;
+    if (link.uid !== statSync(real).uid) return null;
     cur = real;
   }
   return cur;
+}
+
+/**
+ * The path to open for `path` when reading it as a file from HOME: as root, where `ownedPath` lets it lead
+ * (null when a link on the way is refused); for anyone else `path` itself, untouched (no extra system calls).
+ * Open what it returns with `readCheckedSync` (or the flags of `checkedOpenFlags`).
+ */
+export function checkedPath(path: string): string | null {
+  return asRoot ? ownedPath(path) : path;
+}
+
+/**
+ * Flags to open a path `checkedPath` returned: O_NONBLOCK, so a FIFO is refused instead of blocking the read,
+ * and as root O_NOFOLLOW, so a link swapped in since the check is not followed.
+ */
+export function checkedOpenFlags(): number {
+  return O_RDONLY | O_NONBLOCK | (asRoot ? O_NOFOLLOW : 0);
+}
+
+/**
+ * The bytes of a path `checkedPath` returned, at most `limit`. Throws when it cannot be opened, is not a
+ * regular file, or is past `limit` (TOO_LARGE, naming `what`).
+ */
+export function readCheckedSync(target: string, limit: number, what = target): Buffer {
+  const fd = openSync(target, checkedOpenFlags());
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error(`${what} is not a regular file`);
+    return readFdBoundedSync(fd, what, limit);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -85,18 +131,11 @@ export async function readText(path: string, limit = MAX_CONFIG_BYTES): Promise<
 
 /** readText for synchronous callers (a plan is plain data, computed synchronously). */
 export function readTextSync(path: string, limit = MAX_CONFIG_BYTES): string | null {
-  let fd: number | undefined;
   try {
-    const asRoot = process.getuid?.() === 0;
-    const target = asRoot ? ownedPath(path) : path;
-    if (target === null) return null;
-    fd = openSync(target, O_RDONLY | O_NONBLOCK | (asRoot ? O_NOFOLLOW : 0));
-    if (!fstatSync(fd).isFile()) return null;
-    return readFdBoundedSync(fd, path, limit).toString('utf8');
+    const target = checkedPath(path);
+    return target === null ? null : readCheckedSync(target, limit, path).toString('utf8');
   } catch {
     return null;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -110,6 +110,23 @@ describe.skipIf(!root)('readText as root (skipped: the test needs root to give f
       expect(await readText(join(alice, 'pip', 'pip.conf'))).toBe(PIP);
     });
 
+    it("follows root's chains of relative links (as /etc/ssl/certs/<hash>.0 -> X.pem -> /usr/share/…)", async () => {
+      const dir = configDir(mkdtempSync(join(secret, 'system-')), 0);
+      linkAt(join(dir, 'hop.conf'), join(dir, 'pip', 'pip.conf'), 0);
+      linkAt(join(dir, 'abc.0'), 'hop.conf', 0);
+      expect(await readText(join(dir, 'abc.0'))).toBe(PIP);
+      expect(ownedPath(join(dir, 'abc.0'))).toBe(join(dir, 'pip', 'pip.conf'));
+    });
+
+    it("does not follow a user's link to root's file, reached through root's link", async () => {
+      const target = configDir(join(secret, 'behind'), 0);
+      const user = mkdtempSync(join(home, 'user-'));
+      chownSync(user, USER, USER);
+      linkAt(join(user, 'planted'), join(target, 'pip', 'pip.conf'), USER);
+      const system = linkAt(join(home, `system-${Math.random()}`), join(user, 'planted'), 0);
+      expect(await readText(system)).toBeNull();
+    });
+
     it('refuses a dangling link and a FIFO without blocking', async () => {
       const user = mkdtempSync(join(home, 'user-'));
       linkAt(join(user, 'gone'), join(user, 'nowhere'), 0);
