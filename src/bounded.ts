@@ -11,6 +11,12 @@ import { CertifixError } from './core/errors.ts';
 /** Certificates and pasted errors: the largest real CA bundles are well under 1 MB (Mozilla's: ~220 kB). */
 const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 
+/**
+ * CA files named from HOME (REQUESTS_CA_BUNDLE=~/corp.pem, a keystore): Mozilla's whole list is ~220 KB, a
+ * JDK's cacerts ~150 KB.
+ */
+export const MAX_CA_FILE_BYTES = MAX_INPUT_BYTES;
+
 /** Config files in HOME (.npmrc, pip.conf, .gitconfig, shell startup files). */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 

@@ -14,12 +14,14 @@
  * with its environment; a library user's process writes nothing under HOME.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync, readSync, type Stats, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { MAX_CA_FILE_BYTES } from '../bounded.ts';
 import { type Cert, certFromDer, parseCerts } from '../core/cert.ts';
 import { subjectKey } from '../core/extensions.ts';
 import { isKeystore, readKeystore } from '../core/keystore.ts';
 import type { IndexedAnchor } from '../core/trust-index.ts';
+import { checkedOpenFlags, readCheckedSync } from '../host-files.ts';
 import { certOfPemBody, pemBodies } from './pem.ts';
 import { cacheRoot, readCacheJson, settled, writeCacheFile } from './user-cache.ts';
 
@@ -57,14 +59,15 @@ function stampOf(path: string, st: Stats): string {
 
 /**
  * The anchors of the CA file at `path` (whose stat is `st`): rows of its index when it was made from this
- * version of the file, else every certificate decoded now (and the index written for the next run).
+ * version of the file, else every certificate decoded now (and the index written for the next run). `path` is
+ * one host-files.ts `checkedPath` returned (load.ts): it is read, now and for each row later, as such.
  */
 export function fileAnchors(path: string, st: Stats): Array<Cert | IndexedAnchor> {
   const stamp = stampOf(path, st);
   const file = indexFile(stamp);
   const cached = file ? readIndex(file, stamp, st.size) : null;
   if (cached) return cached.rows.map((row) => anchor(row, cached.kind, () => sliceOf(path, row)));
-  const data = readFileSync(path);
+  const data = readCheckedSync(path, MAX_CA_FILE_BYTES);
   const decoded = decodeFile(data, path);
   if (file && decoded.rows && settled(st))
     write(file, { format: FORMAT, stamp, kind: decoded.kind, rows: decoded.rows });
@@ -138,7 +141,7 @@ function keyOf(c: Cert): string | null {
 function sliceOf(path: string, [, , start, end]: Row): Buffer | undefined {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, checkedOpenFlags());
     const buf = Buffer.alloc(end - start);
     return readSync(fd, buf, 0, buf.length, start) === buf.length ? buf : undefined;
   } catch {

@@ -8,12 +8,13 @@
  */
 import { opendirSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readFileBoundedSync } from '../bounded.ts';
+import { MAX_CA_FILE_BYTES } from '../bounded.ts';
 import { type Cert, parseCerts, uniqueCerts } from '../core/cert.ts';
 import { CertifixError } from '../core/errors.ts';
 import { isKeystore, readKeystore } from '../core/keystore.ts';
 import { type AnchorDir, type IndexedAnchor, TrustIndex } from '../core/trust-index.ts';
 import { type NameInfo, nameHash } from '../core/verify/dn.ts';
+import { checkedPath, readCheckedSync } from '../host-files.ts';
 import type { TrustSource } from '../types.ts';
 import { fileAnchors as indexedAnchors } from './bundle-index.ts';
 import { mozillaAnchors, mozillaRoots } from './mozilla.ts';
@@ -26,17 +27,25 @@ export { parsePemCached };
 type Memo<T> = Map<string, { mtimeMs: number; size: number; value: T }>;
 
 /**
+ * A CA file's bytes, from a path host-files.ts `checkedPath` returned; throws for anything but a regular file.
  * CA files are named by variables and config files in HOME, so they are read only when they are regular files
- * (a FIFO in SSL_CERT_DIR would block the read forever, /dev/zero would fill memory) and at most this large
- * (Mozilla's whole list is ~220 KB; a JDK's cacerts ~150 KB). Symlinks are followed: /etc/ssl/certs is made
- * of them.
+ * (a FIFO in SSL_CERT_DIR would block the read forever, /dev/zero would fill memory) and at most
+ * MAX_CA_FILE_BYTES. Symlinks are followed (/etc/ssl/certs is made of them), as root only those `ownedPath`
+ * allows: a user's ~/corp.pem -> /root/secret.pem is not read under `sudo certifix`.
  */
-const MAX_CA_FILE_BYTES = 4 * 1024 * 1024;
+function readCaFileSync(target: string): Buffer {
+  return readCheckedSync(target, MAX_CA_FILE_BYTES);
+}
 
-/** A CA file's bytes, bounded; throws for anything but a regular file (callers treat that as unreadable). */
-function readCaFileSync(path: string): Buffer {
-  if (!statSync(path).isFile()) throw new Error(`${path} is not a regular file`);
-  return readFileBoundedSync(path, MAX_CA_FILE_BYTES);
+/** A CA file's bytes, or undefined when it cannot be read (or, as root, lies behind a refused link). */
+function caFileBytes(path: string): Buffer | undefined {
+  const target = checkedPath(path);
+  if (target === null) return undefined;
+  try {
+    return readCaFileSync(target);
+  } catch {
+    return undefined;
+  }
 }
 
 const byPath: Memo<Cert[]> = new Map();
@@ -47,10 +56,12 @@ const anchorsByFile: Memo<Array<Cert | IndexedAnchor>> = new Map();
  * /usr/lib/ssl/cert.pem and /etc/ssl/certs/ca-certificates.crt are one file on Debian. [] when unreadable,
  * not a regular file or past MAX_CA_FILE_BYTES.
  */
-function perFile<T>(memo: Memo<T[]>, path: string, read: (key: string, st: Stats) => T[]): T[] {
+function perFile<T>(memo: Memo<T[]>, path: string, read: (target: string, st: Stats) => T[]): T[] {
+  const target = checkedPath(path); // `path` itself, except as root (host-files.ts)
+  if (target === null) return [];
   let st: Stats;
   try {
-    st = statSync(path);
+    st = statSync(target);
   } catch {
     return [];
   }
@@ -60,7 +71,7 @@ function perFile<T>(memo: Memo<T[]>, path: string, read: (key: string, st: Stats
   if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.value;
   let value: T[];
   try {
-    value = read(key, st);
+    value = read(target, st);
   } catch {
     value = [];
   }
@@ -73,13 +84,13 @@ function perFile<T>(memo: Memo<T[]>, path: string, read: (key: string, st: Stats
  * bundle or a Java keystore, so that only the certificates a lookup reaches are read and decoded.
  */
 function fileAnchors(path: string): Array<Cert | IndexedAnchor> {
-  return perFile(anchorsByFile, path, (_, st) => indexedAnchors(path, st));
+  return perFile(anchorsByFile, path, indexedAnchors);
 }
 
 /** readBundle without the promise: [] when the file cannot be read. */
 export function readBundleSync(path: string): Cert[] {
-  return perFile(byPath, path, () => {
-    const data = readCaFileSync(path);
+  return perFile(byPath, path, (target) => {
+    const data = readCaFileSync(target);
     const text = data.toString('latin1');
     // A Java truststore (JKS or PKCS#12) is a CA store too: its certificates (core/keystore.ts).
     return text.includes('-----BEGIN')
@@ -177,10 +188,8 @@ export function hashedDir(dir: string): AnchorDir {
           certs = [];
           // Bounded like a listing: a directory of <hash>.0 ... <hash>.99999 is not read to its end.
           for (let n = 0; n < MAX_HASH_DIR_ENTRIES; n++) {
-            let found: Cert[] = [];
-            try {
-              found = parsePemCached(readCaFileSync(join(dir, `${h}.${n}`)).toString('latin1')); // by_dir reads PEM
-            } catch {}
+            const pem = caFileBytes(join(dir, `${h}.${n}`))?.toString('latin1'); // by_dir reads PEM
+            const found = pem === undefined ? [] : parsePemCached(pem);
             if (found.length === 0) break;
             certs.push(...found);
           }
