@@ -1,4 +1,5 @@
 import { processContext } from '../context.ts';
+import { enableAiaCache } from '../net/aia-cache.ts';
 import { enableBundleIndex } from '../stores/bundle-index.ts';
 import { enableReadMemo } from '../stores/read-memo.ts';
 import type { Context } from '../types.ts';
@@ -10,11 +11,12 @@ export { runProcess } from '../context.ts';
 declare const __BUILD__: string;
 
 /**
- * The context of a command; the CLI keeps its index of CA bundles and what diagnose resolved (per build) under
- * the cache of this environment's user.
+ * The context of a command; the CLI keeps its index of CA bundles, what diagnose resolved (per build) and the
+ * issuers it fetched over AIA under the cache of this environment's user.
  */
 export function contextFromIo(io: Io): Context {
   enableBundleIndex(io.env);
+  enableAiaCache(io.env);
   enableReadMemo(io.env, typeof __BUILD__ === 'string' ? __BUILD__ : undefined);
   return processContext(io.env, io.cwd);
 }

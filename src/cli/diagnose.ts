@@ -1,4 +1,4 @@
-import { registry } from '../clients/registry.ts';
+import { CLIENT_IDS } from '../clients/ids.ts';
 import { diagnose } from '../commands/diagnose.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { DiagnoseReport } from '../core/report.ts';
@@ -11,13 +11,14 @@ import { renderReport } from './render-diagnose.ts';
 export const DIAGNOSE_HELP = `Usage: certifix diagnose <url|host[:port]> [options]
 
 Connect as your clients would (directly or through the proxy from HTTPS_PROXY / --proxy), show the chain
-the server really sends, and say for each installed client (python-requests, python-ssl, pip, curl, git,
-node, npm) whether it verifies it - and if not, the error exactly as that client prints it.
+the server really sends, and say for each installed client (Python's requests, pip, httpx and every Python
+environment, curl, git, wget, Node, npm, yarn, Java, Maven, Go, Ruby, Cargo, PHP, Docker, cloud CLIs, ...)
+whether it verifies it - and if not, the error exactly as that client prints it.
 
 Options:
   --proxy URL        use this HTTP CONNECT proxy (default: HTTPS_PROXY/ALL_PROXY, honouring NO_PROXY)
   --no-proxy         connect directly even if a proxy is configured
-  --client IDS       only these clients, comma-separated (e.g. pip,node)
+  --client IDS       only these clients, comma-separated (e.g. pip,node; every id: certifix status)
   --python PATH      also this Python interpreter (repeatable); PATH, pyenv, conda and ./.venv are found
   --timeout SECONDS  connection timeout (default 10)
   --no-aia           do not fetch missing intermediates from the certificate's AIA URL
@@ -73,7 +74,7 @@ export async function diagnoseCommand(argv: string[], io: Io): Promise<number> {
 export function clientIds(values: string[] | undefined): ClientId[] | undefined {
   const ids = list(values);
   if (ids.length === 0) return undefined;
-  const known = registry.ids();
+  const known = CLIENT_IDS;
   const unknown = ids.filter((id) => !known.includes(id as ClientId));
   if (unknown.length > 0) {
     throw new CertifixError('USAGE', `unknown client ${unknown.join(', ')}; known: ${known.join(', ')}`);

@@ -35,6 +35,7 @@ import {
 import { java, javaPlanFor, uncopyable } from './java.ts';
 import { envProp, PROP } from './java-options.ts';
 import { NOT_VERIFIED } from './messages.ts';
+import { renderOf } from './renders.ts';
 import type { Client } from './types.ts';
 
 const DAEMON_NOTE =
@@ -187,8 +188,7 @@ export const gradle: Client = {
   id: 'gradle',
   detect,
   trust,
-  // Gradle prints the JVM's exception (java.ts render), wrapped in its "Could not resolve …" lines.
-  render: (v, host) => java.render(v, host),
+  render: renderOf('gradle'),
   plan,
   unobservable:
     "a Gradle build runs in a daemon and reads the user's ~/.gradle: its result is predicted from its trust store",

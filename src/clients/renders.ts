@@ -48,6 +48,8 @@ const RENDERS: Partial<Record<ClientId, Render>> = {
     return `Error response from daemon: Get "https://${authority(host, port)}/v2/": tls: failed to verify certificate: ${why}`;
   },
   go: () => 'tls: failed to verify certificate: x509: certificate signed by unknown authority',
+  // Gradle prints the JVM's exception, wrapped in its "Could not resolve ..." lines.
+  gradle: (v, host) => java(v, host),
   java,
   maven: (v, host) => java(v, host),
   php,

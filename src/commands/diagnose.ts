@@ -4,8 +4,9 @@
  * the modules it calls; the reasoning lives in core/analyze.ts.
  */
 
+import { isClientId } from '../clients/ids.ts';
 import { envLabelOf } from '../clients/python-envs.ts';
-import { registry } from '../clients/registry.ts';
+import { renderOf } from '../clients/renders.ts';
 import { policyOf } from '../clients/stacks.ts';
 import type { Client } from '../clients/types.ts';
 import { processContext } from '../context.ts';
@@ -72,6 +73,8 @@ async function resolveClients(ctx: Context, only?: readonly ClientId[]): Promise
         taint();
         return ctx.run(...args);
       };
+      // The adapters load only here: a kept resolution renders by id (renders.ts).
+      const { registry } = await import('../clients/registry.ts');
       const chosen = registry.list().filter((c) => !only || only.includes(c.id));
       const all: Context = { ...ctx, run, pythonScope: 'all' };
       // Every installation (each Python environment; core/environments.ts folds the ones that agree). The
@@ -83,7 +86,7 @@ async function resolveClients(ctx: Context, only?: readonly ClientId[]): Promise
     },
     isResolvedList,
   );
-  return resolved.map((r) => inputOf(registry.get(r.id) as Client, r, ctx));
+  return resolved.map((r) => inputOf(r.id, renderOf(r.id), r, ctx));
 }
 
 async function resolve(
@@ -104,20 +107,24 @@ async function inputsFor(
   ctx: Context,
 ): Promise<ClientInput[]> {
   const resolved = await resolve(installs, ctx);
-  return resolved.map((r, i) => inputOf((installs[i] as { client: Client }).client, r, ctx));
+  return resolved.map((r, i) => inputOf(r.id, (installs[i] as { client: Client }).client.render, r, ctx));
 }
 
-function inputOf(client: Client, { inst, source, policy }: Resolved, ctx: Context): ClientInput {
+function inputOf(
+  id: ClientId,
+  render: Client['render'],
+  { inst, source, policy }: Resolved,
+  ctx: Context,
+): ClientInput {
   return {
-    id: client.id,
+    id,
     version: inst.version,
     environment: inst.details?.prefix && inst.details.pythonVersion ? envLabelOf(inst, ctx.home) : undefined,
     source,
     // trustIndex() keeps one index per distinct source, so clients sharing a bundle share its index.
     anchors: trustIndex(source),
     policy,
-    render: (v, host, port, detail) =>
-      client.render(v, host, port, inst, detail && { ...detail, trust: source }),
+    render: (v, host, port, detail) => render(v, host, port, inst, detail && { ...detail, trust: source }),
   };
 }
 
@@ -132,7 +139,7 @@ function isResolvedList(v: unknown): v is Resolved[] {
       (r) =>
         isObject(r) &&
         typeof r.id === 'string' &&
-        registry.get(r.id as ClientId) !== undefined &&
+        isClientId(r.id) &&
         isObject(r.inst) &&
         typeof r.inst.path === 'string' &&
         isObject(r.source) &&

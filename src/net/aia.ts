@@ -8,6 +8,7 @@ import { type Cert, certFromDer, isIssuedBy, parseCerts } from '../core/cert.ts'
 import { certInfo } from '../core/extensions.ts';
 import { pkcs7Certificates, pkcs7FromPem } from '../core/pkcs7.ts';
 import { children, oidToString, parse } from '../core/verify/der.ts';
+import { aiaKey, keepAnswer, keptAnswer } from './aia-cache.ts';
 import { PrivateAddressError, safeGet } from './http-get.ts';
 import type { ProxyConfig } from './proxy.ts';
 
@@ -98,6 +99,15 @@ export function parseIssuerResponse(body: Buffer): Cert[] {
   }
 }
 
+/** The certificate in an AIA answer that issued `child`, if any. */
+function issuerIn(body: Buffer, child: Cert): Cert | undefined {
+  try {
+    return parseIssuerResponse(body).find((c) => isIssuedBy(child, c));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Follow issuer links inside the served chain from the leaf: the top is where the links stop. */
 function topOfServed(chain: readonly Cert[]): Cert | undefined {
   let current = chain[0];
@@ -160,6 +170,11 @@ async function fetchIssuer(
       });
       continue;
     }
+    // An answer kept from an earlier run (aia-cache.ts) is used only when it holds the issuer, as a fetch is.
+    const key = aiaKey(url, opts.allowPrivate === true, opts.proxy?.url ?? null);
+    const kept = keptAnswer(key);
+    const keptIssuer = kept && issuerIn(kept, child);
+    if (keptIssuer) return { url, cert: keptIssuer };
     const left = (opts.deadline as number) - Date.now();
     if (left <= 0) {
       errors.push({ url, error: 'not fetched: the time allowed for AIA fetches ran out' });
@@ -174,7 +189,10 @@ async function fetchIssuer(
       });
       const certs = parseIssuerResponse(got.body);
       const cert = certs.find((c) => isIssuedBy(child, c));
-      if (cert) return { url, cert };
+      if (cert) {
+        keepAnswer(key, got.body);
+        return { url, cert };
+      }
       errors.push({
         url,
         error: certs.length

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CLIENT_IDS } from '../../src/clients/ids.ts';
 import { verdictFromOutput } from '../../src/clients/messages.ts';
 import { registry } from '../../src/clients/registry.ts';
+import { renderOf } from '../../src/clients/renders.ts';
 import type { ClientId } from '../../src/types.ts';
 
 const fx = (n: string) => readFileSync(join(import.meta.dirname, 'fixtures', `${n}.txt`), 'utf8');
@@ -112,45 +114,27 @@ describe('render reproduces the recorded line', () => {
 });
 
 describe('registry', () => {
-  it('lists every client once and refuses duplicates', async () => {
-    expect(registry.ids()).toEqual([
-      'python-requests',
-      'python-ssl',
-      'pip',
-      'curl',
-      'git',
-      'node',
-      'npm',
-      'httpx',
-      'aiohttp',
-      'urllib3',
-      'boto3',
-      'wget',
-      'ruby',
-      'go',
-      'cargo',
-      'php',
-      'conda',
-      'uv',
-      'poetry',
-      'pipenv',
-      'pdm',
-      'httplib2',
-      'grpc',
-      'composer',
-      'java',
-      'yarn',
-      'pnpm',
-      'maven',
-      'gradle',
-      'gcloud',
-      'deno',
-      'bun',
-      'vscode',
-      'docker',
-      'az',
-    ]);
+  it('lists every client once, as ids.ts lists them without loading adapters, and refuses duplicates', async () => {
+    expect(registry.ids()).toEqual(CLIENT_IDS);
+    expect(new Set(CLIENT_IDS).size).toBe(CLIENT_IDS.length);
     const { ClientRegistry, CLIENTS } = await import('../../src/clients/registry.ts');
     expect(() => new ClientRegistry([...CLIENTS, CLIENTS[0] as never])).toThrow(/duplicate/);
+  });
+});
+
+describe('renderOf', () => {
+  // The kept resolution renders verdicts by id (commands/diagnose.ts), without loading the adapter.
+  const verdicts = [
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'HOSTNAME_MISMATCH',
+    'CERT_HAS_EXPIRED',
+  ];
+  it.each(CLIENT_IDS)("prints %s's line as its adapter does", (id) => {
+    const client = registry.get(id);
+    for (const code of verdicts) {
+      const v = { ok: false, code, message: `${code} message` } as const;
+      expect(renderOf(id)(v, 'host.test', 8443)).toBe(client?.render(v, 'host.test', 8443));
+    }
   });
 });
