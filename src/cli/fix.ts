@@ -1,3 +1,4 @@
+import type { ApplyResult } from '../apply/index.ts';
 import { type FixQuestion, type FixStep, fix } from '../commands/fix.ts';
 import { formatFingerprint } from '../core/cert.ts';
 import { CertifixError } from '../core/errors.ts';
@@ -66,6 +67,16 @@ function describeRoot(r: Screened, s: Style): string[] {
   return lines;
 }
 
+/** After a confirmed preview: the files changed, without the lines the preview showed. */
+function renderDone(result: ApplyResult, s: Style): string {
+  const rows = result.changed.map(
+    (c) => `  ${c.action === 'create' ? 'created' : 'modified'} ${c.path}${c.target ? ` → ${c.target}` : ''}`,
+  );
+  if (rows.length === 0) rows.push(s.green('  Already configured: nothing to change.'));
+  for (const w of result.warnings) rows.push(`  ${s.yellow(`warning: ${w}`)}`);
+  return `\n${s.bold('Changes:')}\n${rows.join('\n')}\n`;
+}
+
 export async function fixCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
     ca: { type: 'string', multiple: true },
@@ -93,6 +104,8 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
   const net = networkOptions(values);
   const say = (line: string) => (values.json ? undefined : io.stdout(`${line}\n`));
   let applied: Extract<FixStep, { kind: 'applied' }> | undefined;
+  // The question showed the plan and its changes: afterwards only the files are listed again.
+  let previewed = false;
   // Refusals are said once: before the last question when there is one, else when fix returns.
   let refusalsSaid = false;
   const sayRefusals = (refused: readonly { refusal?: string | undefined }[]) => {
@@ -125,8 +138,12 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
         'REFUSED',
         'not on a terminal: pass --yes to confirm, or --dry-run to see the plan',
       );
+    // Exactly what a yes does: every client's decision, every file and line (a JDK keystore's imports too).
+    io.stdout(renderClients(q.plan, s));
+    io.stdout(renderChanges(q.plan, q.preview, s, 'What a yes changes (nothing is changed yet):'));
+    previewed = true;
     const n = q.roots.length;
-    return io.confirm(`Trust ${n === 1 ? 'this root' : `these ${n} roots`} and configure your clients?`);
+    return io.confirm(`Trust ${n === 1 ? 'this root' : `these ${n} roots`} and make these changes?`);
   };
   const report = await fix(
     {
@@ -151,9 +168,9 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
       say(report.nothingToDo ? `Nothing to trust: ${report.nothingToDo}.` : 'Nothing to trust.');
   } else {
     const { plan, result } = applied;
-    io.stdout(renderClients(plan, s));
+    if (!previewed) io.stdout(renderClients(plan, s));
     if (plan.installs.length === 0) say('\nNothing to configure: every client already trusts these roots.');
-    else io.stdout(renderChanges(plan, result, s));
+    else io.stdout(previewed ? renderDone(result, s) : renderChanges(plan, result, s));
     const untouched = plan.choices.filter((c) => !c.configure).map((c) => c.id);
     if (report.proof) io.stdout(renderProof(report.proof, url ?? '', s, untouched, report.notProved));
     // Only the shell blocks wait for a new shell (an import into a JDK's cacerts is read by the next JVM).

@@ -35,9 +35,9 @@ export function renderClients(fix: FixPlan, s: Style): string {
 }
 
 /** What was (or would be) changed, file by file, with the lines added and removed. */
-export function renderChanges(fix: FixPlan, result: ApplyResult, s: Style): string {
+export function renderChanges(fix: FixPlan, result: ApplyResult, s: Style, heading?: string): string {
   const out: string[] = [''];
-  out.push(s.bold(result.dryRun ? 'Plan (dry run, nothing changed):' : 'Changes:'));
+  out.push(s.bold(heading ?? (result.dryRun ? 'Plan (dry run, nothing changed):' : 'Changes:')));
   for (const p of fix.plans) {
     out.push(`  ${s.cyan(p.owner)}: ${p.summary}`);
     for (const n of p.notes ?? []) out.push(`    ${s.dim(n)}`);

@@ -34,7 +34,7 @@ export function cacertsPlan(inst: Installation, bundlePath: string, ctx: Pick<Co
   const named = envProp(ctx, PROP.store);
   return {
     owner: 'java',
-    summary: `Import the chosen roots into ${store} (the keystore this JDK trusts by default) with its keytool, as certifix-<sha256 prefix> entries; its bytes are backed up first and \`certifix undo\` puts them back.`,
+    summary: `Import the chosen roots this keystore lacks into ${store} (the keystore this JDK trusts by default) with its keytool, as certifix-<sha256 prefix> entries; its current bytes are saved first in certifix's journal (${dirname(bundlePath)}) and \`certifix undo\` writes them back.`,
     changes: [
       {
         kind: 'cacerts',

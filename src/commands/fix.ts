@@ -20,8 +20,18 @@ import { type NotProved, notProvable, type Proof, proofEnv, prove } from './prov
 export type FixQuestion =
   /** A root seen only on the network (its fingerprint not confirmed): trust it? */
   | { kind: 'trust-network-root'; root: Screened }
-  /** The last question: trust these roots and configure the clients? `refused` are the roots left out. */
-  | { kind: 'proceed'; roots: readonly Screened[]; refused: readonly Screened[] };
+  /**
+   * The last question: trust these roots and make these changes? `refused` are the roots left out; `plan` and
+   * `preview` (a dry run of it: each file, the lines it gains or loses, a JDK keystore's imports) are exactly
+   * what a yes applies. Not asked when the preview changes nothing.
+   */
+  | {
+      kind: 'proceed';
+      roots: readonly Screened[];
+      refused: readonly Screened[];
+      plan: FixPlan;
+      preview: ApplyResult;
+    };
 
 /** What `fix` has done so far, for a caller that shows progress (the CLI prints each step as it comes). */
 export type FixStep =
@@ -195,18 +205,21 @@ export async function fix(opts: FixOptions = {}, ctx: Context = processContext()
   if (refused.length > 0 && !dryRun) accepted = [...accepted, ...(await confirmRefused(refused, opts))];
   const stillRefused = refused.filter((r) => !accepted.some((a) => a.cert.sha256 === r.cert.sha256));
   if (accepted.length === 0) return nothingPlanned(dryRun, stillRefused, selection.nothingToDo);
-  if (
-    !dryRun &&
-    opts.confirm &&
-    !(await opts.confirm({ kind: 'proceed', roots: accepted, refused: stillRefused }))
-  )
-    throw new CertifixError('CANCELLED', 'nothing changed.');
   const roots: ChosenRoot[] = accepted.map((r) => ({ cert: r.cert, origin: r.origin }));
   const plan = await planFix(roots, { clients: opts.clients, diagnosis: selection.diagnosis }, ctx);
   const nothingToConfigure = plan.installs.length === 0;
-  const result: ApplyResult = nothingToConfigure
-    ? { dryRun, changed: [], unchanged: [], warnings: [], journal: '' }
-    : await applyPlans(plan.plans, ctx, { dryRun });
+  const apply = async (dry: boolean): Promise<ApplyResult> =>
+    nothingToConfigure
+      ? { dryRun: dry, changed: [], unchanged: [], warnings: [], journal: '' }
+      : applyPlans(plan.plans, ctx, { dryRun: dry });
+  if (!dryRun && opts.confirm) {
+    // The question shows what a yes does, file by file: the plan's own dry run.
+    const preview = await apply(true);
+    const q = { kind: 'proceed', roots: accepted, refused: stillRefused, plan, preview } as const;
+    if ((preview.changed.length > 0 || preview.registry?.length) && !(await opts.confirm(q)))
+      throw new CertifixError('CANCELLED', 'nothing changed.');
+  }
+  const result = await apply(dryRun);
   opts.onStep?.({ kind: 'applied', plan, result });
   let proof: Proof[] | null = null;
   if (opts.url && !dryRun && !nothingToConfigure) {

@@ -122,7 +122,10 @@ describe.skipIf(lacks('openssl', 'git'))(`certifix fix (CLI) ${missing('openssl'
     const home = tempHome();
     const r = await certifix(['fix', '--ca', root.certPath, '--client', 'git'], home, [false]);
     expect(r.code).toBe(1);
-    expect(r.asked).toEqual(['Trust this root and configure your clients?']);
+    expect(r.asked).toEqual(['Trust this root and make these changes?']);
+    // Before the question: what a yes would change, file by file.
+    expect(r.stdout).toContain('What a yes changes (nothing is changed yet):');
+    expect(r.stdout).toContain(`would create ${join(home, '.gitconfig')}`);
     expect(r.stderr).toContain('nothing changed');
     expect(await snapshotTree(home)).toEqual({});
   });
@@ -211,7 +214,7 @@ describe.skipIf(lacks('openssl', 'git'))(`certifix fix (CLI) ${missing('openssl'
       const yes = await certifix(['fix', url, '--client', 'git'], home, [true, true]);
       expect(yes.asked).toEqual([
         expect.stringMatching(/^Trust "O=Example Corp, CN=CLI Test Root CA"\?/),
-        expect.stringMatching(/configure your clients/),
+        expect.stringMatching(/make these changes/),
       ]);
       expect(yes.code, yes.stderr + yes.stdout).toBe(0); // and the real git verifies through the bundle
       expect((await certifix(['undo', '--yes'], home)).code).toBe(0);

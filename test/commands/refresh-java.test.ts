@@ -1,20 +1,10 @@
 /**
  * `refresh` after `fix --java-cacerts` re-applies Java the same way: the roots imported into the JDK's keystore
  * again (here after a JDK update put back the original file), no truststore built, no JAVA_TOOL_OPTIONS set.
- * A Java home of the test's own: `bin/java` a stub (detection only reads the layout; nothing here runs it),
- * `bin/keytool` the real one, `lib/security/cacerts` a one-entry JKS made by keytool. HOME and the sysroot are
- * temporary; the only client looked at is the one on PATH, this Java.
+ * A Java home of the test's own (helpers/fake-jdk.ts); HOME and the sysroot are temporary, and this Java is
+ * the only tool on PATH.
  */
-import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,7 +14,8 @@ import { refresh } from '../../src/commands/refresh.ts';
 import { undo } from '../../src/commands/undo.ts';
 import { runProcess } from '../../src/context.ts';
 import type { Context } from '../../src/types.ts';
-import { lacks, missing, which } from '../helpers/has.ts';
+import { fakeJdk, keystoreAliases } from '../helpers/fake-jdk.ts';
+import { lacks, missing } from '../helpers/has.ts';
 import { Pki } from '../helpers/pki.ts';
 import { snapshotTree } from '../helpers/snapshot.ts';
 
@@ -33,47 +24,22 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** A temporary Java home, HOME and sysroot; the JDK's keystore holds one entry, `old`. */
+/** A temporary Java home (fake-jdk.ts), HOME and sysroot; only this Java is on PATH. */
 function setUp() {
   const dir = mkdtempSync(join(tmpdir(), 'certifix-refresh-java-'));
   dirs.push(dir);
   mkdirSync(join(dir, 'pki'));
   const pki = new Pki(join(dir, 'pki'));
-  const old = pki.root('old', 'Already Trusted Root');
+  const jdk = fakeJdk(dir, pki.root('old', 'Already Trusted Root'));
   const corp = pki.root('corp', 'Refresh Corp Root', { subjectPrefix: '/O=Example Corp' });
-  const jdk = join(dir, 'jdk');
-  mkdirSync(join(jdk, 'bin'), { recursive: true });
-  mkdirSync(join(jdk, 'lib', 'security'), { recursive: true });
-  writeFileSync(join(jdk, 'bin', 'java'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
-  symlinkSync(which('keytool') as string, join(jdk, 'bin', 'keytool'));
-  const cacerts = join(jdk, 'lib', 'security', 'cacerts');
-  execFileSync(
-    'keytool',
-    ['-importcert', '-noprompt', '-alias', 'old', '-file', old.certPath, '-keystore', cacerts].concat([
-      '-storetype',
-      'JKS',
-      '-storepass',
-      'changeit',
-    ]),
-    { stdio: 'ignore' },
-  );
   const home = join(dir, 'home');
   const sysroot = join(dir, 'sysroot');
   mkdirSync(home);
   mkdirSync(sysroot);
-  const env = { HOME: home, PATH: join(jdk, 'bin'), SHELL: '/bin/bash', LANG: 'C.UTF-8' };
+  const env = { HOME: home, PATH: jdk.bin, SHELL: '/bin/bash', LANG: 'C.UTF-8' };
   const ctx: Context = { env, home, cwd: home, platform: 'linux', sysroot, run: runProcess };
-  return { ctx, cacerts, root: corp.certPath };
+  return { ctx, cacerts: jdk.cacerts, root: corp.certPath };
 }
-
-const aliases = (store: string) =>
-  execFileSync('keytool', ['-list', '-keystore', store, '-storepass', 'changeit'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  })
-    .split('\n')
-    .filter((l) => l.includes('trustedCertEntry'))
-    .map((l) => l.split(',')[0]);
 
 describe.skipIf(lacks('keytool', 'openssl'))(
   `refresh after fix --java-cacerts ${missing('keytool', 'openssl')}`,
@@ -85,7 +51,7 @@ describe.skipIf(lacks('keytool', 'openssl'))(
       const home = await snapshotTree(ctx.home);
       const fixed = await fix({ ca: [root], clients: ['java'], javaCacerts: true }, ctx);
       expect(fixed.changed.map((c) => c.path)).toContain(cacerts);
-      expect(aliases(cacerts).filter((a) => a?.startsWith('certifix-'))).toHaveLength(1);
+      expect(keystoreAliases(cacerts).filter((a) => a?.startsWith('certifix-'))).toHaveLength(1);
 
       // A JDK update puts its own file back: the import is gone.
       writeFileSync(cacerts, original);
@@ -98,7 +64,7 @@ describe.skipIf(lacks('keytool', 'openssl'))(
 
       const done = await refresh({}, ctx);
       expect(done.changed.map((c) => c.path)).toContain(cacerts);
-      expect(aliases(cacerts).sort()).toEqual([expect.stringMatching(/^certifix-/), 'old']);
+      expect(keystoreAliases(cacerts).sort()).toEqual([expect.stringMatching(/^certifix-/), 'old']);
       const data = certifixPaths(ctx).dir;
       expect(existsSync(join(data, 'java-truststore.jks'))).toBe(false);
       expect(JSON.stringify(await snapshotTree(ctx.home))).not.toContain('JAVA_TOOL_OPTIONS');
