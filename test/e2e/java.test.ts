@@ -3,12 +3,17 @@
  * `java` launcher) through Squid, through mitmproxy and straight to the internal-CA service, in NEW login
  * shells. Before `certifix fix --yes` the JDK's cacerts lacks the company roots (PKIX path building failed);
  * after it the JVM reads certifix's truststore through JAVA_TOOL_OPTIONS; after `undo` it fails the same way
- * again, HOME has its bytes back, and a second undo has nothing to do.
+ * again, HOME has its bytes back, and a second undo has nothing to do. A user whose JAVA_TOOL_OPTIONS names
+ * a PKCS#12 trust store of their own, with its password: certifix's truststore is a whole copy of it (its
+ * password-protected certificates read by the JDK's keytool) plus the bundle's roots, and the JVM verifies
+ * through it after fix, as through the user's own store alone after undo.
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { java } from '../../src/clients/java.ts';
 import type { Context, Verdict } from '../../src/types.ts';
-import { lacks, missing } from '../helpers/has.ts';
+import { lacks, missing, which } from '../helpers/has.ts';
 import { Lab } from '../helpers/lab.ts';
 import type { Laptop } from '../helpers/laptop.ts';
 import { CLIENT_NOISE } from '../helpers/snapshot.ts';
@@ -68,6 +73,40 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy', 'java'))(
       expect(await outcomes(laptop)).toEqual(before);
       expect(await laptop.snapshotHome({ ignore: CLIENT_NOISE })).toEqual(home);
       expect((await laptop.certifix(['undo', '--yes'])).stdout).toContain('Nothing to undo');
+    });
+
+    it('a PKCS#12 trust store named with its password in JAVA_TOOL_OPTIONS is copied whole; HttpClient verifies through the copy', async () => {
+      // IT put only the proxy's root in the OS store; the internal CA's root is in the user's own store only.
+      const laptop = await lab.laptop({ corporateRoots: [lab.corporateRoot] });
+      const store = join(laptop.home, 'company.p12');
+      const pass = ['-storetype', 'PKCS12', '-storepass', 'secret77'];
+      const root = lab.internalChain.root.certPath;
+      execFileSync(
+        which('keytool') as string,
+        ['-importcert', '-noprompt', '-alias', 'internal', '-file', root, '-keystore', store, ...pass],
+        { stdio: 'ignore', env: { PATH: '/usr/bin:/bin' } },
+      );
+      // As a user sets it: the store, its password and its type (what keytool made: PKCS#12, certificates encrypted).
+      laptop.env.JAVA_TOOL_OPTIONS = `-Djavax.net.ssl.trustStore=${store} -Djavax.net.ssl.trustStorePassword=secret77 -Djavax.net.ssl.trustStoreType=PKCS12`;
+      const before = await outcomes(laptop);
+      expect(before, JSON.stringify(before)).toMatchObject({
+        'via squid': { ok: false, code: 'VERIFY_FAILED', printed: PKIX },
+        'via mitmproxy': { ok: false, code: 'VERIFY_FAILED', printed: PKIX },
+        internal: { ok: true },
+      });
+      const home = await laptop.snapshotHome({ ignore: CLIENT_NOISE });
+
+      const fix = await laptop.certifix(['fix', '--client', 'java', '--yes']);
+      expect(fix.code, fix.stderr + fix.stdout).toBe(0);
+      expect(fix.stdout).toContain('java-truststore.jks');
+      // The internal root reaches the JVM only through the copy of the user's store: the bundle lacks it.
+      const after = await outcomes(laptop);
+      for (const v of Object.values(after)) expect(v, JSON.stringify(after)).toMatchObject({ ok: true });
+
+      const undo = await laptop.certifix(['undo', '--yes']);
+      expect(undo.code, undo.stderr).toBe(0);
+      expect(await outcomes(laptop)).toEqual(before);
+      expect(await laptop.snapshotHome({ ignore: CLIENT_NOISE })).toEqual(home);
     });
   },
 );
