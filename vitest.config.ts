@@ -26,6 +26,11 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: [...E2E, '**/node_modules/**'],
+          // Some unit tests ask a real tool (npm config, pip config, keytool, openssl) how it reads a file
+          // certifix wrote; each starts in about a second, many on a machine busy with other work. Speed is
+          // measured by `npm run bench`, not here.
+          hookTimeout: 60_000,
+          testTimeout: 30_000,
         },
       },
       {
