@@ -5,7 +5,8 @@
  * is a symlink to a copy of the real keystore elsewhere, as Debian's JDKs link theirs to
  * /etc/ssl/certs/java/cacerts. A real java.net.http.HttpClient program (the adapter's probe) run without
  * JAVA_TOOL_OPTIONS fails on the internal CA, verifies after the import, and fails again after `undo`, which
- * gives the keystore back byte for byte.
+ * gives the keystore back byte for byte. After a JDK update put the original keystore back, `refresh` imports
+ * again the same way.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -19,6 +20,7 @@ import {
   realpathSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -124,6 +126,15 @@ describe.skipIf(lacks('sandbox', 'java'))(`Java fix --java-cacerts ${missing('sa
 
     const status = await laptop.certifix(['status']);
     expect(status.stdout).toContain(`✓ ${jdk.cacerts}`);
+
+    // A JDK update puts its own keystore back; `refresh` imports again, the same way (no JAVA_TOOL_OPTIONS).
+    writeFileSync(jdk.target, original);
+    expect(await internal(laptop)).toMatchObject({ ok: false, code: 'VERIFY_FAILED' });
+    const refresh = await laptop.certifix(['refresh']);
+    expect(refresh.code, refresh.stderr + refresh.stdout).toBe(0);
+    expect(refresh.stdout).not.toContain('JAVA_TOOL_OPTIONS');
+    expect(aliases(jdk.home, jdk.target).sort()).toEqual([...now].sort());
+    expect(await internal(laptop)).toMatchObject({ ok: true });
 
     const undo = await laptop.certifix(['undo', '--yes']);
     expect(undo.code, undo.stderr).toBe(0);
