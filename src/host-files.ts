@@ -10,8 +10,11 @@ import {
   accessSync,
   closeSync,
   constants,
+  type Dir,
+  type Dirent,
   fstatSync,
   lstatSync,
+  opendirSync,
   openSync,
   readlinkSync,
   realpathSync,
@@ -136,6 +139,43 @@ export function readTextSync(path: string, limit = MAX_CONFIG_BYTES): string | n
     return target === null ? null : readCheckedSync(target, limit, path).toString('utf8');
   } catch {
     return null;
+  }
+}
+
+/** A directory's entries, read up to a bound. */
+export interface Listing {
+  entries: Dirent[];
+  /** The directory held more than the bound: the entries past it were not read. */
+  capped: boolean;
+}
+
+/**
+ * Up to `max` entries of `dir`, in the order the file system lists them, read in batches and stopping there
+ * (readdirSync reads every name first: a directory in someone's HOME may hold millions), or at the first entry
+ * `until` accepts (included). As root, `dir` is listed only where `checkedPath` lets it lead. Each entry's
+ * type is the entry's own (a symlink is not isDirectory()). Null when it cannot be listed.
+ */
+export function listDir(dir: string, max: number, until?: (e: Dirent) => boolean): Listing | null {
+  const target = checkedPath(dir);
+  if (target === null) return null;
+  let d: Dir;
+  try {
+    d = opendirSync(target, { bufferSize: 128 });
+  } catch {
+    return null;
+  }
+  const entries: Dirent[] = [];
+  try {
+    for (let e = d.readSync(); e !== null; e = d.readSync()) {
+      if (entries.length === max) return { entries, capped: true };
+      entries.push(e);
+      if (until?.(e)) break;
+    }
+    return { entries, capped: false };
+  } catch {
+    return null;
+  } finally {
+    d.closeSync();
   }
 }
 

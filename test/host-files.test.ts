@@ -8,7 +8,7 @@ import { chownSync, lchownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ownedPath, readText } from '../src/host-files.ts';
+import { listDir, ownedPath, readText } from '../src/host-files.ts';
 
 const root = process.getuid?.() === 0;
 const home = mkdtempSync(join(tmpdir(), 'certifix-host-files-'));
@@ -134,5 +134,37 @@ describe.skipIf(!root)('readText as root (skipped: the test needs root to give f
       execFileSync('mkfifo', [join(user, 'fifo')]);
       expect(await readText(join(user, 'fifo'))).toBeNull();
     });
+  });
+});
+
+describe('listDir: a directory in HOME, listed up to a bound', () => {
+  const dir = mkdtempSync(join(home, 'listing-'));
+  for (const n of ['a', 'b', 'c']) writeFileSync(join(dir, n), '');
+  const names = (l: ReturnType<typeof listDir>) => l?.entries.map((e) => e.name).sort();
+
+  it('lists every entry within the bound, and says when there were more', () => {
+    expect(names(listDir(dir, 3))).toEqual(['a', 'b', 'c']);
+    expect(listDir(dir, 3)?.capped).toBe(false);
+    const capped = listDir(dir, 2);
+    expect(capped?.entries).toHaveLength(2);
+    expect(capped?.capped).toBe(true);
+  });
+
+  it('stops at the entry asked for, and answers null for what cannot be listed', () => {
+    const first = listDir(dir, 3)?.entries[0]?.name;
+    expect(names(listDir(dir, 3, (e) => e.name === first))).toEqual([first]);
+    expect(listDir(join(dir, 'a'), 3)).toBeNull();
+    expect(listDir(join(dir, 'missing'), 3)).toBeNull();
+  });
+
+  it.skipIf(!root)("as root, does not list root's directory through a user's link", () => {
+    const target = configDir(join(secret, 'listed'), 0);
+    const user = mkdtempSync(join(home, 'user-'));
+    chownSync(user, USER, USER);
+    linkAt(join(user, 'site-packages'), target, USER);
+    expect(listDir(join(user, 'site-packages'), 10)).toBeNull();
+    const own = configDir(join(user, 'own'), USER);
+    linkAt(join(user, 'own-link'), own, USER);
+    expect(names(listDir(join(user, 'own-link'), 10))).toEqual(['pip']);
   });
 });

@@ -22,12 +22,12 @@
  *   when the VM starts, and carries ~/.docker/certs.d into it: https://github.com/containers/podman/issues/11507
  *   (a Docker Desktop engineer's comment), https://github.com/docker/docs/pull/3671 (the Desktop FAQ).
  */
-import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { toPem } from '../core/cert.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { Plan } from '../core/plan.ts';
-import { envOf, isFile, readTextSync, sys } from '../host-files.ts';
+import { envOf, isFile, listDir, readTextSync, sys } from '../host-files.ts';
 import { systemStore } from '../stores/index.ts';
 import type { Context, TrustSource } from '../types.ts';
 import { go } from './go.ts';
@@ -94,16 +94,37 @@ function certsDir(daemon: Daemon, ctx: Pick<Context, 'env' | 'home' | 'sysroot'>
   return sys(ctx, '/etc/docker/certs.d');
 }
 
-/** The `*.crt` files dockerd adds for one registry, in the order os.ReadDir lists them (by name). */
-function crtFiles(dir: string): string[] {
+/**
+ * Entries read from a certs.d directory (its registries; one registry's files). A real one holds a few; the
+ * rootless and Desktop ones are in HOME, and are not read past this.
+ */
+export const MAX_CERTS_D_ENTRIES = 1000;
+
+/** `dir`'s names, at most MAX_CERTS_D_ENTRIES of them; past that, `warnings` says the list is partial. */
+function names(dir: string, warnings: string[]): string[] {
+  const listing = listDir(dir, MAX_CERTS_D_ENTRIES);
+  if (listing?.capped)
+    warnings.push(
+      `${dir} holds more than ${MAX_CERTS_D_ENTRIES} entries: only the first ${MAX_CERTS_D_ENTRIES} were read`,
+    );
+  return (listing?.entries ?? []).map((e) => e.name);
+}
+
+/** An entry at `path`, whatever it is (lstat: as a listing would show it). */
+function present(path: string): boolean {
   try {
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.crt'))
-      .sort()
-      .map((f) => join(dir, f));
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
   } catch {
-    return [];
+    return false; // ENOTDIR: a file where a registry's directory would be
   }
+}
+
+/** The `*.crt` files dockerd adds for one registry, in the order os.ReadDir lists them (by name). */
+function crtFiles(dir: string, warnings: string[]): string[] {
+  return names(dir, warnings)
+    .filter((f) => f.endsWith('.crt'))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 /**
@@ -111,17 +132,15 @@ function crtFiles(dir: string): string[] {
  * (config.json `auths` and `credHelpers` keys, Docker Hub aside), and those that already hold certifix's
  * file (a re-run never narrows).
  */
-export function registriesOf(ctx: Context, dir: string): string[] {
+export function registriesOf(ctx: Context, dir: string, warnings: string[] = []): string[] {
   const config = dockerConfig(ctx);
   const saved = ['auths', 'credHelpers'].flatMap((k) => {
     const v = config[k];
     return v && typeof v === 'object' ? Object.keys(v) : [];
   });
   const named = saved.map((k) => k.replace(/^https?:\/\//, '').replace(/\/.*$/, ''));
-  let ours: string[] = [];
-  try {
-    ours = readdirSync(dir).filter((h) => crtFiles(join(dir, h)).includes(join(dir, h, CERTS_FILE)));
-  } catch {}
+  // certifix's own file is looked up by name: a registry's directory is not listed for it.
+  const ours = names(dir, warnings).filter((h) => validRegistry(h) && present(join(dir, h, CERTS_FILE)));
   const all = [...(ctx.registries ?? []), ...named.filter((h) => !HUB.has(h)), ...ours];
   return [...new Set(all)].filter(validRegistry);
 }
@@ -216,7 +235,8 @@ export const docker: Client = {
         ? await systemStore(ctx).then((s) => ({ path: s.files[0] ?? null, files: s.files, dirs: s.dirs }))
         : await go.trust({ ...inst, client: 'go' }, { ...ctx, env: {} });
     const host = ctx.target && authority(ctx.target.host, ctx.target.port);
-    const extra = host && validRegistry(host) ? crtFiles(join(dir, hostDir(host, ctx))) : [];
+    const warnings: string[] = [];
+    const extra = host && validRegistry(host) ? crtFiles(join(dir, hostDir(host, ctx)), warnings) : [];
     const files: string[] = [...base.files];
     for (const f of extra) if (await isFile(f)) files.push(f);
     return {
@@ -227,6 +247,7 @@ export const docker: Client = {
       dirs: base.dirs,
       profile: 'openssl',
       why: `${daemonWords(daemon)} verifies registries, plus ${dir}/<host[:port]>/*.crt for each registry.`,
+      ...(warnings.length ? { warnings } : {}),
       ignores: [
         'the Docker daemon, not the CLI, verifies registries: the variables certifix sets in your shells (SSL_CERT_FILE, …) never reach it',
         daemon === 'desktop'
@@ -255,16 +276,24 @@ export const docker: Client = {
         ],
       };
     const pem = `# Roots added by certifix for the Docker daemon (all *.crt here are CA roots). Managed by certifix.\n${outside.map((c) => `# ${c.subject}\n${toPem(c)}`).join('')}`;
+    const warnings: string[] = [];
+    const hosts = registriesOf(ctx, dir, warnings).map((h) => hostDir(h, ctx));
+    const certsD = certsDPlan({
+      hosts,
+      dir,
+      pem,
+      writable: daemon !== 'rootful' || writableDir(dir),
+      staging: join(dirname(bundlePath), 'docker-ca.crt'),
+    });
     return {
       owner: 'docker',
       summary: `the Docker daemon: add ${outside.length === 1 ? 'the root' : `${outside.length} roots`} your OS store lacks to certs.d for each private registry`,
-      ...certsDPlan({
-        hosts: registriesOf(ctx, dir).map((h) => hostDir(h, ctx)),
-        dir,
-        pem,
-        writable: daemon !== 'rootful' || writableDir(dir),
-        staging: join(dirname(bundlePath), 'docker-ca.crt'),
-      }),
+      changes: certsD.changes,
+      // A registry past the bound that holds certifix's file is not updated: name it with --registry.
+      notes: [
+        ...warnings.map((w) => `${w} (name a registry with --registry to include it)`),
+        ...(certsD.notes ?? []),
+      ],
     };
   },
 

@@ -6,12 +6,11 @@
  * project directory is skipped (a link planted to steer `sudo certifix` elsewhere is not followed); the
  * interpreter link inside an environment (bin/python3 -> python3.11) is the expected one.
  */
-import type { Dirent } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { exists, isDir, readText } from '../host-files.ts';
+import { exists, isDir, listDir, readText } from '../host-files.ts';
 import type { Context } from '../types.ts';
-import { type EnvKind, findPythons, type PythonInfo, resolvePython } from './python.ts';
+import { type EnvKind, findPythons, firstName, type PythonInfo, resolvePython } from './python.ts';
 
 /** At most this many environments (a HOME with more is read in part, in the order below). */
 const MAX_ENVS = 64;
@@ -19,15 +18,8 @@ const MAX_ENVS = 64;
 const MAX_ENTRIES = 500;
 
 async function subdirs(dir: string): Promise<string[]> {
-  let names: Dirent[];
-  try {
-    names = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  // withFileTypes answers from the directory entry: a symlink is not isDirectory(), so links are skipped.
-  return names
-    .slice(0, MAX_ENTRIES)
+  // Each entry's type is its own: a symlink is not isDirectory(), so links are skipped.
+  return (listDir(dir, MAX_ENTRIES)?.entries ?? [])
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort();
@@ -87,8 +79,7 @@ async function condaPython(prefix: string, ctx: Pick<Context, 'env' | 'home' | '
   // https://github.com/conda-forge/openssl-feedstock), so OPENSSLDIR is PREFIX/ssl (OpenSSL's Configure:
   // "--openssldir ... (Default: PREFIX/ssl)", https://github.com/openssl/openssl/blob/master/Configure), and
   // conda relocates that prefix on install. The ca-certificates package puts cert.pem there.
-  const lib = await readdir(join(prefix, 'lib')).catch(() => [] as string[]);
-  const ownSsl = lib.some((n) => /^libssl\.(so|\d.*dylib)/.test(n));
+  const ownSsl = firstName(join(prefix, 'lib'), /^libssl\.(so|\d.*dylib)/) !== null;
   return { ...py, kind: 'conda' as const, ...(ownSsl ? { condaSsl: join(prefix, 'ssl') } : {}) };
 }
 
@@ -102,8 +93,7 @@ async function condaPython(prefix: string, ctx: Pick<Context, 'env' | 'home' | '
 async function windowsCondaPython(prefix: string): Promise<PythonInfo | null> {
   const exe = join(prefix, 'python.exe');
   if (!(await exists(exe))) return null;
-  const meta = await readdir(join(prefix, 'conda-meta')).catch(() => [] as string[]);
-  const version = meta.map((n) => /^python-(\d+\.\d+(?:\.\d+)?)-/.exec(n)?.[1]).find(Boolean);
+  const version = firstName(join(prefix, 'conda-meta'), /^python-(\d+\.\d+(?:\.\d+)?)-/)?.[1];
   if (!version) return null;
   const [maj = 3, min = 0] = version.split('.').map(Number);
   const site = join(prefix, 'Lib', 'site-packages');

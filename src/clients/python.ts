@@ -2,9 +2,8 @@
  * Finding Python interpreters and their packages by reading files only (spawning python costs 20+ ms):
  * PATH lookup, pyenv shims resolved the way pyenv does it, venvs via pyvenv.cfg, packages via *.dist-info.
  */
-import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { exists, isDir, readText, real, whichAll } from '../host-files.ts';
+import { exists, isDir, listDir, readText, real, whichAll } from '../host-files.ts';
 import type { Context } from '../types.ts';
 
 export interface PythonInfo {
@@ -100,12 +99,26 @@ export async function resolvePython(
 }
 
 async function versionFromLib(prefix: string): Promise<string | undefined> {
-  try {
-    const names = readdirSync(join(prefix, 'lib')); // sync: see host-files.ts
-    return names.map((n) => /^python(\d+\.\d+)$/.exec(n)?.[1]).find(Boolean);
-  } catch {
-    return undefined;
-  }
+  return firstName(join(prefix, 'lib'), /^python(\d+\.\d+)$/)?.[1];
+}
+
+/**
+ * Entries read from one directory of an environment (site-packages, lib/, conda-meta/): a large Anaconda base
+ * holds a few thousand; a directory in someone's HOME may hold millions, and is not read past this.
+ */
+export const MAX_ENV_DIR_ENTRIES = 10_000;
+
+/**
+ * The first name in `dir` that `re` matches, in the order the directory lists them, the listing stopping
+ * there or at MAX_ENV_DIR_ENTRIES; null when none is found within them (or `dir` cannot be listed).
+ */
+export function firstName(dir: string, re: RegExp): RegExpExecArray | null {
+  let m: RegExpExecArray | null = null;
+  listDir(dir, MAX_ENV_DIR_ENTRIES, (e) => {
+    m = re.exec(e.name);
+    return m !== null;
+  });
+  return m;
 }
 
 /** The python3 interpreters on PATH, first one first (the one `python3` runs). */
@@ -139,14 +152,7 @@ export async function findPackage(py: PythonInfo, pkg: string): Promise<PackageI
 
 /** The version in the name of `<pkg>-<version>.dist-info` (or `.egg-info`) in `site`. */
 export function distVersion(site: string, pkg: string): string | undefined {
-  try {
-    const re = new RegExp(`^${pkg}-([^-]+)\\.(dist|egg)-info$`, 'i');
-    return readdirSync(site)
-      .map((n) => re.exec(n)?.[1])
-      .find(Boolean);
-  } catch {
-    return undefined;
-  }
+  return firstName(site, new RegExp(`^${pkg}-([^-]+)\\.(dist|egg)-info$`, 'i'))?.[1];
 }
 
 /** Python >= 3.13 verifies with VERIFY_X509_STRICT | VERIFY_X509_PARTIAL_CHAIN. */

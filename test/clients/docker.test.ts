@@ -5,12 +5,19 @@
  * real files) in place of the real client, on a sysroot laid out as a Debian host with Docker installed.
  * The `docker` on PATH is a stand-in script: detect() only needs the CLI to be there.
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mayWrite } from '../../src/apply/guard.ts';
 import { applyPlans, certifixPaths, undoAll } from '../../src/apply/index.ts';
-import { CERTS_FILE, certsDPlan, docker, registriesOf } from '../../src/clients/docker.ts';
+import {
+  CERTS_FILE,
+  certsDPlan,
+  docker,
+  MAX_CERTS_D_ENTRIES,
+  registriesOf,
+} from '../../src/clients/docker.ts';
 import { check } from '../../src/commands/check.ts';
 import { diagnose } from '../../src/commands/diagnose.ts';
 import { renderBundle } from '../../src/core/bundle.ts';
@@ -167,6 +174,48 @@ describe('docker daemon: where it takes its roots from', () => {
     expect(registriesOf({ ...ctx, registries: ['named.corp:443'] }, dir).sort()).toEqual(
       ['ghcr.corp.example', 'named.corp:443', 'old.corp', 'registry.corp:5000'].sort(),
     );
+  });
+});
+
+/** `count` empty files named `<prefix><n>` in `dir` (one process: thousands of files in well under a second). */
+function fill(dir: string, prefix: string, count: number): void {
+  mkdirSync(dir, { recursive: true });
+  execFileSync('sh', [
+    '-c',
+    `cd "$1" && seq -f "$2%.0f" 1 "$3" | xargs touch`,
+    'sh',
+    dir,
+    prefix,
+    String(count),
+  ]);
+}
+
+describe('docker daemon: a certs.d in HOME is listed up to a bound, and says so past it', () => {
+  it(`a registry's directory past ${MAX_CERTS_D_ENTRIES} entries: trust() warns that its list is partial`, async () => {
+    const { sb, ctx } = host({ DOCKER_HOST: 'unix:///run/user/1000/docker.sock' });
+    const dir = join(sb.home, '.config/docker/certs.d/registry.corp');
+    fill(dir, 'x', MAX_CERTS_D_ENTRIES + 1);
+    const c: Context = { ...ctx, target: { host: 'registry.corp', port: 443 } };
+    const [inst] = await docker.detect(c);
+    const t = await docker.trust(inst as Installation, c);
+    expect(t.warnings).toEqual([
+      `${dir} holds more than ${MAX_CERTS_D_ENTRIES} entries: only the first ${MAX_CERTS_D_ENTRIES} were read`,
+    ]);
+  });
+
+  it(`a certs.d past ${MAX_CERTS_D_ENTRIES} registries: the plan says the list is partial`, async () => {
+    const { sb, ctx } = host({ DOCKER_HOST: 'unix:///run/user/1000/docker.sock' });
+    const dir = join(sb.home, '.config/docker/certs.d');
+    fill(dir, 'r', MAX_CERTS_D_ENTRIES + 1);
+    const c: Context = { ...ctx, registries: ['registry.corp'] };
+    const [inst] = await docker.detect(c);
+    const plan = docker.plan(inst as Installation, join(sb.dir, 'bundle.pem'), c, { outsideOs: root });
+    expect(plan.notes?.[0]).toBe(
+      `${dir} holds more than ${MAX_CERTS_D_ENTRIES} entries: only the first ${MAX_CERTS_D_ENTRIES} were read (name a registry with --registry to include it)`,
+    );
+    expect(plan.changes.map((x) => ('path' in x ? x.path : ''))).toEqual([
+      join(dir, 'registry.corp', CERTS_FILE),
+    ]);
   });
 });
 
