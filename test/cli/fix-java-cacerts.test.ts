@@ -4,15 +4,12 @@
  * keystore's bytes as they were, "yes" imports exactly what was shown. A Java home of the test's own
  * (helpers/fake-jdk.ts, the real keytool), the only tool on PATH, in a temporary HOME.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { fakeJdk, keystoreAliases } from '../helpers/fake-jdk.ts';
+import { fakeJdkSetUp, keystoreAliases } from '../helpers/fake-jdk.ts';
 import { lacks, missing } from '../helpers/has.ts';
 import { memoryIo } from '../helpers/io.ts';
-import { Pki } from '../helpers/pki.ts';
 import { snapshotTree } from '../helpers/snapshot.ts';
 
 const dirs: string[] = [];
@@ -21,15 +18,9 @@ afterAll(() => {
 });
 
 function setUp() {
-  const dir = mkdtempSync(join(tmpdir(), 'certifix-cli-cacerts-'));
-  dirs.push(dir);
-  mkdirSync(join(dir, 'pki'));
-  const pki = new Pki(join(dir, 'pki'));
-  const jdk = fakeJdk(dir, pki.root('old', 'Already Trusted Root'));
-  const corp = pki.root('corp', 'Prompt Corp Root', { subjectPrefix: '/O=Example Corp' });
-  const home = join(dir, 'home');
-  mkdirSync(home);
-  return { jdk, home, root: corp.certPath };
+  const s = fakeJdkSetUp('Prompt Corp Root');
+  dirs.push(s.dir);
+  return s;
 }
 
 /** `certifix fix --ca ROOT --client java --java-cacerts` on a terminal that answers `answer`. */

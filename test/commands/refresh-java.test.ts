@@ -4,8 +4,7 @@
  * A Java home of the test's own (helpers/fake-jdk.ts); HOME and the sysroot are temporary, and this Java is
  * the only tool on PATH.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { certifixPaths } from '../../src/apply/index.ts';
@@ -14,9 +13,8 @@ import { refresh } from '../../src/commands/refresh.ts';
 import { undo } from '../../src/commands/undo.ts';
 import { runProcess } from '../../src/context.ts';
 import type { Context } from '../../src/types.ts';
-import { fakeJdk, keystoreAliases } from '../helpers/fake-jdk.ts';
+import { fakeJdkSetUp, keystoreAliases } from '../helpers/fake-jdk.ts';
 import { lacks, missing } from '../helpers/has.ts';
-import { Pki } from '../helpers/pki.ts';
 import { snapshotTree } from '../helpers/snapshot.ts';
 
 const dirs: string[] = [];
@@ -26,19 +24,13 @@ afterAll(() => {
 
 /** A temporary Java home (fake-jdk.ts), HOME and sysroot; only this Java is on PATH. */
 function setUp() {
-  const dir = mkdtempSync(join(tmpdir(), 'certifix-refresh-java-'));
+  const { dir, jdk, home, root } = fakeJdkSetUp('Refresh Corp Root');
   dirs.push(dir);
-  mkdirSync(join(dir, 'pki'));
-  const pki = new Pki(join(dir, 'pki'));
-  const jdk = fakeJdk(dir, pki.root('old', 'Already Trusted Root'));
-  const corp = pki.root('corp', 'Refresh Corp Root', { subjectPrefix: '/O=Example Corp' });
-  const home = join(dir, 'home');
   const sysroot = join(dir, 'sysroot');
-  mkdirSync(home);
   mkdirSync(sysroot);
   const env = { HOME: home, PATH: jdk.bin, SHELL: '/bin/bash', LANG: 'C.UTF-8' };
   const ctx: Context = { env, home, cwd: home, platform: 'linux', sysroot, run: runProcess };
-  return { ctx, cacerts: jdk.cacerts, root: corp.certPath };
+  return { ctx, cacerts: jdk.cacerts, root };
 }
 
 describe.skipIf(lacks('keytool', 'openssl'))(

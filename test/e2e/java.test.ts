@@ -49,6 +49,24 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy', 'java'))(
       return Object.fromEntries(targets.map(([name], i) => [name, results[i] as Verdict]));
     }
 
+    /** `certifix <args>`: every target verifies in new shells; then undo: the outcomes and HOME as before. */
+    async function fixThenUndo(
+      laptop: Laptop,
+      args: string[],
+      before: Record<string, Verdict>,
+      home: Awaited<ReturnType<Laptop['snapshotHome']>>,
+    ) {
+      const fix = await laptop.certifix(args);
+      expect(fix.code, fix.stderr + fix.stdout).toBe(0);
+      const after = await outcomes(laptop);
+      for (const v of Object.values(after)) expect(v, JSON.stringify(after)).toMatchObject({ ok: true });
+      const undo = await laptop.certifix(['undo', '--yes']);
+      expect(undo.code, undo.stderr).toBe(0);
+      expect(await outcomes(laptop)).toEqual(before);
+      expect(await laptop.snapshotHome({ ignore: CLIENT_NOISE })).toEqual(home);
+      return fix;
+    }
+
     it('HttpClient fails on the company roots, verifies after fix in new shells, fails again after undo', async () => {
       const laptop = await lab.laptop(); // corporate and internal roots in the OS store, not in the JDK's cacerts
       const before = await outcomes(laptop);
@@ -63,15 +81,7 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy', 'java'))(
       expect(dry.stdout).toMatch(/\(\d+ trusted certificates, 2 added from the bundle\)/);
       expect(dry.stdout).toMatch(/\+ trusted certifix-[0-9a-f]{16}: .*Example Corp Proxy Root CA/);
 
-      const fix = await laptop.certifix(['fix', '--yes']);
-      expect(fix.code, fix.stderr + fix.stdout).toBe(0);
-      const after = await outcomes(laptop);
-      for (const v of Object.values(after)) expect(v, JSON.stringify(after)).toMatchObject({ ok: true });
-
-      const undo = await laptop.certifix(['undo', '--yes']);
-      expect(undo.code, undo.stderr).toBe(0);
-      expect(await outcomes(laptop)).toEqual(before);
-      expect(await laptop.snapshotHome({ ignore: CLIENT_NOISE })).toEqual(home);
+      await fixThenUndo(laptop, ['fix', '--yes'], before, home);
       expect((await laptop.certifix(['undo', '--yes'])).stdout).toContain('Nothing to undo');
     });
 
@@ -96,17 +106,9 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy', 'java'))(
       });
       const home = await laptop.snapshotHome({ ignore: CLIENT_NOISE });
 
-      const fix = await laptop.certifix(['fix', '--client', 'java', '--yes']);
-      expect(fix.code, fix.stderr + fix.stdout).toBe(0);
+      // After fix, the internal root reaches the JVM only through the copy of the user's store: the bundle lacks it.
+      const fix = await fixThenUndo(laptop, ['fix', '--client', 'java', '--yes'], before, home);
       expect(fix.stdout).toContain('java-truststore.jks');
-      // The internal root reaches the JVM only through the copy of the user's store: the bundle lacks it.
-      const after = await outcomes(laptop);
-      for (const v of Object.values(after)) expect(v, JSON.stringify(after)).toMatchObject({ ok: true });
-
-      const undo = await laptop.certifix(['undo', '--yes']);
-      expect(undo.code, undo.stderr).toBe(0);
-      expect(await outcomes(laptop)).toEqual(before);
-      expect(await laptop.snapshotHome({ ignore: CLIENT_NOISE })).toEqual(home);
     });
   },
 );

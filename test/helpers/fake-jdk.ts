@@ -5,10 +5,11 @@
  * is a JKS with one entry, `old`, made by keytool with the JDK's default password.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { which } from './has.ts';
-import type { Issued } from './pki.ts';
+import { type Issued, Pki } from './pki.ts';
 
 export function fakeJdk(dir: string, old: Issued): { home: string; bin: string; cacerts: string } {
   const home = join(dir, 'jdk');
@@ -34,4 +35,21 @@ export function keystoreAliases(store: string): string[] {
     .split('\n')
     .filter((l) => l.includes('trustedCertEntry'))
     .map((l) => l.split(',')[0] as string);
+}
+
+/** In a new temporary directory: a fake JDK, an empty HOME, and a company root (`cn`) to trust. */
+export function fakeJdkSetUp(cn: string): {
+  dir: string;
+  jdk: ReturnType<typeof fakeJdk>;
+  home: string;
+  root: string;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'certifix-fake-jdk-'));
+  mkdirSync(join(dir, 'pki'));
+  const pki = new Pki(join(dir, 'pki'));
+  const jdk = fakeJdk(dir, pki.root('old', 'Already Trusted Root'));
+  const root = pki.root('corp', cn, { subjectPrefix: '/O=Example Corp' }).certPath;
+  const home = join(dir, 'home');
+  mkdirSync(home);
+  return { dir, jdk, home, root };
 }
