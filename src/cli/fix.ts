@@ -138,9 +138,11 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
         'REFUSED',
         'not on a terminal: pass --yes to confirm, or --dry-run to see the plan',
       );
-    // Exactly what a yes does: every client's decision, every file and line (a JDK keystore's imports too).
-    io.stdout(renderClients(q.plan, s));
-    io.stdout(renderChanges(q.plan, q.preview, s, 'What a yes changes (nothing is changed yet):'));
+    // Exactly what a yes does: every client's decision, every file and line (a JDK keystore's imports too);
+    // with --json on stderr, so standard output stays one document.
+    const show = values.json ? io.stderr : io.stdout;
+    show(renderClients(q.plan, s));
+    show(renderChanges(q.plan, q.preview, s, 'What a yes changes (nothing is changed yet):'));
     previewed = true;
     const n = q.roots.length;
     return io.confirm(`Trust ${n === 1 ? 'this root' : `these ${n} roots`} and make these changes?`);

@@ -130,6 +130,16 @@ describe.skipIf(lacks('openssl', 'git'))(`certifix fix (CLI) ${missing('openssl'
     expect(await snapshotTree(home)).toEqual({});
   });
 
+  it('--json on a terminal: the preview goes to stderr, standard output stays one document', async () => {
+    const home = tempHome();
+    const r = await certifix(['fix', '--ca', root.certPath, '--client', 'git', '--json'], home, [true]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`would create ${join(home, '.gitconfig')}`);
+    expect(JSON.parse(r.stdout).changed.map((c: { path: string }) => c.path)).toContain(
+      join(home, '.gitconfig'),
+    );
+  });
+
   it('refuses a leaf (exit 1) unless --allow-non-ca', async () => {
     const home = tempHome();
     const r = await certifix(['fix', '--ca', leaf.certPath, '--client', 'git', '--yes'], home);
