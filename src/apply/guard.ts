@@ -3,7 +3,7 @@
  * (which tells undo what to write where), the lock, and any symlink in certifix's own directory. The rules:
  * - undo writes only where fix may write: HOME's dotfiles and dot-directories, the XDG directories, the
  *   files the clients' own variables name (GIT_CONFIG_GLOBAL, NPM_CONFIG_USERCONFIG, PIP_CONFIG_FILE, WGETRC,
- *   AWS_CONFIG_FILE, $GRADLE_USER_HOME/gradle.properties), certifix's data directory, its own file in the
+ *   AWS_CONFIG_FILE, the Gradle user home's gradle.properties), certifix's data directory, its own file in the
  *   Docker daemon's certs.d, and a JDK's cacerts the user asked certifix to import into (javaKeystore below).
  *   A journal naming anything else is refused before
  *   anything is changed (`assertJournalPaths` in journal.ts).
@@ -16,6 +16,7 @@ import { constants, statSync } from 'node:fs';
 import { lstat, open, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { readStreamBounded } from '../bounded.ts';
+import { gradleUserHome } from '../clients/gradle-settings.ts';
 import { CertifixError } from '../core/errors.ts';
 import { sys } from '../host-files.ts';
 import type { Context } from '../types.ts';
@@ -51,9 +52,8 @@ function writableRoots(ctx: Ctx): { trees: string[]; files: string[] } {
   ]
     .map((n) => ctx.env[n])
     .filter((v): v is string => Boolean(v) && isAbsolute(v as string));
-  // Gradle's user gradle.properties, when GRADLE_USER_HOME moves it out of ~/.gradle (gradle.ts).
-  const gradleHome = ctx.env.GRADLE_USER_HOME;
-  if (gradleHome && isAbsolute(gradleHome)) files.push(join(gradleHome, 'gradle.properties'));
+  // Gradle's user gradle.properties, when -Dgradle.user.home or GRADLE_USER_HOME moves it out of ~/.gradle.
+  files.push(join(gradleUserHome(ctx), 'gradle.properties'));
   // macOS: the LaunchAgent that sets the variables for GUI apps (launchd.ts).
   if (ctx.platform === 'darwin') trees.push(join(ctx.home, 'Library', 'LaunchAgents'));
   // Windows: pip's user config directory, %APPDATA%\pip (windows.ts).

@@ -26,7 +26,7 @@
  *   (https://github.com/gradle/gradle/blob/v6.9.0/subprojects/wrapper/src/main/java/org/gradle/wrapper/GradleWrapperMain.java).
  * The root project is the nearest directory upwards holding settings.gradle(.kts), else the current one.
  */
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { getKey } from '../formats/keyfile.ts';
 import { properties } from '../formats/properties.ts';
 import { envOf, isFile, readText } from '../host-files.ts';
@@ -55,9 +55,30 @@ interface GradleFiles {
   files: string[];
 }
 
-/** $GRADLE_USER_HOME, else ~/.gradle (https://docs.gradle.org/current/userguide/directory_layout.html). */
-function gradleUserHome(ctx: Pick<Context, 'env' | 'home'>): string {
-  return envOf(ctx, 'GRADLE_USER_HOME') || join(ctx.home, '.gradle');
+/**
+ * The Gradle user home, whose gradle.properties wins over a project's, as the `gradle`/`gradlew` client JVM
+ * finds it: the system property gradle.user.home, else $GRADLE_USER_HOME, else ~/.gradle
+ * (GradleUserHomeLookup.gradleUserHome, https://github.com/gradle/gradle/blob/master/platforms/core-runtime/wrapper-shared/src/main/java/org/gradle/wrapper/GradleUserHomeLookup.java,
+ * and the launcher's BuildLayoutParameters.findGradleUserHomeDir alike; "-Dgradle.user.home" in
+ * https://docs.gradle.org/current/userguide/build_environment.html). The property is whatever the client JVM
+ * was given: JAVA_TOOL_OPTIONS < JDK_JAVA_OPTIONS < the start script's command line
+ * (`$DEFAULT_JVM_OPTS $JAVA_OPTS $GRADLE_OPTS`, https://github.com/gradle/gradle/blob/master/gradlew) <
+ * _JAVA_OPTIONS, the last -D winning (java-options.ts). A relative path is the JVM's `new File(path)`: from
+ * the directory Gradle starts in (`cwd`; without one, as for undo's guard, only an absolute path counts).
+ * Not modelled: `-g`/`--gradle-user-home` and -D on one command line (certifix sees no command line), and
+ * the newest wrapper's systemProp.gradle.user.home in the project's gradle.properties (GradleWrapperMain
+ * `maybeAddGradleUserHomeSystemProperty`, https://github.com/gradle/gradle/blob/master/platforms/core-runtime/wrapper-main/src/main/java/org/gradle/wrapper/GradleWrapperMain.java),
+ * which older wrappers and the launcher do not read.
+ */
+export function gradleUserHome(ctx: Pick<Context, 'env' | 'home'> & { cwd?: string | undefined }): string {
+  const name = 'gradle.user.home';
+  const opts = envProp(ctx, name);
+  const line = sysProp(splitOptions(`${ctx.env.JAVA_OPTS ?? ''} ${ctx.env.GRADLE_OPTS ?? ''}`), name);
+  const prop = opts?.variable === '_JAVA_OPTIONS' ? opts.value : (line ?? opts?.value);
+  const v = prop || envOf(ctx, 'GRADLE_USER_HOME');
+  if (v && isAbsolute(v)) return v;
+  if (v && ctx.cwd !== undefined) return resolve(ctx.cwd, v);
+  return join(ctx.home, '.gradle');
 }
 
 /** The root project around `cwd`: the nearest directory upwards with a settings file, else `cwd`. */

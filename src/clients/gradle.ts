@@ -7,8 +7,8 @@
  * The fix: with no such setting, Java's (JAVA_TOOL_OPTIONS, which the daemon reads). With one, pointing
  * JAVA_TOOL_OPTIONS elsewhere would change nothing, so certifix builds `gradle-truststore.jks` (the store
  * that setting names + the JVM's own store + the merged bundle's roots: nothing trusted before is lost) and
- * sets `systemProp.javax.net.ssl.trustStore` to it in the user's $GRADLE_USER_HOME/gradle.properties, the
- * file that wins over a project's. A project's gradle.properties is left alone: it is usually tracked in
+ * sets `systemProp.javax.net.ssl.trustStore` to it in the user's gradle.properties (the Gradle user home's:
+ * gradle-settings.ts `gradleUserHome`), the file that wins over a project's. A project's gradle.properties is left alone: it is usually tracked in
  * version control and shared. Undo puts the user's line back byte for byte.
  *
  * Running Gradle would start (or reuse) a daemon and read or write the user's ~/.gradle caches, and this

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mayWrite } from '../../src/apply/guard.ts';
 import { applyPlans, certifixPaths, drift, undoAll } from '../../src/apply/index.ts';
 import { gradle } from '../../src/clients/gradle.ts';
+import { gradleUserHome } from '../../src/clients/gradle-settings.ts';
 import { renderBundle } from '../../src/core/bundle.ts';
 import { type Cert, parseCerts } from '../../src/core/cert.ts';
 import { entriesFor, readJks, writeJks } from '../../src/core/keystore.ts';
@@ -114,6 +115,69 @@ describe('gradle settings', () => {
     const c = { env, home, platform: 'linux' as const };
     expect(mayWrite(join(gh, 'gradle.properties'), c)).toBe(true);
     expect(mayWrite(join(gh, 'init.gradle'), c)).toBe(false);
+  });
+});
+
+describe('the Gradle user home: -Dgradle.user.home, else GRADLE_USER_HOME, else ~/.gradle', () => {
+  const optsHome = join(dir, 'opts-gradle-home');
+  const envHome = join(dir, 'env-gradle-home');
+
+  it('-Dgradle.user.home in GRADLE_OPTS moves the user gradle.properties, over GRADLE_USER_HOME', async () => {
+    laptop();
+    // The recorded user file under the property's directory; the variable's directory holds one without a store.
+    write(
+      join(optsHome, 'gradle.properties'),
+      fixture('user-truststore.properties').replace('/home/<USER>', home),
+    );
+    write(join(envHome, 'gradle.properties'), fixture('android-template.properties'));
+    const env = { GRADLE_OPTS: `-Xmx64m "-Dgradle.user.home=${optsHome}"`, GRADLE_USER_HOME: envHome };
+    const [inst] = (await gradle.detect(ctx(env))) as [Installation];
+    expect(inst.details?.userProperties).toBe(join(optsHome, 'gradle.properties'));
+    expect(inst.details?.files?.split('\n')).not.toContain(join(envHome, 'gradle.properties'));
+    expect(await gradle.trust(inst, ctx(env))).toMatchObject({
+      source: 'config',
+      via: `${join(optsHome, 'gradle.properties')} systemProp.javax.net.ssl.trustStore`,
+      path: join(home, 'nexus-truststore.jks'),
+    });
+    // fix writes there, so undo may too; the variable's file is not Gradle's any more.
+    const c = { env, home, platform: 'linux' as const };
+    expect(mayWrite(join(optsHome, 'gradle.properties'), c)).toBe(true);
+    expect(mayWrite(join(envHome, 'gradle.properties'), c)).toBe(false);
+  });
+
+  it.for([
+    ['nothing set', {}, join(home, '.gradle')],
+    ['GRADLE_USER_HOME', { GRADLE_USER_HOME: envHome }, envHome],
+    ['JAVA_OPTS', { JAVA_OPTS: `-Dgradle.user.home=${optsHome}`, GRADLE_USER_HOME: envHome }, optsHome],
+    [
+      'GRADLE_OPTS after JAVA_OPTS',
+      { JAVA_OPTS: '-Dgradle.user.home=/a', GRADLE_OPTS: '-Dgradle.user.home=/b' },
+      '/b',
+    ],
+    ['JAVA_TOOL_OPTIONS', { JAVA_TOOL_OPTIONS: '-Dgradle.user.home=/t', GRADLE_USER_HOME: envHome }, '/t'],
+    [
+      'the command line over JAVA_TOOL_OPTIONS',
+      { JAVA_TOOL_OPTIONS: '-Dgradle.user.home=/t', GRADLE_OPTS: '-Dgradle.user.home=/g' },
+      '/g',
+    ],
+    [
+      '_JAVA_OPTIONS over the command line',
+      { _JAVA_OPTIONS: '-Dgradle.user.home=/u', GRADLE_OPTS: '-Dgradle.user.home=/g' },
+      '/u',
+    ],
+    [
+      'a relative path, from where Gradle starts',
+      { GRADLE_OPTS: '-Dgradle.user.home=build/gh' },
+      join(project, 'build/gh'),
+    ],
+  ] as const)('%s', ([, env, expected]) => {
+    expect(gradleUserHome({ env: { ...env }, home, cwd: project })).toBe(expected);
+  });
+
+  it('without a directory to start from (undo), a relative path names nothing but ~/.gradle', () => {
+    expect(gradleUserHome({ env: { GRADLE_OPTS: '-Dgradle.user.home=gh' }, home })).toBe(
+      join(home, '.gradle'),
+    );
   });
 });
 
