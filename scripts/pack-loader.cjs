@@ -29,16 +29,27 @@ function __codeCacheDir() {
 }
 
 /**
- * Written at exit: the chunk's source and V8's code for it in one file, `CFX2`, the source's byte length
- * (u32 LE), the source, then the code cache. A warm start reads it instead of inflating the chunk, and so
- * never loads zlib.
+ * Runs that write a chunk's cache. V8 compiles a function the first time it is called, and a cache holds
+ * what was compiled when it was written: a run taking another path than the one that wrote it (diagnose
+ * answering from its kept resolution, after the run that resolved the clients) would compile what only it
+ * calls from source, every time. So the first runs after a cache is made each write it again: the code V8
+ * serialises then is every function compiled so far, those read from the cache included, and the cache
+ * settles on what those runs used between them.
+ */
+const __WRITES = 4;
+
+/**
+ * Written at exit: the chunk's source and V8's code for it in one file, `CFX3`, the source's byte length
+ * (u32 LE), how many runs wrote this cache (u32 LE), the source, then the code cache. A warm start reads it
+ * instead of inflating the chunk, and so never loads zlib.
  */
 function __writeCaches() {
-  for (const [script, file, src] of __fresh) {
+  for (const [script, file, src, writes] of __fresh) {
     const text = Buffer.from(src, 'utf8');
-    const head = Buffer.alloc(8);
-    head.write('CFX2', 0, 'latin1');
+    const head = Buffer.alloc(12);
+    head.write('CFX3', 0, 'latin1');
     head.writeUInt32LE(text.length, 4);
+    head.writeUInt32LE(writes, 8);
     // a cache is an optimisation: a read-only HOME or a full disk changes nothing
     if (!__cacheFiles.writeCacheFile(file, Buffer.concat([head, text, script.createCachedData()]))) return;
   }
@@ -47,9 +58,13 @@ function __writeCaches() {
 /** The source and code cache of a chunk from its cache file, when the file is whole and of this chunk's size. */
 function __readCode(file, size) {
   const data = __cacheFiles.readCacheFile(file, 16 * 1024 * 1024);
-  if (!data || data.length < 8 + size || data.toString('latin1', 0, 4) !== 'CFX2') return undefined;
+  if (!data || data.length < 12 + size || data.toString('latin1', 0, 4) !== 'CFX3') return undefined;
   if (data.readUInt32LE(4) !== size) return undefined;
-  return { src: data.toString('utf8', 8, 8 + size), cachedData: data.subarray(8 + size) };
+  return {
+    src: data.toString('utf8', 12, 12 + size),
+    writes: data.readUInt32LE(8),
+    cachedData: data.subarray(12 + size),
+  };
 }
 
 /**
@@ -111,9 +126,10 @@ function __compile(name, compressed, size, wrap) {
     filename: `${__filename}/${name}`,
     cachedData: cached?.cachedData,
   });
-  if (file && (cached === undefined || script.cachedDataRejected)) {
+  const fresh = cached === undefined || script.cachedDataRejected;
+  if (file && (fresh || cached.writes < __WRITES)) {
     if (__fresh.length === 0) process.once('exit', __writeCaches);
-    __fresh.push([script, file, src]);
+    __fresh.push([script, file, src, fresh ? 1 : cached.writes + 1]);
   }
   return script.runInThisContext();
 }

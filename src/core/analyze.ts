@@ -58,15 +58,21 @@ export function analyze(input: AnalysisInput): Analysis {
     anchor !== null &&
     !anchorInMozilla &&
     (product !== null || input.target.proxy !== null || !looksInternal(input.target.host));
-  const verdicts = input.clients.map((c) =>
-    predict(c.policy ?? defaultPolicy(c.source.profile), {
-      leaf,
-      untrusted,
-      trusted: c.anchors,
-      host: input.target.host,
-      at: input.at,
-    }),
-  );
+  // A verdict depends only on the store and the verification stack: clients sharing both (most share the OS
+  // bundle or a certifi, and one of a few stacks) are verified once.
+  const seen = new Map<TrustIndex, Map<string, VerifyResult>>();
+  const verdicts = input.clients.map((c) => {
+    const policy = c.policy ?? defaultPolicy(c.source.profile);
+    const key = JSON.stringify(policy);
+    let byPolicy = seen.get(c.anchors);
+    if (!byPolicy) seen.set(c.anchors, (byPolicy = new Map()));
+    let verdict = byPolicy.get(key);
+    if (!verdict) {
+      verdict = predict(policy, { leaf, untrusted, trusted: c.anchors, host: input.target.host, at: input.at });
+      byPolicy.set(key, verdict);
+    }
+    return verdict;
+  });
   const systemVerdict = verifyChain({
     leaf,
     untrusted,

@@ -46,6 +46,14 @@ describe.skipIf(!existsSync(built) && process.env.CI !== 'true')(
       const files = cacheFiles(home);
       expect(files.length).toBeGreaterThan(0);
       for (const f of files) expect(statSync(f).mode & 0o077).toBe(0);
+      // The next runs each write it again, adding what they compiled (a run may take another path), four
+      // runs in all; then it is only read.
+      const writes = (f: string) => readFileSync(f).readUInt32LE(8);
+      expect(files.map(writes)).toEqual(files.map(() => 1));
+      for (let i = 2; i <= 4; i++) {
+        expect(run(home)).toContain('Usage: certifix explain');
+        expect(files.map(writes)).toEqual(files.map(() => i));
+      }
       const before = files.map((f) => statSync(f).mtimeMs);
       expect(run(home)).toContain('Usage: certifix explain');
       expect(cacheFiles(home).map((f) => statSync(f).mtimeMs)).toEqual(before); // accepted, not rewritten
