@@ -64,11 +64,17 @@ export function analyze(input: AnalysisInput): Analysis {
   const verdicts = input.clients.map((c) => {
     const policy = c.policy ?? defaultPolicy(c.source.profile);
     const key = JSON.stringify(policy);
-    let byPolicy = seen.get(c.anchors);
-    if (!byPolicy) seen.set(c.anchors, (byPolicy = new Map()));
+    const byPolicy = seen.get(c.anchors) ?? new Map<string, VerifyResult>();
+    seen.set(c.anchors, byPolicy);
     let verdict = byPolicy.get(key);
     if (!verdict) {
-      verdict = predict(policy, { leaf, untrusted, trusted: c.anchors, host: input.target.host, at: input.at });
+      verdict = predict(policy, {
+        leaf,
+        untrusted,
+        trusted: c.anchors,
+        host: input.target.host,
+        at: input.at,
+      });
       byPolicy.set(key, verdict);
     }
     return verdict;
