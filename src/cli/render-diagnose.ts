@@ -55,6 +55,8 @@ export function renderReport(r: DiagnoseReport, io: Io): string {
       out.push(
         `  ${mark} ${c.id.padEnd(w)}  ${c.ok ? 'ok' : `${c.message} (${c.code})`}  ${s.dim(store)}${environmentNote(c, r.clients)}`,
       );
+      for (const x of c.trustStore.warnings ?? [])
+        out.push(`    ${' '.repeat(w)}${s.yellow(`warning: ${x}`)}`);
       // npm prints two lines (code, then the request): keep both under the client.
       if (!c.ok && c.printed)
         for (const line of c.printed.split('\n')) out.push(`    ${' '.repeat(w)}${s.dim(line)}`);

@@ -15,7 +15,14 @@ export interface ClientInput {
   version?: string | undefined;
   /** The installation's environment, for rows per environment (core/environments.ts). */
   environment?: string | undefined;
-  source: { source: string; path: string | null; via?: string | undefined; why: string; profile: Profile };
+  source: {
+    source: string;
+    path: string | null;
+    via?: string | undefined;
+    why: string;
+    profile: Profile;
+    warnings?: string[] | undefined;
+  };
   anchors: TrustIndex;
   /** How the client verifies (its stack); default: OpenSSL's defaults with `source.profile`. */
   policy?: VerifyPolicy | undefined;

@@ -132,6 +132,7 @@ export function toReport(a: Analysis): DiagnoseReport {
         path: c.source.path,
         ...(c.source.via ? { via: c.source.via } : {}),
         why: c.source.why,
+        ...(c.source.warnings?.length ? { warnings: c.source.warnings } : {}),
       },
     };
     if (c.version) report.version = c.version;

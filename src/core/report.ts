@@ -27,7 +27,8 @@ export interface ClientReport {
   printed?: string;
   version?: string;
   /** Where the client takes its CAs from now, and why. */
-  trustStore: { source: string; path: string | null; via?: string; why?: string };
+  /** `warnings`: what resolving the store found amiss (a file it names is missing, a listing cut short). */
+  trustStore: { source: string; path: string | null; via?: string; why?: string; warnings?: string[] };
   /** The installation's environment (a Python prefix: `~/miniconda3/envs/ds (conda, Python 3.11.5)`). */
   environment?: string;
   /** Other environments of this client with the same store and verdict, folded into this row. */

@@ -203,6 +203,17 @@ describe('docker daemon: a certs.d in HOME is listed up to a bound, and says so 
     ]);
   });
 
+  it("diagnose's row for the registry carries that warning", async () => {
+    const { sb, ctx } = host();
+    const dir = join(sb.sysroot, 'etc/docker/certs.d', registry());
+    fill(dir, 'x', MAX_CERTS_D_ENTRIES + 1);
+    const [inst] = (await docker.detect(ctx)) as [Installation];
+    const r = await diagnose(origin.url, { proxy: null, installs: [{ client: docker, inst }] }, ctx);
+    expect(r.clients[0]?.trustStore.warnings).toEqual([
+      `${dir} holds more than ${MAX_CERTS_D_ENTRIES} entries: only the first ${MAX_CERTS_D_ENTRIES} were read`,
+    ]);
+  });
+
   it(`a certs.d past ${MAX_CERTS_D_ENTRIES} registries: the plan says the list is partial`, async () => {
     const { sb, ctx } = host({ DOCKER_HOST: 'unix:///run/user/1000/docker.sock' });
     const dir = join(sb.home, '.config/docker/certs.d');
