@@ -143,7 +143,7 @@ export function readTextSync(path: string, limit = MAX_CONFIG_BYTES): string | n
 }
 
 /** A directory's entries, read up to a bound. */
-export interface Listing {
+interface Listing {
   entries: Dirent[];
   /** The directory held more than the bound: the entries past it were not read. */
   capped: boolean;
