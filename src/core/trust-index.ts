@@ -22,7 +22,8 @@ export interface IndexedAnchor {
   load(): Cert | undefined;
 }
 
-type Entry = { sha256: string; key?: string | null; cert?: Cert; load?: () => Cert | undefined };
+/** An anchor of the index: a certificate, or a row not decoded yet (`row`, dropped once decoded). */
+type Entry = { sha256: string; key?: string | null; cert?: Cert; row?: IndexedAnchor | undefined };
 
 /**
  * A set of trust anchors indexed for the questions diagnosis asks: "is this certificate here?" (by DER, or by
@@ -42,12 +43,14 @@ export class TrustIndex implements TrustLookup {
   private readonly askedDirs = new Set<string>();
 
   /** Certificates, or rows of a bundle index that are decoded when a lookup needs them. */
-  constructor(anchors: Iterable<Cert | IndexedAnchor>, dirs: readonly AnchorDir[] = []) {
-    for (const a of anchors) {
+  constructor(anchors: ReadonlyArray<Cert | IndexedAnchor>, dirs: readonly AnchorDir[] = []) {
+    // Indexed loops: hundreds of anchors per store, and an iterator step is garbage to collect.
+    for (let i = 0; i < anchors.length; i++) {
+      const a = anchors[i] as Cert | IndexedAnchor;
       if (this.bySha.has(a.sha256)) continue;
       this.bySha.add(a.sha256);
       this.entries.push(
-        'load' in a ? { sha256: a.sha256, key: a.key, load: () => a.load() } : { sha256: a.sha256, cert: a },
+        'load' in a ? { sha256: a.sha256, key: a.key, row: a } : { sha256: a.sha256, cert: a },
       );
     }
     this.dirs = dirs;
@@ -114,7 +117,8 @@ export class TrustIndex implements TrustLookup {
   private index(): Map<string, Entry[]> {
     if (!this.byKey) {
       this.byKey = new Map();
-      for (const e of this.entries) {
+      for (let i = 0; i < this.entries.length; i++) {
+        const e = this.entries[i] as Entry;
         const key = keyOf(e);
         if (key === null) continue; // not a certificate OpenSSL would load
         const bucket = this.byKey.get(key);
@@ -127,9 +131,9 @@ export class TrustIndex implements TrustLookup {
 }
 
 function certOf(e: Entry): Cert | undefined {
-  if (!e.cert && e.load) {
-    e.cert = e.load();
-    e.load = undefined;
+  if (!e.cert && e.row) {
+    e.cert = e.row.load();
+    e.row = undefined;
   }
   return e.cert;
 }

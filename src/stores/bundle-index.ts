@@ -66,7 +66,10 @@ export function fileAnchors(path: string, st: Stats): Array<Cert | IndexedAnchor
   const stamp = stampOf(path, st);
   const file = indexFile(stamp);
   const cached = file ? readIndex(file, stamp, st.size) : null;
-  if (cached) return cached.rows.map((row) => anchor(row, cached.kind, () => sliceOf(path, row)));
+  if (cached) {
+    const src: RowSource = { kind: cached.kind, bytes: (row) => sliceOf(path, row) };
+    return cached.rows.map((row) => new RowAnchor(row, src));
+  }
   const data = readCheckedSync(path, MAX_CA_FILE_BYTES);
   const decoded = decodeFile(data, path);
   if (file && decoded.rows && settled(st))
@@ -78,8 +81,10 @@ export function fileAnchors(path: string, st: Stats): Array<Cert | IndexedAnchor
 export function textAnchors(id: string, text: () => string): Array<Cert | IndexedAnchor> {
   const file = indexFile(id);
   const cached = file ? readIndex(file, id, Number.MAX_SAFE_INTEGER) : null;
-  if (cached?.kind === 'pem')
-    return cached.rows.map((row) => anchor(row, 'pem', () => text().slice(row[2], row[3])));
+  if (cached?.kind === 'pem') {
+    const src: RowSource = { kind: 'pem', bytes: (row) => text().slice(row[2], row[3]) };
+    return cached.rows.map((row) => new RowAnchor(row, src));
+  }
   const { certs, rows } = decodePem(text());
   if (file) write(file, { format: FORMAT, stamp: id, kind: 'pem', rows });
   return certs;
@@ -151,27 +156,42 @@ function sliceOf(path: string, [, , start, end]: Row): Buffer | undefined {
   }
 }
 
-function anchor(row: Row, kind: Kind, bytes: () => Buffer | string | undefined): IndexedAnchor {
-  const [sha, key] = row;
-  return {
-    sha256: sha,
-    key,
-    load() {
-      const b = bytes();
-      if (b === undefined) return undefined;
-      let c: Cert | null;
-      try {
-        c =
-          kind === 'pem'
-            ? certOfPemBody(typeof b === 'string' ? b : b.toString('latin1'))
-            : certFromDer(b as Buffer);
-      } catch {
-        c = null;
-      }
-      // Only the certificate indexed: the file may have changed since (then the lookup finds nothing there).
-      return c && c.sha256 === sha ? c : undefined;
-    },
-  };
+/** Where the rows of one index read their bytes: shared by the rows (an index has a few hundred). */
+interface RowSource {
+  kind: Kind;
+  bytes(row: Row): Buffer | string | undefined;
+}
+
+/** A row of an index as an anchor: one small object a row, decoded only when a lookup reaches it. */
+class RowAnchor implements IndexedAnchor {
+  constructor(
+    private readonly row: Row,
+    private readonly src: RowSource,
+  ) {}
+
+  get sha256(): string {
+    return this.row[0];
+  }
+
+  get key(): string | null {
+    return this.row[1];
+  }
+
+  load(): Cert | undefined {
+    const b = this.src.bytes(this.row);
+    if (b === undefined) return undefined;
+    let c: Cert | null;
+    try {
+      c =
+        this.src.kind === 'pem'
+          ? certOfPemBody(typeof b === 'string' ? b : b.toString('latin1'))
+          : certFromDer(b as Buffer);
+    } catch {
+      c = null;
+    }
+    // Only the certificate indexed: the file may have changed since (then the lookup finds nothing there).
+    return c && c.sha256 === this.row[0] ? c : undefined;
+  }
 }
 
 function readIndex(file: string, stamp: string, size: number): { kind: Kind; rows: Row[] } | null {
@@ -184,7 +204,8 @@ function readIndex(file: string, stamp: string, size: number): { kind: Kind; row
     doc.rows.length > MAX_ROWS
   )
     return null;
-  for (const r of doc.rows as unknown[]) if (!validRow(r, size)) return null;
+  const rows = doc.rows as unknown[];
+  for (let i = 0; i < rows.length; i++) if (!validRow(rows[i], size)) return null;
   return { kind: doc.kind, rows: doc.rows };
 }
 
@@ -193,10 +214,14 @@ const MAX_SPAN = 256 * 1024;
 
 function validRow(r: unknown, size: number): r is Row {
   if (!Array.isArray(r) || r.length !== 4) return false;
-  const [sha, key, start, end] = r as unknown[];
+  const sha: unknown = r[0];
+  const key: unknown = r[1];
+  const start: unknown = r[2];
+  const end: unknown = r[3];
+  // A sha256 that is not one only never matches a certificate: its length is check enough.
   return (
     typeof sha === 'string' &&
-    /^[0-9a-f]{64}$/.test(sha) &&
+    sha.length === 64 &&
     (key === null || (typeof key === 'string' && key.length <= 65_536)) &&
     Number.isSafeInteger(start) &&
     Number.isSafeInteger(end) &&

@@ -119,10 +119,13 @@ function cached(file: string, key: string): unknown {
   const doc = readCacheJson(file, MAX_BYTES) as Partial<Doc> | undefined;
   if (doc?.format !== FORMAT || doc.key !== key || !Array.isArray(doc.reads) || doc.reads.length > MAX_READS)
     return undefined;
-  for (const r of doc.reads as unknown[]) {
+  // Indexed loops, no destructuring: a few hundred entries, and each iterator step is garbage to collect.
+  const reads = doc.reads as unknown[];
+  for (let i = 0; i < reads.length; i++) {
+    const r = reads[i];
     if (!Array.isArray(r) || typeof r[0] !== 'string' || typeof r[1] !== 'string') return undefined;
-    const [k, a] = r as [string, string];
-    if (answer(k[0] as Op, k.slice(1)) !== a) return undefined;
+    const k: string = r[0];
+    if (answer(k[0] as Op, k.slice(1)) !== r[1]) return undefined;
   }
   return doc.value;
 }
