@@ -34,7 +34,8 @@ function __codeCacheDir() {
  * answering from its kept resolution, after the run that resolved the clients) would compile what only it
  * calls from source, every time. So the first runs after a cache is made each write it again: the code V8
  * serialises then is every function compiled so far, those read from the cache included, and the cache
- * settles on what those runs used between them.
+ * settles on what those runs used between them (the count is per chunk or group; a command's
+ * own chunks are written by that command's runs, shared ones by whichever commands ran first).
  */
 const __WRITES = 4;
 

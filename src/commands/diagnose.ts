@@ -107,7 +107,7 @@ async function inputsFor(
   ctx: Context,
 ): Promise<ClientInput[]> {
   const resolved = await resolve(installs, ctx);
-  return resolved.map((r, i) => inputOf(r.id, (installs[i] as { client: Client }).client.render, r, ctx));
+  return resolved.map((r) => inputOf(r.id, renderOf(r.id), r, ctx));
 }
 
 function inputOf(
@@ -145,6 +145,7 @@ function isResolvedList(v: unknown): v is Resolved[] {
         isObject(r.source) &&
         isStrings(r.source.files) &&
         isStrings(r.source.dirs) &&
+        (r.source.warnings === undefined || isStrings(r.source.warnings)) &&
         isObject(r.policy),
     )
   );

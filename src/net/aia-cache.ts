@@ -7,20 +7,20 @@
  * our own tree only, no symlinks, bounded, atomic), for a day. The entry is keyed by the URL and by what
  * allowed the fetch (--allow-private-aia, the proxy), so a run without --allow-private-aia never uses what
  * a run with it fetched from a private address. A kept certificate is only ever a candidate: the caller
- * uses it only when its signature verifies on the child (aia.ts), exactly as a fetched one, so a changed or
+ * uses it only when its signature verifies on the child and it is valid now (aia.ts), so a changed or
  * planted file can at worst cost a fetch. Off unless enabled (the CLI); CERTIFIX_NO_CACHE=1 turns it off.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { cacheRoot, readCacheJson, writeCacheFile } from '../stores/user-cache.ts';
+import { cacheRoot, hasRoom, readCacheJson, writeCacheFile } from '../stores/user-cache.ts';
 
 const FORMAT = 1;
 /** How long a fetched issuer is used without asking its server again. */
 const KEEP_MS = 24 * 60 * 60 * 1000;
 /** A certificate is a few kB; a PKCS#7 answer holds a handful. */
 const MAX_BYTES = 256 * 1024;
-/** Files at most: a slot is chosen by the key, so the directory stays bounded whatever servers name. */
-const SLOTS = 64;
+/** Files at most (one per URL): past it nothing new is kept, so the directory stays bounded. */
+const MAX_FILES = 64;
 
 let enabledEnv: NodeJS.ProcessEnv | null = null;
 
@@ -40,7 +40,7 @@ interface Entry {
 function fileOf(key: string): string | null {
   const root = enabledEnv ? cacheRoot(enabledEnv) : null;
   if (!root) return null;
-  return join(root, `aia-v${FORMAT}`, `${parseInt(key.slice(0, 8), 16) % SLOTS}.json`);
+  return join(root, `aia-v${FORMAT}`, `${key.slice(0, 32)}.json`);
 }
 
 /** The cache key of a fetch: the URL and what allowed it. */
@@ -64,7 +64,7 @@ export function keptAnswer(key: string, now = Date.now()): Buffer | undefined {
 /** Keep `body`, the answer that gave a real issuer, for `key`. */
 export function keepAnswer(key: string, body: Buffer, now = Date.now()): void {
   const file = fileOf(key);
-  if (!file || body.length > MAX_BYTES) return;
+  if (!file || body.length > MAX_BYTES || !hasRoom(file, MAX_FILES)) return;
   const e: Entry = { format: FORMAT, key, at: now, body: body.toString('base64') };
   writeCacheFile(file, JSON.stringify(e));
 }

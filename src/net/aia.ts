@@ -174,7 +174,9 @@ async function fetchIssuer(
     const key = aiaKey(url, opts.allowPrivate === true, opts.proxy?.url ?? null);
     const kept = keptAnswer(key);
     const keptIssuer = kept && issuerIn(kept, child);
-    if (keptIssuer) return { url, cert: keptIssuer };
+    const now = Date.now();
+    if (keptIssuer && keptIssuer.notBefore.getTime() <= now && now <= keptIssuer.notAfter.getTime())
+      return { url, cert: keptIssuer };
     const left = (opts.deadline as number) - Date.now();
     if (left <= 0) {
       errors.push({ url, error: 'not fetched: the time allowed for AIA fetches ran out' });

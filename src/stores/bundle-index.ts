@@ -14,7 +14,7 @@
  * with its environment; a library user's process writes nothing under HOME.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readSync, type Stats, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_CA_FILE_BYTES } from '../bounded.ts';
 import { type Cert, certFromDer, parseCerts } from '../core/cert.ts';
@@ -23,7 +23,7 @@ import { isKeystore, readKeystore } from '../core/keystore.ts';
 import type { IndexedAnchor } from '../core/trust-index.ts';
 import { checkedOpenFlags, readCheckedSync } from '../host-files.ts';
 import { certOfPemBody, pemBodies } from './pem.ts';
-import { cacheRoot, readCacheJson, settled, writeCacheFile } from './user-cache.ts';
+import { cacheRoot, hasRoom, readCacheJson, settled, writeCacheFile } from './user-cache.ts';
 
 const FORMAT = 2;
 /** Index files: ~100 bytes a certificate; a 4 MB bundle (the largest certifix reads) stays far below. */
@@ -96,7 +96,7 @@ function indexFile(stamp: string): string | null {
 }
 
 function write(file: string, doc: IndexDoc): void {
-  if (doc.rows.length <= MAX_ROWS && room(file)) writeCacheFile(file, JSON.stringify(doc));
+  if (doc.rows.length <= MAX_ROWS && hasRoom(file, MAX_FILES)) writeCacheFile(file, JSON.stringify(doc));
 }
 
 /** Every certificate of a CA file, and the rows of its index (null: a kind of file that is not indexed). */
@@ -230,16 +230,6 @@ function validRow(r: unknown, size: number): r is Row {
     (end as number) - (start as number) <= MAX_SPAN &&
     (end as number) <= size
   );
-}
-
-/** False when the directory already holds MAX_FILES indexes (an existing one may still be rewritten). */
-function room(file: string): boolean {
-  try {
-    const names = readdirSync(join(file, '..'));
-    return names.length < MAX_FILES || names.includes(file.slice(file.lastIndexOf('/') + 1));
-  } catch {
-    return true; // not created yet
-  }
 }
 
 /** Node's binary, as a stamp: its bundled roots are part of it. */

@@ -16,6 +16,7 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   type Stats,
@@ -106,5 +107,15 @@ export function writeCacheFile(file: string, data: string | NodeJS.ArrayBufferVi
       unlinkSync(tmp);
     } catch {}
     return false;
+  }
+}
+
+/** False when `file`'s directory already holds `max` files (an existing one may still be rewritten). */
+export function hasRoom(file: string, max: number): boolean {
+  try {
+    const names = readdirSync(dirname(file));
+    return names.length < max || names.includes(file.slice(file.lastIndexOf('/') + 1));
+  } catch {
+    return true; // not created yet
   }
 }

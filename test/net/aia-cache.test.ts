@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Cert, parseCerts } from '../../src/core/cert.ts';
 import { fetchMissingIssuers } from '../../src/net/aia.ts';
-import { enableAiaCache } from '../../src/net/aia-cache.ts';
+import { aiaKey, enableAiaCache } from '../../src/net/aia-cache.ts';
 import { type Issued, Pki } from '../helpers/pki.ts';
 
 const cert = (i: Issued): Cert => parseCerts(i.pem).certs[0] as Cert;
@@ -23,13 +23,17 @@ let leaf: Cert;
 let root: Issued;
 let int: Issued;
 let other: Issued;
+let int2: Issued;
+let impostor: Issued;
+let leaf2: Cert;
 const asked: string[] = [];
 let home: string;
 
 beforeAll(async () => {
   http = createServer((req, res) => {
     asked.push(req.url ?? '');
-    const body = req.url === '/int.der' ? cert(int).der : req.url === '/root.der' ? cert(root).der : null;
+    const served: Record<string, Issued> = { '/int.der': int, '/root.der': root, '/int2.der': int2 };
+    const body = served[req.url ?? ''] ? cert(served[req.url ?? ''] as Issued).der : null;
     if (body) res.writeHead(200, { 'content-type': 'application/pkix-cert' }).end(body);
     else res.writeHead(404).end();
   });
@@ -40,6 +44,11 @@ beforeAll(async () => {
   other = pki.root('other', 'AIA Cache Other Root');
   int = pki.intermediate('int', 'AIA Cache Issuing CA', root, { caIssuers: `${base}/root.der` });
   leaf = cert(pki.leaf('leaf', 'aia.test', int, { caIssuers: `${base}/int.der` }));
+  // Without key identifiers only the signature tells an issuer from another CA with the same name.
+  const bare = { keyIds: false, caIssuers: `${base}/root.der` };
+  int2 = pki.intermediate('int2', 'AIA Cache Issuing CA 2', root, bare);
+  impostor = pki.intermediate('impostor', 'AIA Cache Issuing CA 2', root, bare);
+  leaf2 = cert(pki.leaf('leaf2', 'aia.test', int2, { keyIds: false, caIssuers: `${base}/int2.der` }));
 });
 afterAll(async () => {
   http.closeAllConnections();
@@ -87,6 +96,18 @@ describe('issuers fetched over AIA, kept between runs', () => {
     asked.length = 0;
     expect(shas(await chase())).toEqual([cert(int).sha256, cert(root).sha256]);
     expect(asked).toEqual(['/int.der', '/root.der']);
+  });
+
+  it('are used only when their signature verifies: a kept CA of the same name and no key ids costs a fetch', async () => {
+    const chase2 = () => fetchMissingIssuers([leaf2], { allowPrivate: true });
+    expect((await chase2()).fetched[0]?.cert.sha256).toBe(cert(int2).sha256);
+    const file = join(kept(), `${aiaKey(`${base}/int2.der`, true, null).slice(0, 32)}.json`);
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc.body = cert(impostor).der.toString('base64');
+    writeFileSync(file, JSON.stringify(doc), { mode: 0o600 });
+    asked.length = 0;
+    expect((await chase2()).fetched[0]?.cert.sha256).toBe(cert(int2).sha256);
+    expect(asked).toEqual(['/int2.der']);
   });
 
   it('are fetched again after a day', async () => {
