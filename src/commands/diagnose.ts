@@ -86,7 +86,7 @@ async function resolveClients(ctx: Context, only?: readonly ClientId[]): Promise
     },
     isResolvedList,
   );
-  return resolved.map((r) => inputOf(r.id, renderOf(r.id), r, ctx));
+  return resolved.map((r) => inputOf(r, ctx));
 }
 
 async function resolve(
@@ -107,15 +107,12 @@ async function inputsFor(
   ctx: Context,
 ): Promise<ClientInput[]> {
   const resolved = await resolve(installs, ctx);
-  return resolved.map((r) => inputOf(r.id, renderOf(r.id), r, ctx));
+  return resolved.map((r) => inputOf(r, ctx));
 }
 
-function inputOf(
-  id: ClientId,
-  render: Client['render'],
-  { inst, source, policy }: Resolved,
-  ctx: Context,
-): ClientInput {
+/** Rendered by id (renders.ts), the same whether the resolution was kept or computed now. */
+function inputOf({ id, inst, source, policy }: Resolved, ctx: Context): ClientInput {
+  const render = renderOf(id);
   return {
     id,
     version: inst.version,
