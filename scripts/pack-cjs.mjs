@@ -138,39 +138,61 @@ if (require.main === module) module.exports.run();
 
 /**
  * Chunks compiled together: each command the entry imports lazily (in the order of `--help`, diagnose first)
- * gets one group holding every chunk it statically needs that no earlier group holds, plus the lazily
- * imported chunks that only re-export what the group has (stores/index.ts's `import('./linux.ts')`). A
- * chunk costs a cache file, a script and its own compilation set-up (~0.7 ms each, twenty for `diagnose`);
- * a group costs that once. Modules still run only when first required.
+ * gets one group holding every chunk it statically needs that no earlier group holds. A chunk costs a cache
+ * file, a script and its own compilation set-up (~0.7 ms each, twenty for `diagnose`); a group costs that
+ * once. Modules still run only when first required.
+ *
+ * What a group imports lazily is another load path: `diagnose` answering from its kept resolution needs
+ * stores/linux.ts but never clients/registry.ts (every adapter) or net/aia.ts. So each lazily imported module
+ * gets a group of its own right after the group that imports it (with what it statically needs that no group
+ * holds yet), before the next command takes it into a group of that command's. A lazily imported chunk that
+ * only re-exports what the group has (or nothing) joins the group instead: a group of its own would cost more
+ * than it saves.
  */
 function groupChunks(entry, chunks, eager, staticDeps) {
   const taken = new Set(eager);
   const groups = [];
-  const commands = [...entry.matchAll(/require\("(\.\/[^"]+)"\)/g)]
+  const lazyDeps = (code) =>
+    [...code.matchAll(/Promise\.resolve\(\)\.then\(\(\) ?=> ?(?:__toESM\()?require\("(\.\/[^"]+)"\)/g)]
+      .map((m) => m[1])
+      .filter((id) => chunks[id] !== undefined);
+  const queue = [...entry.matchAll(/require\("(\.\/[^"]+)"\)/g)]
     .map((m) => m[1])
     .filter((id) => chunks[id] !== undefined && !eager.has(id));
-  for (const root of commands) {
-    const group = [];
-    const add = (id) => {
-      if (taken.has(id)) return;
-      taken.add(id);
-      group.push(id);
-      for (const dep of staticDeps(chunks[id])) add(dep);
+  const closure = (root) => {
+    const out = [];
+    const visit = (id) => {
+      if (taken.has(id) || out.includes(id)) return;
+      out.push(id);
+      for (const dep of staticDeps(chunks[id])) visit(dep);
     };
-    add(root);
-    // lazily imported from the group, and only a re-export of modules already in it (or none at all)
+    visit(root);
+    return out;
+  };
+  const take = (ids) => {
+    for (const id of ids) taken.add(id);
+    if (ids.length > 0) groups.push(ids);
+  };
+  while (queue.length > 0) {
+    const group = closure(queue.shift());
+    take(group);
+    const lazy = [];
     for (const id of group)
-      for (const m of chunks[id].matchAll(
-        /Promise\.resolve\(\)\.then\(\(\) ?=> ?__toESM\(require\("(\.\/[^"]+)"\)/g,
-      )) {
-        const lazy = m[1];
-        if (!taken.has(lazy) && chunks[lazy] !== undefined && chunks[lazy].length < 2048)
-          if (staticDeps(chunks[lazy]).every((d) => taken.has(d))) {
-            taken.add(lazy);
-            group.push(lazy);
-          }
+      for (const dep of lazyDeps(chunks[id])) {
+        if (taken.has(dep) || lazy.includes(dep)) continue;
+        if (chunks[dep].length < 2048 && staticDeps(chunks[dep]).every((d) => taken.has(d))) {
+          taken.add(dep);
+          group.push(dep);
+        } else lazy.push(dep);
       }
-    if (group.length > 0) groups.push(group);
+    // What two lazily imported modules both need is a group of its own, loaded by whichever comes first:
+    // in either one's group it would load the other's whole group with it.
+    const closures = lazy.map(closure);
+    const shared = [...new Set(closures.flat())].filter(
+      (id) => closures.filter((c) => c.includes(id)).length > 1,
+    );
+    take(shared);
+    queue.unshift(...lazy);
   }
   return groups;
 }

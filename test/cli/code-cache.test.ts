@@ -3,7 +3,7 @@
  * untrusted input: garbage is rejected and rewritten, files or directories of another user are neither read nor
  * written (`sudo certifix` in someone's HOME), a symlink is not followed, and CERTIFIX_NO_CODE_CACHE=1 is obeyed.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import {
   chownSync,
   existsSync,
@@ -11,13 +11,18 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { RACY_MS } from '../../src/stores/user-cache.ts';
+import { Pki } from '../helpers/pki.ts';
+import { startTls } from '../net/servers.ts';
 
 const built = join(import.meta.dirname, '..', '..', 'dist', 'certifix.cjs');
 const isRoot = process.getuid?.() === 0;
@@ -103,6 +108,42 @@ describe.skipIf(!existsSync(built) && process.env.CI !== 'true')(
       expect(cacheFiles(home).map((f) => f.replace(/.*\//, ''))).toEqual([
         expect.stringMatching(/^group0-[0-9a-f]{12}\.js\.cache$/),
       ]);
+    });
+
+    it('diagnose answering from its kept resolution compiles neither the client adapters nor the AIA code', async () => {
+      const pki = new Pki();
+      const root = pki.root('root', 'Cache Test Root');
+      const leaf = pki.leaf('leaf', 'localhost', root);
+      const server = await startTls(leaf.keyPem, [leaf.pem, root.pem]);
+      const home = mkdtempSync(join(tmpdir(), 'certifix-cc-'));
+      await new Promise((r) => setTimeout(r, RACY_MS + 100)); // a settled HOME: the resolution is kept
+      // Two clients that resolve by reading files only (no `node --version` when PATH's node is another one).
+      const diagnose = () =>
+        promisify(execFile)(
+          process.execPath,
+          [built, 'diagnose', `https://localhost:${server.port}/`, '--client', 'curl,git', '--json'],
+          { env: { PATH: '/usr/bin:/bin', HOME: home } },
+        ).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' })); // exit 1: a client fails
+      try {
+        const first = (await diagnose()).stdout;
+        expect(JSON.parse(first).clients.map((c: { id: string }) => c.id)).toEqual(['curl', 'git']);
+        // What the second run compiles is what its cache files hold: start from none.
+        for (const d of readdirSync(join(home, '.cache', 'certifix')))
+          if (d.startsWith('code-')) rmSync(join(home, '.cache', 'certifix', d), { recursive: true });
+        expect((await diagnose()).stdout).toBe(first);
+        const sources = cacheFiles(home)
+          .filter((f) => f.includes('/code-'))
+          .map((f) => readFileSync(f, 'latin1'));
+        // A group's source is an object literal of module functions, `"./linux-<hash>.js":function (...`.
+        const holds = (name: string) => new RegExp(`"\\./${name}-\\w+\\.js":function`);
+        expect(sources.some((s) => holds('linux').test(s))).toBe(true); // the OS store's reader
+        for (const s of sources) {
+          expect(s).not.toMatch(holds('registry'));
+          expect(s).not.toMatch(holds('aia'));
+        }
+      } finally {
+        await server.close();
+      }
     });
 
     it('is off with CERTIFIX_NO_CODE_CACHE=1', () => {
