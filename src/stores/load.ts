@@ -12,7 +12,7 @@ import { MAX_CA_FILE_BYTES } from '../bounded.ts';
 import { type Cert, parseCerts, uniqueCerts } from '../core/cert.ts';
 import { CertifixError } from '../core/errors.ts';
 import { isKeystore, readKeystore } from '../core/keystore.ts';
-import { type AnchorDir, type IndexedAnchor, TrustIndex } from '../core/trust-index.ts';
+import { type AnchorDir, type AnchorSource, type AnchorTable, TrustIndex } from '../core/trust-index.ts';
 import { type NameInfo, nameHash } from '../core/verify/dn.ts';
 import { checkedPath, readCheckedSync } from '../host-files.ts';
 import type { TrustSource } from '../types.ts';
@@ -49,31 +49,31 @@ function caFileBytes(path: string): Buffer | undefined {
 }
 
 const byPath: Memo<Cert[]> = new Map();
-const anchorsByFile: Memo<Array<Cert | IndexedAnchor>> = new Map();
+const anchorsByFile: Memo<Cert[] | AnchorTable> = new Map();
 
 /**
  * What `read` makes of a file, once per version of it (size and mtime) per process, keyed by file identity:
  * /usr/lib/ssl/cert.pem and /etc/ssl/certs/ca-certificates.crt are one file on Debian. [] when unreadable,
  * not a regular file or past MAX_CA_FILE_BYTES.
  */
-function perFile<T>(memo: Memo<T[]>, path: string, read: (target: string, st: Stats) => T[]): T[] {
+function perFile<T>(memo: Memo<T>, path: string, read: (target: string, st: Stats) => T, none: T): T {
   const target = checkedPath(path); // `path` itself, except as root (host-files.ts)
-  if (target === null) return [];
+  if (target === null) return none;
   let st: Stats;
   try {
     st = statSync(target);
   } catch {
-    return [];
+    return none;
   }
-  if (!st.isFile() || st.size > MAX_CA_FILE_BYTES) return [];
+  if (!st.isFile() || st.size > MAX_CA_FILE_BYTES) return none;
   const key = `${st.dev}:${st.ino}`;
   const hit = memo.get(key);
   if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.value;
-  let value: T[];
+  let value: T;
   try {
     value = read(target, st);
   } catch {
-    value = [];
+    value = none;
   }
   memo.set(key, { mtimeMs: st.mtimeMs, size: st.size, value });
   return value;
@@ -83,22 +83,27 @@ function perFile<T>(memo: Memo<T[]>, path: string, read: (target: string, st: St
  * A CA file's anchors for a TrustIndex: from the bundle index (stores/bundle-index.ts) when the file is a PEM
  * bundle or a Java keystore, so that only the certificates a lookup reaches are read and decoded.
  */
-function fileAnchors(path: string): Array<Cert | IndexedAnchor> {
-  return perFile(anchorsByFile, path, indexedAnchors);
+function fileAnchors(path: string): Cert[] | AnchorTable {
+  return perFile(anchorsByFile, path, indexedAnchors, []);
 }
 
 /** readBundle without the promise: [] when the file cannot be read. */
 export function readBundleSync(path: string): Cert[] {
-  return perFile(byPath, path, (target) => {
-    const data = readCaFileSync(target);
-    const text = data.toString('latin1');
-    // A Java truststore (JKS or PKCS#12) is a CA store too: its certificates (core/keystore.ts).
-    return text.includes('-----BEGIN')
-      ? parsePemCached(text)
-      : isKeystore(data)
-        ? readKeystore(data).entries.map((e) => e.cert)
-        : parseCerts(data, path).certs;
-  });
+  return perFile<Cert[]>(
+    byPath,
+    path,
+    (target) => {
+      const data = readCaFileSync(target);
+      const text = data.toString('latin1');
+      // A Java truststore (JKS or PKCS#12) is a CA store too: its certificates (core/keystore.ts).
+      return text.includes('-----BEGIN')
+        ? parsePemCached(text)
+        : isKeystore(data)
+          ? readKeystore(data).entries.map((e) => e.cert)
+          : parseCerts(data, path).certs;
+    },
+    [],
+  );
 }
 
 /** All certificates in a PEM bundle (or one DER certificate); [] when the file cannot be read. */
@@ -223,12 +228,15 @@ export function trustIndex(source: Pick<TrustSource, 'files' | 'dirs' | 'bundled
   const key = JSON.stringify([files, source.dirs, source.bundled ?? false]);
   let index = indexes.get(key);
   if (!index) {
-    const bundled = source.bundled ? mozillaAnchors() : [];
-    index = new TrustIndex([...bundled, ...source.files.flatMap(fileAnchors)], source.dirs.map(hashedDir));
+    const parts = [...(source.bundled ? [mozillaAnchors()] : []), ...source.files.map(fileAnchors)];
+    index = new TrustIndex(parts.flatMap(anchorSources), source.dirs.map(hashedDir));
     indexes.set(key, index);
   }
   return index;
 }
+
+/** A CA file's anchors as TrustIndex takes them: its certificates, or its index as one table. */
+const anchorSources = (p: Cert[] | AnchorTable): AnchorSource[] => (Array.isArray(p) ? p : [p]);
 
 function statMtime(path: string): number {
   try {

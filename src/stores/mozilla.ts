@@ -5,12 +5,12 @@
  */
 import * as tls from 'node:tls';
 import type { Cert } from '../core/cert.ts';
-import { type IndexedAnchor, TrustIndex } from '../core/trust-index.ts';
+import { type AnchorTable, TrustIndex } from '../core/trust-index.ts';
 import { nodeStamp, textAnchors } from './bundle-index.ts';
 import { parsePemCached } from './pem.ts';
 
 let roots: Cert[] | undefined;
-let anchors: Array<Cert | IndexedAnchor> | undefined;
+let anchors: Cert[] | AnchorTable | undefined;
 let index: TrustIndex | undefined;
 
 /** Node's bundled Mozilla roots, decoded once on first use (each parsed by OpenSSL only when looked at). */
@@ -33,7 +33,7 @@ function bundledPems(): readonly string[] {
  * The bundled roots for a TrustIndex: through the bundle index (stores/bundle-index.ts), keyed by this Node
  * binary, so that a run lists (and decodes) only the roots a lookup reaches.
  */
-export function mozillaAnchors(): Array<Cert | IndexedAnchor> {
+export function mozillaAnchors(): Cert[] | AnchorTable {
   if (!anchors) {
     let text: string | undefined;
     anchors = roots ?? textAnchors(nodeStamp(), () => (text ??= bundledPems().join('\n')));
@@ -43,7 +43,8 @@ export function mozillaAnchors(): Array<Cert | IndexedAnchor> {
 
 /** The bundled roots as a TrustIndex, built once per process. */
 export function mozillaIndex(): TrustIndex {
-  index ??= new TrustIndex(mozillaAnchors());
+  const a = mozillaAnchors();
+  index ??= new TrustIndex(Array.isArray(a) ? a : [a]);
   return index;
 }
 

@@ -23,7 +23,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Cert } from '../../src/core/cert.ts';
 import { certInfo } from '../../src/core/extensions.ts';
 import { entriesFor, writeJks } from '../../src/core/keystore.ts';
-import { TrustIndex } from '../../src/core/trust-index.ts';
+import { type AnchorTable, TrustIndex } from '../../src/core/trust-index.ts';
 import { enableBundleIndex, fileAnchors, textAnchors } from '../../src/stores/bundle-index.ts';
 import { parsePemCached } from '../../src/stores/pem.ts';
 import { RACY_MS } from '../../src/stores/user-cache.ts';
@@ -39,9 +39,12 @@ function home(): string {
   return mkdtempSync(join(tmpdir(), 'certifix-bi-'));
 }
 function indexDir(h: string): string {
-  return join(h, '.cache', 'certifix', 'bundles-v2');
+  return join(h, '.cache', 'certifix', 'bundles-v3');
 }
-const decoded = (anchors: unknown[]) => anchors.every((a) => !(a as { load?: unknown }).load);
+/** Decoded now (a list of certificates), or searched in the index (a table). */
+const decoded = (anchors: Cert[] | AnchorTable): anchors is Cert[] => Array.isArray(anchors);
+const listed = (anchors: Cert[] | AnchorTable) => (Array.isArray(anchors) ? anchors : anchors.all());
+const sources = (anchors: Cert[] | AnchorTable) => (Array.isArray(anchors) ? anchors : [anchors]);
 const anchorsOf = (path: string, st: Stats = statSync(path)) => fileAnchors(path, st);
 
 // Files whose last change is older than RACY_MS, as CA bundles on a machine are: the index is written for them.
@@ -65,14 +68,14 @@ describe('bundle index', () => {
     const first = anchorsOf(pem);
     expect(decoded(first)).toBe(true);
     const [file] = readdirSync(indexDir(h));
-    expect(file).toMatch(/^[0-9a-f]{32}\.json$/);
+    expect(file).toMatch(/^[0-9a-f]{32}\.jsonl$/);
     const second = anchorsOf(pem);
     expect(decoded(second)).toBe(false);
-    expect(second.map((a) => a.sha256)).toEqual(first.map((a) => a.sha256));
+    expect(listed(second).map((a) => a.sha256)).toEqual(listed(first).map((a) => a.sha256));
     // The same answers as an index of the decoded certificates.
-    const lazy = new TrustIndex(second);
+    const lazy = new TrustIndex(sources(second));
     const eager = new TrustIndex(parsePemCached(text));
-    for (const c of first as Cert[]) {
+    for (const c of listed(first) as Cert[]) {
       expect(lazy.has(c)).toBe(true);
       expect(lazy.bySubject(certInfo(c).subject).map((x) => x.sha256)).toEqual(
         eager.bySubject(certInfo(c).subject).map((x) => x.sha256),
@@ -88,8 +91,9 @@ describe('bundle index', () => {
     expect(decoded(first)).toBe(true);
     const second = anchorsOf(jks);
     expect(decoded(second)).toBe(false);
-    const lazy = new TrustIndex(second);
-    for (const c of first as Cert[]) expect(lazy.bySubject(certInfo(c).subject)[0]?.sha256).toBe(c.sha256);
+    const lazy = new TrustIndex(sources(second));
+    for (const c of listed(first) as Cert[])
+      expect(lazy.bySubject(certInfo(c).subject)[0]?.sha256).toBe(c.sha256);
   });
 
   it('is not written for a file changed within RACY_MS, nor used for another version of the file', () => {
@@ -115,7 +119,7 @@ describe('bundle index', () => {
     expect(decoded(rows)).toBe(false);
     // Rewritten behind the index's back (the stamp given is the old one): the lookup finds nothing there.
     writeFileSync(copy, tls.rootCertificates.slice(30, 60).join('\n'));
-    const index = new TrustIndex(rows);
+    const index = new TrustIndex(sources(rows));
     const c = parsePemCached(text)[0] as Cert;
     expect(index.bySubject(certInfo(c).subject)).toEqual([]);
   });
@@ -134,21 +138,55 @@ describe('bundle index', () => {
     expect(decoded(rows)).toBe(false);
     expect(reads).toBe(0);
     const c = parsePemCached(text)[3] as Cert;
-    expect(new TrustIndex(rows).bySubject(certInfo(c).subject)[0]?.sha256).toBe(c.sha256);
+    expect(new TrustIndex(sources(rows)).bySubject(certInfo(c).subject)[0]?.sha256).toBe(c.sha256);
     expect(reads).toBeGreaterThan(0);
     expect(decoded(textAnchors('node-other', get))).toBe(true);
   });
 
-  it('ignores garbage and rows out of bounds, and rewrites them', () => {
+  it('ignores an index whose header is garbage or of another file, and rewrites it', () => {
     const h = home();
     enableBundleIndex({ HOME: h });
     anchorsOf(pem);
     const file = join(indexDir(h), readdirSync(indexDir(h))[0] as string);
-    const doc = JSON.parse(readFileSync(file, 'utf8'));
-    for (const bad of ['{', '[]', JSON.stringify({ ...doc, rows: [[doc.rows[0][0], null, 0, 1e9]] })]) {
+    const good = readFileSync(file, 'utf8');
+    const [header, ...rows] = good.split('\n');
+    const other = JSON.stringify({ ...JSON.parse(header as string), stamp: 'another file' });
+    for (const bad of ['{', '[]', 'null\n', '', [other, ...rows].join('\n')]) {
       writeFileSync(file, bad);
       expect(decoded(anchorsOf(pem))).toBe(true);
-      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(doc);
+      expect(readFileSync(file, 'utf8')).toBe(good);
+    }
+  });
+
+  it('answers nothing from a row that is not one it wrote, and the rest as before', () => {
+    const h = home();
+    enableBundleIndex({ HOME: h });
+    anchorsOf(pem);
+    const file = join(indexDir(h), readdirSync(indexDir(h))[0] as string);
+    const [header, first, second, ...rest] = readFileSync(file, 'utf8').split('\n') as string[];
+    const [sha, key] = JSON.parse(first as string);
+    const [sha2, key2] = JSON.parse(second as string);
+    // the first row's span past the file's end; the second row's key repeated inside a line of garbage
+    const planted = [
+      header,
+      JSON.stringify([sha, key, 0, 1e9]),
+      `x${JSON.stringify([sha2, key2, 0, 10])}`,
+      ...rest,
+    ];
+    writeFileSync(file, planted.join('\n'));
+    const table = anchorsOf(pem);
+    expect(decoded(table)).toBe(false);
+    const index = new TrustIndex(sources(table));
+    const certs = parsePemCached(text);
+    const [c1, c2] = certs.filter((c) => c.sha256 === sha || c.sha256 === sha2);
+    expect(index.hasSha256(sha)).toBe(false);
+    expect(index.hasSha256(sha2)).toBe(false);
+    expect(index.bySubject(certInfo(c1 as Cert).subject).map((c) => c.sha256)).not.toContain(sha);
+    expect(index.bySubject(certInfo(c2 as Cert).subject).map((c) => c.sha256)).not.toContain(sha2);
+    // every other certificate is found, by sha256 and by subject
+    for (const c of certs.filter((c) => c.sha256 !== sha && c.sha256 !== sha2)) {
+      expect(index.hasSha256(c.sha256)).toBe(true);
+      expect(index.bySubject(certInfo(c).subject).map((x) => x.sha256)).toContain(c.sha256);
     }
   });
 
