@@ -16,7 +16,6 @@ import { runChild } from './spawn.ts';
 afterAll(cleanupTemp);
 
 const targets: EnvTargetId[] = ['profile', 'bashrc', 'fish', 'environment.d'];
-const BUNDLE_B = '/opt/other bundle.pem';
 
 /** The files of a tree without certifix's own bookkeeping (journal, lock) and without leftover temp files. */
 function files(snap: Record<string, string>): Record<string, string> {
@@ -45,11 +44,13 @@ async function scenario(reapply: boolean) {
   const home = debianHome();
   const ctx = ctxFor(home);
   const bundle = certifixPaths(ctx).bundle;
+  // A second bundle in the test's HOME: a plan's file change is written for real.
+  const bundleB = join(home, '.other bundle.pem');
   const original = snapshot(home);
   if (reapply) await applyPlans(samplePlans(home, bundle), ctx, { envTargets: targets });
   const old = snapshot(home);
-  const secondBundle = reapply ? BUNDLE_B : bundle;
-  const extra: Record<string, string> = reapply ? { NODE_EXTRA_CA_CERTS: BUNDLE_B } : {};
+  const secondBundle = reapply ? bundleB : bundle;
+  const extra: Record<string, string> = reapply ? { NODE_EXTRA_CA_CERTS: bundleB } : {};
   await applyPlans(samplePlans(home, secondBundle, extra), ctx, { envTargets: targets });
   const fresh = snapshot(home);
   // Back to the starting point for the crash runs.

@@ -98,13 +98,15 @@ describe('applyPlans', () => {
   it('a second fix with another bundle and more variables keeps the original bytes for undo', async () => {
     const { home, ctx, opts } = setup();
     const before = snapshot(home);
-    await applyPlans(samplePlans(home, '/opt/a.pem'), ctx, opts);
-    await applyPlans(samplePlans(home, '/opt/b b.pem', { NODE_EXTRA_CA_CERTS: '/opt/b b.pem' }), ctx, opts);
+    // Bundles in the test's HOME: a plan's file change is written for real.
+    const [a, b] = [join(home, '.a.pem'), join(home, '.b b.pem')];
+    await applyPlans(samplePlans(home, a), ctx, opts);
+    await applyPlans(samplePlans(home, b, { NODE_EXTRA_CA_CERTS: b }), ctx, opts);
     const bashrc = read(join(home, '.bashrc'));
     expect(bashrc.match(/# >>> certifix >>>/g)).toHaveLength(1);
-    expect(bashrc).toContain("export NODE_EXTRA_CA_CERTS='/opt/b b.pem'");
-    expect(bashrc).not.toContain('/opt/a.pem');
-    expect(read(join(home, '.gitconfig'))).toContain('sslCAInfo = /opt/b b.pem\n');
+    expect(bashrc).toContain(`export NODE_EXTRA_CA_CERTS='${b}'`);
+    expect(bashrc).not.toContain(a);
+    expect(read(join(home, '.gitconfig'))).toContain(`sslCAInfo = ${b}\n`);
     expect(read(join(home, '.gitconfig')).match(/sslCAInfo/g)).toHaveLength(1);
     await undoAll(ctx);
     expect(snapshot(home)).toEqual(before);
