@@ -52,7 +52,21 @@ async function ask(question: string): Promise<string> {
  */
 export const output = { failed: false };
 
+/** The streams output went through (a terminal, or a pipe that could not take it at once). */
+const streams = new Set<NodeJS.WriteStream>();
+
+/**
+ * Resolves once everything written through the streams has been handed to the OS (or has failed, and said
+ * so): a terminal on Windows and a pipe on macOS are written asynchronously. Writes to files and pipes on
+ * Linux, and every write direct() made, are done already.
+ */
+export async function flushed(): Promise<void> {
+  await Promise.all([...streams].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
+  await new Promise<void>((resolve) => setImmediate(resolve)); // a write's 'error' event, emitted after its callback
+}
+
 function guard(stream: NodeJS.WriteStream, name: string): (s: string | Uint8Array) => void {
+  streams.add(stream);
   let broken = false;
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (broken) return;

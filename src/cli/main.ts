@@ -4,7 +4,7 @@
  */
 import { writeSync } from 'node:fs';
 import { CertifixError } from '../core/errors.ts';
-import { type Io, output, processIo } from './io.ts';
+import { flushed, type Io, output, processIo } from './io.ts';
 
 declare const __VERSION__: string;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -122,4 +122,10 @@ export async function run(): Promise<void> {
   const io = processIo();
   const code = await main(process.argv.slice(2), io).catch((e: unknown) => reportError(e, io));
   process.exitCode = output.failed ? 2 : code;
+  // The command has done all it does (every write, spawn and file change is awaited): end now, once the output
+  // is out, rather than when the event loop drains. Waiting costs a tenth of a short run: closing sockets
+  // gracefully, then tearing down Node's environment, worker threads and heap. 'exit' handlers still run (the
+  // code cache is written in one).
+  await flushed();
+  process.exit();
 }

@@ -4,7 +4,7 @@
  * on a real pseudo-terminal (`script`).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -167,6 +167,29 @@ describe.skipIf(lacks('dist'))(`quiet output ${missing('dist')}`, () => {
     );
     expect(r.stdout).toBe('OK\n');
     expect(r.stderr).toBe('');
+  });
+
+  it('output larger than a pipe holds, read only later, arrives whole (the CLI ends once it is out)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'certifix-pipe-'));
+    const file = join(dir, 'system.pem');
+    const direct = spawnSync(process.execPath, [BIN, 'export', 'system'], {
+      env: cleanEnv(),
+      stdio: ['ignore', openSync(file, 'w'), 'pipe'],
+    });
+    expect(direct.status).toBe(0);
+    const expected = readFileSync(file, 'utf8');
+    expect(expected.length).toBeGreaterThan(2 * 65_536); // more than a pipe holds
+    const child = spawn(process.execPath, [BIN, 'export', 'system'], {
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    await new Promise((r) => setTimeout(r, 500)); // the reader is busy: the pipe fills
+    const chunks: Buffer[] = [];
+    for await (const c of child.stdout) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(expected);
+    expect(await exited).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('a full disk on stdout (>/dev/full) is one line on stderr and exit 2', async () => {
