@@ -82,10 +82,16 @@ export async function packChunks(files, entryPath, version) {
   };
   visit(entry);
   const groups = groupChunks(entry, chunks, eager, staticDeps);
-  const brotli = (text) =>
-    brotliCompressSync(Buffer.from(text), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).toString(
-      'base64',
+  // Compressed sources are lines of `__payloads`'s comment (see below); a table names one as "#<line>".
+  const payloads = [];
+  const brotli = (text) => {
+    payloads.push(
+      brotliCompressSync(Buffer.from(text), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).toString(
+        'base64',
+      ),
     );
+    return `#${payloads.length - 1}`;
+  };
   const grouped = new Map(groups.flatMap((g, i) => g.map((id) => [id, i])));
   const table = Object.entries(chunks)
     .map(([k, v]) =>
@@ -126,6 +132,12 @@ ${entry}
 })(module.exports, __require, module);
 // Run when executed (\`node certifix.cjs ...\`, the bin, a single executable application); not when required.
 if (require.main === module) module.exports.run();
+// The compressed sources, one base64 line each. In a comment they cost V8's scanner a skim at each start; as
+// string literals they cost a copy and a hash each, 200 kB of them. Read (Function.prototype.toString) only
+// for a chunk that has no code cache yet.
+function __payloads() {/*
+${payloads.join('\n')}
+*/}
 `;
   if (out.length > MAX_BYTES) throw new Error(`pack: ${out.length} bytes, more than ${MAX_BYTES}`);
   // One non-ASCII character makes Node read the whole file as a two-byte string (twice the bytes to decode,

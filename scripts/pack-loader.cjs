@@ -1,7 +1,8 @@
 // The module loader of dist/certifix.cjs, inserted verbatim by scripts/pack-cjs.mjs after `__chunks` (chunk
-// name -> the module function of a chunk every start needs, the base64 of a brotli-compressed chunk source, or
+// name -> the module function of a chunk every start needs, "#<n>" for a brotli-compressed chunk source, or
 // the index of its group in `__groups`), `__sizes` (chunk name -> bytes of its source), `__groups` ([name,
-// compressed source, bytes] of chunks compiled together) and `__cacheTag` (certifix version). A compressed
+// "#<n>", bytes] of chunks compiled together) and `__cacheTag` (certifix version). "#<n>" is line n of the
+// comment in `__payloads`, at the end of the file: the source, brotli-compressed, in base64. A compressed
 // chunk or group is inflated and compiled the first time one of its modules is required.
 //
 // Compiled code is kept between runs in V8's code cache (what Node >= 22 does for modules with
@@ -112,17 +113,24 @@ function __builtin(id) {
   return proxy;
 }
 
+let __payloadLines;
+
+/** The source "#<n>" names, inflated: line n of the comment in `__payloads` (its first line is the header). */
+function __inflate(ref) {
+  __payloadLines ??= __payloads.toString().split('\n');
+  const line = __payloadLines[Number(ref.slice(1)) + 1];
+  return require('node:zlib').brotliDecompressSync(Buffer.from(line, 'base64')).toString('utf8');
+}
+
 /**
- * Compile `compressed` (brotli, base64) as `filename`, its inflated source of `size` bytes wrapped by `wrap`;
- * from its cache file when it has one, else inflated and cached at exit. Returns what the script evaluates to.
+ * Compile the source `ref` names as `filename`, its inflated source of `size` bytes wrapped by `wrap`; from
+ * its cache file when it has one, else inflated and cached at exit. Returns what the script evaluates to.
  */
-function __compile(name, compressed, size, wrap) {
+function __compile(name, ref, size, wrap) {
   const dir = __codeCacheDir();
   const file = dir && `${dir}/${name}.cache`;
   const cached = file ? __readCode(file, size) : undefined;
-  const src =
-    cached?.src ??
-    require('node:zlib').brotliDecompressSync(Buffer.from(compressed, 'base64')).toString('utf8');
+  const src = cached?.src ?? __inflate(ref);
   const script = new (require('node:vm').Script)(wrap(src), {
     filename: `${__filename}/${name}`,
     cachedData: cached?.cachedData,
@@ -151,8 +159,8 @@ function __require(id) {
   if (typeof chunk === 'function') fn = chunk;
   else if (typeof chunk === 'number') {
     // one of the chunks compiled together (scripts/pack-cjs.mjs groupChunks): the group's first require compiles it
-    const [group, compressed, size] = __groups[chunk];
-    __groupFns[chunk] ??= __compile(group, compressed, size, (src) => src);
+    const [group, ref, size] = __groups[chunk];
+    __groupFns[chunk] ??= __compile(group, ref, size, (src) => src);
     fn = __groupFns[chunk][id];
   } else fn = __compile(name, chunk, __sizes[id], __wrapChunk);
   fn(m.exports, __require, m, filename);
