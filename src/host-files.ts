@@ -47,6 +47,14 @@ export async function exists(path: string): Promise<boolean> {
 }
 
 /**
+ * Directories `ownedPath` found to be directories, not links, in the last second (when it looked): the CA and
+ * config files of a Python environment, a JDK or HOME walk the same prefixes again. A check holds as of its
+ * moment anyway (the file itself is opened O_NOFOLLOW); a long-lived process looks again after REAL_DIR_MS.
+ */
+const realDirs = new Map<string, number>();
+const REAL_DIR_MS = 1000;
+
+/**
  * Where `path` really leads, checked the way `sudo certifix` must read someone else's HOME: every component
  * from `/` down is looked at with lstat, and a symlink on the way (the file itself or any directory above it,
  * e.g. ~/.config -> /root/secret) is followed only when root owns it or its owner also owns what it leads to:
@@ -65,9 +73,18 @@ export function ownedPath(path: string, cwd = process.cwd()): string | null {
       continue;
     }
     const next = cur === '/' ? `/${part}` : `${cur}/${part}`;
+    const seen = realDirs.get(next);
+    if (seen !== undefined && Date.now() - seen < REAL_DIR_MS) {
+      cur = next;
+      continue;
+    }
     const link = lstatSync(next, { throwIfNoEntry: false });
     if (!link) return null;
     if (!link.isSymbolicLink()) {
+      if (link.isDirectory()) {
+        if (realDirs.size >= 4096) realDirs.clear();
+        realDirs.set(next, Date.now());
+      }
       cur = next;
       continue;
     }

@@ -77,6 +77,20 @@ describe.skipIf(!root)('readText as root (skipped: the test needs root to give f
       expect(ownedPath(join(user, '.config', 'pip', 'pip.conf'))).toBeNull();
     });
 
+    it("a directory swapped for a user's link to root's is refused once the run's look at it is a second old", async () => {
+      const target = configDir(join(secret, 'config-swapped'), 0);
+      const user = mkdtempSync(join(home, 'user-'));
+      chownSync(user, USER, USER);
+      const config = configDir(join(user, '.config'), USER);
+      const file = join(config, 'pip', 'pip.conf');
+      expect(ownedPath(file)).toBe(file);
+      rmSync(config, { recursive: true });
+      linkAt(config, target, USER);
+      await new Promise((r) => setTimeout(r, 1100));
+      expect(ownedPath(file)).toBeNull();
+      expect(await readText(file)).toBeNull();
+    });
+
     it("does not follow a chain of links that ends in root's directory", async () => {
       const target = configDir(join(secret, 'chained'), 0);
       const user = mkdtempSync(join(home, 'user-'));
