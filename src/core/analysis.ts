@@ -46,7 +46,10 @@ export interface AnalysisInput {
   at?: Date | undefined;
   /** Issuers the server did not send, fetched from AIA caIssuers URLs (evidence, never trusted by clients). */
   fetched?:
-    | { certs: Array<{ url: string; cert: Cert }>; errors: Array<{ url: string; error: string }> }
+    | {
+        certs: Array<{ url: string; cert: Cert; kept?: boolean | undefined }>;
+        errors: Array<{ url: string; error: string }>;
+      }
     | undefined;
 }
 

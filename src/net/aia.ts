@@ -35,8 +35,11 @@ interface AiaOptions {
 }
 
 interface AiaResult {
-  /** Issuers fetched, bottom-up; each verified to have issued the one before (or the served chain's top). */
-  fetched: Array<{ url: string; cert: Cert }>;
+  /**
+   * Issuers fetched, bottom-up; each verified to have issued the one before (or the served chain's top).
+   * `kept`: the answer an earlier run fetched from that URL (aia-cache.ts), not fetched now.
+   */
+  fetched: Array<{ url: string; cert: Cert; kept?: boolean }>;
   /** URLs that gave nothing usable, with why, in the user's words. */
   errors: Array<{ url: string; error: string }>;
 }
@@ -157,7 +160,7 @@ async function fetchIssuer(
   child: Cert,
   opts: AiaOptions,
   errors: AiaResult['errors'],
-): Promise<{ url: string; cert: Cert } | undefined> {
+): Promise<{ url: string; cert: Cert; kept?: boolean } | undefined> {
   const urls = aiaUrls(child);
   const maxUrls = opts.maxUrls ?? 4;
   for (const url of urls.slice(0, maxUrls)) {
@@ -176,7 +179,7 @@ async function fetchIssuer(
     const keptIssuer = kept && issuerIn(kept, child);
     const now = Date.now();
     if (keptIssuer && keptIssuer.notBefore.getTime() <= now && now <= keptIssuer.notAfter.getTime())
-      return { url, cert: keptIssuer };
+      return { url, cert: keptIssuer, kept: true };
     const left = (opts.deadline as number) - Date.now();
     if (left <= 0) {
       errors.push({ url, error: 'not fetched: the time allowed for AIA fetches ran out' });

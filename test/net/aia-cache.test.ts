@@ -77,6 +77,9 @@ describe('issuers fetched over AIA, kept between runs', () => {
     expect(shas(second)).toEqual(shas(first));
     expect(second.fetched.map((f) => f.url)).toEqual(first.fetched.map((f) => f.url));
     expect(asked).toHaveLength(2);
+    // Said as such: the finding names them as fetched by an earlier run.
+    expect(first.fetched.map((f) => f.kept ?? false)).toEqual([false, false]);
+    expect(second.fetched.map((f) => f.kept)).toEqual([true, true]);
   });
 
   it('are keyed by what allowed the fetch: without --allow-private-aia the private address is refused', async () => {

@@ -165,7 +165,9 @@ const hygiene: Rule = (a) => {
 const missingIntermediate: Rule = (a) => {
   const fetched = a.fetched?.certs ?? [];
   if (fetched.length === 0) return [];
-  const names = fetched.map((f) => `"${f.cert.subject}" (${f.url})`).join(', ');
+  const names = fetched
+    .map((f) => `"${f.cert.subject}" (${f.url}${f.kept ? ', as fetched by an earlier run' : ''})`)
+    .join(', ');
   return [
     {
       id: 'missing-intermediate',
@@ -173,7 +175,12 @@ const missingIntermediate: Rule = (a) => {
       message: `The server sends an incomplete chain: it leaves out ${names}, fetched here from the certificate's AIA URL. Browsers hide this (they fetch or cache intermediates); OpenSSL-based clients (Python, pip, curl, git, Node) fail with "unable to get local issuer certificate".`,
       fix: 'Fix it on the server: serve the leaf followed by its intermediate(s). Adding the intermediate to this machine only hides the problem.',
       details: {
-        fetched: fetched.map((f) => ({ url: f.url, subject: f.cert.subject, sha256: f.cert.sha256 })),
+        fetched: fetched.map((f) => ({
+          url: f.url,
+          subject: f.cert.subject,
+          sha256: f.cert.sha256,
+          ...(f.kept ? { kept: true } : {}),
+        })),
       },
     },
   ];

@@ -181,6 +181,22 @@ const rows: Row[] = [
     },
   },
   {
+    name: 'missing intermediate, as an earlier run fetched it (kept a day)',
+    case: {
+      chain: [leaf],
+      host: HOST,
+      ...trusted(root),
+      fetched: [{ url: 'http://pki.acme.internal/int.der', cert: int, kept: true }],
+    },
+    ids: ['missing-intermediate'],
+    check: ([f]) => {
+      expect(f?.message).toContain(
+        '"O=Acme, CN=Acme Issuing CA" (http://pki.acme.internal/int.der, as fetched by an earlier run)',
+      );
+      expect(f?.details).toMatchObject({ fetched: [{ kept: true }] });
+    },
+  },
+  {
     name: 'an unrelated extra certificate',
     case: { chain: [leaf, int, unrelated], host: HOST, ...trusted(root) },
     ids: ['extra-certs'],

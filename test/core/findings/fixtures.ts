@@ -33,7 +33,7 @@ export interface CaseInput {
   mozilla?: Issued[];
   proxy?: string | null;
   clients?: ClientInput[];
-  fetched?: Array<{ url: string; cert: Issued }>;
+  fetched?: Array<{ url: string; cert: Issued; kept?: boolean }>;
   at?: Date;
 }
 
@@ -45,7 +45,7 @@ export function input(c: CaseInput): AnalysisInput {
     mozilla: new TrustIndex((c.mozilla ?? []).map(cert)),
     clients: c.clients ?? [],
     fetched: c.fetched
-      ? { certs: c.fetched.map((f) => ({ url: f.url, cert: cert(f.cert) })), errors: [] }
+      ? { certs: c.fetched.map((f) => ({ url: f.url, cert: cert(f.cert), kept: f.kept })), errors: [] }
       : undefined,
     at: c.at,
   };
