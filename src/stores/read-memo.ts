@@ -17,7 +17,7 @@
  * file changed twice within one timestamp tick, the second time after we read it, would look unchanged: git's
  * "racy clean" problem; ctime cannot be set back by a program, so an old ctime is a settled file).
  *
- * Files live under $XDG_CACHE_HOME/certifix/reads-v1/ through stores/user-cache.ts (our own tree only, no
+ * Files live under $XDG_CACHE_HOME/certifix/reads-v2/ through stores/user-cache.ts (our own tree only, no
  * symlinks, bounded, atomic), SLOTS per name at most. Off unless enabled: the CLI turns it on with its
  * environment and build id; a library user's process writes nothing under HOME. CERTIFIX_NO_CACHE=1 turns it
  * off. Paths under the cache tree itself are not recorded (certifix's other caches change as they fill).
@@ -29,7 +29,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot, readCacheJson, settled, writeCacheFile } from './user-cache.ts';
 
-const FORMAT = 1;
+const FORMAT = 2;
 const MAX_BYTES = 8 * 1024 * 1024;
 const MAX_READS = 100_000;
 /** Files per name: a slot is chosen by the key, so the directory stays bounded whatever the inputs. */
@@ -48,32 +48,54 @@ export function enableReadMemo(env: NodeJS.ProcessEnv | null, build?: string): v
 /** 's': stat (follows links), 'l': lstat, 'r': realpath. */
 type Op = 's' | 'l' | 'r';
 
+// The originals, before any recording replaces them. `realpathSync.native` is one realpath(3) where
+// `realpathSync` walks every component in JavaScript; recording and checking share answer(), so both use it.
+const stat = fs.statSync;
+const lstat = fs.lstatSync;
+const real = fs.realpathSync.native;
+const NO_THROW = { throwIfNoEntry: false } as const;
+
+/** The last lstat of something not a link, which a stat of the same path may answer from (see cached()). */
+interface Seen {
+  path: string;
+  st: fsModule.Stats | undefined;
+}
+
 /** What the file system answers about `path` now, as one string (the same string iff nothing changed). */
-function answer(op: Op, path: string): string {
+function answer(op: Op, path: string, seen?: Seen): string {
   try {
-    if (op === 'r') return `=${real.call(fs, path)}`;
-    const st = (op === 'l' ? lstat : stat).call(fs, path, { throwIfNoEntry: false });
-    if (!st) return '-';
-    // A directory looked at as a possible link (host-files.ts walks every component of a path: /tmp, HOME)
-    // answers by what it is and who owns it; its size and times change with every entry made in it, which
-    // that question does not depend on (a listing is recorded by readdir, with the times).
-    if (op === 'l' && st.isDirectory()) return `d${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}`;
-    return `${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+    if (op === 'r') return `=${real(path)}`;
+    const st = (op === 'l' ? lstat : stat).call(fs, path, NO_THROW);
+    if (seen && op === 'l' && !st?.isSymbolicLink()) {
+      seen.path = path;
+      seen.st = st;
+    }
+    return stamp(op, st);
   } catch (e) {
     return `!${(e as NodeJS.ErrnoException).code ?? 'error'}`;
   }
 }
-// The originals, before any recording replaces them.
-const stat = fs.statSync;
-const lstat = fs.lstatSync;
-const real = fs.realpathSync;
+
+/** The answer of a stat (or lstat, `op` 'l') that returned `st`. */
+function stamp(op: Op, st: fsModule.Stats | undefined): string {
+  if (!st) return '-';
+  // A directory looked at as a possible link (host-files.ts walks every component of a path: /tmp, HOME)
+  // answers by what it is and who owns it; its size and times change with every entry made in it, which
+  // that question does not depend on (a listing is recorded by readdir, with the times).
+  if (op === 'l' && st.isDirectory()) return `d${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}`;
+  return `${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
 
 const ctimeOf = (a: string): number => Number(a.split(':')[7] ?? Number.NaN);
+
+/** Separates the fields of `Doc.reads`: node:fs refuses a path holding it, and no answer holds one. */
+const SEP = '\0';
 
 interface Doc {
   format: number;
   key: string;
-  reads: Array<[string, string]>;
+  /** `<op><path>` and its answer, alternately, joined by SEP: one string to parse, not an array per read. */
+  reads: string;
   value: unknown;
 }
 
@@ -108,7 +130,9 @@ export async function memoByReads<T>(
     (a) => !/^\d/.test(a) || settled({ ctimeMs: ctimeOf(a) }, rec.start),
   );
   if (!rec.tainted && stable && rec.reads.size <= MAX_READS) {
-    const doc: Doc = { format: FORMAT, key, reads: [...rec.reads], value };
+    const fields: string[] = [];
+    for (const [k, a] of rec.reads) fields.push(k, a);
+    const doc: Doc = { format: FORMAT, key, reads: fields.join(SEP), value };
     const text = JSON.stringify(doc);
     if (text.length <= MAX_BYTES) writeCacheFile(file, text);
   }
@@ -117,15 +141,26 @@ export async function memoByReads<T>(
 
 function cached(file: string, key: string): unknown {
   const doc = readCacheJson(file, MAX_BYTES) as Partial<Doc> | undefined;
-  if (doc?.format !== FORMAT || doc.key !== key || !Array.isArray(doc.reads) || doc.reads.length > MAX_READS)
-    return undefined;
-  // Indexed loops, no destructuring: a few hundred entries, and each iterator step is garbage to collect.
-  const reads = doc.reads as unknown[];
-  for (let i = 0; i < reads.length; i++) {
-    const r = reads[i];
-    if (!Array.isArray(r) || typeof r[0] !== 'string' || typeof r[1] !== 'string') return undefined;
-    const k: string = r[0];
-    if (answer(k[0] as Op, k.slice(1)) !== r[1]) return undefined;
+  if (doc?.format !== FORMAT || doc.key !== key || typeof doc.reads !== 'string') return undefined;
+  const reads = doc.reads;
+  const end = reads.length;
+  // host-files.ts looks at a path as a possible link, then reads it: when it is not a link, stat says what
+  // that lstat said (a missing path is missing to both), so the stat is answered without a system call.
+  const seen: Seen = { path: '', st: undefined };
+  let n = 0;
+  // Walked in place: no array per read, and the stored answer is compared where it lies.
+  for (let i = 0; i < end; ) {
+    const op = reads[i];
+    const k = reads.indexOf(SEP, i);
+    if ((op !== 's' && op !== 'l' && op !== 'r') || k <= i + 1 || ++n > MAX_READS) return undefined;
+    let a = reads.indexOf(SEP, k + 1);
+    if (a === -1) a = end;
+    const path = reads.slice(i + 1, k);
+    const ans = op === 's' && path === seen.path ? stamp(op, seen.st) : answer(op, path, seen);
+    if (a - k - 1 !== ans.length || !reads.startsWith(ans, k + 1)) return undefined;
+    // The last answer ends the string: a separator after it would be a field more.
+    if (a === end - 1) return undefined;
+    i = a + 1;
   }
   return doc.value;
 }
@@ -180,7 +215,8 @@ function startRecording(root: string): Recording {
   };
   const note = (op: Op, arg: unknown) => {
     const p = pathOf(arg);
-    if (p === null || mine(p)) return;
+    // node:fs refuses a path holding a NUL before it looks at anything: nothing to record (nor to store).
+    if (p === null || mine(p) || p.includes(SEP)) return;
     const k = `${op}${p}`;
     if (!rec.reads.has(k)) rec.reads.set(k, answer(op, p));
   };

@@ -106,7 +106,7 @@ const uncached = async (ctx: Context): Promise<DiagnoseReport> => {
     enableReadMemo(ctx.env, 'test-build');
   }
 };
-const memoFiles = (ctx: Context) => readdirSync(join(ctx.home, '.cache', 'certifix', 'reads-v1'));
+const memoFiles = (ctx: Context) => readdirSync(join(ctx.home, '.cache', 'certifix', 'reads-v2'));
 
 describe('diagnose with the resolution kept between runs', () => {
   it('is kept, and the kept resolution is what the next run uses', async () => {
@@ -119,7 +119,7 @@ describe('diagnose with the resolution kept between runs', () => {
     expect(first.clients.length).toBeGreaterThan(0);
     writeFileSync(join(tmp, 'busy-after'), '');
     const [name] = memoFiles(ctx) as [string];
-    const path = join(ctx.home, '.cache', 'certifix', 'reads-v1', name);
+    const path = join(ctx.home, '.cache', 'certifix', 'reads-v2', name);
     expect(await run(ctx)).toEqual(first);
     // Proof that the second run answered from the file: what is in it shows in the report.
     const doc = JSON.parse(readFileSync(path, 'utf8'));

@@ -29,7 +29,7 @@ function makeTree(d: string): void {
   fs.symlinkSync(join(d, 'real-a'), join(d, 'current'));
 }
 
-const CASES = 4;
+const CASES = 5;
 beforeAll(async () => {
   dir = fs.mkdtempSync(join(tmpdir(), 'certifix-memo-'));
   makeTree(join(dir, 'main'));
@@ -50,9 +50,13 @@ async function resolveAll(tree = 'main'): Promise<string> {
     .map((b) => join(d, b, 'python3'))
     .filter((p) => exists(p) && fs.statSync(p).isFile());
   const conf = fs.readFileSync(join(d, 'pip.conf'), 'utf8');
-  const versions = (await readdir(join(d, 'versions'))).sort();
+  // Looked at as a possible link, then read (as host-files.ts does): a directory, and a link to one.
+  const versions = fs.lstatSync(join(d, 'versions')).isDirectory()
+    ? (await readdir(join(d, 'versions'))).sort()
+    : [];
+  const linked = fs.lstatSync(join(d, 'current')).isSymbolicLink() ? fs.readdirSync(join(d, 'current')) : [];
   const current = fs.realpathSync(join(d, 'current'));
-  return JSON.stringify({ pythons, conf, versions, current });
+  return JSON.stringify({ pythons, conf, versions, linked, current });
 }
 
 /** The memo's answer, and whether it computed. */
@@ -98,6 +102,7 @@ describe('memoByReads', () => {
     ],
     ['a changed config file', (d) => fs.appendFileSync(join(d, 'pip.conf'), 'timeout = 5\n')],
     ['a new pyenv version', (d) => fs.mkdirSync(join(d, 'versions', '3.13.0'))],
+    ['a new file in a linked directory', (d) => fs.writeFileSync(join(d, 'real-a', 'new'), '')],
     [
       'a link pointing elsewhere',
       (d) => {
@@ -120,6 +125,40 @@ describe('memoByReads', () => {
       expect(after.value).toBe(await resolveAll(tree));
     },
   );
+
+  it('computes again when the kept reads are malformed', async () => {
+    const h = home();
+    enableReadMemo({ HOME: h }, 'build-1');
+    const first = await memo('malformed');
+    const cacheDir = join(h, '.cache', 'certifix', 'reads-v2');
+    const [file] = fs.readdirSync(cacheDir) as [string];
+    const path = join(cacheDir, file);
+    const good = JSON.parse(fs.readFileSync(path, 'utf8'));
+    expect(typeof good.reads).toBe('string');
+    const fields: string[] = good.reads.split('\0');
+    expect(fields.length % 2).toBe(0);
+    const bad: unknown[] = [
+      fields.slice(0, -1).join('\0'), // a read without its answer
+      `${good.reads}\0`, // a field more, empty
+      `\0${good.reads}`, // a read without a path
+      `x${good.reads.slice(1)}`, // a question we do not ask
+      fields, // not a string
+      null,
+    ];
+    for (const reads of bad) {
+      fs.writeFileSync(path, JSON.stringify({ ...good, reads }));
+      expect(await memo('malformed')).toEqual({ value: first.value, computed: true });
+    }
+    fs.writeFileSync(path, JSON.stringify(good));
+    expect(await memo('malformed')).toEqual({ value: first.value, computed: false });
+  });
+
+  it('records nothing of a path node:fs refuses (a NUL in it), and keeps the result', async () => {
+    enableReadMemo({ HOME: home() }, 'build-1');
+    const compute = async () => `${fs.existsSync(join(dir, 'main', 'bin\0python3'))}:${await resolveAll()}`;
+    expect((await memo('nul', compute)).computed).toBe(true);
+    expect((await memo('nul', compute)).computed).toBe(false);
+  });
 
   it('keeps nothing computed from a file changed within RACY_MS', async () => {
     const h = home();
@@ -168,7 +207,7 @@ describe('memoByReads', () => {
     const h = home();
     enableReadMemo({ HOME: h }, 'build-1');
     await memo();
-    const cacheDir = join(h, '.cache', 'certifix', 'reads-v1');
+    const cacheDir = join(h, '.cache', 'certifix', 'reads-v2');
     const [file] = fs.readdirSync(cacheDir) as [string];
     const path = join(cacheDir, file);
     const good = fs.readFileSync(path);
@@ -195,7 +234,7 @@ describe('memoByReads', () => {
       h,
       join(h, '.cache'),
       join(h, '.cache', 'certifix'),
-      join(h, '.cache', 'certifix', 'reads-v1'),
+      join(h, '.cache', 'certifix', 'reads-v2'),
     ];
     for (const p of tree) fs.chownSync(p, 65534, 65534);
     for (const f of fs.readdirSync(tree[3] as string)) fs.chownSync(join(tree[3] as string, f), 65534, 65534);
