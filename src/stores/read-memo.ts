@@ -133,10 +133,19 @@ export async function memoByReads<T>(
     const fields: string[] = [];
     for (const [k, a] of rec.reads) fields.push(k, a);
     const doc: Doc = { format: FORMAT, key, reads: fields.join(SEP), value };
-    const text = JSON.stringify(doc);
+    const text = ascii(JSON.stringify(doc));
     if (text.length <= MAX_BYTES) writeCacheFile(file, text);
   }
   return value;
+}
+
+/**
+ * JSON text in ASCII alone, the rest as \u escapes (JSON reads them back the same): the next run decodes it by
+ * a copy and parses it as one-byte text, where a single '…' in a kept warning makes the whole file two-byte
+ * (about a third slower to decode and parse).
+ */
+function ascii(json: string): string {
+  return json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function cached(file: string, key: string): unknown {

@@ -160,6 +160,20 @@ describe('memoByReads', () => {
     expect((await memo('nul', compute)).computed).toBe(false);
   });
 
+  it('keeps text and paths of any script in an ASCII file', async () => {
+    const h = home();
+    enableReadMemo({ HOME: h }, 'build-1');
+    const compute = async () =>
+      `… ’ é 😀 \ud800 ${fs.existsSync(join(dir, 'main', 'café', '😀'))}:${await resolveAll()}`;
+    const first = await memo('script', compute);
+    const cacheDir = join(h, '.cache', 'certifix', 'reads-v2');
+    const [file] = fs.readdirSync(cacheDir) as [string];
+    const bytes = fs.readFileSync(join(cacheDir, file));
+    expect(bytes.every((b) => b < 0x80)).toBe(true);
+    expect(JSON.parse(bytes.toString()).reads).toContain('café/😀');
+    expect(await memo('script', compute)).toEqual({ value: first.value, computed: false });
+  });
+
   it('keeps nothing computed from a file changed within RACY_MS', async () => {
     const h = home();
     enableReadMemo({ HOME: h }, 'build-1');
