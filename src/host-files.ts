@@ -54,6 +54,11 @@ export async function exists(path: string): Promise<boolean> {
 const realDirs = new Map<string, number>();
 const REAL_DIR_MS = 1000;
 
+/** Look at every component again: stores/read-memo.ts starts recording, and must see each lstat made. */
+export function forgetRealDirs(): void {
+  realDirs.clear();
+}
+
 /**
  * Where `path` really leads, checked the way `sudo certifix` must read someone else's HOME: every component
  * from `/` down is looked at with lstat, and a symlink on the way (the file itself or any directory above it,

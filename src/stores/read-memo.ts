@@ -27,6 +27,7 @@ import * as fsModule from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { forgetRealDirs } from '../host-files.ts';
 import { cacheRoot, readCacheJson, settled, writeCacheFile } from './user-cache.ts';
 
 const FORMAT = 2;
@@ -209,6 +210,7 @@ const WRITES = [
 ];
 
 function startRecording(root: string): Recording {
+  forgetRealDirs(); // components host-files.ts already looked at are looked at again, and so recorded
   const rec: Recording = { start: Date.now(), reads: new Map(), tainted: false };
   const mine = (p: string) => p === root || p.startsWith(`${root}/`);
   const pathOf = (arg: unknown): string | null => {

@@ -26,18 +26,33 @@ import {
 } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 
+/**
+ * node:fs's own stat, taken before stores/read-memo.ts may record what a computation looks at: whose the base
+ * directory is, is a question about certifix's caches, not an input of what is kept (recorded, a stat of HOME
+ * would make every new file in HOME a miss).
+ */
+const ownerStat = statSync;
+
+/** The last answer, per environment: asked by every cache on every run. */
+const roots = new WeakMap<NodeJS.ProcessEnv, { base: string; root: string | null }>();
+
 /** `<base>/certifix` when the base directory is ours (or does not exist yet under our HOME); else null. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string | null {
   if (env.CERTIFIX_NO_CACHE || typeof process.geteuid !== 'function') return null;
   const xdg = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : null;
   const home = env.HOME && isAbsolute(env.HOME) ? env.HOME : null;
+  const base = xdg ?? home ?? '';
+  const last = roots.get(env);
+  if (last?.base === base) return last.root;
+  let root: string | null = join(xdg ?? join(home ?? '', '.cache'), 'certifix');
   // Only in a tree of our own: root running in a user's HOME neither reads their files nor leaves its own there.
   try {
-    if (statSync(xdg ?? home ?? '').uid !== process.geteuid()) return null;
+    if (ownerStat(base).uid !== process.geteuid()) root = null;
   } catch {
-    if (!home) return null;
+    if (!home) root = null;
   }
-  return join(xdg ?? join(home as string, '.cache'), 'certifix');
+  roots.set(env, { base, root });
+  return root;
 }
 
 /**

@@ -19,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/commands/diagnose.ts';
 import type { DiagnoseReport } from '../../src/core/report.ts';
+import { enableBundleIndex } from '../../src/stores/bundle-index.ts';
 import { enableReadMemo } from '../../src/stores/read-memo.ts';
 import { RACY_MS } from '../../src/stores/user-cache.ts';
 import type { ClientId, Context } from '../../src/types.ts';
@@ -94,7 +95,10 @@ afterAll(async () => {
   await second?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
-afterEach(() => enableReadMemo(null));
+afterEach(() => {
+  enableReadMemo(null);
+  enableBundleIndex(null);
+});
 
 const url = (port = server.port) => `https://127.0.0.1:${port}/`;
 const run = (ctx: Context) => diagnose(url(), { clients: CLIENTS, timeoutMs: 5000, noAia: true }, ctx);
@@ -112,12 +116,14 @@ describe('diagnose with the resolution kept between runs', () => {
   it('is kept, and the kept resolution is what the next run uses', async () => {
     const ctx = ctxOf('unchanged');
     enableReadMemo(ctx.env, 'test-build');
+    enableBundleIndex(ctx.env); // as the CLI runs: the CA files' indexes are kept too, in the same tree
     // Directories above what is read change all the time (/tmp, HOME as the cache is made in it): every
     // component of a path is looked at as a possible link, which their new entries do not change.
     writeFileSync(join(tmp, 'busy-before'), '');
     const first = await run(ctx);
     expect(first.clients.length).toBeGreaterThan(0);
     writeFileSync(join(tmp, 'busy-after'), '');
+    writeFileSync(join(ctx.home, '.new-in-home'), ''); // a shell's history, an editor's rename
     const [name] = memoFiles(ctx) as [string];
     const path = join(ctx.home, '.cache', 'certifix', 'reads-v2', name);
     expect(await run(ctx)).toEqual(first);

@@ -10,8 +10,9 @@ import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ownedPath } from '../../src/host-files.ts';
 import { enableReadMemo, memoByReads } from '../../src/stores/read-memo.ts';
-import { RACY_MS } from '../../src/stores/user-cache.ts';
+import { cacheRoot, RACY_MS } from '../../src/stores/user-cache.ts';
 
 let dir: string;
 const isRoot = process.getuid?.() === 0;
@@ -34,6 +35,8 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(join(tmpdir(), 'certifix-memo-'));
   makeTree(join(dir, 'main'));
   for (let i = 0; i < CASES; i++) makeTree(join(dir, `case${i}`));
+  makeTree(join(dir, 'walked'));
+  fs.writeFileSync(join(dir, 'walked', 'versions', '3.12.1', 'pip.conf'), '[global]\n');
   await new Promise((r) => setTimeout(r, RACY_MS + 100)); // settled, as a machine's files are
 }, RACY_MS + 5000);
 
@@ -85,6 +88,36 @@ describe('memoByReads', () => {
     const second = await memo();
     expect(second).toEqual({ value: first.value, computed: false });
     expect((await memo('other inputs')).computed).toBe(true);
+  });
+
+  it("does not record what certifix's own caches ask (whose HOME it is): a new file in HOME is no miss", async () => {
+    const h = home();
+    const env = { HOME: h };
+    enableReadMemo(env, 'build-1');
+    // What runs beside a computation (the CA files' indexes, while diagnose resolves the clients) asks
+    // cacheRoot whose HOME it is; that stat is not an input of what is kept.
+    const first = await memo('x', async () => {
+      cacheRoot({ HOME: h });
+      return resolveAll();
+    });
+    expect(first.computed).toBe(true);
+    fs.writeFileSync(join(h, '.new-in-home'), '');
+    expect((await memo()).computed).toBe(false);
+  });
+
+  it('records the components host-files.ts walked before the computation, as it walks them again', async () => {
+    const h = home();
+    enableReadMemo({ HOME: h }, 'build-1');
+    const tree = join(dir, 'walked');
+    const conf = join(tree, 'versions', '3.12.1', 'pip.conf');
+    const walk = async () => String(ownedPath(conf));
+    await walk(); // before recording: `versions` is remembered as a real directory
+    expect((await memo('walked', walk)).computed).toBe(true);
+    expect((await memo('walked', walk)).computed).toBe(false); // kept
+    // `versions` moves and a link takes its place: the file is the same (inode, times), the path a link now.
+    fs.renameSync(join(tree, 'versions'), join(tree, 'versions-real'));
+    fs.symlinkSync(join(tree, 'versions-real'), join(tree, 'versions'));
+    expect((await memo('walked', walk)).computed).toBe(true);
   });
 
   it('is keyed by the build: another build of certifix computes again', async () => {
