@@ -157,10 +157,14 @@ ${payloads.join('\n')}
  * What a group imports lazily is another load path: `diagnose` answering from its kept resolution needs
  * stores/linux.ts but never clients/registry.ts (every adapter) or net/aia.ts. So each lazily imported module
  * gets a group of its own right after the group that imports it (with what it statically needs that no group
- * holds yet), before the next command takes it into a group of that command's. A lazily imported chunk that
- * only re-exports what the group has (or nothing) joins the group instead: a group of its own would cost more
- * than it saves.
+ * holds yet), before the next command takes it into a group of that command's. A small one (the OS store's
+ * reader, the AIA fetcher: under SMALL_LAZY with what it needs) joins the group instead: a group of its own
+ * costs a cache file, a script and its set-up on every run that needs it, more than compiling a few kB more
+ * costs the runs that do not.
  */
+/** A lazily imported module this small (with what it needs that no group holds) joins the importing group. */
+const SMALL_LAZY = 16 * 1024;
+
 function groupChunks(entry, chunks, eager, staticDeps) {
   const taken = new Set(eager);
   const groups = [];
@@ -192,9 +196,10 @@ function groupChunks(entry, chunks, eager, staticDeps) {
     for (const id of group)
       for (const dep of lazyDeps(chunks[id])) {
         if (taken.has(dep) || lazy.includes(dep)) continue;
-        if (chunks[dep].length < 2048 && staticDeps(chunks[dep]).every((d) => taken.has(d))) {
-          taken.add(dep);
-          group.push(dep);
+        const needs = closure(dep);
+        if (needs.reduce((n, id) => n + chunks[id].length, 0) < SMALL_LAZY) {
+          for (const id of needs) taken.add(id);
+          group.push(...needs);
         } else lazy.push(dep);
       }
     // What two lazily imported modules both need is a group of its own, loaded by whichever comes first:
