@@ -131,9 +131,7 @@ export async function memoByReads<T>(
     (a) => !/^\d/.test(a) || settled({ ctimeMs: ctimeOf(a) }, rec.start),
   );
   if (!rec.tainted && stable && rec.reads.size <= MAX_READS) {
-    const fields: string[] = [];
-    for (const [k, a] of rec.reads) fields.push(k, a);
-    const doc: Doc = { format: FORMAT, key, reads: fields.join(SEP), value };
+    const doc: Doc = { format: FORMAT, key, reads: compact(rec.reads, rec.start).join(SEP), value };
     const text = ascii(JSON.stringify(doc));
     if (text.length <= MAX_BYTES) writeCacheFile(file, text);
   }
@@ -149,6 +147,68 @@ function ascii(json: string): string {
   return json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** Misses in one directory that one stamp of the directory stands for (fewer, and each is still checked). */
+const MIN_MISSES = 3;
+
+/**
+ * The reads as kept: `<op><path>`, answer, ... A PATH search asks a dozen directories for thirty names each,
+ * and nearly every answer is "missing": the misses under one directory are kept as one entry, `D<dir>`,
+ * answered by the directory's device, inode, mtime and ctime, then `/` and the names. A name cannot appear in
+ * a directory without changing its mtime and ctime, so while they are the same every name is still missing;
+ * when they differ, each name is asked again (lstat: not even a dangling link). Grouped only when the
+ * directory is settled (RACY_MS) and no name is a dangling link now (a target could appear behind it).
+ */
+function compact(reads: Map<string, string>, start: number): string[] {
+  const byDir = new Map<string, string[]>();
+  for (const [k, a] of reads) {
+    if (a !== '-' || k[0] === 'r') continue;
+    const slash = k.lastIndexOf('/');
+    if (slash <= 1) continue;
+    const dir = k.slice(1, slash);
+    const names = byDir.get(dir);
+    if (names) names.push(k);
+    else byDir.set(dir, [k]);
+  }
+  const fields: string[] = [];
+  const grouped = new Set<string>();
+  for (const [dir, keys] of byDir) {
+    if (keys.length < MIN_MISSES) continue;
+    const st = stat.call(fs, dir, NO_THROW);
+    if (!st?.isDirectory() || !settled(st, start)) continue;
+    const names = [...new Set(keys.map((k) => k.slice(dir.length + 2)))];
+    if (!names.every((n) => missing(join(dir, n)))) continue;
+    fields.push(`D${dir}`, `${dirStamp(st)}/${names.join('/')}`);
+    for (const k of keys) grouped.add(k);
+  }
+  for (const [k, a] of reads) if (!grouped.has(k)) fields.push(k, a);
+  return fields;
+}
+
+function dirStamp(st: fsModule.Stats): string {
+  return `${st.dev}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+function missing(path: string): boolean {
+  try {
+    return lstat.call(fs, path, NO_THROW) === undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** A `D` entry's answer holds now: the directory is as it was, or each of its names is still missing. */
+function stillMissing(dir: string, kept: string): boolean {
+  const bar = kept.indexOf('/');
+  if (bar < 0) return false;
+  let st: fsModule.Stats | undefined;
+  try {
+    st = stat.call(fs, dir, NO_THROW);
+  } catch {}
+  if (st && kept.slice(0, bar) === dirStamp(st)) return true;
+  const names = kept.slice(bar + 1).split('/');
+  return names.every((n) => n !== '' && n !== '.' && n !== '..' && missing(join(dir, n)));
+}
+
 function cached(file: string, key: string): unknown {
   const doc = readCacheJson(file, MAX_BYTES) as Partial<Doc> | undefined;
   if (doc?.format !== FORMAT || doc.key !== key || typeof doc.reads !== 'string') return undefined;
@@ -162,10 +222,16 @@ function cached(file: string, key: string): unknown {
   for (let i = 0; i < end; ) {
     const op = reads[i];
     const k = reads.indexOf(SEP, i);
-    if ((op !== 's' && op !== 'l' && op !== 'r') || k <= i + 1 || ++n > MAX_READS) return undefined;
+    if ((op !== 's' && op !== 'l' && op !== 'r' && op !== 'D') || k <= i + 1 || ++n > MAX_READS)
+      return undefined;
     let a = reads.indexOf(SEP, k + 1);
     if (a === -1) a = end;
     const path = reads.slice(i + 1, k);
+    if (op === 'D') {
+      if (a === end - 1 || !stillMissing(path, reads.slice(k + 1, a))) return undefined;
+      i = a + 1;
+      continue;
+    }
     const ans = op === 's' && path === seen.path ? stamp(op, seen.st) : answer(op, path, seen);
     if (a - k - 1 !== ans.length || !reads.startsWith(ans, k + 1)) return undefined;
     // The last answer ends the string: a separator after it would be a field more.

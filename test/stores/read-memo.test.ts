@@ -36,6 +36,8 @@ beforeAll(async () => {
   makeTree(join(dir, 'main'));
   for (let i = 0; i < CASES; i++) makeTree(join(dir, `case${i}`));
   makeTree(join(dir, 'walked'));
+  fs.mkdirSync(join(dir, 'path-dir'));
+  fs.mkdirSync(join(dir, 'path-dir2'));
   fs.writeFileSync(join(dir, 'walked', 'versions', '3.12.1', 'pip.conf'), '[global]\n');
   await new Promise((r) => setTimeout(r, RACY_MS + 100)); // settled, as a machine's files are
 }, RACY_MS + 5000);
@@ -119,6 +121,48 @@ describe('memoByReads', () => {
     fs.symlinkSync(join(tree, 'versions-real'), join(tree, 'versions'));
     expect((await memo('walked', walk)).computed).toBe(true);
   });
+
+  it('keeps the misses of a PATH search as one stamp of the directory, and sees a name appear', async () => {
+    const h = home();
+    enableReadMemo({ HOME: h }, 'build-1');
+    const bin = join(dir, 'path-dir');
+    const names = ['python3', 'pip', 'curl', 'git', 'node'];
+    const search = async () => names.filter((n) => fs.existsSync(join(bin, n))).join(',');
+    expect((await memo('path', search)).computed).toBe(true);
+    const [file] = fs.readdirSync(join(h, '.cache', 'certifix', 'reads-v2')) as [string];
+    const reads: string = JSON.parse(
+      fs.readFileSync(join(h, '.cache', 'certifix', 'reads-v2', file), 'utf8'),
+    ).reads;
+    expect(reads.split('\0')).toEqual([
+      `D${bin}`,
+      expect.stringMatching(/^[\d.:]+\/python3\/pip\/curl\/git\/node$/),
+    ]);
+    // Another file in the directory changes its stamp: each name is asked again, and is still missing.
+    fs.writeFileSync(join(bin, 'unrelated'), '');
+    expect((await memo('path', search)).computed).toBe(false);
+    // One of the names appears: computed again.
+    fs.writeFileSync(join(bin, 'git'), '');
+    expect(await memo('path', search)).toEqual({ value: 'git', computed: true });
+  });
+
+  it(
+    'does not stand a directory stamp for a name that is a dangling link (its target may appear)',
+    async () => {
+      const h = home();
+      enableReadMemo({ HOME: h }, 'build-1');
+      const bin = join(dir, 'path-dir2');
+      fs.symlinkSync(join(dir, 'not-yet'), join(bin, 'python3'));
+      const names = ['python3', 'pip', 'curl', 'git'];
+      const search = async () => names.filter((n) => fs.existsSync(join(bin, n))).join(',');
+      // the link was made just now: wait until the directory is settled, as a machine's are
+      await new Promise((r) => setTimeout(r, RACY_MS + 100));
+      expect((await memo('dangling', search)).computed).toBe(true);
+      expect((await memo('dangling', search)).computed).toBe(false);
+      fs.writeFileSync(join(dir, 'not-yet'), '');
+      expect(await memo('dangling', search)).toEqual({ value: 'python3', computed: true });
+    },
+    RACY_MS + 5000,
+  );
 
   it('is keyed by the build: another build of certifix computes again', async () => {
     const h = home();
