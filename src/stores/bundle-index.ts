@@ -20,11 +20,12 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_CA_FILE_BYTES } from '../bounded.ts';
-import { type Cert, certFromDer, parseCerts } from '../core/cert.ts';
+import { type Cert, parseCerts } from '../core/cert.ts';
 import { subjectKey } from '../core/extensions.ts';
 import { isKeystore, readKeystore } from '../core/keystore.ts';
-import type { AnchorTable, IndexedAnchor } from '../core/trust-index.ts';
+import type { AnchorTable } from '../core/trust-index.ts';
 import { checkedOpenFlags, readCheckedSync } from '../host-files.ts';
+import { IndexTable, type Kind, NL, type Row } from './index-table.ts';
 import { certOfPemBody, pemBodies } from './pem.ts';
 import { cacheRoot, hasRoom, readCacheFile, settled, writeCacheFile } from './user-cache.ts';
 
@@ -41,12 +42,6 @@ let cacheEnv: NodeJS.ProcessEnv | null = null;
 export function enableBundleIndex(env: NodeJS.ProcessEnv | null): void {
   cacheEnv = env;
 }
-
-/** [sha256 of the certificate, subject key or null, start, end of its bytes in the file or text] */
-type Row = [string, string | null, number, number];
-
-/** How a row's bytes are a certificate: a PEM body (base64) or DER. */
-type Kind = 'pem' | 'der';
 
 /** The first line of an index file. */
 interface Header {
@@ -160,128 +155,6 @@ function sliceOf(path: string, [, , start, end]: Row): Buffer | undefined {
   }
 }
 
-/** Where the rows of one index read their bytes: shared by the rows (an index has a few hundred). */
-interface RowSource {
-  kind: Kind;
-  bytes(row: Row): Buffer | string | undefined;
-}
-
-/** A row of an index as an anchor: one small object a row, decoded only when a lookup reaches it. */
-class RowAnchor implements IndexedAnchor {
-  constructor(
-    private readonly row: Row,
-    private readonly src: RowSource,
-  ) {}
-
-  get sha256(): string {
-    return this.row[0];
-  }
-
-  get key(): string | null {
-    return this.row[1];
-  }
-
-  load(): Cert | undefined {
-    const b = this.src.bytes(this.row);
-    if (b === undefined) return undefined;
-    let c: Cert | null;
-    try {
-      c =
-        this.src.kind === 'pem'
-          ? certOfPemBody(typeof b === 'string' ? b : b.toString('latin1'))
-          : certFromDer(b as Buffer);
-    } catch {
-      c = null;
-    }
-    // Only the certificate indexed: the file may have changed since (then the lookup finds nothing there).
-    return c && c.sha256 === this.row[0] ? c : undefined;
-  }
-}
-
-const NL = 0x0a;
-const HEX64 = /^[0-9a-f]{64}$/;
-
-/**
- * An index file searched in its bytes: a sha256 is found as the start of a line (`["<sha256>",`), a subject
- * key as the JSON string after a sha256 (`","<key>",` with JSON's escapes, as JSON.stringify wrote them); a
- * line found is parsed and checked as a whole, so a match elsewhere in a line answers nothing. A row that is
- * not one this code wrote is skipped: its certificate is then not found, which can fail a verdict but never
- * trust anything (and a row's bytes must still hash to its sha256 when loaded).
- */
-class IndexTable implements AnchorTable, RowSource {
-  private readonly byKey = new Map<string, RowAnchor[]>();
-  private everything: RowAnchor[] | undefined;
-
-  constructor(
-    private readonly data: Buffer,
-    /** where the first row begins (after the header's newline) */
-    private readonly from: number,
-    readonly kind: Kind,
-    private readonly size: number,
-    private readonly read: (row: Row) => Buffer | string | undefined,
-  ) {}
-
-  bytes(row: Row): Buffer | string | undefined {
-    return this.read(row);
-  }
-
-  hasSha256(sha256: string): boolean {
-    if (!HEX64.test(sha256)) return false;
-    const needle = `["${sha256}",`;
-    for (
-      let at = this.data.indexOf(needle, this.from, 'latin1');
-      at >= 0;
-      at = this.data.indexOf(needle, at + 1, 'latin1')
-    )
-      if (this.data[at - 1] === NL && this.rowAt(at)?.[0] === sha256) return true;
-    return false;
-  }
-
-  withKey(key: string): readonly IndexedAnchor[] {
-    let found = this.byKey.get(key);
-    if (!found) {
-      found = [];
-      const needle = Buffer.from(`",${JSON.stringify(key)},`, 'utf8');
-      for (let at = this.data.indexOf(needle, this.from); at >= 0; at = this.data.indexOf(needle, at + 1)) {
-        const row = this.rowAt(at);
-        if (row?.[1] === key) found.push(new RowAnchor(row, this));
-      }
-      this.byKey.set(key, found);
-    }
-    return found;
-  }
-
-  all(): readonly IndexedAnchor[] {
-    if (!this.everything) {
-      this.everything = [];
-      for (let start = this.from; start < this.data.length; ) {
-        const end = this.data.indexOf(NL, start);
-        const row = this.parse(start, end < 0 ? this.data.length : end);
-        if (row) this.everything.push(new RowAnchor(row, this));
-        if (end < 0) break;
-        start = end + 1;
-      }
-    }
-    return this.everything;
-  }
-
-  /** The row on the line holding byte `at`, when it is one. */
-  private rowAt(at: number): Row | undefined {
-    const start = this.data.lastIndexOf(NL, at) + 1;
-    const end = this.data.indexOf(NL, at);
-    return start < this.from ? undefined : this.parse(start, end < 0 ? this.data.length : end);
-  }
-
-  private parse(start: number, end: number): Row | undefined {
-    try {
-      const row: unknown = JSON.parse(this.data.toString('utf8', start, end));
-      return validRow(row, this.size) ? row : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-}
-
 /** The index in `file` when it was made for `stamp` by this format; its rows are read as asked. */
 function readIndex(
   file: string,
@@ -307,29 +180,6 @@ function readIndex(
   )
     return null;
   return new IndexTable(data, nl + 1, header.kind, size, read);
-}
-
-/** A certificate is at most 256 kB here: a row's span past that is not one this code wrote. */
-const MAX_SPAN = 256 * 1024;
-
-function validRow(r: unknown, size: number): r is Row {
-  if (!Array.isArray(r) || r.length !== 4) return false;
-  const sha: unknown = r[0];
-  const key: unknown = r[1];
-  const start: unknown = r[2];
-  const end: unknown = r[3];
-  // A sha256 that is not one only never matches a certificate: its length is check enough.
-  return (
-    typeof sha === 'string' &&
-    sha.length === 64 &&
-    (key === null || (typeof key === 'string' && key.length <= 65_536)) &&
-    Number.isSafeInteger(start) &&
-    Number.isSafeInteger(end) &&
-    (start as number) >= 0 &&
-    (start as number) < (end as number) &&
-    (end as number) - (start as number) <= MAX_SPAN &&
-    (end as number) <= size
-  );
 }
 
 /** Node's binary, as a stamp: its bundled roots are part of it. */

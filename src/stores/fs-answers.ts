@@ -1,0 +1,116 @@
+/**
+ * What the file system answers about a path, as one string that is the same string iff nothing changed
+ * (stores/read-memo.ts keeps a computation's answers and asks again on the next run), and the misses under
+ * one directory kept as one stamp of it. node:fs's own functions, taken before any recording replaces them.
+ */
+import * as fsModule from 'node:fs';
+import { join } from 'node:path';
+import { settled } from './user-cache.ts';
+
+/** node:fs itself (its CommonJS exports, which every caller reaches), not an ES namespace of it. */
+export const fs = (fsModule as unknown as { default?: typeof fsModule }).default ?? fsModule;
+
+/** 's': stat (follows links), 'l': lstat, 'r': realpath. */
+export type Op = 's' | 'l' | 'r';
+
+// The originals, before any recording replaces them. `realpathSync.native` is one realpath(3) where
+// `realpathSync` walks every component in JavaScript; recording and checking share answer(), so both use it.
+const stat = fs.statSync;
+const lstat = fs.lstatSync;
+const real = fs.realpathSync.native;
+const NO_THROW = { throwIfNoEntry: false } as const;
+
+/** The last lstat of something not a link, which a stat of the same path may answer from (read-memo.ts cached()). */
+export interface Seen {
+  path: string;
+  st: fsModule.Stats | undefined;
+}
+
+/** What the file system answers about `path` now, as one string (the same string iff nothing changed). */
+export function answer(op: Op, path: string, seen?: Seen): string {
+  try {
+    if (op === 'r') return `=${real(path)}`;
+    const st = (op === 'l' ? lstat : stat).call(fs, path, NO_THROW);
+    if (seen && op === 'l' && !st?.isSymbolicLink()) {
+      seen.path = path;
+      seen.st = st;
+    }
+    return stamp(op, st);
+  } catch (e) {
+    return `!${(e as NodeJS.ErrnoException).code ?? 'error'}`;
+  }
+}
+
+/** The answer of a stat (or lstat, `op` 'l') that returned `st`. */
+export function stamp(op: Op, st: fsModule.Stats | undefined): string {
+  if (!st) return '-';
+  // A directory looked at as a possible link (host-files.ts walks every component of a path: /tmp, HOME)
+  // answers by what it is and who owns it; its size and times change with every entry made in it, which
+  // that question does not depend on (a listing is recorded by readdir, with the times).
+  if (op === 'l' && st.isDirectory()) return `d${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}`;
+  return `${st.dev}:${st.ino}:${st.mode}:${st.uid}:${st.gid}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+export const ctimeOf = (a: string): number => Number(a.split(':')[7] ?? Number.NaN);
+
+/** Misses in one directory that one stamp of the directory stands for (fewer, and each is still checked). */
+const MIN_MISSES = 3;
+
+/**
+ * The reads as kept: `<op><path>`, answer, ... A PATH search asks a dozen directories for thirty names each,
+ * and nearly every answer is "missing": the misses under one directory are kept as one entry, `D<dir>`,
+ * answered by the directory's device, inode, mtime and ctime, then `/` and the names. A name cannot appear in
+ * a directory without changing its mtime and ctime, so while they are the same every name is still missing;
+ * when they differ, each name is asked again (lstat: not even a dangling link). Grouped only when the
+ * directory is settled (RACY_MS) and no name is a dangling link now (a target could appear behind it).
+ */
+export function compact(reads: Map<string, string>, start: number): string[] {
+  const byDir = new Map<string, string[]>();
+  for (const [k, a] of reads) {
+    if (a !== '-' || k[0] === 'r') continue;
+    const slash = k.lastIndexOf('/');
+    if (slash <= 1) continue;
+    const dir = k.slice(1, slash);
+    const names = byDir.get(dir);
+    if (names) names.push(k);
+    else byDir.set(dir, [k]);
+  }
+  const fields: string[] = [];
+  const grouped = new Set<string>();
+  for (const [dir, keys] of byDir) {
+    if (keys.length < MIN_MISSES) continue;
+    const st = stat.call(fs, dir, NO_THROW);
+    if (!st?.isDirectory() || !settled(st, start)) continue;
+    const names = [...new Set(keys.map((k) => k.slice(dir.length + 2)))];
+    if (!names.every((n) => missing(join(dir, n)))) continue;
+    fields.push(`D${dir}`, `${dirStamp(st)}/${names.join('/')}`);
+    for (const k of keys) grouped.add(k);
+  }
+  for (const [k, a] of reads) if (!grouped.has(k)) fields.push(k, a);
+  return fields;
+}
+
+function dirStamp(st: fsModule.Stats): string {
+  return `${st.dev}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+function missing(path: string): boolean {
+  try {
+    return lstat.call(fs, path, NO_THROW) === undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** A `D` entry's answer holds now: the directory is as it was, or each of its names is still missing. */
+export function stillMissing(dir: string, kept: string): boolean {
+  const bar = kept.indexOf('/');
+  if (bar < 0) return false;
+  let st: fsModule.Stats | undefined;
+  try {
+    st = stat.call(fs, dir, NO_THROW);
+  } catch {}
+  if (st && kept.slice(0, bar) === dirStamp(st)) return true;
+  const names = kept.slice(bar + 1).split('/');
+  return names.every((n) => n !== '' && n !== '.' && n !== '..' && missing(join(dir, n)));
+}
