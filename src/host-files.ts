@@ -47,12 +47,21 @@ export async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * Directories `ownedPath` found to be directories, not links, in the last second (when it looked): the CA and
- * config files of a Python environment, a JDK or HOME walk the same prefixes again. A check holds as of its
- * moment anyway (the file itself is opened O_NOFOLLOW); a long-lived process looks again after REAL_DIR_MS.
+ * Directories `ownedPath` need not look at again for a second: root's, writable by nobody else, in a parent
+ * that is one of them (or `/`), so that only root can swap them or anything in them for a link. The CA and
+ * config files of /usr/lib/python3, a JDK or /etc/ssl walk the same prefixes again; a user's HOME, /tmp and
+ * whatever lies under them are looked at every time (a user could swap a directory there for a link between
+ * two walks). A long-lived process looks again after REAL_DIR_MS (a monotonic clock).
  */
 const realDirs = new Map<string, number>();
 const REAL_DIR_MS = 1000;
+
+/** Remembered, and not for longer than REAL_DIR_MS. */
+function rootOnly(dir: string): boolean {
+  if (dir === '/') return true;
+  const seen = realDirs.get(dir);
+  return seen !== undefined && performance.now() - seen < REAL_DIR_MS;
+}
 
 /** Look at every component again: stores/read-memo.ts starts recording, and must see each lstat made. */
 export function forgetRealDirs(): void {
@@ -61,7 +70,7 @@ export function forgetRealDirs(): void {
 
 /**
  * Where `path` really leads, checked the way `sudo certifix` must read someone else's HOME: every component
- * from `/` down is looked at with lstat, and a symlink on the way (the file itself or any directory above it,
+ * from `/` down is looked at with lstat (but those only root can change, see realDirs), and a symlink on the way (the file itself or any directory above it,
  * e.g. ~/.config -> /root/secret) is followed only when root owns it or its owner also owns what it leads to:
  * a user's ~/.npmrc -> ~/dotfiles/npmrc is theirs; ~/.npmrc -> /root/.npmrc, or ~/.config -> /root/x, is not
  * (apply/guard.ts likewise refuses to write through such a link). Links the system ships (root's) are
@@ -78,17 +87,16 @@ export function ownedPath(path: string, cwd = process.cwd()): string | null {
       continue;
     }
     const next = cur === '/' ? `/${part}` : `${cur}/${part}`;
-    const seen = realDirs.get(next);
-    if (seen !== undefined && Date.now() - seen < REAL_DIR_MS) {
+    if (rootOnly(next)) {
       cur = next;
       continue;
     }
     const link = lstatSync(next, { throwIfNoEntry: false });
     if (!link) return null;
     if (!link.isSymbolicLink()) {
-      if (link.isDirectory()) {
+      if (link.isDirectory() && link.uid === 0 && (link.mode & 0o022) === 0 && rootOnly(cur)) {
         if (realDirs.size >= 4096) realDirs.clear();
-        realDirs.set(next, Date.now());
+        realDirs.set(next, performance.now());
       }
       cur = next;
       continue;
