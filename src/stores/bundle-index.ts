@@ -69,8 +69,7 @@ export function fileAnchors(path: string, st: Stats): Cert[] | AnchorTable {
   if (cached) return cached;
   const data = readCheckedSync(path, MAX_CA_FILE_BYTES);
   const decoded = decodeFile(data, path);
-  if (file && decoded.rows && settled(st))
-    write(file, { format: FORMAT, stamp, kind: decoded.kind, rows: 0 }, decoded.rows);
+  if (file && decoded.rows && settled(st)) write(file, stamp, decoded.kind, decoded.rows);
   return decoded.certs;
 }
 
@@ -82,7 +81,7 @@ export function textAnchors(id: string, text: () => string): Cert[] | AnchorTabl
     : null;
   if (cached?.kind === 'pem') return cached;
   const { certs, rows } = decodePem(text());
-  if (file) write(file, { format: FORMAT, stamp: id, kind: 'pem', rows: 0 }, rows);
+  if (file) write(file, id, 'pem', rows);
   return certs;
 }
 
@@ -91,9 +90,10 @@ function indexFile(stamp: string): string | null {
   return root && join(root, `bundles-v${FORMAT}`, `${sha256(stamp).slice(0, 32)}.jsonl`);
 }
 
-function write(file: string, header: Header, rows: Row[]): void {
+function write(file: string, stamp: string, kind: Kind, rows: Row[]): void {
   if (rows.length > MAX_ROWS || !hasRoom(file, MAX_FILES)) return;
-  const lines = [JSON.stringify({ ...header, rows: rows.length })];
+  const header: Header = { format: FORMAT, stamp, kind, rows: rows.length };
+  const lines = [JSON.stringify(header)];
   for (let i = 0; i < rows.length; i++) lines.push(JSON.stringify(rows[i]));
   writeCacheFile(file, `${lines.join('\n')}\n`);
 }
@@ -176,10 +176,19 @@ function readIndex(
     header.stamp !== stamp ||
     (header.kind !== 'pem' && header.kind !== 'der') ||
     !Number.isSafeInteger(header.rows) ||
-    (header.rows as number) > MAX_ROWS
+    (header.rows as number) > MAX_ROWS ||
+    // Whole: as many lines as the header says, the last one ended (a truncated index is made again).
+    data[data.length - 1] !== NL ||
+    linesAfter(data, nl + 1) !== header.rows
   )
     return null;
   return new IndexTable(data, nl + 1, header.kind, size, read);
+}
+
+function linesAfter(data: Buffer, from: number): number {
+  let n = 0;
+  for (let at = data.indexOf(NL, from); at >= 0; at = data.indexOf(NL, at + 1)) n++;
+  return n;
 }
 
 /** Node's binary, as a stamp: its bundled roots are part of it. */

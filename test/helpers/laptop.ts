@@ -243,7 +243,7 @@ export class Laptop {
   }
 
   /**
-   * Every file in HOME: relative path → sha256 (symlinks: `symlink:<target>`, directories: `dir`). The CLI's own caches (~/.cache/certifix/code-…, bundles-v2, reads-v2) are left out: a
+   * Every file in HOME: relative path → sha256 (symlinks: `symlink:<target>`, directories: `dir`). The CLI's own caches (~/.cache/certifix/code-…, bundles-v3, reads-v2) are left out: a
    * cache, not a change certifix makes to the user's configuration (so are the directories made for it alone).
    */
   async snapshotHome(opts: { ignore?: RegExp } = {}): Promise<Snapshot> {

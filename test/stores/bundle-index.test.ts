@@ -158,6 +158,20 @@ describe('bundle index', () => {
     }
   });
 
+  it('makes a truncated index again (fewer lines than its header says, or a last line cut short)', () => {
+    const h = home();
+    enableBundleIndex({ HOME: h });
+    anchorsOf(pem);
+    const file = join(indexDir(h), readdirSync(indexDir(h))[0] as string);
+    const good = readFileSync(file, 'utf8');
+    const lines = good.split('\n');
+    for (const bad of [`${lines.slice(0, -3).join('\n')}\n`, good.slice(0, -20)]) {
+      writeFileSync(file, bad);
+      expect(decoded(anchorsOf(pem))).toBe(true);
+      expect(readFileSync(file, 'utf8')).toBe(good);
+    }
+  });
+
   it('answers nothing from a row that is not one it wrote, and the rest as before', () => {
     const h = home();
     enableBundleIndex({ HOME: h });
