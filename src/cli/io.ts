@@ -57,8 +57,8 @@ const streams = new Set<NodeJS.WriteStream>();
 
 /**
  * Resolves once everything written through the streams has been handed to the OS (or has failed, and said
- * so): a terminal on Windows and a pipe on macOS are written asynchronously. Writes to files and pipes on
- * Linux, and every write direct() made, are done already.
+ * so): Node writes a terminal on Windows and a pipe on every POSIX system asynchronously. What direct() wrote
+ * with write(2) is done already.
  */
 export async function flushed(): Promise<void> {
   await Promise.all([...streams].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
@@ -82,6 +82,7 @@ function failedWrite(e: NodeJS.ErrnoException, name: string, isStderr: boolean):
   if (e.code === 'EPIPE' || isStderr) return;
   output.failed = true;
   process.exitCode = 2;
+  streams.add(process.stderr); // flushed() waits for this line too
   process.stderr.write(`certifix: could not write to ${name} (${e.code ?? e.message})\n`);
 }
 

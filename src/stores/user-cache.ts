@@ -34,7 +34,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 const ownerStat = statSync;
 
 /** The last answer, per environment: asked by every cache on every run. */
-const roots = new WeakMap<NodeJS.ProcessEnv, { base: string; root: string | null }>();
+const roots = new WeakMap<NodeJS.ProcessEnv, { asked: string; root: string | null }>();
 
 /** `<base>/certifix` when the base directory is ours (or does not exist yet under our HOME); else null. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string | null {
@@ -42,8 +42,9 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string | null {
   const xdg = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : null;
   const home = env.HOME && isAbsolute(env.HOME) ? env.HOME : null;
   const base = xdg ?? home ?? '';
+  const asked = `${xdg ?? ''}\0${home ?? ''}`;
   const last = roots.get(env);
-  if (last?.base === base) return last.root;
+  if (last?.asked === asked) return last.root;
   let root: string | null = join(xdg ?? join(home ?? '', '.cache'), 'certifix');
   // Only in a tree of our own: root running in a user's HOME neither reads their files nor leaves its own there.
   try {
@@ -51,7 +52,7 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string | null {
   } catch {
     if (!home) root = null;
   }
-  roots.set(env, { base, root });
+  roots.set(env, { asked, root });
   return root;
 }
 

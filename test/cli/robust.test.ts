@@ -3,8 +3,17 @@
  * reader that goes away (`| head -1`), a full disk on stdout (/dev/full), and Ctrl-D / Ctrl-C at a prompt
  * on a real pseudo-terminal (`script`).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  constants,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -169,7 +178,7 @@ describe.skipIf(lacks('dist'))(`quiet output ${missing('dist')}`, () => {
     expect(r.stderr).toBe('');
   });
 
-  it('output larger than a pipe holds, read only later, arrives whole (the CLI ends once it is out)', async () => {
+  it('output larger than a pipe holds, to a reader that comes late, arrives whole (the CLI ends once it is out)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'certifix-pipe-'));
     const file = join(dir, 'system.pem');
     const direct = spawnSync(process.execPath, [BIN, 'export', 'system'], {
@@ -179,14 +188,35 @@ describe.skipIf(lacks('dist'))(`quiet output ${missing('dist')}`, () => {
     expect(direct.status).toBe(0);
     const expected = readFileSync(file, 'utf8');
     expect(expected.length).toBeGreaterThan(2 * 65_536); // more than a pipe holds
+    // A non-blocking pipe: past its 64 kB a write(2) says EAGAIN, and the rest goes through process.stdout,
+    // which waits for the reader. (Node writes pipes synchronously on Linux; on macOS and a Windows terminal
+    // it does not, and there the CLI's early exit waits for that stream: io.ts flushed().)
+    const fifo = join(dir, 'out');
+    execFileSync('mkfifo', [fifo]);
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
     const child = spawn(process.execPath, [BIN, 'export', 'system'], {
       env: cleanEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', writer, 'pipe'],
     });
+    closeSync(writer);
     const exited = new Promise<number | null>((r) => child.on('close', r));
     await new Promise((r) => setTimeout(r, 500)); // the reader is busy: the pipe fills
     const chunks: Buffer[] = [];
-    for await (const c of child.stdout) chunks.push(c as Buffer);
+    const buf = Buffer.alloc(65_536);
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(reader, buf, 0, buf.length, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
+      if (n === 0) break; // no writer left
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+    }
+    closeSync(reader);
     expect(Buffer.concat(chunks).toString('utf8')).toBe(expected);
     expect(await exited).toBe(0);
     rmSync(dir, { recursive: true, force: true });
