@@ -117,8 +117,12 @@ let __payloadLines;
 
 /** The source "#<n>" names, inflated: line n of the comment in `__payloads` (its first line is the header). */
 function __inflate(ref) {
-  __payloadLines ??= __payloads.toString().split('\n');
+  __payloadLines ??= (typeof __payloads === 'function' ? __payloads.toString() : '').split('\n');
   const line = __payloadLines[Number(ref.slice(1)) + 1];
+  if (!line || !/^[A-Za-z0-9+/=]+\r?$/.test(line))
+    throw new Error(
+      `certifix: ${ref} is missing from the end of ${__filename}: the file was altered (comments stripped?)`,
+    );
   return require('node:zlib').brotliDecompressSync(Buffer.from(line, 'base64')).toString('utf8');
 }
 

@@ -43,8 +43,10 @@ export function mozillaAnchors(): Cert[] | AnchorTable {
 
 /** The bundled roots as a TrustIndex, built once per process. */
 export function mozillaIndex(): TrustIndex {
-  const a = mozillaAnchors();
-  index ??= new TrustIndex(Array.isArray(a) ? a : [a]);
+  if (!index) {
+    const a = mozillaAnchors();
+    index = new TrustIndex(Array.isArray(a) ? a : [a]);
+  }
   return index;
 }
 

@@ -3,7 +3,7 @@
  * untrusted input: garbage is rejected and rewritten, files or directories of another user are neither read nor
  * written (`sudo certifix` in someone's HOME), a symlink is not followed, and CERTIFIX_NO_CODE_CACHE=1 is obeyed.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import {
   chownSync,
   existsSync,
@@ -141,6 +141,23 @@ describe.skipIf(!existsSync(built) && process.env.CI !== 'true')(
       } finally {
         await server.close();
       }
+    });
+
+    it('says so, without a stack of base64 errors, when the compressed code was stripped from the file', () => {
+      const home = mkdtempSync(join(tmpdir(), 'certifix-cc-'));
+      const stripped = join(home, 'certifix.cjs');
+      const text = readFileSync(built, 'utf8');
+      // what a minifier that drops comments leaves
+      writeFileSync(
+        stripped,
+        `${text.slice(0, text.lastIndexOf('function __payloads()'))}function __payloads() {}\n`,
+      );
+      const r = spawnSync(process.execPath, [stripped, 'explain', '--help'], {
+        env: { PATH: '/usr/bin:/bin', HOME: home },
+        encoding: 'utf8',
+      });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('the file was altered');
     });
 
     it('is off with CERTIFIX_NO_CODE_CACHE=1', () => {

@@ -172,7 +172,7 @@ const missingIntermediate: Rule = (a) => {
     {
       id: 'missing-intermediate',
       severity: 'error',
-      message: `The server sends an incomplete chain: it leaves out ${names}, fetched here from the certificate's AIA URL. Browsers hide this (they fetch or cache intermediates); OpenSSL-based clients (Python, pip, curl, git, Node) fail with "unable to get local issuer certificate".`,
+      message: `The server sends an incomplete chain: it leaves out ${names}, fetched${fetched.some((f) => f.kept) ? '' : ' here'} from the certificate's AIA URL. Browsers hide this (they fetch or cache intermediates); OpenSSL-based clients (Python, pip, curl, git, Node) fail with "unable to get local issuer certificate".`,
       fix: 'Fix it on the server: serve the leaf followed by its intermediate(s). Adding the intermediate to this machine only hides the problem.',
       details: {
         fetched: fetched.map((f) => ({
