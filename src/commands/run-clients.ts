@@ -35,11 +35,12 @@ const DEFAULT_COST_MS = 400;
 export const costOf = (id: ClientId): number => COST_MS[id] ?? DEFAULT_COST_MS;
 
 /**
- * Each process a check starts is stopped after twenty times what the client takes alone, and never before 30 s:
- * room for a machine busy with other work, while a client that hangs (an unreachable proxy, a tool waiting
+ * Each process a check starts is stopped after thirty times what the client takes alone, never before 30 s and
+ * never after 3 minutes: room for a machine busy with other work (pdm, 4 s alone, ran past 80 s on a two-core
+ * machine at load 10), while a client that hangs (an unreachable proxy, a tool waiting
  * on a lock) is reported as stopped (runProcess says so in the verdict's output) instead of holding the run.
  */
-export const limitOf = (id: ClientId): number => Math.min(120_000, Math.max(30_000, 20 * costOf(id)));
+export const limitOf = (id: ClientId): number => Math.min(180_000, Math.max(30_000, 30 * costOf(id)));
 
 /**
  * Clients run at once: one per CPU and one more, which computes while another waits on its files or the

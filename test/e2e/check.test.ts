@@ -90,16 +90,22 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
       }
 
       const fix = await laptop.certifix(['fix', '--yes']);
-      expect(fix.code, fix.stdout + fix.stderr).toBe(0);
-      const after = await all();
-      for (const a of after) {
-        // Every client verifies, through either proxy and at the internal service.
-        const failing = a.report.clients.filter((c) => !c.actual.ok).map((c) => c.id);
-        expect(failing, JSON.stringify(a.report)).toEqual([]);
-        expect(a.code).toBe(0);
+      let undoneOk = false;
+      try {
+        expect(fix.code, fix.stdout + fix.stderr).toBe(0);
+        const after = await all();
+        for (const a of after) {
+          // Every client verifies, through either proxy and at the internal service.
+          const failing = a.report.clients.filter((c) => !c.actual.ok).map((c) => c.id);
+          expect(failing, JSON.stringify(a.report)).toEqual([]);
+          expect(a.code).toBe(0);
+        }
+        expect((await laptop.certifix(['undo', '--yes'])).code).toBe(0);
+        undoneOk = true;
+      } finally {
+        // A failure above leaves the laptop as it was before fix for the next test.
+        if (!undoneOk) await laptop.certifix(['undo', '--yes']);
       }
-
-      expect((await laptop.certifix(['undo', '--yes'])).code).toBe(0);
       const undone = await all();
       undone.forEach((u, i) => {
         const fails = (r: CheckReport) =>
