@@ -102,15 +102,21 @@ function missing(path: string): boolean {
   }
 }
 
-/** A `D` entry's answer holds now: the directory is as it was, or each of its names is still missing. */
-export function stillMissing(dir: string, kept: string): boolean {
+/**
+ * What a `D` entry's answer is now: `kept` while the directory is as it was; when it changed but each name is
+ * still missing, its new stamp and the names (the stamp only once the directory is settled: until then
+ * `kept`, and the names are asked again next time); null when a name is there now.
+ */
+export function stillMissing(dir: string, kept: string, start: number): string | null {
   const bar = kept.indexOf('/');
-  if (bar < 0) return false;
+  if (bar < 0) return null;
   let st: fsModule.Stats | undefined;
   try {
     st = stat.call(fs, dir, NO_THROW);
   } catch {}
-  if (st && kept.slice(0, bar) === dirStamp(st)) return true;
-  const names = kept.slice(bar + 1).split('/');
-  return names.every((n) => n !== '' && n !== '.' && n !== '..' && missing(join(dir, n)));
+  if (st && kept.slice(0, bar) === dirStamp(st)) return kept;
+  const names = kept.slice(bar + 1);
+  for (const n of names.split('/'))
+    if (n === '' || n === '.' || n === '..' || !missing(join(dir, n))) return null;
+  return st?.isDirectory() && settled(st, start) ? `${dirStamp(st)}/${names}` : kept;
 }

@@ -71,7 +71,13 @@ export async function memoByReads<T>(
   );
   const file = join(root, `reads-v${FORMAT}`, `${name}-${parseInt(key.slice(0, 8), 16) % SLOTS}.json`);
   const hit = cached(file, key);
-  if (hit !== undefined && valid(hit)) return hit;
+  if (hit && valid(hit.value)) {
+    // A directory that changed but still holds none of the names: kept with its new stamp, so the next run
+    // asks one question again, not one per name.
+    if (hit.refreshed !== undefined)
+      writeCacheFile(file, ascii(JSON.stringify({ ...hit.doc, reads: hit.refreshed })));
+    return hit.value;
+  }
   const rec = startRecording(root);
   let value: T;
   try {
@@ -101,10 +107,14 @@ function ascii(json: string): string {
   return json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-function cached(file: string, key: string): unknown {
+/** The kept value when every answer holds, with the reads to keep instead when a directory's stamp moved. */
+function cached(file: string, key: string): { value: unknown; doc: Doc; refreshed?: string } | undefined {
   const doc = readCacheJson(file, MAX_BYTES) as Partial<Doc> | undefined;
   if (doc?.format !== FORMAT || doc.key !== key || typeof doc.reads !== 'string') return undefined;
   const reads = doc.reads;
+  const start = Date.now();
+  let refreshed: string | undefined;
+  let copied = 0; // reads[0, copied) is in `refreshed` already
   const end = reads.length;
   // host-files.ts looks at a path as a possible link, then reads it: when it is not a link, stat says what
   // that lstat said (a missing path is missing to both), so the stat is answered without a system call.
@@ -120,7 +130,13 @@ function cached(file: string, key: string): unknown {
     if (a === -1) a = end;
     const path = reads.slice(i + 1, k);
     if (op === 'D') {
-      if (a === end - 1 || !stillMissing(path, reads.slice(k + 1, a))) return undefined;
+      const kept = reads.slice(k + 1, a);
+      const now = a === end - 1 ? null : stillMissing(path, kept, start);
+      if (now === null) return undefined;
+      if (now !== kept) {
+        refreshed = `${refreshed ?? ''}${reads.slice(copied, k + 1)}${now}`;
+        copied = a;
+      }
       i = a + 1;
       continue;
     }
@@ -130,7 +146,11 @@ function cached(file: string, key: string): unknown {
     if (a === end - 1) return undefined;
     i = a + 1;
   }
-  return doc.value;
+  return {
+    value: doc.value,
+    doc: doc as Doc,
+    ...(refreshed === undefined ? {} : { refreshed: refreshed + reads.slice(copied) }),
+  };
 }
 
 interface Recording {

@@ -122,7 +122,9 @@ describe('memoByReads', () => {
     expect((await memo('walked', walk)).computed).toBe(true);
   });
 
-  it('keeps the misses of a PATH search as one stamp of the directory, and sees a name appear', async () => {
+  it('keeps the misses of a PATH search as one stamp of the directory, and sees a name appear', {
+    timeout: RACY_MS + 10_000,
+  }, async () => {
     const h = home();
     enableReadMemo({ HOME: h }, 'build-1');
     const bin = join(dir, 'path-dir');
@@ -140,6 +142,16 @@ describe('memoByReads', () => {
     // Another file in the directory changes its stamp: each name is asked again, and is still missing.
     fs.writeFileSync(join(bin, 'unrelated'), '');
     expect((await memo('path', search)).computed).toBe(false);
+    // Once the directory is settled, its new stamp is kept: the next run asks one question again.
+    await new Promise((r) => setTimeout(r, RACY_MS + 100));
+    expect((await memo('path', search)).computed).toBe(false);
+    const st = fs.statSync(bin);
+    const kept: string = JSON.parse(
+      fs.readFileSync(join(h, '.cache', 'certifix', 'reads-v2', file), 'utf8'),
+    ).reads;
+    expect(kept.split('\0')[1]).toBe(
+      `${st.dev}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}/python3/pip/curl/git/node`,
+    );
     // One of the names appears: computed again.
     fs.writeFileSync(join(bin, 'git'), '');
     expect(await memo('path', search)).toEqual({ value: 'git', computed: true });
