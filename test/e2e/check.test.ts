@@ -42,6 +42,9 @@ function parse(r: { stdout: string; stderr: string }): CheckReport {
 
 const disagreements = (r: CheckReport) => r.clients.filter((c) => !c.agree);
 
+/** What runProcess prints of a client it stopped at its time limit. */
+const STOPPED = /^certifix stopped .* after \d+ s: it had not finished$/m;
+
 describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
   `certifix check ${missing('sandbox', 'squid', 'mitmproxy')}`,
   () => {
@@ -68,10 +71,19 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
         // time): ~25 s alone on a two-core machine.
         const r = await laptop.certifix(args, { timeoutMs: 180_000 });
         const report = parse(r);
+        // A client the check had to stop (pdm, 4 s alone, has run past 90 s on a two-core CI machine at load 8)
+        // is run once more on its own; every other answer counts as it came.
+        let code = r.code;
+        for (const c of disagreements(report).filter((c) => STOPPED.test(c.actual.printed))) {
+          const again = parse(await laptop.certifix([...args, '--client', c.id], { timeoutMs: 180_000 }));
+          const same = again.clients.find((x) => x.id === c.id && x.environment === c.environment);
+          if (same) Object.assign(c, same);
+          code = report.clients.every((x) => x.agree && x.actual.ok) ? 0 : 1;
+        }
         expect(disagreements(report), `${w.name}: ${r.stdout}`).toEqual([]);
         expect(report.environment.source).toBe('login-shell');
         expect(report.proxy).toBe(w.proxy ?? null);
-        return { code: r.code, report };
+        return { code, report };
       };
       // One place after the other: three checks at once starve each other's clients on a small machine.
       const all = async () => {
