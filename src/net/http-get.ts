@@ -51,14 +51,18 @@ const NON_PUBLIC: readonly [net: string, prefix: number, family: 'ipv4' | 'ipv6'
   ['fe80::', 10, 'ipv6'], // link-local
   ['ff00::', 8, 'ipv6'], // multicast
 ];
-const BLOCKED = new BlockList();
-for (const [net, prefix, family] of NON_PUBLIC) BLOCKED.addSubnet(net, prefix, family);
+/** Made on first use: an AIA issuer kept from an earlier run is not fetched, and asks no address. */
+let blocked: BlockList | undefined;
 
 /** True for addresses that are not on the public internet (see NON_PUBLIC). */
 export function isPrivateAddress(ip: string): boolean {
   const family = ipFamily(ip);
   if (family === 0) return false;
-  return BLOCKED.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+  if (!blocked) {
+    blocked = new BlockList();
+    for (const [net, prefix, family] of NON_PUBLIC) blocked.addSubnet(net, prefix, family);
+  }
+  return blocked.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /** A destination refused because it is not on the public internet (lifted by `allowPrivate`). */

@@ -63,6 +63,7 @@ const MIN_MISSES = 3;
  * a directory without changing its mtime and ctime, so while they are the same every name is still missing;
  * when they differ, each name is asked again (lstat: not even a dangling link). Grouped only when the
  * directory is settled (RACY_MS) and no name is a dangling link now (a target could appear behind it).
+ * The lstats of directories only root can change are left out (rootOnlyDirs).
  */
 export function compact(reads: Map<string, string>, start: number): string[] {
   const byDir = new Map<string, string[]>();
@@ -76,7 +77,7 @@ export function compact(reads: Map<string, string>, start: number): string[] {
     else byDir.set(dir, [k]);
   }
   const fields: string[] = [];
-  const grouped = new Set<string>();
+  const omitted = rootOnlyDirs(reads);
   for (const [dir, keys] of byDir) {
     if (keys.length < MIN_MISSES) continue;
     const st = stat.call(fs, dir, NO_THROW);
@@ -84,10 +85,36 @@ export function compact(reads: Map<string, string>, start: number): string[] {
     const names = [...new Set(keys.map((k) => k.slice(dir.length + 2)))];
     if (!names.every((n) => missing(join(dir, n)))) continue;
     fields.push(`D${dir}`, `${dirStamp(st)}/${names.join('/')}`);
-    for (const k of keys) grouped.add(k);
+    for (const k of keys) omitted.add(k);
   }
-  for (const [k, a] of reads) if (!grouped.has(k)) fields.push(k, a);
+  for (const [k, a] of reads) if (!omitted.has(k)) fields.push(k, a);
   return fields;
+}
+
+/**
+ * The lstats of directories only root can change: root's, writable by nobody else, in a parent that is one of
+ * them (or `/`). host-files.ts walks each component of a path as root, so /usr/lib/python3/... costs one lstat
+ * per directory on the way, about a quarter of what a resolution asks; those are not asked again. What they
+ * stand for stays checked: a file or directory under them that is swapped, replaced or changed answers
+ * differently itself (its inode, mode or times), and only root could swap one of these directories for a
+ * link to the same files. Anything under a directory a user can write (/tmp, HOME) keeps every lstat.
+ */
+function rootOnlyDirs(reads: Map<string, string>): Set<string> {
+  const known = new Map<string, boolean>([['/', true]]);
+  const dropped = new Set<string>();
+  const rootOnly = (dir: string): boolean => {
+    const kept = known.get(dir);
+    if (kept !== undefined) return kept;
+    const a = reads.get(`l${dir}`);
+    const [, , mode, uid] = a?.startsWith('d') ? a.slice(1).split(':') : [];
+    const parent = dir.slice(0, Math.max(1, dir.lastIndexOf('/')));
+    const yes = uid === '0' && (Number(mode) & 0o022) === 0 && rootOnly(parent);
+    known.set(dir, yes);
+    if (yes) dropped.add(`l${dir}`);
+    return yes;
+  };
+  for (const k of reads.keys()) if (k[0] === 'l' && k[1] === '/') rootOnly(k.slice(1));
+  return dropped;
 }
 
 function dirStamp(st: fsModule.Stats): string {

@@ -122,6 +122,30 @@ describe('memoByReads', () => {
     expect((await memo('walked', walk)).computed).toBe(true);
   });
 
+  it("does not keep the lstats of directories only root can change, and keeps a user-writable tree's", async () => {
+    const h = home();
+    enableReadMemo({ HOME: h }, 'build-1');
+    // /usr/bin (root's, writable by nobody else, under `/`) and a file under /tmp, which anyone can write to.
+    const system = fs.realpathSync.native(process.execPath);
+    const walk = async () => `${ownedPath(system)} ${ownedPath(join(dir, 'walked', 'pip.conf'))}`;
+    expect((await memo('root-only', walk)).computed).toBe(true);
+    const [file] = fs.readdirSync(join(h, '.cache', 'certifix', 'reads-v2')) as [string];
+    const kept: string[] = JSON.parse(fs.readFileSync(join(h, '.cache', 'certifix', 'reads-v2', file), 'utf8'))
+      .reads.split('\0')
+      .filter((_: string, i: number) => i % 2 === 0);
+    const rootOnly = (d: string): boolean => {
+      if (d === '/') return true;
+      const st = fs.lstatSync(d);
+      return st.isDirectory() && st.uid === 0 && (st.mode & 0o022) === 0 && rootOnly(join(d, '..'));
+    };
+    const dirs = (p: string) => p.split('/').slice(1, -1).map((_, i, a) => `/${a.slice(0, i + 1).join('/')}`);
+    for (const d of dirs(system)) expect(kept.includes(`l${d}`)).toBe(!rootOnly(d));
+    expect(kept).toContain(`l${tmpdir()}`);
+    expect(kept).toContain(`l${join(dir, 'walked')}`);
+    expect(kept).toContain(`l${system}`); // the file itself
+    expect((await memo('root-only', walk)).computed).toBe(false);
+  });
+
   it('keeps the misses of a PATH search as one stamp of the directory, and sees a name appear', {
     timeout: RACY_MS + 10_000,
   }, async () => {
