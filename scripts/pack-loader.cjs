@@ -67,7 +67,8 @@ const __codeOffset = (size) => (12 + size + 7) & ~7;
 /** The source and code cache of a chunk from its cache file, when the file is whole and of this chunk's size. */
 function __readCode(file, size) {
   const data = __cacheFiles.readCacheFile(file, 16 * 1024 * 1024);
-  if (!data || data.length <= __codeOffset(size) || data.toString('latin1', 0, 4) !== 'CFX4') return undefined;
+  if (!data || data.length <= __codeOffset(size) || data.toString('latin1', 0, 4) !== 'CFX4')
+    return undefined;
   if (data.readUInt32LE(4) !== size) return undefined;
   return {
     src: data.toString('utf8', 12, 12 + size),

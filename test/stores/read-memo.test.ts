@@ -130,7 +130,9 @@ describe('memoByReads', () => {
     const walk = async () => `${ownedPath(system)} ${ownedPath(join(dir, 'walked', 'pip.conf'))}`;
     expect((await memo('root-only', walk)).computed).toBe(true);
     const [file] = fs.readdirSync(join(h, '.cache', 'certifix', 'reads-v2')) as [string];
-    const kept: string[] = JSON.parse(fs.readFileSync(join(h, '.cache', 'certifix', 'reads-v2', file), 'utf8'))
+    const kept: string[] = JSON.parse(
+      fs.readFileSync(join(h, '.cache', 'certifix', 'reads-v2', file), 'utf8'),
+    )
       .reads.split('\0')
       .filter((_: string, i: number) => i % 2 === 0);
     const rootOnly = (d: string): boolean => {
@@ -138,7 +140,11 @@ describe('memoByReads', () => {
       const st = fs.lstatSync(d);
       return st.isDirectory() && st.uid === 0 && (st.mode & 0o022) === 0 && rootOnly(join(d, '..'));
     };
-    const dirs = (p: string) => p.split('/').slice(1, -1).map((_, i, a) => `/${a.slice(0, i + 1).join('/')}`);
+    const dirs = (p: string) =>
+      p
+        .split('/')
+        .slice(1, -1)
+        .map((_, i, a) => `/${a.slice(0, i + 1).join('/')}`);
     for (const d of dirs(system)) expect(kept.includes(`l${d}`)).toBe(!rootOnly(d));
     expect(kept).toContain(`l${tmpdir()}`);
     expect(kept).toContain(`l${join(dir, 'walked')}`);
