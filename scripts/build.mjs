@@ -1,5 +1,5 @@
 // Bundle the library (ESM, `exports` map, type declarations) and the CLI: one self-contained CommonJS file,
-// dist/certifix.cjs, with no runtime dependency. It is the package's bin (bin/certifix.js requires it), the
+// dist/certifix.cjs, with no runtime dependency. It is the package's bin (bin/certifix.js compiles its code), the
 // file a release attaches (`node certifix.cjs` in any directory) and what the standalone executables embed.
 //
 // Why CommonJS: on Node 20 an ES module entry starts Node's ESM loader, 10-20 ms before any of our code runs,

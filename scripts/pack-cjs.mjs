@@ -9,6 +9,9 @@ import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { transform } from 'esbuild';
 
+/** Where the `// head:` line's byte count goes: ten digits, so that writing it in changes no offset. */
+const HEAD_FIELD = '@@@@@@@@@@';
+
 /** Bytes after which the packer refuses: a runaway bundle (a dependency pulled in by mistake) shows here. */
 const MAX_BYTES = 4 * 1024 * 1024;
 
@@ -110,8 +113,9 @@ export async function packChunks(files, entryPath, version) {
   const groupNames = groupSources.map(
     (src, i) => `group${i}-${createHash('sha256').update(src).digest('hex').slice(0, 12)}.js`,
   );
-  const out = `#!/usr/bin/env node
+  const head = `#!/usr/bin/env node
 // certifix ${version}: one self-contained file (no dependencies). https://www.npmjs.com/package/certifix
+// head: ${HEAD_FIELD} bytes of code, then the compressed sources (bin/certifix.js reads only the code)
 'use strict';
 const __cacheTag = ${JSON.stringify(version)};
 const __chunks = {
@@ -130,9 +134,10 @@ ${LOADER}
 (function (exports, require, module) {
 ${entry}
 })(module.exports, __require, module);
-// Run when executed (\`node certifix.cjs ...\`, the bin, a single executable application); not when required.
+// Run when executed (\`node certifix.cjs ...\`, a single executable application); not when required.
 if (require.main === module) module.exports.run();
-// The compressed sources, one base64 line each. In a comment they cost V8's scanner a skim at each start; as
+`;
+  const out = `${head.replace(HEAD_FIELD, String(head.length).padStart(HEAD_FIELD.length, '0'))}// The compressed sources, one base64 line each. In a comment they cost V8's scanner a skim at each start; as
 // string literals they cost a copy and a hash each, 200 kB of them. Read (Function.prototype.toString) only
 // for a chunk that has no code cache yet.
 function __payloads() {/*

@@ -123,9 +123,20 @@ function __builtin(id) {
 
 let __payloadLines;
 
+/**
+ * The text of `__payloads`. bin/certifix.js compiles this file without it (only the bytes before it, see the
+ * `// head:` line): then it is read from the file, which only a run without a code cache does.
+ */
+function __payloadText() {
+  if (typeof __payloads === 'function') return __payloads.toString();
+  const text = require('node:fs').readFileSync(__filename, 'latin1');
+  const at = text.lastIndexOf('\nfunction __payloads() {/*');
+  return at < 0 ? '' : text.slice(at + 1);
+}
+
 /** The source "#<n>" names, inflated: line n of the comment in `__payloads` (its first line is the header). */
 function __inflate(ref) {
-  __payloadLines ??= (typeof __payloads === 'function' ? __payloads.toString() : '').split('\n');
+  __payloadLines ??= __payloadText().split('\n');
   const line = __payloadLines[Number(ref.slice(1)) + 1];
   if (!line || !/^[A-Za-z0-9+/=]+\r?$/.test(line))
     throw new Error(

@@ -56,11 +56,17 @@ export async function exists(path: string): Promise<boolean> {
 const realDirs = new Map<string, number>();
 const REAL_DIR_MS = 1000;
 
+/** Milliseconds on a monotonic clock: process.hrtime, since `performance` loads perf_hooks (nine modules). */
+function now(): number {
+  const [s, ns] = process.hrtime();
+  return s * 1e3 + ns / 1e6;
+}
+
 /** Remembered, and not for longer than REAL_DIR_MS. */
 function rootOnly(dir: string): boolean {
   if (dir === '/') return true;
   const seen = realDirs.get(dir);
-  return seen !== undefined && performance.now() - seen < REAL_DIR_MS;
+  return seen !== undefined && now() - seen < REAL_DIR_MS;
 }
 
 /** Look at every component again: stores/read-memo.ts starts recording, and must see each lstat made. */
@@ -96,7 +102,7 @@ export function ownedPath(path: string, cwd = process.cwd()): string | null {
     if (!link.isSymbolicLink()) {
       if (link.isDirectory() && link.uid === 0 && (link.mode & 0o022) === 0 && rootOnly(cur)) {
         if (realDirs.size >= 4096) realDirs.clear();
-        realDirs.set(next, performance.now());
+        realDirs.set(next, now());
       }
       cur = next;
       continue;

@@ -6,6 +6,7 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import {
   chownSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -167,6 +168,42 @@ describe.skipIf(!existsSync(built) && process.env.CI !== 'true')(
       });
       expect(r.status).not.toBe(0);
       expect(r.stderr).toContain('the file was altered');
+    });
+
+    it("the bin compiles the file's code alone: the compressed sources are read only by a run without a cache", () => {
+      // The package's layout: bin/certifix.js next to dist/certifix.cjs.
+      const pkg = mkdtempSync(join(tmpdir(), 'certifix-pkg-'));
+      mkdirSync(join(pkg, 'bin'));
+      mkdirSync(join(pkg, 'dist'));
+      for (const f of ['certifix.js', 'package.json'])
+        copyFileSync(join(built, '..', '..', 'bin', f), join(pkg, 'bin', f));
+      copyFileSync(join(built, '..', '..', 'package.json'), join(pkg, 'package.json'));
+      const text = readFileSync(built, 'latin1');
+      const code = Number(/^\/\/ head: (\d{10}) bytes/m.exec(text)?.[1]);
+      expect(text.slice(code)).toMatch(/^\/\/ The compressed sources/);
+      const bin = (home: string) =>
+        spawnSync(process.execPath, [join(pkg, 'bin', 'certifix.js'), 'explain', '--help'], {
+          env: { PATH: '/usr/bin:/bin', HOME: home },
+          encoding: 'utf8',
+        });
+      const warm = mkdtempSync(join(tmpdir(), 'certifix-cc-'));
+      writeFileSync(join(pkg, 'dist', 'certifix.cjs'), text);
+      expect(bin(warm).stdout).toContain('Usage: certifix explain'); // inflated from the file's end
+      expect(bin(warm).stdout).toContain('Usage: certifix explain');
+      // The compressed sources garbled: a run with a cache never reads them, one without says so.
+      const garbled = text.slice(code).replace(/^[A-Za-z0-9+/=]{40,}$/gm, (line) => '!'.repeat(line.length));
+      writeFileSync(join(pkg, 'dist', 'certifix.cjs'), text.slice(0, code) + garbled);
+      expect(bin(warm).stdout).toContain('Usage: certifix explain');
+      const cold = bin(mkdtempSync(join(tmpdir(), 'certifix-cc-')));
+      expect(cold.status).not.toBe(0);
+      expect(cold.stderr).toContain('the file was altered');
+      // A `// head:` count that does not end where the sources begin: the file is required as a whole.
+      const off = text.replace(
+        /^(\/\/ head: )(\d{10})/m,
+        (_, p: string, n: string) => `${p}${String(Number(n) - 1).padStart(10, '0')}`,
+      );
+      writeFileSync(join(pkg, 'dist', 'certifix.cjs'), off);
+      expect(bin(mkdtempSync(join(tmpdir(), 'certifix-cc-'))).stdout).toContain('Usage: certifix explain');
     });
 
     it('is off with CERTIFIX_NO_CODE_CACHE=1', () => {
