@@ -79,7 +79,8 @@ function __readCode(file, size) {
 
 /**
  * Builtins a chunk imports but may never call (fs/promises pulls in readline, child_process only runs
- * clients for `check`, node:module only serves a recording of stores/read-memo.ts): each is loaded on the first use of one of its exports, not when the chunk loads.
+ * clients for `check`, node:module only serves a recording of stores/read-memo.ts, node:tls only lists Node's
+ * own roots where no index of them is kept): each is loaded on the first use of one of its exports, not when the chunk loads.
  * esbuild reads a named import at each use (`(0, import_x.f)(...)`), so a named import stays lazy.
  */
 const __lazyBuiltins = new Set([
@@ -90,6 +91,7 @@ const __lazyBuiltins = new Set([
   'node:module',
   'node:os',
   'node:readline',
+  'node:tls',
   'node:tty',
 ]);
 const __builtins = new Map();

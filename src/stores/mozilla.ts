@@ -3,10 +3,11 @@
  * release time ... identical on all supported platforms" (https://nodejs.org/api/tls.html#tlsrootcertificates).
  * Used to tell "locally added" roots (a company root) from public ones.
  */
-import * as tls from 'node:tls';
+import { rootCertificates } from 'node:tls';
 import type { Cert } from '../core/cert.ts';
 import { type AnchorTable, TrustIndex } from '../core/trust-index.ts';
 import { nodeStamp, textAnchors } from './bundle-index.ts';
+import { getCACertificates } from './native.ts';
 import { parsePemCached } from './pem.ts';
 
 let roots: Cert[] | undefined;
@@ -25,8 +26,8 @@ export function mozillaRoots(): Cert[] {
  * the same list.
  */
 function bundledPems(): readonly string[] {
-  const get = (tls as { getCACertificates?: (type: string) => string[] }).getCACertificates;
-  return get ? get('bundled') : tls.rootCertificates;
+  const get = getCACertificates();
+  return get ? get('bundled') : rootCertificates;
 }
 
 /**

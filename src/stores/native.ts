@@ -21,14 +21,26 @@
  * where Node reads the platform store and certifix has no other reader in-process. Not on macOS: there Node
  * lists only the keychains' trusted certificates, without Apple's roots (stores/darwin.ts).
  */
-import * as tls from 'node:tls';
 import type { StoreContext } from './types.ts';
 
 type GetCACertificates = (type: 'system' | 'bundled' | 'default' | 'extra') => string[];
 
+/**
+ * `tls.getCACertificates` where this Node has it (>= 22.15 / 23.10), else undefined. Looked up through
+ * process.getBuiltinModule (>= 20.16, so on every Node that has the function): a named import of it fails to
+ * link where it is missing, and a namespace import would load node:tls with this module, where the CLI loads
+ * a builtin on first use (a diagnose answering from its caches never needs node:tls).
+ */
+export function getCACertificates(): GetCACertificates | undefined {
+  const tls = process.getBuiltinModule?.('node:tls') as { getCACertificates?: unknown } | undefined;
+  return typeof tls?.getCACertificates === 'function'
+    ? (tls.getCACertificates as GetCACertificates)
+    : undefined;
+}
+
 /** PEMs of the OS store as Node reads it, or null where Node cannot or the platform is simulated. */
 export function nativeSystemPems(ctx: Pick<StoreContext, 'platform'>): readonly string[] | null {
-  const get = (tls as { getCACertificates?: GetCACertificates }).getCACertificates;
-  if (typeof get !== 'function' || ctx.platform !== process.platform) return null;
+  const get = getCACertificates();
+  if (!get || ctx.platform !== process.platform) return null;
   return get('system');
 }
