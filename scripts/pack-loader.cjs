@@ -15,7 +15,6 @@
 // scripts/pack-cjs.mjs. V8 itself rejects data made by another V8 version, other flags or for other source;
 // the chunk names carry a hash of their content. CERTIFIX_NO_CODE_CACHE=1 (or CERTIFIX_NO_CACHE=1) turns it off.
 const __modules = new Map();
-const __fresh = [];
 let __cacheDir;
 
 function __codeCacheDir() {
@@ -36,44 +35,55 @@ function __codeCacheDir() {
  * calls from source, every time. So the first runs after a cache is made each write it again: the code V8
  * serialises then is every function compiled so far, those read from the cache included, and the cache
  * settles on what those runs used between them (the count is per chunk or group; a command's
- * own chunks are written by that command's runs, shared ones by whichever commands ran first).
+ * own chunks are written by that command's runs, shared ones by whichever commands ran first). Later, a run
+ * that loads a module of a group none of the writing runs loaded (the AIA fetcher, for the first server
+ * that sends an incomplete chain) writes it once more.
  */
 const __WRITES = 4;
 
+/** Each compiled chunk or group by name: its script, what its cache file held, the modules this run loaded. */
+const __compiled = new Map();
+
 /**
- * Written at exit: the chunk's source and V8's code for it in one file, `CFX4`, the source's byte length
- * (u32 LE), how many runs wrote this cache (u32 LE), the source, zeros up to a multiple of 8, then the code
- * cache. A warm start reads it instead of inflating the chunk, and so never loads zlib. V8 copies cached data
- * that does not start on a pointer boundary before it reads it: half a megabyte of fresh memory per start
- * for diagnose, which the padding saves (Node reads a file of this size into its own 8-aligned allocation).
+ * Written at exit: the chunk's source and V8's code for it in one file, `CFX5`, the source's byte length
+ * (u32 LE), how many runs wrote this cache (u32 LE), the byte length of the list of modules they loaded (u32
+ * LE), the source, that list (names joined by `,`), zeros up to a multiple of 8, then the code cache. A warm
+ * start reads it instead of inflating the chunk, and so never loads zlib. V8 copies cached data that does not
+ * start on a pointer boundary before it reads it: half a megabyte of fresh memory per start for diagnose,
+ * which the padding saves (Node reads a file of this size into its own 8-aligned allocation).
  */
 function __writeCaches() {
-  for (const [script, file, src, writes] of __fresh) {
-    const text = Buffer.from(src, 'utf8');
-    const head = Buffer.alloc(12);
-    head.write('CFX4', 0, 'latin1');
+  for (const [name, c] of __compiled) {
+    const grown = [...c.loaded].some((id) => !c.used.has(id));
+    if (!c.fresh && c.writes >= __WRITES && !grown) continue;
+    const text = Buffer.from(c.src, 'utf8');
+    const used = Buffer.from([...new Set([...c.used, ...c.loaded])].join(','), 'latin1');
+    const head = Buffer.alloc(16);
+    head.write('CFX5', 0, 'latin1');
     head.writeUInt32LE(text.length, 4);
-    head.writeUInt32LE(writes, 8);
-    const pad = Buffer.alloc(__codeOffset(text.length) - 12 - text.length);
+    head.writeUInt32LE(c.fresh ? 1 : c.writes + 1, 8);
+    head.writeUInt32LE(used.length, 12);
+    const pad = Buffer.alloc(__codeOffset(text.length, used.length) - 16 - text.length - used.length);
     // a cache is an optimisation: a read-only HOME or a full disk changes nothing
-    const data = Buffer.concat([head, text, pad, script.createCachedData()]);
-    if (!__cacheFiles.writeCacheFile(file, data)) return;
+    const data = Buffer.concat([head, text, used, pad, c.script.createCachedData()]);
+    if (!__cacheFiles.writeCacheFile(`${__codeCacheDir()}/${name}.cache`, data)) return;
   }
 }
 
-/** Where the code cache starts in a cache file whose source has `size` bytes. */
-const __codeOffset = (size) => (12 + size + 7) & ~7;
+/** Where the code cache starts in a cache file whose source and list of modules have these byte lengths. */
+const __codeOffset = (size, usedSize) => (16 + size + usedSize + 7) & ~7;
 
 /** The source and code cache of a chunk from its cache file, when the file is whole and of this chunk's size. */
 function __readCode(file, size) {
   const data = __cacheFiles.readCacheFile(file, 16 * 1024 * 1024);
-  if (!data || data.length <= __codeOffset(size) || data.toString('latin1', 0, 4) !== 'CFX4')
-    return undefined;
-  if (data.readUInt32LE(4) !== size) return undefined;
+  if (!data || data.length < 16 || data.toString('latin1', 0, 4) !== 'CFX5') return undefined;
+  const usedSize = data.readUInt32LE(12);
+  if (data.readUInt32LE(4) !== size || data.length <= __codeOffset(size, usedSize)) return undefined;
   return {
-    src: data.toString('utf8', 12, 12 + size),
+    src: data.toString('utf8', 16, 16 + size),
     writes: data.readUInt32LE(8),
-    cachedData: data.subarray(__codeOffset(size)),
+    used: new Set(data.toString('latin1', 16 + size, 16 + size + usedSize).split(',')),
+    cachedData: data.subarray(__codeOffset(size, usedSize)),
   };
 }
 
@@ -161,9 +171,10 @@ function __compile(name, ref, size, wrap) {
     cachedData: cached?.cachedData,
   });
   const fresh = cached === undefined || script.cachedDataRejected;
-  if (file && (fresh || cached.writes < __WRITES)) {
-    if (__fresh.length === 0) process.once('exit', __writeCaches);
-    __fresh.push([script, file, src, fresh ? 1 : cached.writes + 1]);
+  if (file) {
+    if (__compiled.size === 0) process.once('exit', __writeCaches);
+    const used = fresh ? new Set() : cached.used;
+    __compiled.set(name, { script, src, fresh, writes: fresh ? 0 : cached.writes, used, loaded: new Set() });
   }
   return script.runInThisContext();
 }
@@ -186,8 +197,12 @@ function __require(id) {
     // one of the chunks compiled together (scripts/pack-cjs.mjs groupChunks): the group's first require compiles it
     const [group, ref, size] = __groups[chunk];
     __groupFns[chunk] ??= __compile(group, ref, size, (src) => src);
+    __compiled.get(group)?.loaded.add(name);
     fn = __groupFns[chunk][id];
-  } else fn = __compile(name, chunk, __sizes[id], __wrapChunk);
+  } else {
+    fn = __compile(name, chunk, __sizes[id], __wrapChunk);
+    __compiled.get(name)?.loaded.add(name);
+  }
   fn(m.exports, __require, m, filename);
   return m.exports;
 }

@@ -63,15 +63,38 @@ describe.skipIf(!existsSync(built) && process.env.CI !== 'true')(
       // V8 reads cached data in place only when it starts on a pointer boundary (else it copies it first).
       for (const f of files) {
         const data = readFileSync(f);
-        expect(data.toString('latin1', 0, 4)).toBe('CFX4');
-        const source = 12 + data.readUInt32LE(4);
-        const code = Math.ceil(source / 8) * 8;
-        expect(data.subarray(source, code).every((b) => b === 0)).toBe(true);
+        expect(data.toString('latin1', 0, 4)).toBe('CFX5');
+        const listed = 16 + data.readUInt32LE(4) + data.readUInt32LE(12);
+        const code = Math.ceil(listed / 8) * 8;
+        expect(data.subarray(listed, code).every((b) => b === 0)).toBe(true);
         expect(data.length).toBeGreaterThan(code);
       }
       const before = files.map((f) => statSync(f).mtimeMs);
       expect(run(home)).toContain('Usage: certifix explain');
       expect(cacheFiles(home).map((f) => statSync(f).mtimeMs)).toEqual(before); // accepted, not rewritten
+    });
+
+    it('is written once more by a run that loads a module of the group the writing runs did not', () => {
+      const home = mkdtempSync(join(tmpdir(), 'certifix-cc-'));
+      const certifix = (...args: string[]) =>
+        spawnSync(process.execPath, [built, ...args], { env: { PATH: '/usr/bin:/bin', HOME: home } });
+      for (let i = 0; i < 5; i++) certifix('diagnose', '--help'); // settled: written by the first four
+      const [group] = cacheFiles(home) as [string];
+      const modules = () => {
+        const data = readFileSync(group);
+        const at = 16 + data.readUInt32LE(4);
+        return data.toString('latin1', at, at + data.readUInt32LE(12)).split(',');
+      };
+      expect(readFileSync(group).readUInt32LE(8)).toBe(4);
+      const help = modules();
+      // A diagnosis (of a port nobody listens on) loads what --help did not: the capture, the analysis.
+      certifix('diagnose', 'https://127.0.0.1:1/', '--client', 'curl', '--timeout', '2');
+      expect(readFileSync(group).readUInt32LE(8)).toBe(5);
+      expect(modules().length).toBeGreaterThan(help.length);
+      for (const m of help) expect(modules()).toContain(m);
+      const before = statSync(group).mtimeMs;
+      certifix('diagnose', 'https://127.0.0.1:1/', '--client', 'curl', '--timeout', '2');
+      expect(statSync(group).mtimeMs).toBe(before); // nothing new: read, not written
     });
 
     it('rejects garbage (V8 checks it) and rewrites it; the run is unaffected', () => {
