@@ -21,7 +21,8 @@ export function findAnchor(
   const seen = new Set<string>();
   while (current && !seen.has(current.sha256)) {
     seen.add(current.sha256);
-    if (system.has(current) && current.selfSigned) return { cert: current, inSystem: true };
+    // selfSigned first: a leaf is looked up in no store (the OS's hashed directory is a stat per name).
+    if (current.selfSigned && system.has(current)) return { cert: current, inSystem: true };
     const fromStore = system.issuersOf(current).find((c) => isIssuedBy(current as Cert, c));
     if (fromStore) return { cert: fromStore, inSystem: true };
     if (current.selfSigned) return { cert: current, inSystem: false };
