@@ -88,6 +88,7 @@ const diagnose = (name: string, args: string[], bare: string) => {
   rows.push({ name, base: 'bare TLS handshake', pair, goal: 1.3 });
 };
 
+const COLD_RUNS = 5;
 /** The first run on empty caches (a HOME of its own each time): resolving every client, writing the caches. */
 const firstRun = (name: string, args: string[], bare: string) => {
   const p: Pair = { a: [], b: [] };
@@ -98,7 +99,6 @@ const firstRun = (name: string, args: string[], bare: string) => {
   }
   rows.push({ name, base: 'bare TLS handshake', pair: p, goal: Number.POSITIVE_INFINITY });
 };
-const COLD_RUNS = 5;
 
 try {
   const url = (port: number) => `https://localhost:${port}/`;

@@ -138,8 +138,8 @@ ${entry}
 if (require.main === module) module.exports.run();
 `;
   const out = `${head.replace(HEAD_FIELD, String(head.length).padStart(HEAD_FIELD.length, '0'))}// The compressed sources, one base64 line each. In a comment they cost V8's scanner a skim at each start; as
-// string literals they cost a copy and a hash each, 200 kB of them. Read (Function.prototype.toString) only
-// for a chunk that has no code cache yet.
+// string literals they cost a copy and a hash each, 210 kB of them. Read only for a chunk that has no code
+// cache yet: through Function.prototype.toString, or from the file when the bin compiled the code alone.
 function __payloads() {/*
 ${payloads.join('\n')}
 */}

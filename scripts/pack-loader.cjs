@@ -78,7 +78,7 @@ function __readCode(file, size) {
   const data = __cacheFiles.readCacheFile(file, 16 * 1024 * 1024);
   if (!data || data.length < 16 || data.toString('latin1', 0, 4) !== 'CFX5') return undefined;
   const usedSize = data.readUInt32LE(12);
-  if (data.readUInt32LE(4) !== size || data.length <= __codeOffset(size, usedSize)) return undefined;
+  if (data.readUInt32LE(4) !== size || 16 + size + usedSize >= data.length) return undefined;
   return {
     src: data.toString('utf8', 16, 16 + size),
     writes: data.readUInt32LE(8),
@@ -154,7 +154,11 @@ function __inflate(ref) {
     throw new Error(
       `certifix: ${ref} is missing from the end of ${__filename}: the file was altered (comments stripped?)`,
     );
-  return require('node:zlib').brotliDecompressSync(Buffer.from(line, 'base64')).toString('utf8');
+  try {
+    return require('node:zlib').brotliDecompressSync(Buffer.from(line, 'base64')).toString('utf8');
+  } catch {
+    throw new Error(`certifix: ${ref} at the end of ${__filename} does not inflate: the file was altered`);
+  }
 }
 
 /**
@@ -166,6 +170,9 @@ function __compile(name, ref, size, wrap) {
   const file = dir && `${dir}/${name}.cache`;
   const cached = file ? __readCode(file, size) : undefined;
   const src = cached?.src ?? __inflate(ref);
+  // Inflated from the file now: one replaced since this run started (an upgrade) holds other sources.
+  if (!cached && Buffer.byteLength(src, 'utf8') !== size)
+    throw new Error(`certifix: ${__filename} changed while it ran (an upgrade?): run the command again`);
   const script = new (require('node:vm').Script)(wrap(src), {
     filename: `${__filename}/${name}`,
     cachedData: cached?.cachedData,

@@ -60,7 +60,7 @@ export function isPrivateAddress(ip: string): boolean {
   if (family === 0) return false;
   if (!blocked) {
     blocked = new BlockList();
-    for (const [net, prefix, family] of NON_PUBLIC) blocked.addSubnet(net, prefix, family);
+    for (const [net, prefix, type] of NON_PUBLIC) blocked.addSubnet(net, prefix, type);
   }
   return blocked.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 }

@@ -94,10 +94,11 @@ export function compact(reads: Map<string, string>, start: number): string[] {
 /**
  * The lstats of directories only root can change: root's, writable by nobody else, in a parent that is one of
  * them (or `/`). host-files.ts walks each component of a path as root, so /usr/lib/python3/... costs one lstat
- * per directory on the way, about a quarter of what a resolution asks; those are not asked again. What they
- * stand for stays checked: a file or directory under them that is swapped, replaced or changed answers
- * differently itself (its inode, mode or times), and only root could swap one of these directories for a
- * link to the same files. Anything under a directory a user can write (/tmp, HOME) keeps every lstat.
+ * per directory on the way, about a quarter of what a resolution asks; those are not asked again. The files
+ * read under them keep their own answers (inode, mode, times): an edited or replaced file still shows. What
+ * goes unseen is only what root alone can do to such a directory: swap it for a link to the same files, or
+ * hand it to a user later (until a run resolves again for another reason). Anything under a directory a user
+ * can write (/tmp, HOME) keeps every lstat.
  */
 function rootOnlyDirs(reads: Map<string, string>): Set<string> {
   const known = new Map<string, boolean>([['/', true]]);

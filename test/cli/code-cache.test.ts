@@ -20,6 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { RACY_MS } from '../../src/stores/user-cache.ts';
 import { Pki } from '../helpers/pki.ts';
@@ -60,14 +61,19 @@ describe.skipIf(!existsSync(built) && process.env.CI !== 'true')(
         expect(run(home)).toContain('Usage: certifix explain');
         expect(files.map(writes)).toEqual(files.map(() => i));
       }
-      // V8 reads cached data in place only when it starts on a pointer boundary (else it copies it first).
+      // V8 reads cached data in place only when it starts on a pointer boundary (else it copies it first): the
+      // code starts at the next multiple of 8 after the source and the list of modules, and V8 takes it there.
       for (const f of files) {
         const data = readFileSync(f);
         expect(data.toString('latin1', 0, 4)).toBe('CFX5');
+        const source = data.toString('utf8', 16, 16 + data.readUInt32LE(4));
         const listed = 16 + data.readUInt32LE(4) + data.readUInt32LE(12);
         const code = Math.ceil(listed / 8) * 8;
         expect(data.subarray(listed, code).every((b) => b === 0)).toBe(true);
-        expect(data.length).toBeGreaterThan(code);
+        const accepted = [source, `(function (exports, require, module, __filename) {${source}\n})`].some(
+          (text) => !new Script(text, { cachedData: data.subarray(code) }).cachedDataRejected,
+        );
+        expect(accepted).toBe(true);
       }
       const before = files.map((f) => statSync(f).mtimeMs);
       expect(run(home)).toContain('Usage: certifix explain');
@@ -87,7 +93,7 @@ describe.skipIf(!existsSync(built) && process.env.CI !== 'true')(
       };
       expect(readFileSync(group).readUInt32LE(8)).toBe(4);
       const help = modules();
-      // A diagnosis (of a port nobody listens on) loads what --help did not: the capture, the analysis.
+      // A diagnosis (of a port nobody listens on) loads what --help did not: the command, the capture.
       certifix('diagnose', 'https://127.0.0.1:1/', '--client', 'curl', '--timeout', '2');
       expect(readFileSync(group).readUInt32LE(8)).toBe(5);
       expect(modules().length).toBeGreaterThan(help.length);
@@ -171,6 +177,31 @@ describe.skipIf(!existsSync(built) && process.env.CI !== 'true')(
         const holds = (name: string) => new RegExp(`"\\./${name}-\\w+\\.js":function`);
         expect(sources.some((s) => holds('linux').test(s))).toBe(true); // the OS store's reader
         for (const s of sources) expect(s).not.toMatch(holds('registry'));
+        // Nor does it load Node's modules it has no use for there: node:tls (Node's own roots are indexed),
+        // perf_hooks, the ES module loader.
+        const probe = mkdtempSync(join(tmpdir(), 'certifix-cc-probe-'));
+        const list = join(probe, 'modules.txt');
+        writeFileSync(
+          join(probe, 'modules.cjs'),
+          `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));`,
+        );
+        await promisify(execFile)(
+          process.execPath,
+          [
+            '-r',
+            join(probe, 'modules.cjs'),
+            built,
+            'diagnose',
+            `https://localhost:${server.port}/`,
+            '--client',
+            'curl,git',
+          ],
+          { env: { PATH: '/usr/bin:/bin', HOME: home } },
+        ).catch(() => {});
+        const loaded = readFileSync(list, 'utf8').split('\n');
+        expect(loaded).toContain('NativeModule net'); // the list is the real one
+        for (const m of ['tls', 'perf_hooks', 'internal/modules/esm/loader'])
+          expect(loaded).not.toContain(`NativeModule ${m}`);
       } finally {
         await server.close();
       }
@@ -213,8 +244,12 @@ describe.skipIf(!existsSync(built) && process.env.CI !== 'true')(
       writeFileSync(join(pkg, 'dist', 'certifix.cjs'), text);
       expect(bin(warm).stdout).toContain('Usage: certifix explain'); // inflated from the file's end
       expect(bin(warm).stdout).toContain('Usage: certifix explain');
-      // The compressed sources garbled: a run with a cache never reads them, one without says so.
-      const garbled = text.slice(code).replace(/^[A-Za-z0-9+/=]{40,}$/gm, (line) => '!'.repeat(line.length));
+      // The compressed sources garbled, and their comment left open (a `require` of the file would not even
+      // compile): a run with a cache never reads them, one without says so.
+      const garbled = text
+        .slice(code)
+        .replace(/^[A-Za-z0-9+/=]{40,}$/gm, (line) => '!'.repeat(line.length))
+        .replace(/\*\/\}\s*$/, '');
       writeFileSync(join(pkg, 'dist', 'certifix.cjs'), text.slice(0, code) + garbled);
       expect(bin(warm).stdout).toContain('Usage: certifix explain');
       const cold = bin(mkdtempSync(join(tmpdir(), 'certifix-cc-')));
@@ -227,6 +262,22 @@ describe.skipIf(!existsSync(built) && process.env.CI !== 'true')(
       );
       writeFileSync(join(pkg, 'dist', 'certifix.cjs'), off);
       expect(bin(mkdtempSync(join(tmpdir(), 'certifix-cc-'))).stdout).toContain('Usage: certifix explain');
+    });
+
+    it('says so when the file was replaced while it ran (its sources are not the ones its code names)', () => {
+      const home = mkdtempSync(join(tmpdir(), 'certifix-cc-'));
+      const other = join(home, 'certifix.cjs');
+      const text = readFileSync(built, 'latin1');
+      // Each compressed source moved one line down: what another build of the file would hold there.
+      const at = text.lastIndexOf('function __payloads() {/*\n') + 'function __payloads() {/*\n'.length;
+      const lines = text.slice(at, text.lastIndexOf('\n*/}')).split('\n');
+      writeFileSync(other, `${text.slice(0, at)}${[lines.at(-1), ...lines.slice(0, -1)].join('\n')}\n*/}\n`);
+      const r = spawnSync(process.execPath, [other, 'explain', '--help'], {
+        env: { PATH: '/usr/bin:/bin', HOME: home },
+        encoding: 'utf8',
+      });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('changed while it ran');
     });
 
     it('is off with CERTIFIX_NO_CODE_CACHE=1', () => {
