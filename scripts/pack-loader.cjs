@@ -80,7 +80,8 @@ function __readCode(file, size) {
   const usedSize = data.readUInt32LE(12);
   if (data.readUInt32LE(4) !== size || 16 + size + usedSize >= data.length) return undefined;
   return {
-    src: data.toString('utf8', 16, 16 + size),
+    // the packed sources are ASCII (scripts/pack-cjs.mjs): decoded by a copy, where UTF-8 is scanned first
+    src: data.toString('latin1', 16, 16 + size),
     writes: data.readUInt32LE(8),
     used: new Set(data.toString('latin1', 16 + size, 16 + size + usedSize).split(',')),
     cachedData: data.subarray(__codeOffset(size, usedSize)),

@@ -1,4 +1,3 @@
-import * as crypto from 'node:crypto';
 import { createHash, X509Certificate } from 'node:crypto';
 import { CertifixError } from './errors.ts';
 import { type Header, readHeader } from './verify/der.ts';
@@ -137,8 +136,13 @@ const collected = new FinalizationRegistry<string>((sha) => {
   if (live.get(sha)?.deref() === undefined) live.delete(sha);
 });
 
-/** One-shot `crypto.hash` (Node >= 20.12) is several times cheaper than a Hash object per certificate. */
-const oneShot = (crypto as { hash?: (alg: string, data: Buffer, enc: 'hex') => string }).hash;
+/**
+ * One-shot `crypto.hash` (Node >= 20.12) is several times cheaper than a Hash object per certificate. Found
+ * through process.getBuiltinModule (>= 20.16): a named import fails to link where it is missing, and a
+ * namespace import costs the CommonJS bundle a copy of node:crypto's exports at every start.
+ */
+type OneShotHash = (alg: string, data: Buffer, enc: 'hex') => string;
+const oneShot = (process.getBuiltinModule?.('node:crypto') as { hash?: OneShotHash } | undefined)?.hash;
 const sha256Hex = (der: Buffer): string =>
   oneShot ? oneShot('sha256', der, 'hex') : createHash('sha256').update(der).digest('hex');
 

@@ -3,34 +3,33 @@
  * (stores/read-memo.ts keeps a computation's answers and asks again on the next run), and the misses under
  * one directory kept as one stamp of it. node:fs's own functions, taken before any recording replaces them.
  */
-import * as fsModule from 'node:fs';
+import { lstatSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { settled } from './user-cache.ts';
-
-/** node:fs itself (its CommonJS exports, which every caller reaches), not an ES namespace of it. */
-export const fs = (fsModule as unknown as { default?: typeof fsModule }).default ?? fsModule;
 
 /** 's': stat (follows links), 'l': lstat, 'r': realpath. */
 export type Op = 's' | 'l' | 'r';
 
-// The originals, before any recording replaces them. `realpathSync.native` is one realpath(3) where
-// `realpathSync` walks every component in JavaScript; recording and checking share answer(), so both use it.
-const stat = fs.statSync;
-const lstat = fs.lstatSync;
-const real = fs.realpathSync.native;
+// The originals, taken when this module loads, before any recording replaces them. Named imports: a namespace
+// or default import of a builtin costs the CommonJS bundle a copy of its hundred exports at every start.
+// `realpathSync.native` is one realpath(3) where `realpathSync` walks every component in JavaScript;
+// recording and checking share answer(), so both use it.
+const stat = statSync;
+const lstat = lstatSync;
+const real = realpathSync.native;
 const NO_THROW = { throwIfNoEntry: false } as const;
 
 /** The last lstat of something not a link, which a stat of the same path may answer from (read-memo.ts cached()). */
 export interface Seen {
   path: string;
-  st: fsModule.Stats | undefined;
+  st: Stats | undefined;
 }
 
 /** What the file system answers about `path` now, as one string (the same string iff nothing changed). */
 export function answer(op: Op, path: string, seen?: Seen): string {
   try {
     if (op === 'r') return `=${real(path)}`;
-    const st = (op === 'l' ? lstat : stat).call(fs, path, NO_THROW);
+    const st = (op === 'l' ? lstat : stat)(path, NO_THROW);
     if (seen && op === 'l' && !st?.isSymbolicLink()) {
       seen.path = path;
       seen.st = st;
@@ -42,7 +41,7 @@ export function answer(op: Op, path: string, seen?: Seen): string {
 }
 
 /** The answer of a stat (or lstat, `op` 'l') that returned `st`. */
-export function stamp(op: Op, st: fsModule.Stats | undefined): string {
+export function stamp(op: Op, st: Stats | undefined): string {
   if (!st) return '-';
   // A directory looked at as a possible link (host-files.ts walks every component of a path: /tmp, HOME)
   // answers by what it is and who owns it; its size and times change with every entry made in it, which
@@ -80,7 +79,7 @@ export function compact(reads: Map<string, string>, start: number): string[] {
   const omitted = rootOnlyDirs(reads);
   for (const [dir, keys] of byDir) {
     if (keys.length < MIN_MISSES) continue;
-    const st = stat.call(fs, dir, NO_THROW);
+    const st = stat(dir, NO_THROW);
     if (!st?.isDirectory() || !settled(st, start)) continue;
     const names = [...new Set(keys.map((k) => k.slice(dir.length + 2)))];
     if (!names.every((n) => missing(join(dir, n)))) continue;
@@ -118,13 +117,13 @@ function rootOnlyDirs(reads: Map<string, string>): Set<string> {
   return dropped;
 }
 
-function dirStamp(st: fsModule.Stats): string {
+function dirStamp(st: Stats): string {
   return `${st.dev}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
 }
 
 function missing(path: string): boolean {
   try {
-    return lstat.call(fs, path, NO_THROW) === undefined;
+    return lstat(path, NO_THROW) === undefined;
   } catch {
     return false;
   }
@@ -138,9 +137,9 @@ function missing(path: string): boolean {
 export function stillMissing(dir: string, kept: string, start: number): string | null {
   const bar = kept.indexOf('/');
   if (bar < 0) return null;
-  let st: fsModule.Stats | undefined;
+  let st: Stats | undefined;
   try {
-    st = stat.call(fs, dir, NO_THROW);
+    st = stat(dir, NO_THROW);
   } catch {}
   if (st && kept.slice(0, bar) === dirStamp(st)) return kept;
   const names = kept.slice(bar + 1);

@@ -27,7 +27,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { forgetRealDirs } from '../host-files.ts';
-import { answer, compact, ctimeOf, fs, type Op, type Seen, stamp, stillMissing } from './fs-answers.ts';
+import { answer, compact, ctimeOf, type Op, type Seen, stamp, stillMissing } from './fs-answers.ts';
 import { cacheRoot, readCacheJson, settled, writeCacheFile } from './user-cache.ts';
 
 const FORMAT = 2;
@@ -78,7 +78,7 @@ export async function memoByReads<T>(
       writeCacheFile(file, ascii(JSON.stringify({ ...hit.doc, reads: hit.refreshed })));
     return hit.value;
   }
-  const rec = startRecording(root);
+  const rec = startRecording(root, await fsExports());
   let value: T;
   try {
     value = await compute(() => {
@@ -187,7 +187,13 @@ const WRITES = [
   'createWriteStream',
 ];
 
-function startRecording(root: string): Recording {
+/** node:fs itself (its CommonJS exports, which every caller reaches), not an ES namespace of it. */
+async function fsExports(): Promise<typeof import('node:fs')> {
+  const ns = await import('node:fs');
+  return (ns as unknown as { default: typeof ns }).default;
+}
+
+function startRecording(root: string, fs: typeof import('node:fs')): Recording {
   forgetRealDirs(); // components host-files.ts already looked at are looked at again, and so recorded
   const rec: Recording = { start: Date.now(), reads: new Map(), tainted: false };
   const mine = (p: string) => p === root || p.startsWith(`${root}/`);
