@@ -67,6 +67,10 @@ describe('recognizeProduct', () => {
     expect(PRODUCTS.map((p) => p.name).filter((p) => !covered.has(p))).toEqual([]);
   });
 
+  it('matches every pattern case-insensitively and nothing else (they are joined into one)', () => {
+    expect(PRODUCTS.filter((p) => p.pattern.flags !== 'i').map((p) => p.name)).toEqual([]);
+  });
+
   it.each(NEUTRAL)('a neutral name is not a product: %s/CN=%s', (prefix, cn) => {
     expect(recognizeProduct([root(prefix, cn)])).toBeNull();
   });
