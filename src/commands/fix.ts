@@ -5,7 +5,7 @@
  * each configured client against the URL (prove.ts). Returns the document `certifix fix --json` prints.
  */
 import { type ApplyResult, applyPlans, type FileChange } from '../apply/index.ts';
-import { validRegistry } from '../clients/docker.ts';
+import { validRegistry } from '../clients/docker-certs-d.ts';
 import { processContext } from '../context.ts';
 import type { BundleCounts } from '../core/bundle.ts';
 import { normalizeFingerprint } from '../core/cert.ts';

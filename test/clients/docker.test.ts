@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mayWrite } from '../../src/apply/guard.ts';
 import { applyPlans, certifixPaths, undoAll } from '../../src/apply/index.ts';
+import { docker } from '../../src/clients/docker.ts';
 import {
   CERTS_FILE,
   certsDPlan,
-  docker,
   MAX_CERTS_D_ENTRIES,
   registriesOf,
-} from '../../src/clients/docker.ts';
+} from '../../src/clients/docker-certs-d.ts';
 import { check } from '../../src/commands/check.ts';
 import { diagnose } from '../../src/commands/diagnose.ts';
 import { renderBundle } from '../../src/core/bundle.ts';
