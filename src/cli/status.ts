@@ -51,6 +51,7 @@ function render(r: StatusReport, io: Io): string {
       out.push(
         `  ${mark} ${c.id.padEnd(w)}  ${c.source}${c.via ? ` via ${c.via}` : ''}${c.storePath ? `  ${s.dim(c.storePath)}` : ''}`,
       );
+      for (const x of c.warnings ?? []) out.push(`    ${' '.repeat(w)}${s.yellow(`warning: ${x}`)}`);
       for (const i of c.ignores ?? []) out.push(`    ${' '.repeat(w)}${s.yellow('!')} ${i}`);
     }
   }

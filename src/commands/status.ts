@@ -44,6 +44,8 @@ export interface StatusReport {
     usesBundle: boolean;
     /** Modes in which the client ignores what certifix set (TrustSource.ignores). */
     ignores?: string[];
+    /** What is wrong with the store as the client resolves it (TrustSource.warnings): a CA file that is not there. */
+    warnings?: string[];
   }>;
   files: FileDrift[];
   findings: Finding[];
@@ -193,6 +195,7 @@ export async function status(
         ...(s.via ? { via: s.via } : {}),
         usesBundle,
         ...(s.ignores?.length ? { ignores: s.ignores } : {}),
+        ...(s.warnings?.length ? { warnings: s.warnings } : {}),
       });
     }
   }

@@ -32,6 +32,15 @@ it('warns about a replacing CA file without public roots and a missing one, not 
   expect(report.configured).toBe(false);
 });
 
+it("shows what is wrong with a client's store as the client resolves it, as diagnose does", async () => {
+  const gone = join(home, 'gone-ssl.pem');
+  const env = { PATH: process.env.PATH, HOME: home, SSL_CERT_FILE: gone };
+  const report = await status({}, { env, home, cwd: home, platform: 'linux', run: runProcess });
+  expect(report.clients.find((c) => c.id === 'curl')?.warnings).toEqual([
+    expect.stringContaining(`SSL_CERT_FILE points to ${gone}, which does not exist`),
+  ]);
+});
+
 it('reads its own bundle, but never through a symlink: a planted link is drift, reported as such', async () => {
   const root = new Pki().root('own', 'Own Bundle Root');
   const report = async (make: (bundle: string) => void) => {
