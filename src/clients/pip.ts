@@ -15,17 +15,71 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { atLeast } from '../core/version.ts';
 import { envOf } from '../host-files.ts';
-import type { Installation } from '../types.ts';
+import type { Context, Installation, TrustSource } from '../types.ts';
 import { certifiWhere } from './certifi.ts';
 import { runVerdict } from './on-path.ts';
 import { pipOption, pipUserConfig } from './pip-config.ts';
-import { findPackage, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
+import { findPackage, profileOf, pythonDetails, pythonFromDetails, withPartial } from './python.ts';
 import { findPythonEnvs } from './python-envs.ts';
 import { REQUESTS_VARS } from './python-requests.ts';
 import { opensslDefaultTrust } from './python-ssl.ts';
 import { merge, pathSource } from './source.ts';
 import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
+
+/** Where pip takes its CAs from: the variables requests reads, pip's cert option, truststore, its certifi. */
+async function pipTrust(inst: Installation, ctx: Context): Promise<TrustSource> {
+  const py = pythonFromDetails(inst.details);
+  const profile = py ? profileOf(py) : 'openssl';
+  const prefix = py?.prefix ?? '/usr';
+  const fail = 'pip fails with "OSError: Could not find a suitable TLS CA certificate bundle"';
+  const proxy = await pipOption(ctx, prefix, 'proxy');
+  let verify = null;
+  if (!proxy) {
+    for (const name of REQUESTS_VARS) {
+      const v = envOf(ctx, name);
+      if (!v) continue;
+      const why = `${name} is set; pip's requests session lets it override --cert/PIP_CERT.`;
+      verify = await pathSource(v, { source: 'env', via: name, profile, why }, 'capath', fail);
+      break;
+    }
+  }
+  if (!verify) {
+    const cert = await pipOption(ctx, prefix, 'cert');
+    if (cert) {
+      const why = `${cert.via} sets pip's --cert.`;
+      verify = await pathSource(
+        cert.value,
+        { source: 'config', via: cert.via, profile, why },
+        'capath',
+        fail,
+      );
+      if (cert.via === 'PIP_CERT') verify.source = 'env';
+    }
+  }
+  const deprecated = (await pipOption(ctx, prefix, 'use-deprecated'))?.value ?? '';
+  const truststore =
+    atLeast(inst.version, [24, 2]) &&
+    (py ? atLeast(py.version, [3, 10]) : false) &&
+    !deprecated.includes('legacy-certs');
+  const vendored = await certifiWhere(join(inst.path, '_vendor', 'certifi'));
+  if (truststore) {
+    const os = await opensslDefaultTrust(ctx, profile, 'truststore');
+    const base = {
+      ...os,
+      source: verify ? `system+certifi+${verify.source}` : 'system+certifi',
+      via: verify?.via ?? os.via,
+      why: `pip ${inst.version} on Python ${py?.version} verifies with truststore: the OS store plus its certifi${verify ? `, plus ${verify.via}` : ''}.`,
+    };
+    return merge(merge(base, { ...base, files: [vendored], dirs: [] }), verify);
+  }
+  if (verify) return verify;
+  return pathSource(vendored, {
+    source: 'certifi',
+    profile,
+    why: `pip ${inst.version ?? ''} uses its vendored certifi; no cert is configured.`,
+  });
+}
 
 export const pip: Client = {
   id: 'pip',
@@ -40,56 +94,7 @@ export const pip: Client = {
   },
 
   async trust(inst, ctx) {
-    const py = pythonFromDetails(inst.details);
-    const profile = py ? profileOf(py) : 'openssl';
-    const prefix = py?.prefix ?? '/usr';
-    const fail = 'pip fails with "OSError: Could not find a suitable TLS CA certificate bundle"';
-    const proxy = await pipOption(ctx, prefix, 'proxy');
-    let verify = null;
-    if (!proxy) {
-      for (const name of REQUESTS_VARS) {
-        const v = envOf(ctx, name);
-        if (!v) continue;
-        const why = `${name} is set; pip's requests session lets it override --cert/PIP_CERT.`;
-        verify = await pathSource(v, { source: 'env', via: name, profile, why }, 'capath', fail);
-        break;
-      }
-    }
-    if (!verify) {
-      const cert = await pipOption(ctx, prefix, 'cert');
-      if (cert) {
-        const why = `${cert.via} sets pip's --cert.`;
-        verify = await pathSource(
-          cert.value,
-          { source: 'config', via: cert.via, profile, why },
-          'capath',
-          fail,
-        );
-        if (cert.via === 'PIP_CERT') verify.source = 'env';
-      }
-    }
-    const deprecated = (await pipOption(ctx, prefix, 'use-deprecated'))?.value ?? '';
-    const truststore =
-      atLeast(inst.version, [24, 2]) &&
-      (py ? atLeast(py.version, [3, 10]) : false) &&
-      !deprecated.includes('legacy-certs');
-    const vendored = await certifiWhere(join(inst.path, '_vendor', 'certifi'));
-    if (truststore) {
-      const os = await opensslDefaultTrust(ctx, profile, 'truststore');
-      const base = {
-        ...os,
-        source: verify ? `system+certifi+${verify.source}` : 'system+certifi',
-        via: verify?.via ?? os.via,
-        why: `pip ${inst.version} on Python ${py?.version} verifies with truststore: the OS store plus its certifi${verify ? `, plus ${verify.via}` : ''}.`,
-      };
-      return merge(merge(base, { ...base, files: [vendored], dirs: [] }), verify);
-    }
-    if (verify) return verify;
-    return pathSource(vendored, {
-      source: 'certifi',
-      profile,
-      why: `pip ${inst.version ?? ''} uses its vendored certifi; no cert is configured.`,
-    });
+    return withPartial(inst, await pipTrust(inst, ctx));
   },
 
   render: renderAs('pip'),

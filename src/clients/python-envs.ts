@@ -17,9 +17,15 @@ const MAX_ENVS = 64;
 /** Entries read from one directory listing (versions/, envs/, a project directory). */
 const MAX_ENTRIES = 500;
 
-async function subdirs(dir: string): Promise<string[]> {
+/** What a search read only in part, said in the first environment's rows (diagnose, status). */
+type Partial = string[];
+
+async function subdirs(dir: string, partial?: Partial): Promise<string[]> {
+  const listing = listDir(dir, MAX_ENTRIES);
+  if (listing?.capped)
+    partial?.push(`${dir} holds more than ${MAX_ENTRIES} entries: only the first ${MAX_ENTRIES} were read`);
   // Each entry's type is its own: a symlink is not isDirectory(), so links are skipped.
-  return (listDir(dir, MAX_ENTRIES)?.entries ?? [])
+  return (listing?.entries ?? [])
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort();
@@ -42,7 +48,10 @@ async function realDir(path: string): Promise<boolean> {
  * ~/.conda/environments.txt (one prefix a line; conda/core/envs_manager.py `USER_ENVIRONMENTS_TXT_FILE`,
  * https://github.com/conda/conda); and the active one ($CONDA_PREFIX) and the conda that runs ($CONDA_EXE).
  */
-export async function condaPrefixes(ctx: Pick<Context, 'env' | 'home' | 'platform'>): Promise<string[]> {
+export async function condaPrefixes(
+  ctx: Pick<Context, 'env' | 'home' | 'platform'>,
+  partial?: Partial,
+): Promise<string[]> {
   const names = ['anaconda3', 'miniconda3', 'miniforge3', 'mambaforge'];
   const roots = names.map((n) => join(ctx.env.USERPROFILE || ctx.home, n));
   if (ctx.platform === 'win32') {
@@ -60,7 +69,7 @@ export async function condaPrefixes(ctx: Pick<Context, 'env' | 'home' | 'platfor
   for (const root of roots) {
     if (!(await realDir(join(root, 'conda-meta')))) continue;
     add(root);
-    for (const n of await subdirs(join(root, 'envs'))) add(join(root, 'envs', n));
+    for (const n of await subdirs(join(root, 'envs'), partial)) add(join(root, 'envs', n));
   }
   const txt = await readText(join(ctx.home, '.conda', 'environments.txt'));
   for (const line of (txt ?? '').split(/\r?\n/).slice(0, MAX_ENTRIES)) add(line.trim());
@@ -110,21 +119,24 @@ async function windowsCondaPython(prefix: string): Promise<PythonInfo | null> {
 }
 
 /** pyenv's installed versions ($PYENV_ROOT/versions/*, https://github.com/pyenv/pyenv#how-it-works). */
-async function pyenvPythons(ctx: Pick<Context, 'env' | 'home' | 'cwd'>): Promise<string[]> {
+async function pyenvPythons(ctx: Pick<Context, 'env' | 'home' | 'cwd'>, partial: Partial): Promise<string[]> {
   const root = join(ctx.env.PYENV_ROOT || join(ctx.home, '.pyenv'), 'versions');
-  return (await subdirs(root)).map((v) => join(root, v, 'bin', 'python3'));
+  return (await subdirs(root, partial)).map((v) => join(root, v, 'bin', 'python3'));
 }
 
 /** Project `.venv`s (uv, poetry with in-project venvs, `python -m venv .venv`) in cwd and two levels below. */
-async function projectVenvs(cwd: string): Promise<string[]> {
+async function projectVenvs(cwd: string, partial: Partial): Promise<string[]> {
   const out: string[] = [];
   let level = [cwd];
   let listed = 0;
   for (let depth = 0; depth <= 2 && level.length > 0; depth++) {
     const next: string[] = [];
     for (const dir of level) {
-      if (listed++ > MAX_ENTRIES) return out;
-      const names = await subdirs(dir);
+      if (listed++ > MAX_ENTRIES) {
+        partial.push(`${MAX_ENTRIES} directories under ${cwd} were searched for a .venv, not all of them`);
+        return out;
+      }
+      const names = await subdirs(dir, partial);
       if (names.includes('.venv') && (await exists(join(dir, '.venv', 'pyvenv.cfg'))))
         out.push(join(dir, '.venv', 'bin', 'python3'));
       for (const n of names) if (!n.startsWith('.') && n !== 'node_modules') next.push(join(dir, n));
@@ -140,23 +152,35 @@ async function projectVenvs(cwd: string): Promise<string[]> {
  */
 export async function findPythonEnvs(ctx: Context): Promise<PythonInfo[]> {
   const out: PythonInfo[] = [];
+  const partial: Partial = [];
+  let dropped = 0;
   const push = (py: PythonInfo | null, kind: EnvKind) => {
-    if (!py || out.length >= MAX_ENVS) return;
-    if (out.some((o) => o.exe === py.exe && o.prefix === py.prefix)) return;
-    out.push({ ...py, kind: py.kind ?? kind });
+    if (!py || out.some((o) => o.exe === py.exe && o.prefix === py.prefix)) return;
+    if (out.length >= MAX_ENVS) dropped++;
+    else out.push({ ...py, kind: py.kind ?? kind });
   };
-  const conda = new Set(await condaPrefixes(ctx));
+  const conda = new Set(await condaPrefixes(ctx, partial));
   for (const py of await findPythons(ctx)) {
     const c = conda.has(py.prefix) ? await condaPython(py.prefix, ctx) : null;
     push(c ?? py, 'path');
   }
   const all = ctx.pythonScope === 'all';
-  if (all) for (const p of await pyenvPythons(ctx)) push(await resolvePython(p, 'python3', ctx), 'pyenv');
+  if (all)
+    for (const p of await pyenvPythons(ctx, partial)) push(await resolvePython(p, 'python3', ctx), 'pyenv');
   for (const prefix of conda) push(await condaPython(prefix, ctx), 'conda');
   if (all && ctx.cwd !== ctx.home && ctx.cwd !== '/') {
-    for (const p of await projectVenvs(ctx.cwd)) push(await resolvePython(p, 'python3', ctx), 'venv');
+    for (const p of await projectVenvs(ctx.cwd, partial))
+      push(await resolvePython(p, 'python3', ctx), 'venv');
   }
   for (const p of ctx.pythons ?? []) push(await resolvePython(p, 'python3', ctx), 'given');
+  if (dropped > 0)
+    partial.push(
+      `${MAX_ENVS + dropped} Python environments found: only the first ${MAX_ENVS} were looked at`,
+    );
+  const [first] = out;
+  // said once, by the rows of the first environment (PATH's python3): name another one with --python PATH
+  if (first && partial.length > 0)
+    out[0] = { ...first, partial: partial.map((p) => `${p} (name one with --python PATH)`) };
   return out;
 }
 

@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import type { ClientId, Context, Installation, TrustSource, Verdict } from '../types.ts';
 import { certifiWhere } from './certifi.ts';
 import { verdictFromOutput } from './messages.ts';
-import { findPackage, type PythonInfo, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
+import {
+  findPackage,
+  type PythonInfo,
+  profileOf,
+  pythonDetails,
+  pythonFromDetails,
+  withPartial,
+} from './python.ts';
 import { findPythonEnvs } from './python-envs.ts';
 import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
@@ -55,7 +62,7 @@ export function pythonLib(spec: PythonLibSpec): Client {
     async trust(inst, ctx) {
       const py = pythonFromDetails(inst.details);
       if (!py) throw new Error(`${spec.id}: installation without its Python`);
-      return spec.trust(py, inst, ctx);
+      return withPartial(inst, await spec.trust(py, inst, ctx));
     },
 
     render: renderAs(spec.id),

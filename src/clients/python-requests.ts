@@ -10,7 +10,7 @@ import { envOf } from '../host-files.ts';
 import type { Context, Installation, TrustSource } from '../types.ts';
 import { certifiWhere } from './certifi.ts';
 import { runVerdict } from './on-path.ts';
-import { findPackage, profileOf, pythonDetails, pythonFromDetails } from './python.ts';
+import { findPackage, profileOf, pythonDetails, pythonFromDetails, withPartial } from './python.ts';
 import { findPythonEnvs } from './python-envs.ts';
 import { pathSource } from './source.ts';
 import { renderAs } from './stacks.ts';
@@ -46,7 +46,7 @@ export const pythonRequests: Client = {
   async trust(inst, ctx) {
     const py = pythonFromDetails(inst.details);
     const profile = py ? profileOf(py) : 'openssl';
-    return requestsTrust(ctx, profile, inst.details?.certifi, 'requests');
+    return withPartial(inst, await requestsTrust(ctx, profile, inst.details?.certifi, 'requests'));
   },
 
   render: renderAs('python-requests'),

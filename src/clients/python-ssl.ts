@@ -12,7 +12,7 @@ import { isDir, isFile } from '../host-files.ts';
 import { openSslPaths } from '../stores/linux.ts';
 import type { Context, TrustSource } from '../types.ts';
 import { runVerdict, sslCertFilePlan } from './on-path.ts';
-import { profileOf, pythonDetails, pythonFromDetails } from './python.ts';
+import { profileOf, pythonDetails, pythonFromDetails, withPartial } from './python.ts';
 import { findPythonEnvs } from './python-envs.ts';
 import { renderAs } from './stacks.ts';
 import type { Client } from './types.ts';
@@ -94,7 +94,10 @@ export const pythonSsl: Client = {
   async trust(inst, ctx) {
     const py = pythonFromDetails(inst.details);
     const who = `Python ${inst.version ?? ''}`.trim();
-    return opensslDefaultTrust(ctx, py ? profileOf(py) : 'openssl', who, py?.condaSsl);
+    return withPartial(
+      inst,
+      await opensslDefaultTrust(ctx, py ? profileOf(py) : 'openssl', who, py?.condaSsl),
+    );
   },
 
   render: renderAs('python-ssl'),

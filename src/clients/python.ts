@@ -4,7 +4,7 @@
  */
 import { basename, dirname, join } from 'node:path';
 import { exists, isDir, listDir, readText, real, whichAll } from '../host-files.ts';
-import type { Context } from '../types.ts';
+import type { Context, TrustSource } from '../types.ts';
 
 export interface PythonInfo {
   /** What is on PATH (a shim or a symlink). */
@@ -23,6 +23,8 @@ export interface PythonInfo {
   kind?: EnvKind | undefined;
   /** A conda prefix whose own OpenSSL (lib/libssl*) Python links: its OPENSSLDIR is <prefix>/ssl. */
   condaSsl?: string | undefined;
+  /** What the search for environments read only in part (python-envs.ts): on the first environment alone. */
+  partial?: string[] | undefined;
 }
 
 export type EnvKind = 'path' | 'pyenv' | 'conda' | 'venv' | 'given';
@@ -170,6 +172,7 @@ export function pythonDetails(py: PythonInfo): Record<string, string> {
     sitePackages: py.sitePackages.join('\n'),
     ...(py.kind ? { env: py.kind } : {}),
     ...(py.condaSsl ? { condaSsl: py.condaSsl } : {}),
+    ...(py.partial?.length ? { partial: py.partial.join('\n') } : {}),
   };
 }
 
@@ -187,5 +190,12 @@ export function pythonFromDetails(d: Record<string, string> | undefined): Python
     sitePackages: (d.sitePackages ?? '').split('\n').filter(Boolean),
     kind: d.env as EnvKind | undefined,
     condaSsl: d.condaSsl,
+    partial: d.partial?.split('\n'),
   };
+}
+
+/** `s` with what the search for Python environments read only in part among its warnings (pythonDetails). */
+export function withPartial(inst: { details?: Record<string, string> }, s: TrustSource): TrustSource {
+  const partial = inst.details?.partial?.split('\n') ?? [];
+  return partial.length ? { ...s, warnings: [...(s.warnings ?? []), ...partial] } : s;
 }

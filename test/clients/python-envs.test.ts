@@ -107,4 +107,22 @@ describe('findPythonEnvs', () => {
       [join(prefix, 'envs', 'py39'), '3.9.18', []],
     ]);
   });
+
+  it("says, in the first environment's rows, what it read only in part: a listing cut short, environments past the bound", async () => {
+    const crowded = join(root, 'crowded');
+    const versions = join(crowded, '.pyenv', 'versions');
+    for (let n = 0; n < 600; n++) file(join(versions, `3.12.${n}`, 'bin', 'python3'));
+    const ctx: Context = { ...ctxFor(crowded, crowded), pythonScope: 'all' };
+    const envs = await findPythonEnvs(ctx);
+    expect(envs).toHaveLength(64);
+    expect(envs[0]?.partial).toEqual([
+      `${versions} holds more than 500 entries: only the first 500 were read (name one with --python PATH)`,
+      '500 Python environments found: only the first 64 were looked at (name one with --python PATH)',
+    ]);
+    expect(envs.slice(1).some((e) => e.partial)).toBe(false);
+    const ssl = await pythonSsl.detect(ctx);
+    const [first, second] = await Promise.all(ssl.slice(0, 2).map((i) => pythonSsl.trust(i, ctx)));
+    expect(first?.warnings).toEqual(expect.arrayContaining(envs[0]?.partial ?? ['-']));
+    expect(second?.warnings ?? []).not.toContain(envs[0]?.partial?.[0]);
+  });
 });
