@@ -141,7 +141,7 @@ try {
 }
 
 console.log(
-  `median (and best) of ${RUNS} runs each after ${WARMUP} warm-up runs (the first run: ${COLD_RUNS}, each on empty caches), alternating; ms; wall clock, then CPU time (user + system)\n`,
+  `median (and best) of ${RUNS} runs each after ${WARMUP} warm-up runs (the first run: ${COLD_RUNS}, each on empty caches), alternating; ms; wall clock, then CPU time (user + system); ratio: the median of each run over the bare run next to it\n`,
 );
 for (const { name, base, pair, goal } of rows) {
   if (typeof pair === 'string') {
@@ -150,7 +150,9 @@ for (const { name, base, pair, goal } of rows) {
   }
   const line = (what: string, of: (s: Sample) => number) => {
     const [a, b] = [pair.a.map(of), pair.b.map(of)];
-    const ratio = median(a) / median(b);
+    // Each run over the bare run made right after it: the machine's speed drifts (other tenants, frequency)
+    // over a row's seconds, and a ratio of neighbours cancels what a ratio of the two medians would not.
+    const ratio = median(a.map((x, i) => x / (b[i] ?? Number.NaN)));
     const best = (sorted(a)[0] ?? 0) / (sorted(b)[0] ?? 1);
     return (
       `${name.padEnd(28)} ${what.padEnd(4)} ${median(a).toFixed(0).padStart(5)} vs ${base.padEnd(19)} ${median(b).toFixed(0).padStart(5)}` +

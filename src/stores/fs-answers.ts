@@ -62,6 +62,8 @@ const MIN_MISSES = 3;
  * a directory without changing its mtime and ctime, so while they are the same every name is still missing;
  * when they differ, each name is asked again (lstat: not even a dangling link). Grouped only when the
  * directory is settled (RACY_MS) and no name is a dangling link now (a target could appear behind it).
+ * A directory that does not exist (a PATH entry such as npm's node_modules/.bin of a parent, a stale one)
+ * is answered `-`: nothing can be found under it while a stat of it finds nothing.
  * The lstats of directories only root can change are left out (rootOnlyDirs).
  */
 export function compact(reads: Map<string, string>, start: number): string[] {
@@ -79,11 +81,11 @@ export function compact(reads: Map<string, string>, start: number): string[] {
   const omitted = rootOnlyDirs(reads);
   for (const [dir, keys] of byDir) {
     if (keys.length < MIN_MISSES) continue;
-    const st = stat(dir, NO_THROW);
-    if (!st?.isDirectory() || !settled(st, start)) continue;
+    const st = dirNow(dir);
+    if (st === null || (st !== GONE && (!st.isDirectory() || !settled(st, start)))) continue;
     const names = [...new Set(keys.map((k) => k.slice(dir.length + 2)))];
-    if (!names.every((n) => missing(join(dir, n)))) continue;
-    fields.push(`D${dir}`, `${dirStamp(st)}/${names.join('/')}`);
+    if (st !== GONE && !names.every((n) => missing(join(dir, n)))) continue;
+    fields.push(`D${dir}`, `${st === GONE ? GONE : dirStamp(st)}/${names.join('/')}`);
     for (const k of keys) omitted.add(k);
   }
   for (const [k, a] of reads) if (!omitted.has(k)) fields.push(k, a);
@@ -121,6 +123,18 @@ function dirStamp(st: Stats): string {
   return `${st.dev}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
 }
 
+/** A `D` entry's stamp for a directory that is not there. */
+const GONE = '-';
+
+/** The stat of `dir` now; GONE when there is no such entry (a name under it is then missing too); null when unknown. */
+function dirNow(dir: string): Stats | typeof GONE | null {
+  try {
+    return stat(dir, NO_THROW) ?? GONE;
+  } catch {
+    return null; // ENOTDIR, EACCES: what a name under it answers is another question
+  }
+}
+
 function missing(path: string): boolean {
   try {
     return lstat(path, NO_THROW) === undefined;
@@ -130,20 +144,19 @@ function missing(path: string): boolean {
 }
 
 /**
- * What a `D` entry's answer is now: `kept` while the directory is as it was; when it changed but each name is
- * still missing, its new stamp and the names (the stamp only once the directory is settled: until then
- * `kept`, and the names are asked again next time); null when a name is there now.
+ * What a `D` entry's answer is now: `kept` while the directory is as it was (or still not there); when it
+ * changed but each name is still missing, its new stamp and the names (the stamp only once the directory is
+ * settled: until then `kept`, and the names are asked again next time); null when a name is there now.
  */
 export function stillMissing(dir: string, kept: string, start: number): string | null {
   const bar = kept.indexOf('/');
   if (bar < 0) return null;
-  let st: Stats | undefined;
-  try {
-    st = stat(dir, NO_THROW);
-  } catch {}
-  if (st && kept.slice(0, bar) === dirStamp(st)) return kept;
+  const st = dirNow(dir);
+  const was = kept.slice(0, bar);
+  if (st === GONE ? was === GONE : st !== null && was === dirStamp(st)) return kept;
   const names = kept.slice(bar + 1);
   for (const n of names.split('/'))
-    if (n === '' || n === '.' || n === '..' || !missing(join(dir, n))) return null;
+    if (n === '' || n === '.' || n === '..' || (st !== GONE && !missing(join(dir, n)))) return null;
+  if (st === GONE) return `${GONE}/${names}`;
   return st?.isDirectory() && settled(st, start) ? `${dirStamp(st)}/${names}` : kept;
 }

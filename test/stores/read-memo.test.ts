@@ -188,6 +188,26 @@ describe('memoByReads', () => {
     expect(await memo('path', search)).toEqual({ value: 'git', computed: true });
   });
 
+  it('keeps the misses under a directory that is not there as one entry, and sees it appear', async () => {
+    const h = home();
+    enableReadMemo({ HOME: h }, 'build-1');
+    const names = ['python3', 'pip', 'curl', 'git'];
+    const bin = join(dir, 'not-there', 'node_modules', '.bin');
+    const search = async () => names.filter((n) => fs.existsSync(join(bin, n))).join(',');
+    expect((await memo('gone', search)).computed).toBe(true);
+    const [file] = fs.readdirSync(join(h, '.cache', 'certifix', 'reads-v2')) as [string];
+    const reads: string = JSON.parse(
+      fs.readFileSync(join(h, '.cache', 'certifix', 'reads-v2', file), 'utf8'),
+    ).reads;
+    expect(reads.split('\0')).toEqual([`D${bin}`, '-/python3/pip/curl/git']);
+    expect((await memo('gone', search)).computed).toBe(false);
+    // The directory appears, empty: each name is asked again, and is still missing.
+    fs.mkdirSync(bin, { recursive: true });
+    expect((await memo('gone', search)).computed).toBe(false);
+    fs.writeFileSync(join(bin, 'git'), '');
+    expect(await memo('gone', search)).toEqual({ value: 'git', computed: true });
+  });
+
   it(
     'does not stand a directory stamp for a name that is a dangling link (its target may appear)',
     async () => {
