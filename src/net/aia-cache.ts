@@ -12,14 +12,14 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { cacheRoot, hasRoom, readCacheJson, writeCacheFile } from '../stores/user-cache.ts';
+import { cacheRoot, makeRoom, readCacheJson, writeCacheFile } from '../stores/user-cache.ts';
 
 const FORMAT = 1;
 /** How long a fetched issuer is used without asking its server again. */
 const KEEP_MS = 24 * 60 * 60 * 1000;
 /** A certificate is a few kB; a PKCS#7 answer holds a handful. */
 const MAX_BYTES = 256 * 1024;
-/** Files at most (one per URL): past it nothing new is kept, so the directory stays bounded. */
+/** Files at most (one per URL): past it the answer kept longest ago makes room (stores/user-cache.ts makeRoom). */
 const MAX_FILES = 64;
 
 let enabledEnv: NodeJS.ProcessEnv | null = null;
@@ -64,7 +64,7 @@ export function keptAnswer(key: string, now = Date.now()): Buffer | undefined {
 /** Keep `body`, the answer that gave a real issuer, for `key`. */
 export function keepAnswer(key: string, body: Buffer, now = Date.now()): void {
   const file = fileOf(key);
-  if (!file || body.length > MAX_BYTES || !hasRoom(file, MAX_FILES)) return;
+  if (!file || body.length > MAX_BYTES || !makeRoom(file, MAX_FILES)) return;
   const e: Entry = { format: FORMAT, key, at: now, body: body.toString('base64') };
   writeCacheFile(file, JSON.stringify(e));
 }

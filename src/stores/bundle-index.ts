@@ -27,13 +27,13 @@ import type { AnchorTable } from '../core/trust-index.ts';
 import { checkedOpenFlags, readCheckedSync } from '../host-files.ts';
 import { IndexTable, type Kind, NL, type Row } from './index-table.ts';
 import { certOfPemBody, pemBodies } from './pem.ts';
-import { cacheRoot, hasRoom, readCacheFile, settled, writeCacheFile } from './user-cache.ts';
+import { cacheRoot, makeRoom, readCacheFile, settled, writeCacheFile } from './user-cache.ts';
 
 const FORMAT = 3;
 /** Index files: ~100 bytes a certificate; a 4 MB bundle (the largest certifix reads) stays far below. */
 const MAX_INDEX_BYTES = 4 * 1024 * 1024;
 const MAX_ROWS = 20_000;
-/** Distinct files indexed at most; past it nothing new is written (the directory cannot grow unbounded). */
+/** Distinct files indexed at most; past it the index written longest ago makes room (user-cache.ts makeRoom). */
 const MAX_FILES = 64;
 
 let cacheEnv: NodeJS.ProcessEnv | null = null;
@@ -91,7 +91,7 @@ function indexFile(stamp: string): string | null {
 }
 
 function write(file: string, stamp: string, kind: Kind, rows: Row[]): void {
-  if (rows.length > MAX_ROWS || !hasRoom(file, MAX_FILES)) return;
+  if (rows.length > MAX_ROWS || !makeRoom(file, MAX_FILES)) return;
   const header: Header = { format: FORMAT, stamp, kind, rows: rows.length };
   const lines = [JSON.stringify(header)];
   for (let i = 0; i < rows.length; i++) lines.push(JSON.stringify(rows[i]));

@@ -24,7 +24,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 
 /**
  * node:fs's own stat, taken before stores/read-memo.ts may record what a computation looks at: whose the base
@@ -126,12 +126,32 @@ export function writeCacheFile(file: string, data: string | NodeJS.ArrayBufferVi
   }
 }
 
-/** False when `file`'s directory already holds `max` files (an existing one may still be rewritten). */
-export function hasRoom(file: string, max: number): boolean {
+/**
+ * Room for `file` in its directory, which keeps at most `max` files: true when there is room or `file` is one
+ * of them; else the files written longest ago are removed to make it (a file is written once and read on
+ * every run, so that is the one least likely still to be used: an index of a CA file since upgraded, an AIA
+ * answer long expired). Only in a directory of ours, and only regular files: false when room cannot be made.
+ */
+export function makeRoom(file: string, max: number): boolean {
+  const dir = dirname(file);
   try {
-    const names = readdirSync(dirname(file));
-    return names.length < max || names.includes(file.slice(file.lastIndexOf('/') + 1));
-  } catch {
-    return true; // not created yet
+    const names = readdirSync(dir);
+    if (names.length < max || names.includes(basename(file))) return true;
+    if (!ownDir(dir)) return false;
+    const aged = names
+      .map((n) => ({ n, st: lstatSync(join(dir, n), { throwIfNoEntry: false }) }))
+      .filter((e) => e.st?.isFile())
+      .sort((a, b) => (a.st?.mtimeMs ?? 0) - (b.st?.mtimeMs ?? 0));
+    for (const e of aged.slice(0, names.length - max + 1)) unlinkSync(join(dir, e.n));
+    return readdirSync(dir).length < max;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT'; // the directory is not made yet
   }
+}
+
+/** A directory of ours under one of ours (writeCacheFile's and readCacheFile's condition). */
+function ownDir(dir: string): boolean {
+  const a = lstatSync(dir);
+  const b = lstatSync(dirname(dir));
+  return a.isDirectory() && b.isDirectory() && ours(a) && ours(b);
 }
