@@ -27,13 +27,17 @@ async function toCjs(code, name) {
     minifySyntax: true,
     legalComments: 'none',
   });
-  // A namespace or default import of a builtin becomes a copy of all its exports (a getter each, a hundred
-  // for node:fs) made when the chunk loads: named imports cost nothing. A dynamic import() copies only when
-  // it runs, so is left alone (`=>__toESM(`).
-  const copied = /[\w$\s]=\s*__toESM\(require\("(node:[^"]+)"\)\)/.exec(r.code);
+  // A namespace or default import of a builtin (or a re-export of one) becomes a copy of all its exports (a
+  // getter each, a hundred for node:fs) made when the chunk loads: named imports cost nothing. A dynamic
+  // import() copies only when it runs, so is left alone (`=>__toESM(`).
+  const copied =
+    /[\w$\s]=\s*__toESM\(require\("((?:node:)?[a-z_/]+)"\)\)/.exec(r.code) ??
+    /__reExport\([^,]+,\s*require\("((?:node:)?[a-z_/]+)"\)/.exec(r.code);
   if (copied) throw new Error(`pack: ${name} imports ${copied[1]} whole (import * or default): import names`);
-  // esbuild escapes non-ASCII characters; the loader decodes a cached source as Latin-1 (a copy) on that basis
-  if (/[\u0080-\uffff]/.test(r.code)) throw new Error(`pack: ${name} is not ASCII`);
+  // esbuild escapes non-ASCII characters outside regular expression literals; the loader decodes a cached
+  // source as Latin-1 (a copy) on that basis
+  if (/[\u0080-\uffff]/.test(r.code))
+    throw new Error(`pack: ${name} is not ASCII: write \\u escapes (in a regular expression literal too)`);
   return r.code;
 }
 

@@ -21,7 +21,8 @@
  * - Docker Desktop (macOS, Windows) copies the roots the host trusts (keychain, Windows store) into its VM
  *   when the VM starts, and carries ~/.docker/certs.d into it: https://github.com/containers/podman/issues/11507
  *   (a Docker Desktop engineer's comment), https://github.com/docker/docs/pull/3671 (the Desktop FAQ).
- */ import { dirname, join } from 'node:path';
+ */
+import { dirname, join } from 'node:path';
 import { toPem } from '../core/cert.ts';
 import { CertifixError } from '../core/errors.ts';
 import { isFile } from '../host-files.ts';

@@ -16,14 +16,16 @@ import { type EnvKind, findPythons, firstName, type PythonInfo, resolvePython } 
 const MAX_ENVS = 64;
 /** Entries read from one directory listing (versions/, envs/, a project directory). */
 const MAX_ENTRIES = 500;
+/** What was read in part, said at most this many times (then how many more). */
+const MAX_NOTES = 3;
 
 /** What a search read only in part, said in the first environment's rows (diagnose, status). */
-type Partial = string[];
+type Capped = string[];
 
-async function subdirs(dir: string, partial?: Partial): Promise<string[]> {
+async function subdirs(dir: string, partial?: Capped): Promise<string[]> {
   const listing = listDir(dir, MAX_ENTRIES);
   if (listing?.capped)
-    partial?.push(`${dir} holds more than ${MAX_ENTRIES} entries: only the first ${MAX_ENTRIES} were read`);
+    partial?.push(`${dir} holds more than ${MAX_ENTRIES} entries: only ${MAX_ENTRIES} of them were read`);
   // Each entry's type is its own: a symlink is not isDirectory(), so links are skipped.
   return (listing?.entries ?? [])
     .filter((d) => d.isDirectory())
@@ -50,7 +52,7 @@ async function realDir(path: string): Promise<boolean> {
  */
 export async function condaPrefixes(
   ctx: Pick<Context, 'env' | 'home' | 'platform'>,
-  partial?: Partial,
+  partial?: Capped,
 ): Promise<string[]> {
   const names = ['anaconda3', 'miniconda3', 'miniforge3', 'mambaforge'];
   const roots = names.map((n) => join(ctx.env.USERPROFILE || ctx.home, n));
@@ -119,13 +121,13 @@ async function windowsCondaPython(prefix: string): Promise<PythonInfo | null> {
 }
 
 /** pyenv's installed versions ($PYENV_ROOT/versions/*, https://github.com/pyenv/pyenv#how-it-works). */
-async function pyenvPythons(ctx: Pick<Context, 'env' | 'home' | 'cwd'>, partial: Partial): Promise<string[]> {
+async function pyenvPythons(ctx: Pick<Context, 'env' | 'home' | 'cwd'>, partial: Capped): Promise<string[]> {
   const root = join(ctx.env.PYENV_ROOT || join(ctx.home, '.pyenv'), 'versions');
   return (await subdirs(root, partial)).map((v) => join(root, v, 'bin', 'python3'));
 }
 
 /** Project `.venv`s (uv, poetry with in-project venvs, `python -m venv .venv`) in cwd and two levels below. */
-async function projectVenvs(cwd: string, partial: Partial): Promise<string[]> {
+async function projectVenvs(cwd: string, partial: Capped): Promise<string[]> {
   const out: string[] = [];
   let level = [cwd];
   let listed = 0;
@@ -152,11 +154,12 @@ async function projectVenvs(cwd: string, partial: Partial): Promise<string[]> {
  */
 export async function findPythonEnvs(ctx: Context): Promise<PythonInfo[]> {
   const out: PythonInfo[] = [];
-  const partial: Partial = [];
+  const partial: Capped = [];
   let dropped = 0;
+  // The interpreters named with --python are never dropped: they are how a user reaches one past the bound.
   const push = (py: PythonInfo | null, kind: EnvKind) => {
     if (!py || out.some((o) => o.exe === py.exe && o.prefix === py.prefix)) return;
-    if (out.length >= MAX_ENVS) dropped++;
+    if (out.length >= MAX_ENVS && kind !== 'given') dropped++;
     else out.push({ ...py, kind: py.kind ?? kind });
   };
   const conda = new Set(await condaPrefixes(ctx, partial));
@@ -178,9 +181,15 @@ export async function findPythonEnvs(ctx: Context): Promise<PythonInfo[]> {
       `${MAX_ENVS + dropped} Python environments found: only the first ${MAX_ENVS} were looked at`,
     );
   const [first] = out;
-  // said once, by the rows of the first environment (PATH's python3): name another one with --python PATH
-  if (first && partial.length > 0)
-    out[0] = { ...first, partial: partial.map((p) => `${p} (name one with --python PATH)`) };
+  // said once, by the rows of the first environment (PATH's python3); diagnose, check and fix take --python
+  if (first && partial.length > 0) {
+    const shown = partial
+      .slice(0, MAX_NOTES)
+      .map((p) => `${p} (diagnose, check and fix look at another with --python PATH)`);
+    if (partial.length > MAX_NOTES)
+      shown.push(`and ${partial.length - MAX_NOTES} more directories read in part`);
+    out[0] = { ...first, partial: shown };
+  }
   return out;
 }
 

@@ -84,6 +84,7 @@ export function compact(reads: Map<string, string>, start: number): string[] {
     const st = dirNow(dir);
     if (st === null || (st !== GONE && (!st.isDirectory() || !settled(st, start)))) continue;
     const names = [...new Set(keys.map((k) => k.slice(dir.length + 2)))];
+    if (names.some((n) => n === '' || n === '.' || n === '..')) continue; // not a name in the directory
     if (st !== GONE && !names.every((n) => missing(join(dir, n)))) continue;
     fields.push(`D${dir}`, `${st === GONE ? GONE : dirStamp(st)}/${names.join('/')}`);
     for (const k of keys) omitted.add(k);

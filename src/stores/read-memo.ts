@@ -78,7 +78,10 @@ export async function memoByReads<T>(
       writeCacheFile(file, ascii(JSON.stringify({ ...hit.doc, reads: hit.refreshed })));
     return hit.value;
   }
-  const rec = startRecording(root, await fsExports());
+  const fs = await fsExports();
+  // another computation may have begun recording while this one waited: one recording at a time
+  if (recording) return compute(() => {});
+  const rec = startRecording(root, fs);
   let value: T;
   try {
     value = await compute(() => {

@@ -115,11 +115,18 @@ describe('findPythonEnvs', () => {
     const ctx: Context = { ...ctxFor(crowded, crowded), pythonScope: 'all' };
     const envs = await findPythonEnvs(ctx);
     expect(envs).toHaveLength(64);
+    const hint = '(diagnose, check and fix look at another with --python PATH)';
     expect(envs[0]?.partial).toEqual([
-      `${versions} holds more than 500 entries: only the first 500 were read (name one with --python PATH)`,
-      '500 Python environments found: only the first 64 were looked at (name one with --python PATH)',
+      `${versions} holds more than 500 entries: only 500 of them were read ${hint}`,
+      `500 Python environments found: only the first 64 were looked at ${hint}`,
     ]);
     expect(envs.slice(1).some((e) => e.partial)).toBe(false);
+    // one named with --python is looked at past the bound
+    const named = join(root, 'named', 'bin', 'python3.12');
+    file(named);
+    const withNamed = await findPythonEnvs({ ...ctx, pythons: [named] });
+    expect(withNamed).toHaveLength(65);
+    expect(withNamed.at(-1)).toMatchObject({ exe: named, kind: 'given' });
     const ssl = await pythonSsl.detect(ctx);
     const [first, second] = await Promise.all(ssl.slice(0, 2).map((i) => pythonSsl.trust(i, ctx)));
     expect(first?.warnings).toEqual(expect.arrayContaining(envs[0]?.partial ?? ['-']));
