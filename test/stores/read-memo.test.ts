@@ -64,6 +64,13 @@ async function resolveAll(tree = 'main'): Promise<string> {
   return JSON.stringify({ pythons, conf, versions, linked, current });
 }
 
+/** The reads kept by the one computation memoised under HOME `h`. */
+function keptReads(h: string): string {
+  const dir = join(h, '.cache', 'certifix', 'reads-v2');
+  const [file] = fs.readdirSync(dir) as [string];
+  return JSON.parse(fs.readFileSync(join(dir, file), 'utf8')).reads;
+}
+
 /** The memo's answer, and whether it computed. */
 async function memo(
   inputs: unknown = 'x',
@@ -129,12 +136,9 @@ describe('memoByReads', () => {
     const system = fs.realpathSync.native(process.execPath);
     const walk = async () => `${ownedPath(system)} ${ownedPath(join(dir, 'walked', 'pip.conf'))}`;
     expect((await memo('root-only', walk)).computed).toBe(true);
-    const [file] = fs.readdirSync(join(h, '.cache', 'certifix', 'reads-v2')) as [string];
-    const kept: string[] = JSON.parse(
-      fs.readFileSync(join(h, '.cache', 'certifix', 'reads-v2', file), 'utf8'),
-    )
-      .reads.split('\0')
-      .filter((_: string, i: number) => i % 2 === 0);
+    const kept = keptReads(h)
+      .split('\0')
+      .filter((_, i) => i % 2 === 0);
     const rootOnly = (d: string): boolean => {
       if (d === '/') return true;
       const st = fs.lstatSync(d);
@@ -162,10 +166,7 @@ describe('memoByReads', () => {
     const names = ['python3', 'pip', 'curl', 'git', 'node'];
     const search = async () => names.filter((n) => fs.existsSync(join(bin, n))).join(',');
     expect((await memo('path', search)).computed).toBe(true);
-    const [file] = fs.readdirSync(join(h, '.cache', 'certifix', 'reads-v2')) as [string];
-    const reads: string = JSON.parse(
-      fs.readFileSync(join(h, '.cache', 'certifix', 'reads-v2', file), 'utf8'),
-    ).reads;
+    const reads = keptReads(h);
     expect(reads.split('\0')).toEqual([
       `D${bin}`,
       expect.stringMatching(/^[\d.:]+\/python3\/pip\/curl\/git\/node$/),
@@ -177,9 +178,7 @@ describe('memoByReads', () => {
     await new Promise((r) => setTimeout(r, RACY_MS + 100));
     expect((await memo('path', search)).computed).toBe(false);
     const st = fs.statSync(bin);
-    const kept: string = JSON.parse(
-      fs.readFileSync(join(h, '.cache', 'certifix', 'reads-v2', file), 'utf8'),
-    ).reads;
+    const kept = keptReads(h);
     expect(kept.split('\0')[1]).toBe(
       `${st.dev}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}/python3/pip/curl/git/node`,
     );
@@ -195,10 +194,7 @@ describe('memoByReads', () => {
     const bin = join(dir, 'not-there', 'node_modules', '.bin');
     const search = async () => names.filter((n) => fs.existsSync(join(bin, n))).join(',');
     expect((await memo('gone', search)).computed).toBe(true);
-    const [file] = fs.readdirSync(join(h, '.cache', 'certifix', 'reads-v2')) as [string];
-    const reads: string = JSON.parse(
-      fs.readFileSync(join(h, '.cache', 'certifix', 'reads-v2', file), 'utf8'),
-    ).reads;
+    const reads = keptReads(h);
     expect(reads.split('\0')).toEqual([`D${bin}`, '-/python3/pip/curl/git']);
     expect((await memo('gone', search)).computed).toBe(false);
     // The directory appears, empty: each name is asked again, and is still missing.
