@@ -53,6 +53,13 @@ const __compiled = new Map();
  * which the padding saves (Node reads a file of this size into its own 8-aligned allocation).
  */
 function __writeCaches() {
+  // A cache made now is most likely this version's (or this Node's) first run: the caches of versions not run
+  // for a month go.
+  if ([...__compiled.values()].some((c) => c.fresh)) {
+    const dir = __codeCacheDir();
+    const at = dir.lastIndexOf('/');
+    __cacheFiles.pruneStale(dir.slice(0, at), 'code-', dir.slice(at + 1), 30 * 24 * 3600 * 1000);
+  }
   for (const [name, c] of __compiled) {
     const grown = [...c.loaded].some((id) => !c.used.has(id));
     if (!c.fresh && c.writes >= __WRITES && !grown) continue;

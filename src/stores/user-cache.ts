@@ -19,6 +19,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   type Stats,
   statSync,
   unlinkSync,
@@ -154,4 +155,32 @@ function ownDir(dir: string): boolean {
   const a = lstatSync(dir);
   const b = lstatSync(dirname(dir));
   return a.isDirectory() && b.isDirectory() && ours(a) && ours(b);
+}
+
+/**
+ * Remove the directories of `root` named `<prefix>…` other than `keep` whose files nothing has read or written
+ * for `maxAgeMs`: the code caches of certifix versions (or Node versions) no longer run. A file's access time
+ * says it was read (Linux's default relatime updates it about once a day); where a mount keeps no access times
+ * a cache still in use goes after a month too, and its next run starts cold once. Age, not difference, says
+ * stale: two installed versions run in turn keep each other's. Only in a tree of ours, never through a link.
+ */
+export function pruneStale(
+  root: string,
+  prefix: string,
+  keep: string,
+  maxAgeMs: number,
+  now = Date.now(),
+): void {
+  try {
+    if (!ownDir(root)) return;
+    for (const name of readdirSync(root)) {
+      if (!name.startsWith(prefix) || name === keep) continue;
+      const path = join(root, name);
+      const st = lstatSync(path);
+      if (!st.isDirectory() || !ours(st)) continue;
+      const used = readdirSync(path).map((f) => lstatSync(join(path, f)));
+      const last = Math.max(st.mtimeMs, ...used.map((f) => Math.max(f.atimeMs, f.mtimeMs)));
+      if (last < now - maxAgeMs) rmSync(path, { recursive: true, force: true });
+    }
+  } catch {}
 }

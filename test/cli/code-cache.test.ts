@@ -15,6 +15,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -279,6 +280,26 @@ describe.skipIf(!existsSync(built) && process.env.CI !== 'true')(
       });
       expect(r.status).not.toBe(0);
       expect(r.stderr).toContain('changed while it ran');
+    });
+
+    it("removes the caches of versions not run for a month when it makes this version's, and keeps the rest", () => {
+      const home = mkdtempSync(join(tmpdir(), 'certifix-cc-prune-'));
+      const root = join(home, '.cache', 'certifix');
+      const month = Date.now() / 1000 - 31 * 86400;
+      const make = (dir: string, used: number) => {
+        mkdirSync(join(root, dir), { recursive: true, mode: 0o700 });
+        writeFileSync(join(root, dir, 'group0-x.js.cache'), 'x', { mode: 0o600 });
+        utimesSync(join(root, dir, 'group0-x.js.cache'), used, used);
+        utimesSync(join(root, dir), month, month);
+      };
+      make('code-0.0.1-v18.0.0-x64', month); // neither read nor written for a month
+      make('code-0.0.2-v20.0.0-x64', Date.now() / 1000 - 86400); // read yesterday
+      make('bundles-v3', month); // not a code cache
+      expect(run(home)).toContain('Usage: certifix explain');
+      const left = readdirSync(root);
+      expect(left).not.toContain('code-0.0.1-v18.0.0-x64');
+      expect(left).toEqual(expect.arrayContaining(['code-0.0.2-v20.0.0-x64', 'bundles-v3']));
+      expect(left.filter((d) => d.startsWith('code-'))).toHaveLength(2); // this version's, and the one in use
     });
 
     it('is off with CERTIFIX_NO_CODE_CACHE=1', () => {
