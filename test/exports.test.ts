@@ -20,7 +20,7 @@ const ROOTS: Record<string, readonly string[] | 'all'> = {
   'src/stores/darwin.ts': ['systemStore'],
   'src/stores/win32.ts': ['systemStore'],
   // Compiled into dist/certifix.cjs's loader by scripts/pack-cjs.mjs, which reads the code cache with it.
-  'src/stores/user-cache.ts': ['cacheRoot', 'readCacheFile', 'writeCacheFile'],
+  'src/stores/user-cache.ts': ['cacheRoot', 'readCacheFile', 'writeCacheFile', 'pruneStale'],
 };
 
 function files(dir: string, ext: RegExp): string[] {
