@@ -38,6 +38,14 @@ function run(home: string, extra: NodeJS.ProcessEnv = {}): string {
   });
 }
 
+/** `explain --help` from another copy of the file (an altered one), as it ends. */
+function runFile(file: string, home: string) {
+  return spawnSync(process.execPath, [file, 'explain', '--help'], {
+    env: { PATH: '/usr/bin:/bin', HOME: home },
+    encoding: 'utf8',
+  });
+}
+
 function cacheFiles(home: string): string[] {
   const root = join(home, '.cache', 'certifix');
   if (!existsSync(root)) return [];
@@ -218,10 +226,7 @@ describe.skipIf(!existsSync(built) && process.env.CI !== 'true')(
         stripped,
         `${text.slice(0, text.lastIndexOf('function __payloads()'))}function __payloads() {}\n`,
       );
-      const r = spawnSync(process.execPath, [stripped, 'explain', '--help'], {
-        env: { PATH: '/usr/bin:/bin', HOME: home },
-        encoding: 'utf8',
-      });
+      const r = runFile(stripped, home);
       expect(r.status).not.toBe(0);
       expect(r.stderr).toContain('the file was altered');
     });
@@ -274,10 +279,7 @@ describe.skipIf(!existsSync(built) && process.env.CI !== 'true')(
       const at = text.lastIndexOf('function __payloads() {/*\n') + 'function __payloads() {/*\n'.length;
       const lines = text.slice(at, text.lastIndexOf('\n*/}')).split('\n');
       writeFileSync(other, `${text.slice(0, at)}${[lines.at(-1), ...lines.slice(0, -1)].join('\n')}\n*/}\n`);
-      const r = spawnSync(process.execPath, [other, 'explain', '--help'], {
-        env: { PATH: '/usr/bin:/bin', HOME: home },
-        encoding: 'utf8',
-      });
+      const r = runFile(other, home);
       expect(r.status).not.toBe(0);
       expect(r.stderr).toContain('changed while it ran');
     });
