@@ -4,6 +4,7 @@
  */
 import { writeSync } from 'node:fs';
 import { CertifixError } from '../core/errors.ts';
+import { armHostCheck } from '../net/host-check.ts';
 import { flushed, type Io, output, processIo } from './io.ts';
 
 declare const __VERSION__: string;
@@ -120,6 +121,7 @@ export async function run(): Promise<void> {
     return;
   }
   const io = processIo();
+  armHostCheck(); // this process is ours: see net/host-check.ts
   const code = await main(process.argv.slice(2), io).catch((e: unknown) => reportError(e, io));
   process.exitCode = output.failed ? 2 : code;
   // The command has done all it does (every write, spawn and file change is awaited): end now, once the output

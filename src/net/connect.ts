@@ -1,5 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { CertifixError } from '../core/errors.ts';
+import { primeHostCheck } from './host-check.ts';
 import type { ProxyConfig } from './proxy.ts';
 import { hostForUrl } from './target.ts';
 
@@ -22,8 +23,14 @@ export function connectRaw(
   return tcp(target.host, target.port, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'CONNECT');
 }
 
-function tcp(host: string, port: number, timeoutMs: number, code: 'CONNECT' | 'PROXY'): Promise<Socket> {
+async function tcp(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  code: 'CONNECT' | 'PROXY',
+): Promise<Socket> {
   const what = code === 'PROXY' ? `proxy ${hostForUrl(host)}:${port}` : `${hostForUrl(host)}:${port}`;
+  await primeHostCheck();
   return new Promise((resolve, reject) => {
     const socket = netConnect({ host, port });
     socket.setNoDelay(true);

@@ -7,6 +7,7 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList } from 'node:net';
 import { CertifixError } from '../core/errors.ts';
+import { primeHostCheck } from './host-check.ts';
 import { Http1Error, type Http1Response, http1Get } from './http1.ts';
 import { ipFamily } from './ip.ts';
 import type { ProxyConfig } from './proxy.ts';
@@ -107,6 +108,7 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** GET `url` within the limits of `opts`; throws CertifixError (CONNECT, REFUSED) in the user's words. */
 export async function safeGet(url: string, opts: SafeGetOptions = {}): Promise<GetResult> {
+  await primeHostCheck();
   const timeoutMs = opts.timeoutMs ?? 5000;
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), timeoutMs);
