@@ -50,6 +50,12 @@ interface Header {
   kind: Kind;
   /** how many rows follow, one a line */
   rows: number;
+  /**
+   * The byte length of those lines: a file cut short or grown is made again. (Counting the lines instead
+   * cost a call of Buffer#indexOf a row, a thousand a run.) An index written before this field was kept
+   * lacks it, and is made again once.
+   */
+  bytes: number;
 }
 
 /** One version of a file, as one string: path, device, inode, size, mtime, ctime. */
@@ -92,10 +98,11 @@ function indexFile(stamp: string): string | null {
 
 function write(file: string, stamp: string, kind: Kind, rows: Row[]): void {
   if (rows.length > MAX_ROWS || !makeRoom(file, MAX_FILES)) return;
-  const header: Header = { format: FORMAT, stamp, kind, rows: rows.length };
-  const lines = [JSON.stringify(header)];
+  const lines: string[] = [];
   for (let i = 0; i < rows.length; i++) lines.push(JSON.stringify(rows[i]));
-  writeCacheFile(file, `${lines.join('\n')}\n`);
+  const body = lines.length > 0 ? `${lines.join('\n')}\n` : '';
+  const header: Header = { format: FORMAT, stamp, kind, rows: rows.length, bytes: Buffer.byteLength(body) };
+  writeCacheFile(file, `${JSON.stringify(header)}\n${body}`);
 }
 
 /** Every certificate of a CA file, and the rows of its index (null: a kind of file that is not indexed). */
@@ -177,18 +184,12 @@ function readIndex(
     (header.kind !== 'pem' && header.kind !== 'der') ||
     !Number.isSafeInteger(header.rows) ||
     (header.rows as number) > MAX_ROWS ||
-    // Whole: as many lines as the header says, the last one ended (a truncated index is made again).
-    data[data.length - 1] !== NL ||
-    linesAfter(data, nl + 1) !== header.rows
+    // Whole: as many bytes as the header says, the last line ended (a truncated index is made again).
+    header.bytes !== data.length - nl - 1 ||
+    data[data.length - 1] !== NL
   )
     return null;
   return new IndexTable(data, nl + 1, header.kind, size, read);
-}
-
-function linesAfter(data: Buffer, from: number): number {
-  let n = 0;
-  for (let at = data.indexOf(NL, from); at >= 0; at = data.indexOf(NL, at + 1)) n++;
-  return n;
 }
 
 /** Node's binary, as a stamp: its bundled roots are part of it. */

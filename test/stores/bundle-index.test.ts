@@ -158,14 +158,14 @@ describe('bundle index', () => {
     }
   });
 
-  it('makes a truncated index again (fewer lines than its header says, or a last line cut short)', () => {
+  it('makes a truncated or grown index again (fewer or more bytes than its header says, a last line cut short)', () => {
     const h = home();
     enableBundleIndex({ HOME: h });
     anchorsOf(pem);
     const file = join(indexDir(h), readdirSync(indexDir(h))[0] as string);
     const good = readFileSync(file, 'utf8');
     const lines = good.split('\n');
-    for (const bad of [`${lines.slice(0, -3).join('\n')}\n`, good.slice(0, -20)]) {
+    for (const bad of [`${lines.slice(0, -3).join('\n')}\n`, good.slice(0, -20), `${good}${lines[1]}\n`]) {
       writeFileSync(file, bad);
       expect(decoded(anchorsOf(pem))).toBe(true);
       expect(readFileSync(file, 'utf8')).toBe(good);
@@ -181,13 +181,10 @@ describe('bundle index', () => {
     const [sha, key] = JSON.parse(first as string);
     const [sha2, key2] = JSON.parse(second as string);
     // the first row's span past the file's end; the second row's key repeated inside a line of garbage
-    const planted = [
-      header,
-      JSON.stringify([sha, key, 0, 1e9]),
-      `x${JSON.stringify([sha2, key2, 0, 10])}`,
-      ...rest,
-    ];
-    writeFileSync(file, planted.join('\n'));
+    const planted = [JSON.stringify([sha, key, 0, 1e9]), `x${JSON.stringify([sha2, key2, 0, 10])}`, ...rest];
+    const body = planted.join('\n');
+    const bytes = Buffer.byteLength(body);
+    writeFileSync(file, `${JSON.stringify({ ...JSON.parse(header as string), bytes })}\n${body}`);
     const table = anchorsOf(pem);
     expect(decoded(table)).toBe(false);
     const index = new TrustIndex(sources(table));
