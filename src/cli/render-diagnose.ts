@@ -1,6 +1,7 @@
 import { formatFingerprint } from '../core/cert.ts';
 import type { DiagnoseReport } from '../core/report.ts';
 import { type Io, styler } from './io.ts';
+import { warningsOnce } from './warnings.ts';
 
 const day = (iso: string) => iso.slice(0, 10);
 
@@ -49,14 +50,14 @@ export function renderReport(r: DiagnoseReport, io: Io): string {
   if (r.clients.length > 0) {
     out.push('', s.bold('Clients:'));
     const w = Math.max(...r.clients.map((c) => c.id.length));
+    const warnings = warningsOnce();
     for (const c of r.clients) {
       const mark = c.ok ? s.green('✓') : s.red('✗');
       const store = `${c.trustStore.source}${c.trustStore.path ? ` ${c.trustStore.path}` : ''}`;
       out.push(
         `  ${mark} ${c.id.padEnd(w)}  ${c.ok ? 'ok' : `${c.message} (${c.code})`}  ${s.dim(store)}${environmentNote(c, r.clients)}`,
       );
-      for (const x of c.trustStore.warnings ?? [])
-        out.push(`    ${' '.repeat(w)}${s.yellow(`warning: ${x}`)}`);
+      for (const x of warnings(c.id, c.trustStore.warnings)) out.push(`    ${' '.repeat(w)}${s.yellow(x)}`);
       // npm prints two lines (code, then the request): keep both under the client.
       if (!c.ok && c.printed)
         for (const line of c.printed.split('\n')) out.push(`    ${' '.repeat(w)}${s.dim(line)}`);

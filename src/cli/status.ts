@@ -2,6 +2,7 @@ import { type StatusReport, status } from '../commands/status.ts';
 import { parse } from './args.ts';
 import { contextFromIo } from './context.ts';
 import { type Io, styler } from './io.ts';
+import { warningsOnce } from './warnings.ts';
 
 export const STATUS_HELP = `Usage: certifix status [--json]
 
@@ -46,12 +47,13 @@ function render(r: StatusReport, io: Io): string {
   if (r.clients.length) {
     out.push('', s.bold('Clients:'));
     const w = Math.max(...r.clients.map((c) => c.id.length));
+    const warnings = warningsOnce();
     for (const c of r.clients) {
       const mark = c.usesBundle ? s.green('✓') : s.dim('·');
       out.push(
         `  ${mark} ${c.id.padEnd(w)}  ${c.source}${c.via ? ` via ${c.via}` : ''}${c.storePath ? `  ${s.dim(c.storePath)}` : ''}`,
       );
-      for (const x of c.warnings ?? []) out.push(`    ${' '.repeat(w)}${s.yellow(`warning: ${x}`)}`);
+      for (const x of warnings(c.id, c.warnings)) out.push(`    ${' '.repeat(w)}${s.yellow(x)}`);
       for (const i of c.ignores ?? []) out.push(`    ${' '.repeat(w)}${s.yellow('!')} ${i}`);
     }
   }

@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { certifixPaths } from '../../src/apply/paths.ts';
+import { statusCommand } from '../../src/cli/status.ts';
 import { status } from '../../src/commands/status.ts';
 import { runProcess } from '../../src/context.ts';
+import { memoryIo } from '../helpers/io.ts';
 import { Pki } from '../helpers/pki.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'certifix-status-'));
@@ -39,6 +41,24 @@ it("shows what is wrong with a client's store as the client resolves it, as diag
   expect(report.clients.find((c) => c.id === 'curl')?.warnings).toEqual([
     expect.stringContaining(`SSL_CERT_FILE points to ${gone}, which does not exist`),
   ]);
+});
+
+it('prints a store warning several clients share once, and refers to it under the others', async () => {
+  const gone = join(home, 'gone-shared.pem');
+  const { io, out } = memoryIo({ PATH: process.env.PATH, HOME: home, SSL_CERT_FILE: gone }, home);
+  expect(await statusCommand([], io)).toBe(1);
+  const text = `SSL_CERT_FILE points to ${gone}, which does not exist`;
+  const whole = out.stdout.split('\n').filter((l) => l.trim() === `warning: ${text}`);
+  const refs = out.stdout.split('\n').filter((l) => /warning: the same as for [\w-]+, above$/.test(l));
+  expect(whole).toHaveLength(1);
+  expect(refs.length).toBeGreaterThan(0);
+  // --json keeps each client's own
+  const json = memoryIo(io.env, home);
+  await statusCommand(['--json'], json.io);
+  const shared = JSON.parse(json.out.stdout).clients.filter((c: { warnings?: string[] }) =>
+    c.warnings?.includes(text),
+  );
+  expect(shared.length).toBe(refs.length + 1);
 });
 
 it('reads its own bundle, but never through a symlink: a planted link is drift, reported as such', async () => {
