@@ -146,7 +146,8 @@ export async function nodeTrust(version: string | undefined, ctx: Context): Prom
  * Node ignores it silently, and it brings only roots that are in the OS store. So it is chosen only when
  * every Node the user may run honours it (installedNodes: PATH and the version managers; an unknown one
  * counts as old), and every root the bundle adds beyond Mozilla's is in the OS store (a root given with
- * --ca, or kept from a CA variable's file, is not: Node then needs NODE_EXTRA_CA_CERTS). Linux and macOS
+ * --ca, or kept from a CA variable's file, is not: Node then needs NODE_EXTRA_CA_CERTS). The first reason given
+ * is the most basic one: the platform, then the Nodes installed, then the roots. Linux and macOS
  * only: on Windows the managers (nvm-windows, Volta's %LOCALAPPDATA%) keep Nodes elsewhere.
  */
 export function systemCaChoice(
@@ -156,12 +157,6 @@ export function systemCaChoice(
 ): { native: boolean; reason: string } {
   if (ctx.platform !== 'linux' && ctx.platform !== 'darwin')
     return { native: false, reason: `not chosen on ${ctx.platform}` };
-  if (!roots) return { native: false, reason: 'the roots to trust are not known' };
-  if (roots.outsideOs.length > 0)
-    return {
-      native: false,
-      reason: `${roots.outsideOs.length === 1 ? 'a root' : `${roots.outsideOs.length} roots`} to trust ${roots.outsideOs.length === 1 ? 'is' : 'are'} not in the OS store (${roots.outsideOs.map((c) => c.subject).join('; ')})`,
-    };
   const nodes = installedNodes({ path: inst.path, version: inst.version }, ctx);
   if (nodes.unknown.length > 0) return { native: false, reason: nodes.unknown[0] as string };
   // One Node is often found twice (on PATH and in its manager's directory): name each version once.
@@ -172,6 +167,13 @@ export function systemCaChoice(
     return {
       native: false,
       reason: `Node ${old.join(', ')} ${old.length === 1 ? 'is' : 'are'} installed, and NODE_USE_SYSTEM_CA needs >= 22.19 (22.x) or >= 24.6`,
+    };
+  // The roots only once every Node would honour the switch: an old Node is the more basic reason.
+  if (!roots) return { native: false, reason: 'the roots to trust are not known' };
+  if (roots.outsideOs.length > 0)
+    return {
+      native: false,
+      reason: `${roots.outsideOs.length === 1 ? 'a root' : `${roots.outsideOs.length} roots`} to trust ${roots.outsideOs.length === 1 ? 'is' : 'are'} not in the OS store (${roots.outsideOs.map((c) => c.subject).join('; ')})`,
     };
   return {
     native: true,

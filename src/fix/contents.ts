@@ -10,7 +10,7 @@ import { type CaVariable, caSettingFile, caVariables, withoutCaVariables } from 
 import type { Client } from '../clients/types.ts';
 import { type BundleCounts, type BundleParts, bundleCounts } from '../core/bundle.ts';
 import { type Cert, uniqueCerts } from '../core/cert.ts';
-import { isMozillaRoot, localOf, mozillaRoots, publicRoots, systemStore } from '../stores/index.ts';
+import { localOf, mozillaRoots, publicRoots, systemStore } from '../stores/index.ts';
 import type { Context, Installation } from '../types.ts';
 
 /** Group names, in the order a root is attributed (and the bundle lists them). */
@@ -23,7 +23,10 @@ export const GROUPS = {
 export interface BundleContents {
   parts: BundleParts;
   counts: BundleCounts;
-  /** Every root the OS store holds beyond Mozilla's (locally added ones and the distro's own extras). */
+  /**
+   * Every certificate the OS store holds beyond Mozilla's (locally added roots, the distro's own extras, and
+   * its own copies of Mozilla roots re-issued with other dates).
+   */
   os: Cert[];
   /** The locally-added ones among them: what a client must trust to do what the OS store does. */
   local: Cert[];
@@ -93,7 +96,11 @@ export async function bundleContents(
     caVariables(ctx),
   ]);
   const vars = [...named, ...settings.filter((s) => !named.some((v) => v.path === s.path))];
-  const os = uniqueCerts(store.certs.filter((c) => !isMozillaRoot(c)));
+  // By certificate, not by name and key: an OS copy of a Mozilla root re-issued with other dates (Debian
+  // keeps Firmaprofesional's 2009 root beside Mozilla's 2014 re-issue) is the same anchor, but it is still a
+  // certificate the OS trusts and Mozilla's list lacks, so it is kept, and counted as the OS store's.
+  const mozilla = new Set(mozillaRoots().map((c) => c.sha256));
+  const os = uniqueCerts(store.certs.filter((c) => !mozilla.has(c.sha256)));
   const local = localOf({ ...store, certs: os }, isPublic);
   const warnings: string[] = [];
   const variables: BundleContents['variables'] = [];

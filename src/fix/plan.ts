@@ -12,6 +12,7 @@ import { bundleCounts, renderBundle } from '../core/bundle.ts';
 import { type Cert, parseCerts, toPem } from '../core/cert.ts';
 import type { Plan } from '../core/plan.ts';
 import type { Origin } from '../core/screen.ts';
+import { isMozillaRoot } from '../stores/index.ts';
 import type { ClientId, Context, Installation } from '../types.ts';
 import { type BundleContents, bundleContents, clientCaFiles, describeCounts, GROUPS } from './contents.ts';
 import { type ClientChoice, chooseClients, sslCertFileNote, verdictsById } from './needs.ts';
@@ -117,10 +118,13 @@ export async function planFix(
     await clientCaFiles(installs, paths.bundle, ctx),
   );
   // Roots kept from a variable's file are remembered too: in new shells the variable names the bundle, and a
-  // later `refresh` must still find them. Mozilla's and the OS store's are re-read every time instead.
+  // later `refresh` must still find them. Mozilla's and the OS store's are re-read every time instead: a
+  // certificate the OS store holds, and a re-issue of a Mozilla root (same name and key: the same anchor when
+  // a chain is built), are neither remembered nor counted as outside the OS store.
   const known = new Set([...contents.parts.mozilla, ...contents.os].map((c) => c.sha256));
+  const inOs = (c: Cert) => known.has(c.sha256) || isMozillaRoot(c);
   const kept = contents.variables
-    .filter((v) => !known.has(v.cert.sha256))
+    .filter((v) => !inOs(v.cert))
     .map((v): ChosenRoot => ({ cert: v.cert, origin: 'file', from: v.from }));
   const roots = unique([...picked, ...kept]);
   const remembered = roots.filter((r) => r.from);
@@ -157,8 +161,7 @@ export async function planFix(
     ctx,
   );
   // What the bundle adds that the OS store lacks: a client trusting the OS store natively would miss it.
-  const inOs = new Set([...contents.parts.mozilla, ...contents.os].map((c) => c.sha256));
-  const outsideOs = roots.map((r) => r.cert).filter((c) => !inOs.has(c.sha256));
+  const outsideOs = roots.map((r) => r.cert).filter((c) => !inOs(c));
   // Several installations of one client usually share one setting (one env var): plan it once.
   const keys = new Set<string>();
   const plans = [shared];

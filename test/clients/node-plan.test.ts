@@ -66,6 +66,17 @@ describe('node plan: NODE_USE_SYSTEM_CA or NODE_EXTRA_CA_CERTS', () => {
     expect(envOf(node.plan(inst, '/b.pem', ctx))).toEqual(['NODE_EXTRA_CA_CERTS']);
   });
 
+  it('gives an old Node as the reason before a root outside the OS store (the more basic one)', () => {
+    const { ctx, inst } = machine('20.20.2');
+    const corp = { subject: 'CN=Corp Root', sha256: 'ab'.repeat(32) } as Cert;
+    const plan = node.plan(inst, '/b.pem', ctx, { outsideOs: [corp] });
+    expect(envOf(plan)).toEqual(['NODE_EXTRA_CA_CERTS']);
+    expect(plan.notes?.[0]).toMatch(
+      /is not used: Node 20.20.2 is installed, and NODE_USE_SYSTEM_CA needs >= 22.19/,
+    );
+    expect(plan.notes?.[0]).not.toMatch(/not in the OS store/);
+  });
+
   it('looks at every Node: nvm, fnm and Volta under HOME, and a second node on PATH', () => {
     const a = machine('24.22.3');
     fakeNode(join(a.home, '.nvm', 'versions', 'node', 'v24.6.0', 'bin', 'node'));
