@@ -126,20 +126,24 @@ async function pyenvPythons(ctx: Pick<Context, 'env' | 'home' | 'cwd'>, partial:
   return (await subdirs(root, partial)).map((v) => join(root, v, 'bin', 'python3'));
 }
 
-/** Project `.venv`s (uv, poetry with in-project venvs, `python -m venv .venv`) in cwd and two levels below. */
-async function projectVenvs(cwd: string, partial: Capped): Promise<string[]> {
+/**
+ * Project `.venv`s (uv, poetry with in-project venvs, `python -m venv .venv`) in cwd and two levels below.
+ * A search of wherever the command runs, so it says nothing of what it read in part: /tmp or a downloads
+ * folder with a thousand files is no problem of the user's. cwd's own .venv is looked for by name, past any
+ * bound; the levels below are read within the bounds.
+ */
+async function projectVenvs(cwd: string): Promise<string[]> {
   const out: string[] = [];
+  const own = join(cwd, '.venv');
+  if ((await realDir(own)) && (await exists(join(own, 'pyvenv.cfg')))) out.push(join(own, 'bin', 'python3'));
   let level = [cwd];
   let listed = 0;
   for (let depth = 0; depth <= 2 && level.length > 0; depth++) {
     const next: string[] = [];
     for (const dir of level) {
-      if (listed++ > MAX_ENTRIES) {
-        partial.push(`${MAX_ENTRIES} directories under ${cwd} were searched for a .venv, not all of them`);
-        return out;
-      }
-      const names = await subdirs(dir, partial);
-      if (names.includes('.venv') && (await exists(join(dir, '.venv', 'pyvenv.cfg'))))
+      if (listed++ > MAX_ENTRIES) return out;
+      const names = await subdirs(dir);
+      if (dir !== cwd && names.includes('.venv') && (await exists(join(dir, '.venv', 'pyvenv.cfg'))))
         out.push(join(dir, '.venv', 'bin', 'python3'));
       for (const n of names) if (!n.startsWith('.') && n !== 'node_modules') next.push(join(dir, n));
     }
@@ -172,8 +176,7 @@ export async function findPythonEnvs(ctx: Context): Promise<PythonInfo[]> {
     for (const p of await pyenvPythons(ctx, partial)) push(await resolvePython(p, 'python3', ctx), 'pyenv');
   for (const prefix of conda) push(await condaPython(prefix, ctx), 'conda');
   if (all && ctx.cwd !== ctx.home && ctx.cwd !== '/') {
-    for (const p of await projectVenvs(ctx.cwd, partial))
-      push(await resolvePython(p, 'python3', ctx), 'venv');
+    for (const p of await projectVenvs(ctx.cwd)) push(await resolvePython(p, 'python3', ctx), 'venv');
   }
   for (const p of ctx.pythons ?? []) push(await resolvePython(p, 'python3', ctx), 'given');
   if (dropped > 0)

@@ -108,6 +108,16 @@ describe('findPythonEnvs', () => {
     ]);
   });
 
+  it("finds the working directory's own .venv past a crowded listing, and says nothing of what it read there in part", async () => {
+    const downloads = join(root, 'downloads');
+    for (let n = 0; n < 600; n++) file(join(downloads, `file-${String(n).padStart(3, '0')}.txt`));
+    file(join(downloads, '.venv', 'pyvenv.cfg'), 'home = /usr/bin\nversion = 3.11.2\n');
+    file(join(downloads, '.venv', 'bin', 'python3'));
+    const envs = await findPythonEnvs({ ...ctxFor(home, downloads), pythonScope: 'all' });
+    expect(envs.filter((e) => e.kind === 'venv').map((e) => e.prefix)).toEqual([join(downloads, '.venv')]);
+    expect(envs.some((e) => e.partial)).toBe(false);
+  });
+
   it("says, in the first environment's rows, what it read only in part: a listing cut short, environments past the bound", async () => {
     const crowded = join(root, 'crowded');
     const versions = join(crowded, '.pyenv', 'versions');
