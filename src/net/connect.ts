@@ -23,14 +23,9 @@ export function connectRaw(
   return tcp(target.host, target.port, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'CONNECT');
 }
 
-async function tcp(
-  host: string,
-  port: number,
-  timeoutMs: number,
-  code: 'CONNECT' | 'PROXY',
-): Promise<Socket> {
+function tcp(host: string, port: number, timeoutMs: number, code: 'CONNECT' | 'PROXY'): Promise<Socket> {
+  primeHostCheck();
   const what = code === 'PROXY' ? `proxy ${hostForUrl(host)}:${port}` : `${hostForUrl(host)}:${port}`;
-  await primeHostCheck();
   return new Promise((resolve, reject) => {
     const socket = netConnect({ host, port });
     socket.setNoDelay(true);

@@ -108,7 +108,7 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** GET `url` within the limits of `opts`; throws CertifixError (CONNECT, REFUSED) in the user's words. */
 export async function safeGet(url: string, opts: SafeGetOptions = {}): Promise<GetResult> {
-  await primeHostCheck();
+  primeHostCheck();
   const timeoutMs = opts.timeoutMs ?? 5000;
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), timeoutMs);

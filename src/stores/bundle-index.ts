@@ -48,7 +48,7 @@ interface Header {
   format: number;
   stamp: string;
   kind: Kind;
-  /** how many rows follow, one a line */
+  /** how many rows follow, one a line (IndexTable reads no more) */
   rows: number;
   /**
    * The byte length of those lines: a file cut short or grown is made again. (Counting the lines instead
@@ -189,7 +189,7 @@ function readIndex(
     data[data.length - 1] !== NL
   )
     return null;
-  return new IndexTable(data, nl + 1, header.kind, size, read);
+  return new IndexTable(data, nl + 1, header.rows as number, header.kind, size, read);
 }
 
 /** Node's binary, as a stamp: its bundled roots are part of it. */

@@ -68,6 +68,8 @@ export class IndexTable implements AnchorTable, RowSource {
     private readonly data: Buffer,
     /** where the first row begins (after the header's newline) */
     private readonly from: number,
+    /** how many rows the header says follow: all() reads no more lines than that */
+    private readonly rows: number,
     readonly kind: Kind,
     private readonly size: number,
     private readonly read: (row: Row) => Buffer | string | undefined,
@@ -85,7 +87,7 @@ export class IndexTable implements AnchorTable, RowSource {
       at >= 0;
       at = this.data.indexOf(needle, at + 1, 'latin1')
     )
-      if (this.data[at - 1] === NL && this.rowAt(at)?.[0] === sha256) return true;
+      if (this.data[at - 1] === NL && this.rowAt(at, this.lineEnd(at))?.[0] === sha256) return true;
     return false;
   }
 
@@ -94,9 +96,12 @@ export class IndexTable implements AnchorTable, RowSource {
     if (!found) {
       found = [];
       const needle = Buffer.from(`",${JSON.stringify(key)},`, 'utf8');
-      for (let at = this.data.indexOf(needle, this.from); at >= 0; at = this.data.indexOf(needle, at + 1)) {
-        const row = this.rowAt(at);
+      // Each line is parsed once at most: the search goes on after the line a match is in.
+      for (let at = this.data.indexOf(needle, this.from); at >= 0; ) {
+        const end = this.lineEnd(at);
+        const row = this.rowAt(at, end);
         if (row?.[1] === key) found.push(new RowAnchor(row, this));
+        at = this.data.indexOf(needle, end);
       }
       this.byKey.set(key, found);
     }
@@ -106,7 +111,7 @@ export class IndexTable implements AnchorTable, RowSource {
   all(): readonly IndexedAnchor[] {
     if (!this.everything) {
       this.everything = [];
-      for (let start = this.from; start < this.data.length; ) {
+      for (let start = this.from, n = 0; start < this.data.length && n < this.rows; n++) {
         const end = this.data.indexOf(NL, start);
         const row = this.parse(start, end < 0 ? this.data.length : end);
         if (row) this.everything.push(new RowAnchor(row, this));
@@ -117,11 +122,16 @@ export class IndexTable implements AnchorTable, RowSource {
     return this.everything;
   }
 
-  /** The row on the line holding byte `at`, when it is one. */
-  private rowAt(at: number): Row | undefined {
-    const start = this.data.lastIndexOf(NL, at) + 1;
+  /** Where the line holding byte `at` ends (its newline, or the end of the data). */
+  private lineEnd(at: number): number {
     const end = this.data.indexOf(NL, at);
-    return start < this.from ? undefined : this.parse(start, end < 0 ? this.data.length : end);
+    return end < 0 ? this.data.length : end;
+  }
+
+  /** The row on the line holding byte `at`, which ends at `end`, when it is one. */
+  private rowAt(at: number, end: number): Row | undefined {
+    const start = this.data.lastIndexOf(NL, at) + 1;
+    return start < this.from ? undefined : this.parse(start, end);
   }
 
   private parse(start: number, end: number): Row | undefined {
