@@ -62,6 +62,13 @@ function socketError(err: NodeJS.ErrnoException, what: string, code: 'CONNECT' |
   });
 }
 
+/** Where the proxy that cannot be reached was named, and how to go without it. */
+function proxyHint(proxy: ProxyConfig): string {
+  return proxy.source === 'explicit'
+    ? 'check the --proxy URL, or leave it out to connect directly'
+    : `the proxy comes from ${proxy.source}: start it, or connect directly with --no-proxy (or unset ${proxy.source})`;
+}
+
 /**
  * Open a CONNECT tunnel to `host:port` through an HTTP proxy and return the socket, positioned right after
  * the proxy's response headers (any early bytes from the origin are pushed back with `unshift`).
@@ -74,7 +81,9 @@ export async function openTunnel(
 ): Promise<Socket> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const started = Date.now();
-  const socket = await tcp(proxy.host, proxy.port, timeoutMs, 'PROXY');
+  const socket = await tcp(proxy.host, proxy.port, timeoutMs, 'PROXY').catch((e: CertifixError) => {
+    throw new CertifixError(e.code, e.message, { cause: e.cause, hint: proxyHint(proxy) });
+  });
   const authority = `${hostForUrl(host)}:${port}`;
   const lines = [`CONNECT ${authority} HTTP/1.1`, `Host: ${authority}`];
   if (proxy.auth) {

@@ -100,6 +100,15 @@ describe('capture through an HTTP CONNECT proxy', () => {
     expect(err.code).toBe('PROXY');
     expect(err.message).toMatch(/refused.*proxy is unreachable/);
     expect(err.message).not.toContain('\n');
+    // the hint names where the proxy came from, and the way around it
+    expect(err.hint).toBe(
+      'the proxy comes from HTTPS_PROXY: start it, or connect directly with --no-proxy (or unset HTTPS_PROXY)',
+    );
+    const given = parseProxyUrl(`http://127.0.0.1:${dead}`, 'explicit');
+    const err2 = await failure(
+      captureChain({ url: '', host: 'localhost', port: tls12.port }, { proxy: given }),
+    );
+    expect(err2.hint).toBe('check the --proxy URL, or leave it out to connect directly');
   });
 
   it('openTunnel returns a socket speaking to the origin, with IPv6-safe authority', async () => {
