@@ -20,7 +20,7 @@ export function renderReport(r: DiagnoseReport, io: Io): string {
       : failing.length === 0
         ? s.green(`Every client verifies ${r.target.host}.`)
         : s.red(
-            `${failingIds.length} of ${ids.length} clients fail to verify ${r.target.host}: ${failingIds.join(', ')}.`,
+            `${failingIds.length} of ${ids.length} ${ids.length === 1 ? 'client' : 'clients'} ${failingIds.length === 1 ? 'fails' : 'fail'} to verify ${r.target.host}: ${failingIds.join(', ')}.`,
           );
   out.push(`${s.bold(`certifix diagnose ${r.target.url}`)}${via}`, headline, '');
 
