@@ -20,7 +20,8 @@ Examples:
   certifix status
   certifix status --json
 
-Exit codes: 0 nothing to report, 1 something needs attention.
+Exit codes: 0 nothing needs attention (a note, such as "this shell started before fix", is not counted),
+1 something needs attention.
 `;
 
 function render(r: StatusReport, io: Io): string {
@@ -68,9 +69,11 @@ function render(r: StatusReport, io: Io): string {
     out.push('', s.bold('Already using the Windows store:'));
     for (const n of r.notes) out.push(`  ${s.green('✓')} ${n}`);
   }
-  if (r.findings.length) {
+  const attention = r.findings.filter((f) => f.severity !== 'info');
+  const notes = r.findings.filter((f) => f.severity === 'info');
+  if (attention.length) {
     out.push('', s.bold('Needs attention:'));
-    for (const f of r.findings)
+    for (const f of attention)
       out.push(
         `  ${f.severity === 'error' ? s.red('✗') : s.yellow('!')} ${f.message}`,
         `    ${s.bold('fix:')} ${f.fix}`,
@@ -78,6 +81,7 @@ function render(r: StatusReport, io: Io): string {
   } else {
     out.push('', s.green('Nothing needs attention.'));
   }
+  for (const f of notes) out.push(`  ${s.cyan('i')} ${f.message}`, `    ${f.fix}`);
   return `${out.join('\n')}\n`;
 }
 
@@ -89,5 +93,5 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
   }
   const report = await status({}, contextFromIo(io));
   io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : render(report, io));
-  return report.findings.length > 0 ? 1 : 0;
+  return report.findings.some((f) => f.severity !== 'info') ? 1 : 0;
 }

@@ -200,6 +200,22 @@ export async function status(
     }
   }
   findings.push(...(await envFileFindings(ctx)), ...(await weakeningSettings(ctx)));
+  // Set for new shells: one started before `fix` (the one it ran in, often) does not have them yet.
+  const notHere = Object.entries(journal?.env ?? {})
+    .filter(([k, v]) => ctx.env[k] !== v)
+    .map(([k]) => k);
+  if (notHere.length > 0) {
+    const unset = notHere.every((k) => ctx.env[k] === undefined);
+    findings.push({
+      id: 'shell-not-reloaded',
+      severity: 'info',
+      message: `In this shell ${notHere.join(', ')} ${notHere.length === 1 ? 'is' : 'are'} ${unset ? 'not set' : 'not what certifix set for new shells'} (${unset ? 'it started before `certifix fix`' : 'it started before `certifix fix`, or set it since'}): the clients it starts read their old stores.`,
+      fix:
+        ctx.platform === 'win32'
+          ? 'Open a new terminal (the variables are in HKCU\\Environment).'
+          : 'Open a new terminal, or run `exec $SHELL -l` in this one.',
+    });
+  }
   const report: StatusReport = { configured: journal !== null, bundle, clients, files, findings };
   if (ctx.platform === 'win32') {
     const notes = await (await import('../apply/windows.ts')).schannelNotes(ctx);

@@ -61,6 +61,37 @@ it('prints a store warning several clients share once, and refers to it under th
   expect(shared.length).toBe(refs.length + 1);
 });
 
+it('notes, without counting it in the exit code, a shell that started before fix set its variables', async () => {
+  const h = mkdtempSync(join(home, 'stale-'));
+  const env = { PATH: process.env.PATH, HOME: h };
+  const paths = certifixPaths({ env, home: h, platform: 'linux' });
+  mkdirSync(paths.dir, { recursive: true });
+  const now = new Date().toISOString();
+  const set = { REQUESTS_CA_BUNDLE: paths.bundle, NODE_EXTRA_CA_CERTS: paths.bundle };
+  const journal = { version: 1, createdAt: now, updatedAt: now, createdDirs: [], env: set, entries: [] };
+  writeFileSync(paths.journal, JSON.stringify(journal));
+  writeFileSync(paths.bundle, new Pki().root('stale', 'Stale Root').pem);
+  const json = memoryIo(env, h);
+  await statusCommand(['--json'], json.io);
+  const findings = JSON.parse(json.out.stdout).findings as Array<{ id: string; severity: string }>;
+  expect(findings.find((f) => f.id === 'shell-not-reloaded')?.severity).toBe('info');
+  // (this machine's OS store adds findings of its own: the exit code counts those, never the note)
+  const others = findings.some((f) => f.severity !== 'info');
+  const stale = memoryIo(env, h);
+  expect(await statusCommand([], stale.io)).toBe(others ? 1 : 0);
+  expect(stale.out.stdout).toContain(
+    'In this shell REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS are not set (it started before `certifix fix`)',
+  );
+  expect(stale.out.stdout).toContain('run `exec $SHELL -l` in this one');
+  const attention = stale.out.stdout.split('Needs attention:')[1] ?? '';
+  expect(attention.split('\n  i ')[0]).not.toContain('In this shell');
+  const fresh = memoryIo({ ...env, ...set }, h);
+  await statusCommand(['--json'], fresh.io);
+  expect(JSON.parse(fresh.out.stdout).findings.map((f: { id: string }) => f.id)).not.toContain(
+    'shell-not-reloaded',
+  );
+});
+
 it('reads its own bundle, but never through a symlink: a planted link is drift, reported as such', async () => {
   const root = new Pki().root('own', 'Own Bundle Root');
   const report = async (make: (bundle: string) => void) => {
