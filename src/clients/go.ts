@@ -17,52 +17,68 @@ const CERT_FILES = [
 ];
 const CERT_DIRS = ['/etc/ssl/certs', '/etc/pki/tls/certs'];
 
-/** What Go prints (crypto/x509 error strings, verify.go); it never names OpenSSL's reasons. */
-function goVerdict(output: string, code: number | null): Verdict {
-  const line = (re: RegExp) =>
-    output
-      .split(/\n|"Error": /)
-      .find((l) => re.test(l))
-      ?.trim();
-  if (/x509: certificate is valid for|x509: certificate is not valid for any names/.test(output))
+/**
+ * The `"Error"` of `go mod download -json` (cmd/go/internal/modcmd/download.go prints one JSON object per
+ * module; a string's quotes and control characters escaped as Go's encoding/json does), its first line: an
+ * HTTP error adds "\n\tserver response: …". Undefined when go printed no such field (it failed before fetching).
+ */
+export function goError(output: string): string | undefined {
+  const m = /"Error": ("(?:[^"\\]|\\.)*")/.exec(output);
+  if (!m?.[1]) return undefined;
+  try {
+    return String(JSON.parse(m[1])).split('\n')[0]?.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A fetch that got no HTTP response: net/http's client wraps its error as `Get "URL": <cause>` (url.Error; no
+ * quotes before Go 1.14), `proxyconnect tcp: …` when the proxy is unreachable. Every other error of the module proxy protocol
+ * (cmd/go/internal/modfetch/proxy.go) comes after a response: `reading URL: 404 Not Found` (any status),
+ * `invalid response from proxy "URL": invalid character '<' looking for beginning of value` (a page that is not
+ * JSON: any plain website), `proxy returned info for version …`, `zip: not a valid zip file`.
+ */
+const NO_RESPONSE = /\b(Get|Head) "?https?:\/\/[^\s"]*"?: |proxyconnect /;
+
+/**
+ * What Go prints (crypto/x509 error strings, verify.go); it never names OpenSSL's reasons. Go ≥ 1.20 puts
+ * "tls: failed to verify certificate: " before them (crypto/tls CertificateVerificationError).
+ */
+export function goVerdict(output: string, code: number | null): Verdict {
+  const error = goError(output);
+  const said = error ?? output;
+  if (/x509: certificate is valid for|x509: certificate is not valid for any names/.test(said))
     return {
       ok: false,
       code: 'HOSTNAME_MISMATCH',
       message: REASONS.HOSTNAME_MISMATCH ?? '',
-      printed: line(/x509:/),
+      printed: error,
     };
-  if (/x509: certificate has expired or is not yet valid/.test(output))
+  if (/x509: certificate has expired or is not yet valid/.test(said))
     return {
       ok: false,
       code: 'CERT_HAS_EXPIRED',
       message: REASONS.CERT_HAS_EXPIRED ?? '',
-      printed: line(/x509:/),
+      printed: error,
     };
-  if (/x509: |tls: failed to verify/.test(output))
+  if (/x509: |tls: failed to verify/.test(said))
     return {
       ok: false,
       code: NOT_VERIFIED.UNSPECIFIED,
       message: 'certificate signed by unknown authority',
-      printed: line(/x509:/),
+      printed: error,
     };
-  // An HTTP answer (the module is not there) means the handshake verified.
-  if (
-    code === 0 ||
-    /\b(404 Not Found|410 Gone|403 Forbidden|reading https?:\/\/[^ ]+: \d{3}|bad request)/i.test(output)
-  )
+  // Any error after an HTTP answer (a 404, a page that is not a module) means the handshake verified.
+  if (code === 0 || (error !== undefined && !NO_RESPONSE.test(error)))
     return { ok: true, code: 'OK', message: 'ok' };
-  if (/connection refused|no such host/i.test(output))
-    return {
-      ok: false,
-      code: NOT_VERIFIED.CONNECT,
-      message: 'could not connect',
-      printed: line(/refused|no such host/i),
-    };
+  if (/connection refused|no such host/i.test(said))
+    return { ok: false, code: NOT_VERIFIED.CONNECT, message: 'could not connect', printed: error };
   return {
     ok: false,
     code: NOT_VERIFIED.UNKNOWN,
     message: 'go failed',
-    printed: output.trim().split('\n').at(-1),
+    printed: error ?? output.trim().split('\n').filter(Boolean).at(-1)?.trim(),
   };
 }
 
