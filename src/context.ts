@@ -25,6 +25,7 @@ export const runProcess: Runner = async (cmd, args, opts = {}) => {
           code,
           stdout: String(stdout),
           stderr: String(stderr || (error && code === null && !stopped ? error.message : '')) + stopped,
+          ...(stopped ? { stopped: true as const } : {}),
         });
       },
     );

@@ -48,7 +48,13 @@ export type Runner = (
   cmd: string,
   args: readonly string[],
   opts?: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string },
-) => Promise<{ code: number | null; stdout: string; stderr: string }>;
+) => Promise<{
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Set when certifix stopped the program at its time limit (stderr's last line then says so). */
+  stopped?: true | undefined;
+}>;
 
 /** Everything an adapter may look at. Never read process.env or os.homedir() directly: use this. */
 export interface Context {

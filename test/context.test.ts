@@ -17,11 +17,13 @@ describe('runProcess', () => {
   it('says a program was stopped for taking too long, as the last line of its output', async () => {
     const r = await runProcess('sh', ['-c', 'echo started >&2; sleep 5'], { timeoutMs: 200 });
     expect(r.code).toBeNull();
+    expect(r.stopped).toBe(true);
     expect(r.stderr.trim().split('\n').at(-1)).toBe('certifix stopped sh after 0.2 s: it had not finished');
   });
 
   it('reports a non-zero exit without throwing', async () => {
     const r = await runProcess('sh', ['-c', 'echo oops >&2; exit 3']);
     expect(r).toMatchObject({ code: 3, stderr: 'oops\n' });
+    expect(r.stopped).toBeUndefined();
   });
 });

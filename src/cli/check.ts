@@ -78,7 +78,7 @@ export function renderCheck(report: CheckReport, s: Style): string {
     const said = c.actual.ok ? 'verifies' : `${c.actual.message} (${c.actual.code})`;
     const pred = c.agree
       ? s.dim('as predicted')
-      : s.yellow(`certifix predicted ${verdictWords(c.predicted)}`);
+      : s.yellow(`${c.inconclusive ? 'not compared: ' : ''}certifix predicted ${verdictWords(c.predicted)}`);
     out.push(`  ${mark} ${c.id.padEnd(w)}  ${said}  ${pred}  ${s.dim(c.environment)}`);
     if (!c.actual.ok && c.actual.printed) out.push(`    ${s.dim(c.actual.printed)}`);
   }
@@ -89,7 +89,7 @@ export function renderCheck(report: CheckReport, s: Style): string {
     );
     out.push(`    ${s.dim(c.reason)}`);
   }
-  const wrong = report.clients.filter((c) => !c.agree);
+  const wrong = report.clients.filter((c) => !c.agree && !c.inconclusive);
   if (wrong.length > 0) {
     out.push(
       '',
@@ -101,6 +101,19 @@ export function renderCheck(report: CheckReport, s: Style): string {
       `  - the output of: certifix diagnose ${report.url} --json`,
       '  - the client and its version (the environment column above)',
       `  - the chain the server sends: openssl s_client -connect <host>:<port> -showcerts </dev/null${report.proxy ? ` -proxy ${report.proxy.replace(/^http:\/\//, '')}` : ''}`,
+    );
+  }
+  const unsure = report.clients.filter((c) => c.inconclusive);
+  if (unsure.length > 0) {
+    const ids = [...new Set(unsure.map((c) => c.id))].join(',');
+    out.push(
+      '',
+      s.yellow(
+        `${unsure.length === 1 ? 'One client' : `${unsure.length} clients`} ended without a TLS verdict (${unsure.map((c) => c.id).join(', ')}): not compared with the prediction.`,
+      ),
+      'A run certifix stopped at its time limit, or a failure it does not recognise, says nothing about the',
+      `certificate. Run again: certifix check ${report.url} --client ${ids}`,
+      `If the quoted line names a certificate problem, that is a bug in certifix: send certifix check ${report.url} --json.`,
     );
   }
   const failing = report.clients.filter((c) => !c.actual.ok).length;

@@ -48,6 +48,8 @@ export const NOT_VERIFIED = {
   UNSPECIFIED: 'VERIFY_FAILED',
   CONNECT: 'CONNECT',
   UNKNOWN: 'UNKNOWN',
+  /** certifix stopped the client at its time limit before it said anything it recognises. */
+  TIMEOUT: 'TIMEOUT',
 } as const;
 
 /** Patterns that carry no OpenSSL reason string but name the failure; first match wins. */

@@ -7,6 +7,7 @@
  * each one's predicted and actual verdict.
  */
 import { directClients } from '../clients/loopback.ts';
+import { NOT_VERIFIED } from '../clients/messages.ts';
 import { registry } from '../clients/registry.ts';
 import type { Client } from '../clients/types.ts';
 import { processContext } from '../context.ts';
@@ -25,6 +26,12 @@ export interface ClientCheck {
   predicted: { ok: boolean; code: string; message: string };
   actual: { ok: boolean; code: string; message: string; printed: string };
   agree: boolean;
+  /**
+   * The client ended without a TLS verdict (TIMEOUT: stopped at its time limit; UNKNOWN: it failed for a
+   * reason certifix does not recognise, such as a timeout of its own): nothing to compare with the prediction,
+   * so `agree` is false, but the difference is not known to be certifix's.
+   */
+  inconclusive: boolean;
 }
 
 /** A client whose real result cannot be observed here (Client.unobservable): predicted, not run. */
@@ -59,14 +66,26 @@ export interface CheckOptions {
 type Install = { client: Client; inst: Installation };
 
 /** Codes that say "verification failed" without saying why: they agree with any predicted failure. */
-const UNSPECIFIC = new Set(['VERIFY_FAILED', 'UNKNOWN']);
+const UNSPECIFIC = new Set<string>([NOT_VERIFIED.UNSPECIFIED]);
 
-/** Prediction and reality agree: same verdict and, when the client names a reason, the same reason. */
+/** Codes of a run that ended without saying anything about TLS: they agree with no prediction. */
+const NO_VERDICT = new Set<string>([NOT_VERIFIED.TIMEOUT, NOT_VERIFIED.UNKNOWN]);
+
+/** The client's run ended without a TLS verdict (see ClientCheck.inconclusive). */
+export function inconclusive(actual: Pick<Verdict, 'ok' | 'code'>): boolean {
+  return !actual.ok && NO_VERDICT.has(actual.code);
+}
+
+/**
+ * Prediction and reality agree: same verdict and, when the client names a reason, the same reason. A run
+ * with no TLS verdict (a timeout, a failure certifix does not recognise) agrees with nothing: counting it as
+ * a predicted failure would call any hung client "as predicted".
+ */
 export function agrees(
   predicted: Pick<Verdict, 'ok' | 'code'>,
   actual: Pick<Verdict, 'ok' | 'code'>,
 ): boolean {
-  if (predicted.ok !== actual.ok) return false;
+  if (predicted.ok !== actual.ok || inconclusive(actual)) return false;
   return actual.ok || predicted.code === actual.code || UNSPECIFIC.has(actual.code);
 }
 
@@ -151,6 +170,7 @@ async function checkInstalls(
       predicted,
       actual,
       agree: agrees(predicted, actual),
+      inconclusive: inconclusive(actual),
     };
   });
   const notRun = installs

@@ -6,7 +6,7 @@
  */
 import type { Client } from '../clients/types.ts';
 import type { Context, Installation, Verdict } from '../types.ts';
-import { scheduled } from './run-clients.ts';
+import { checkOnce, scheduled } from './run-clients.ts';
 import { questionOf } from './same-question.ts';
 
 export interface Proof extends Verdict {
@@ -56,7 +56,7 @@ export async function prove(installs: Installs, url: string, ctx: Context): Prom
   const runnable = installs.filter(({ client }) => client.unobservable === undefined);
   const questions = await Promise.all(runnable.map(({ client, inst }) => questionOf(client, inst, url, ctx)));
   const runs = [...new Map(questions.map((q) => [q.key, q])).values()];
-  const verdicts = await scheduled(runs, ctx, (q, c) => q.client.check(q.inst, url, c));
+  const verdicts = await scheduled(runs, ctx, (q, c) => checkOnce(q.client, q.inst, url, c));
   const answer = new Map(runs.map((q, i) => [q.key, verdicts[i] as Verdict]));
   return runnable.map(({ client, inst }, i) => {
     const q = questions[i] as (typeof questions)[number];

@@ -6,6 +6,7 @@
  * sooner (longest processing time first).
  */
 import { availableParallelism } from 'node:os';
+import { NOT_VERIFIED } from '../clients/messages.ts';
 import type { Client } from '../clients/types.ts';
 import { pool } from '../core/pool.ts';
 import type { ClientId, Context, Installation, Verdict } from '../types.ts';
@@ -87,7 +88,37 @@ export async function scheduled<T extends ClientRun, R>(
   return out;
 }
 
+/**
+ * One real check. When certifix had to stop one of its processes and the client's verdict found no reason in
+ * what it printed before (UNKNOWN), the verdict says it was stopped (TIMEOUT, quoting runProcess's line)
+ * instead of "a reason certifix does not recognise": a run that did not finish says nothing about TLS.
+ */
+export async function checkOnce(
+  client: Client,
+  inst: Installation,
+  url: string,
+  ctx: Context,
+): Promise<Verdict> {
+  let stopped: string | undefined;
+  const watched: Context = {
+    ...ctx,
+    run: async (cmd, args, opts) => {
+      const r = await ctx.run(cmd, args, opts);
+      if (r.stopped) stopped ??= r.stderr.trim().split('\n').at(-1)?.trim();
+      return r;
+    },
+  };
+  const v = await client.check(inst, url, watched);
+  if (v.ok || v.code !== NOT_VERIFIED.UNKNOWN || stopped === undefined) return v;
+  return {
+    ok: false,
+    code: NOT_VERIFIED.TIMEOUT,
+    message: 'did not finish: certifix stopped it at its time limit',
+    printed: stopped,
+  };
+}
+
 /** Each installation's real check, scheduled. */
 export function runChecks(runs: readonly ClientRun[], url: string, ctx: Context): Promise<Verdict[]> {
-  return scheduled(runs, ctx, ({ client, inst }, c) => client.check(inst, url, c));
+  return scheduled(runs, ctx, ({ client, inst }, c) => checkOnce(client, inst, url, c));
 }

@@ -1,7 +1,7 @@
 /** The pure parts of `certifix check`: agreement, the proxy decision, the login environment, the output. */
 import { describe, expect, it } from 'vitest';
 import { checkExitCode, renderCheck } from '../../src/cli/check.ts';
-import { agrees, type CheckReport, withProxy } from '../../src/commands/check.ts';
+import { agrees, type CheckReport, inconclusive, withProxy } from '../../src/commands/check.ts';
 import { parseEnvDump, parseEnvironmentFile } from '../../src/shell-env.ts';
 
 const plain = new Proxy({}, { get: () => (t: string) => t }) as Parameters<typeof renderCheck>[1];
@@ -23,7 +23,21 @@ describe('agrees', () => {
     ],
     [{ ok: false, code: 'SELF_SIGNED_CERT_IN_CHAIN' }, { ok: true, code: 'OK' }, false],
     [{ ok: true, code: 'OK' }, { ok: false, code: 'CONNECT' }, false],
+    // A run with no TLS verdict (stopped at its limit, a read timeout certifix does not recognise) agrees
+    // with no prediction, a failure included.
+    [{ ok: false, code: 'SELF_SIGNED_CERT_IN_CHAIN' }, { ok: false, code: 'UNKNOWN' }, false],
+    [{ ok: false, code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' }, { ok: false, code: 'TIMEOUT' }, false],
+    [{ ok: true, code: 'OK' }, { ok: false, code: 'TIMEOUT' }, false],
+    [{ ok: true, code: 'OK' }, { ok: false, code: 'UNKNOWN' }, false],
   ])('%j vs %j → %s', (p, a, want) => expect(agrees(p, a)).toBe(want));
+
+  it('inconclusive: only a failure that says nothing about TLS', () => {
+    expect(inconclusive({ ok: false, code: 'TIMEOUT' })).toBe(true);
+    expect(inconclusive({ ok: false, code: 'UNKNOWN' })).toBe(true);
+    for (const code of ['VERIFY_FAILED', 'CONNECT', 'SELF_SIGNED_CERT_IN_CHAIN'])
+      expect(inconclusive({ ok: false, code })).toBe(false);
+    expect(inconclusive({ ok: true, code: 'OK' })).toBe(false);
+  });
 });
 
 describe('withProxy', () => {
@@ -81,6 +95,7 @@ describe('output', () => {
         predicted: { ok: !agree ? !ok : ok, code: 'OK', message: 'ok' },
         actual: { ok, code: ok ? 'OK' : 'SELF_SIGNED_CERT_IN_CHAIN', message: 'm', printed: 'p' },
         agree,
+        inconclusive: false,
       },
     ],
     notRun: [],
@@ -97,6 +112,63 @@ describe('output', () => {
     expect(text).toContain('openssl s_client');
     expect(renderCheck(report(true, true), plain)).not.toContain('bug');
   });
+  it('a client stopped at its time limit, or failing for an unrecognised reason, is not compared, says so, and is not called a bug', () => {
+    const stopped = 'certifix stopped /usr/bin/java after 90 s: it had not finished';
+    const r: CheckReport = {
+      ...report(true, false),
+      clients: [
+        {
+          id: 'java',
+          environment: '/usr/bin/java',
+          predicted: {
+            ok: false,
+            code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+            message: 'unable to get local issuer certificate',
+          },
+          actual: {
+            ok: false,
+            code: 'TIMEOUT',
+            message: 'did not finish: certifix stopped it at its time limit',
+            printed: stopped,
+          },
+          agree: false,
+          inconclusive: true,
+        },
+        {
+          id: 'urllib3',
+          environment: '/usr (Python 3.11)',
+          predicted: { ok: true, code: 'OK', message: 'ok' },
+          actual: {
+            ok: false,
+            code: 'UNKNOWN',
+            message: 'the client failed for a reason certifix does not recognise',
+            printed:
+              'ReadTimeoutError("HTTPSConnectionPool(host=\'localhost\', port=8443): Read timed out.")',
+          },
+          agree: false,
+          inconclusive: true,
+        },
+      ],
+    };
+    const text = renderCheck(r, plain);
+    expect(text).toMatch(
+      /✗ java +did not finish: certifix stopped it at its time limit \(TIMEOUT\) +not compared: certifix predicted unable to get local issuer certificate/,
+    );
+    expect(text).toContain(`    ${stopped}\n`);
+    expect(text).toMatch(
+      /✗ urllib3 +the client failed .* \(UNKNOWN\) +not compared: certifix predicted it verifies/,
+    );
+    expect(text).toContain('Read timed out');
+    expect(text).not.toContain('as predicted');
+    expect(text).not.toContain('predicted one client wrongly');
+    expect(text).not.toContain('That is a bug in certifix');
+    expect(text).toContain(
+      '2 clients ended without a TLS verdict (java, urllib3): not compared with the prediction.',
+    );
+    expect(text).toContain('certifix check https://x.test/ --client java,urllib3');
+    expect(checkExitCode(r)).toBe(1);
+  });
+
   it('a client that cannot be observed here is listed as not run, with its reason and prediction, outside the exit code', () => {
     const r: CheckReport = {
       ...report(true, true),

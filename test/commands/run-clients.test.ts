@@ -1,9 +1,11 @@
 /** How check and fix's proof schedule real clients, and when fix's proof lets one run answer for another. */
 import { describe, expect, it } from 'vitest';
 import { az } from '../../src/clients/az.ts';
+import { verdictFromOutput } from '../../src/clients/messages.ts';
 import type { Client } from '../../src/clients/types.ts';
-import { costOf, limitOf, scheduled } from '../../src/commands/run-clients.ts';
+import { checkOnce, costOf, limitOf, scheduled } from '../../src/commands/run-clients.ts';
 import { questionOf } from '../../src/commands/same-question.ts';
+import { runProcess } from '../../src/context.ts';
 import type { ClientId, Context, Installation } from '../../src/types.ts';
 
 const ctx = (env: NodeJS.ProcessEnv = {}): Context => ({
@@ -38,6 +40,47 @@ describe('scheduled', () => {
     ]);
     expect(costOf('az')).toBeGreaterThan(costOf('curl'));
     expect(limitOf('curl')).toBe(30_000);
+  });
+});
+
+describe('checkOnce', () => {
+  const inst: Installation = { client: 'curl', path: '/bin/sh' };
+  /** A client whose check runs `script` under `limit` ms and reads what it printed as curl's would be. */
+  const client = (script: string, limit: number) =>
+    ({
+      id: 'curl',
+      check: async (_inst, _url, c) => {
+        const r = await c.run('sh', ['-c', script], { timeoutMs: limit });
+        return verdictFromOutput(`${r.stdout}\n${r.stderr}`, r.code);
+      },
+    }) as Client;
+  const real: Context = { ...ctx(), run: runProcess };
+
+  it('a run certifix stopped at its limit, with nothing recognised before, is TIMEOUT quoting the stop', async () => {
+    expect(
+      await checkOnce(client('echo connecting >&2; sleep 5', 200), inst, 'https://x.test/', real),
+    ).toEqual({
+      ok: false,
+      code: 'TIMEOUT',
+      message: 'did not finish: certifix stopped it at its time limit',
+      printed: 'certifix stopped sh after 0.2 s: it had not finished',
+    });
+  });
+
+  it('keeps a reason the client printed before it was stopped, and every verdict of a run that finished', async () => {
+    const tls = 'echo "SSL certificate problem: self-signed certificate in certificate chain" >&2; sleep 5';
+    expect(await checkOnce(client(tls, 200), inst, 'https://x.test/', real)).toMatchObject({
+      code: 'SELF_SIGNED_CERT_IN_CHAIN',
+    });
+    // The client's own timeout is not certifix's: still UNKNOWN (check does not count it as agreeing either).
+    const own = 'echo "ReadTimeoutError: Read timed out." >&2; exit 1';
+    expect(await checkOnce(client(own, 5000), inst, 'https://x.test/', real)).toMatchObject({
+      code: 'UNKNOWN',
+      printed: 'ReadTimeoutError: Read timed out.',
+    });
+    expect(await checkOnce(client('exit 0', 5000), inst, 'https://x.test/', real)).toMatchObject({
+      ok: true,
+    });
   });
 });
 
