@@ -121,6 +121,11 @@ export interface TrustSource {
    * project ~/.yarnrc is not read", "the Docker daemon, not the CLI, verifies registries".
    */
   ignores?: string[];
+  /**
+   * Set when no per-user setting reaches this store, only the OS store itself does (Debian's urllib3 loads the
+   * OS bundle by its path): what to do instead, in the user's words. `fix` does not configure such a client.
+   */
+  onlyOsStore?: string;
 }
 
 /** The result of running (or predicting) a client against a URL. */

@@ -171,10 +171,23 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
   } else {
     const { plan, result } = applied;
     if (!previewed) io.stdout(renderClients(plan, s));
-    if (plan.installs.length === 0) say('\nNothing to configure: every client already trusts these roots.');
+    const blocked = plan.choices.some((c) => c.blocked);
+    if (plan.installs.length === 0)
+      say(
+        blocked
+          ? '\nNothing to configure: no change certifix can make reaches the clients marked ! (each says what would); every other client already trusts these roots.'
+          : '\nNothing to configure: every client already trusts these roots.',
+      );
     else io.stdout(previewed ? renderDone(result, s) : renderChanges(plan, result, s));
-    const untouched = plan.choices.filter((c) => !c.configure).map((c) => c.id);
-    if (report.proof) io.stdout(renderProof(report.proof, url ?? '', s, untouched, report.notProved));
+    const untouched = plan.choices
+      .filter((c) => !c.configure && !report.stillFailing.includes(c.id))
+      .map((c) => c.id);
+    if (report.proof)
+      io.stdout(renderProof(report.proof, url ?? '', s, untouched, report.notProved, report.stillFailing));
+    else if (report.stillFailing.length > 0 && !report.dryRun)
+      say(
+        `\n${s.red(`Still failing ${url}`)}: ${report.stillFailing.join(', ')} (not configured: the Clients list says what would do it).`,
+      );
     // Only the shell blocks wait for a new shell (an import into a JDK's cacerts is read by the next JVM).
     const envChanged = result.changed.some((c) => c.kinds.includes('env')) || !!result.registry?.length;
     if (!report.dryRun && !envChanged && result.changed.length > 0)
@@ -185,5 +198,7 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
       );
   }
   if (report.refused.length > 0 && report.roots.length === 0) return 1;
+  // A client fix could not configure that fails the URL still fails: said above, and counted.
+  if (!report.dryRun && report.stillFailing.length > 0) return 1;
   return report.proof?.some((p) => !p.ok) ? 1 : 0;
 }

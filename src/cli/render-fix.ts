@@ -10,8 +10,9 @@ export function renderProof(
   s: Style,
   untouched: readonly string[] = [],
   notProved: readonly NotProved[] = [],
+  stillFailing: readonly string[] = [],
 ): string {
-  const ids = [...proof, ...notProved].map((p) => p.id).concat(untouched);
+  const ids = [...proof, ...notProved].map((p) => p.id).concat(untouched, stillFailing);
   const w = Math.max(0, ...ids.map((id) => id.length));
   const rows = proof.map(
     (p) =>
@@ -19,17 +20,22 @@ export function renderProof(
   );
   for (const p of notProved)
     rows.push(`  ${s.yellow('?')} ${p.id.padEnd(w)}  ${s.yellow(`not run: ${p.reason}`)}  ${s.dim(p.path)}`);
+  for (const id of stillFailing)
+    rows.push(
+      `  ${s.red('!')} ${id.padEnd(w)}  ${s.red('still fails: not configured (the Clients list says what would do it)')}`,
+    );
   for (const id of untouched)
     rows.push(`  ${s.dim('·')} ${id.padEnd(w)}  ${s.dim('untouched (left alone, not run)')}`);
   return `\n${s.bold(`Proof: the configured clients against ${url} (TLS verification only; an HTTP 404 counts as verified)`)}\n${rows.join('\n')}\n`;
 }
 
-/** Each client looked at: configured and why, or left alone and why. */
+/** Each client looked at: configured and why, left alone and why, or not configurable and what would do it. */
 export function renderClients(fix: FixPlan, s: Style): string {
   const w = Math.max(0, ...fix.choices.map((c) => c.id.length));
-  const rows = fix.choices.map(
-    (c) =>
-      `  ${c.configure ? s.green('+') : s.dim('·')} ${c.id.padEnd(w)}  ${c.configure ? c.reason : s.dim(c.reason)}`,
+  const rows = fix.choices.map((c) =>
+    c.blocked
+      ? `  ${s.yellow('!')} ${c.id.padEnd(w)}  ${s.yellow(c.reason)}`
+      : `  ${c.configure ? s.green('+') : s.dim('·')} ${c.id.padEnd(w)}  ${c.configure ? c.reason : s.dim(c.reason)}`,
   );
   return `\n${s.bold('Clients:')}\n${rows.join('\n')}\n`;
 }

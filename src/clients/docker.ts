@@ -125,9 +125,13 @@ export const docker: Client = {
       writable: daemon !== 'rootful' || writableDir(dir),
       staging: join(dirname(bundlePath), 'docker-ca.crt'),
     });
+    const what = outside.length === 1 ? 'the root' : `${outside.length} roots`;
     return {
       owner: 'docker',
-      summary: `the Docker daemon: add ${outside.length === 1 ? 'the root' : `${outside.length} roots`} your OS store lacks to certs.d for each private registry`,
+      summary:
+        hosts.length === 0
+          ? `the Docker daemon: name the registry with --registry HOST[:PORT] to add ${what} your OS store lacks to its certs.d`
+          : `the Docker daemon: add ${what} your OS store lacks to certs.d for each private registry`,
       changes: certsD.changes,
       // A registry past the bound that holds certifix's file is not updated: name it with --registry.
       notes: [

@@ -34,6 +34,7 @@ export const urllib3 = pythonLib({
       ignores: [
         `Debian's urllib3 loads ${patched} by default: SSL_CERT_FILE is not read, only the OS store counts`,
       ],
+      onlyOsStore: `add the root to the OS store (as a .crt file: sudo cp ROOT.crt /usr/local/share/ca-certificates/ && sudo update-ca-certificates); Debian's urllib3 loads ${patched} and reads no variable`,
     };
   },
 

@@ -13,6 +13,7 @@ import { CertifixError } from '../core/errors.ts';
 import type { Change } from '../core/plan.ts';
 import type { Origin, Screened } from '../core/screen.ts';
 import { type ChosenRoot, envAfter, type FixPlan, planFix, selectRoots } from '../fix/index.ts';
+import type { ClientChoice } from '../fix/needs.ts';
 import type { ClientId, Context } from '../types.ts';
 import { type NotProved, notProvable, type Proof, proofEnv, prove } from './prove.ts';
 
@@ -70,6 +71,9 @@ export interface FixOptions {
   onStep?: ((step: FixStep) => void) | undefined;
 }
 
+/** A client fix could not configure, predicted to fail the URL, that can be run (not the Docker daemon). */
+const stillFails = (c: ClientChoice): boolean => !!c.blocked && !!c.fails && !c.client.unobservable;
+
 /** A change as the document shows it: without the file content (the bundle is thousands of lines). */
 type ChangeSummary = Change extends infer C ? (C extends Change ? Omit<C, 'content'> : never) : never;
 
@@ -84,8 +88,12 @@ export interface FixReport {
   nothingToDo?: string;
   /** The merged bundle; null when nothing was planned (nothing to trust, or every root refused). */
   bundle: { path: string; roots: number; counts: BundleCounts } | null;
-  /** Every client looked at: configured or left alone, and why. */
-  clients: Array<{ id: ClientId; configured: boolean; reason: string }>;
+  /**
+   * Every client looked at: configured or left alone, and why. `blocked`: it needs the roots, but no change
+   * fix makes reaches it (Debian's urllib3 reads only the OS store; the Docker daemon without --registry), and
+   * the reason says what would.
+   */
+  clients: Array<{ id: ClientId; configured: boolean; blocked: boolean; reason: string }>;
   plans: Array<{ owner: string; summary: string; changes: ChangeSummary[]; notes: string[] | undefined }>;
   changed: FileChange[];
   unchanged: ApplyResult['unchanged'];
@@ -96,6 +104,11 @@ export interface FixReport {
   notProved: NotProved[];
   /** The clients left alone (not run by the proof); empty without a proof. */
   untouched: ClientId[];
+  /**
+   * Blocked clients predicted to fail the URL (the Docker daemon's prediction aside: nothing here can run it):
+   * they still fail after the fix, so a fix that is not a dry run exits 1. Empty without a URL.
+   */
+  stillFailing: ClientId[];
 }
 
 function fingerprints(values: readonly string[] = []): Set<string> {
@@ -167,6 +180,7 @@ function nothingPlanned(
     proof: null,
     notProved: [],
     untouched: [],
+    stillFailing: [],
   };
 }
 
@@ -231,7 +245,12 @@ export async function fix(opts: FixOptions = {}, ctx: Context = processContext()
     roots: accepted.map(rootSummary),
     refused: stillRefused.map(refusedSummary),
     bundle: { path: plan.bundlePath, roots: plan.roots.length, counts: plan.contents.counts },
-    clients: plan.choices.map((c) => ({ id: c.id, configured: c.configure, reason: c.reason })),
+    clients: plan.choices.map((c) => ({
+      id: c.id,
+      configured: c.configure,
+      blocked: !!c.blocked,
+      reason: c.reason,
+    })),
     plans: plan.plans.map((p) => ({
       owner: p.owner,
       summary: p.summary,
@@ -243,6 +262,7 @@ export async function fix(opts: FixOptions = {}, ctx: Context = processContext()
     warnings: result.warnings,
     proof,
     notProved: proof ? notProvable(plan.installs) : [],
-    untouched: proof ? plan.choices.filter((c) => !c.configure).map((c) => c.id) : [],
+    untouched: proof ? plan.choices.filter((c) => !c.configure && !stillFails(c)).map((c) => c.id) : [],
+    stillFailing: opts.url ? plan.choices.filter(stillFails).map((c) => c.id) : [],
   };
 }

@@ -6,7 +6,9 @@
  *  - given a URL, also when its predicted verdict against that URL fails;
  *  - and a client an earlier `fix` pointed at the bundle stays pointed at it (re-running never narrows).
  * A client whose trust source already is the OS store (on Debian: curl, git, Python's ssl with the system
- * OpenSSL, pip >= 24.2 via truststore) is left alone.
+ * OpenSSL, pip >= 24.2 via truststore) is left alone. A client that needs the roots but that no per-user
+ * setting reaches (Debian's urllib3: only the OS store) is not configured either, and says what would do it
+ * (`blocked`); so is one whose plan changes nothing (plan.ts: the Docker daemon without --registry).
  */
 import type { Journal } from '../apply/index.ts';
 import type { Client } from '../clients/types.ts';
@@ -23,6 +25,10 @@ export interface ClientChoice {
   /** The installations of this client (all of them get the plan; the proof runs each). */
   installs: Installation[];
   client: Client;
+  /** Needs the roots, but no change `fix` makes reaches it: `reason` says what would. */
+  blocked?: boolean;
+  /** Given a URL: the predicted verdict, when it fails. */
+  fails?: Verdict;
 }
 
 interface NeedsInput {
@@ -76,6 +82,16 @@ function storeName(s: TrustSource): string {
   return s.path ? `${s.path}${s.via ? ` via ${s.via}` : ''}` : s.source;
 }
 
+type Decision = Pick<ClientChoice, 'configure' | 'reason' | 'blocked' | 'fails'>;
+
+/** The decision's own fields, without the undefined ones (a choice prints as it did before them). */
+const decision = (d: Decision): Decision => ({
+  configure: d.configure,
+  reason: d.reason,
+  ...(d.blocked ? { blocked: true } : {}),
+  ...(d.fails ? { fails: d.fails } : {}),
+});
+
 /** Whether one installation needs the bundle, and why (in the words the plan prints). */
 function decide(
   client: Client,
@@ -83,17 +99,34 @@ function decide(
   source: TrustSource,
   input: NeedsInput,
   ctx: Context,
-): { configure: boolean; reason: string } {
+): Decision {
+  const verdict = input.verdicts?.get(client.id);
+  const fails = verdict && !verdict.ok ? verdict : undefined;
+  if (source.onlyOsStore) {
+    const index = trustIndex(source);
+    if (fails || [...input.local, ...input.chosen].some((c) => !index.has(c)))
+      return {
+        configure: false,
+        blocked: true,
+        fails,
+        reason: `cannot be configured per user: ${source.onlyOsStore}`,
+      };
+    return {
+      configure: false,
+      reason: `left alone: already trusts the OS store (${source.why.replace(/\.$/, '')})`,
+    };
+  }
   const usesBundle = source.path === input.bundlePath || source.files.includes(input.bundlePath);
   if (usesBundle || configuredBefore(client.plan(inst, input.bundlePath, ctx), input.journal))
     return {
       configure: true,
       reason: 'configured because an earlier `certifix fix` pointed it at the bundle',
+      fails,
     };
-  const verdict = input.verdicts?.get(client.id);
   if (verdict && !verdict.ok)
     return {
       configure: true,
+      fails,
       reason: `configured because it fails to verify ${input.host ?? 'the URL'}: ${verdict.message}`,
     };
   const index = trustIndex(source);
@@ -118,7 +151,11 @@ function decide(
   };
 }
 
-/** The decision per client (every installation looked at; one that needs it configures the client). */
+/**
+ * The decision per client (every installation looked at; one that needs it configures the client). An
+ * installation no setting reaches is not part of a configured client (the proof would run it in vain): its
+ * reason is added to the client's.
+ */
 export async function chooseClients(input: NeedsInput, ctx: Context): Promise<ClientChoice[]> {
   const decided = await Promise.all(
     input.installs.map(async ({ client, inst }) => {
@@ -136,23 +173,25 @@ export async function chooseClients(input: NeedsInput, ctx: Context): Promise<Cl
       return { client, inst, ...decide(client, inst, source, input, ctx) };
     }),
   );
-  const out = new Map<ClientId, ClientChoice>();
-  for (const d of decided) {
-    const prev = out.get(d.client.id);
-    if (!prev) {
-      out.set(d.client.id, {
-        id: d.client.id,
-        client: d.client,
-        installs: [d.inst],
-        configure: d.configure,
-        reason: d.reason,
-      });
-      continue;
+  const byClient = new Map<ClientId, typeof decided>();
+  for (const d of decided) byClient.set(d.client.id, [...(byClient.get(d.client.id) ?? []), d]);
+  return [...byClient].map(([id, ds]) => {
+    const first = ds[0] as (typeof ds)[number];
+    const configured = ds.find((d) => d.configure);
+    const blocked = ds.filter((d) => 'blocked' in d && d.blocked);
+    if (!configured) {
+      const d = blocked[0] ?? first;
+      return { id, client: first.client, installs: ds.map((x) => x.inst), ...decision(d) };
     }
-    prev.installs.push(d.inst);
-    if (d.configure && !prev.configure) Object.assign(prev, { configure: true, reason: d.reason });
-  }
-  return [...out.values()];
+    const also = blocked.map((d) => `; ${d.inst.path}: ${d.reason}`).join('');
+    return {
+      id,
+      client: first.client,
+      installs: ds.filter((d) => !blocked.includes(d)).map((d) => d.inst),
+      ...decision(configured),
+      reason: `${configured.reason}${also}`,
+    };
+  });
 }
 
 /** The plan line that says why SSL_CERT_FILE is set, when a configured client's plan sets it. */

@@ -167,10 +167,19 @@ export async function planFix(
   const plans = [shared];
   const configured: FixPlan['installs'] = [];
   for (const choice of choices.filter((c) => c.configure)) {
-    for (const inst of choice.installs) {
-      configured.push({ client: choice.client, inst });
-      const plan = choice.client.plan(inst, paths.bundle, ctx, { outsideOs });
-      const key = JSON.stringify(plan.changes);
+    const own = choice.installs.map((inst) => choice.client.plan(inst, paths.bundle, ctx, { outsideOs }));
+    // A plan that changes nothing configures nothing (the Docker daemon without --registry, a JDK store
+    // certifix cannot copy): the client is not configured, and the plan's summary says why; its notes say
+    // what would do it.
+    if (own.every((p) => p.changes.length === 0))
+      Object.assign(choice, {
+        configure: false,
+        blocked: true,
+        reason: `not configured: ${(own[0]?.summary ?? '').replace(/\.$/, '')}`,
+      });
+    else for (const inst of choice.installs) configured.push({ client: choice.client, inst });
+    for (const plan of own) {
+      const key = JSON.stringify(plan.changes) + (plan.changes.length ? '' : plan.owner);
       if (keys.has(key)) continue;
       keys.add(key);
       plans.push(plan);

@@ -232,4 +232,53 @@ describe.skipIf(lacks('openssl', 'git'))(`certifix fix (CLI) ${missing('openssl'
       server.close();
     }
   });
+
+  // Debian's own urllib3 loads the OS bundle by its path: no variable reaches it.
+  const debianUrllib3 = /^\s+ca_certs='\/[^']+',$/m.test(
+    (() => {
+      try {
+        return readFileSync('/usr/lib/python3/dist-packages/urllib3/connectionpool.py', 'utf8');
+      } catch {
+        return '';
+      }
+    })(),
+  );
+  it.skipIf(!debianUrllib3 || lacks('docker'))(
+    'a client no per-user change reaches is marked !, with what would do it, and still failing it exits 1',
+    async () => {
+      const site = pki.leaf('cli-blocked-leaf', 'localhost', root, { ips: ['127.0.0.1'] });
+      const server = createHttpsServer({ key: site.keyPem, cert: site.pem + root.pem }, (_q, res) => {
+        res.writeHead(404).end();
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const url = `https://localhost:${(server.address() as AddressInfo).port}/`;
+      const env = { PATH: '/usr/local/bin:/usr/bin:/bin' }; // the system Python, whose urllib3 is Debian's
+      const argv = ['fix', url, '--ca', root.certPath, '--client', 'urllib3,git,docker'];
+      try {
+        const home = tempHome();
+        const dry = await certifix([...argv, '--dry-run'], home, undefined, env);
+        expect(dry.code, dry.stderr).toBe(0);
+        expect(dry.stdout).toMatch(
+          /! urllib3 +cannot be configured per user: add the root to the OS store \(as a \.crt file: sudo cp ROOT\.crt \/usr\/local\/share\/ca-certificates\/ && sudo update-ca-certificates\)/,
+        );
+        expect(dry.stdout).toMatch(
+          /! docker +not configured: the Docker daemon: name the registry with --registry/,
+        );
+        expect(dry.stdout).toMatch(/\+ git +configured because/);
+
+        const r = await certifix([...argv, '--yes'], home, undefined, env);
+        expect(r.stdout).toMatch(/✓ git +verifies/);
+        expect(r.stdout).toMatch(/! urllib3 +still fails: not configured/);
+        expect(r.stdout).toMatch(/· docker +untouched/);
+        expect(r.code, r.stdout).toBe(1);
+        const json = await certifix([...argv, '--dry-run', '--json'], home, undefined, env);
+        const clients = JSON.parse(json.stdout).clients as Array<{ id: string; blocked: boolean }>;
+        expect(clients.filter((c) => c.blocked).map((c) => c.id)).toEqual(['urllib3', 'docker']);
+        expect((await certifix(['undo', '--yes'], home)).code).toBe(0);
+      } finally {
+        server.close();
+      }
+    },
+    120_000,
+  );
 });

@@ -1,7 +1,8 @@
 /**
  * Which clients `fix` configures (src/fix/needs.ts), table-driven over trust sources made of real PEM files:
  * a client on the OS store is left alone, one whose store lacks a locally-trusted or chosen root is
- * configured, a failing predicted verdict configures, and an earlier fix's setting is kept.
+ * configured, a failing predicted verdict configures, and an earlier fix's setting is kept. A client that only
+ * the OS store reaches (Debian's urllib3) is never configured: it is `blocked`, and says what would do it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,6 +128,64 @@ describe('chooseClients', () => {
     expect(out[0]?.installs.map((i) => i.path)).toEqual(['/usr/bin/curl', '/opt/curl']);
     expect(out[0]).toMatchObject({ configure: true });
     expect(out[0]?.reason).toContain('lacks 2 roots your OS trusts locally');
+  });
+
+  describe('a client only the OS store reaches (Debian’s urllib3)', () => {
+    const debian = fake(
+      'urllib3',
+      {
+        source: 'system',
+        path: osFile,
+        files: [osFile],
+        why: "urllib3 1.26.12 is Debian's.",
+        onlyOsStore: 'add the root to the OS store',
+      },
+      'SSL_CERT_FILE',
+    );
+
+    it('is blocked, not configured, for a chosen root the OS store lacks, and says what would do it', async () => {
+      const out = await chooseClients({ ...base, chosen: [cert(chosen)], installs: [inst(debian)] }, ctx);
+      expect(out[0]).toMatchObject({
+        configure: false,
+        blocked: true,
+        reason: 'cannot be configured per user: add the root to the OS store',
+      });
+      expect(out[0]?.fails).toBeUndefined();
+    });
+
+    it('keeps the failing predicted verdict, for the exit code', async () => {
+      const bad = { ok: false, code: 'X', message: 'self-signed certificate in certificate chain' };
+      const verdicts = new Map([['urllib3', bad]]);
+      const out = await chooseClients({ ...base, installs: [inst(debian)], verdicts, host: 'a.test' }, ctx);
+      expect(out[0]).toMatchObject({ configure: false, blocked: true, fails: bad });
+    });
+
+    it('is left alone when it lacks nothing, even if an earlier fix set the variable its plan names', async () => {
+      const journal = { env: { SSL_CERT_FILE: BUNDLE }, entries: [] } as unknown as Journal;
+      const out = await chooseClients({ ...base, installs: [inst(debian)], journal }, ctx);
+      expect(out[0]).toMatchObject({ configure: false });
+      expect(out[0]?.blocked).toBeUndefined();
+      expect(out[0]?.reason).toBe("left alone: already trusts the OS store (urllib3 1.26.12 is Debian's)");
+    });
+
+    it('beside a configurable installation: the client is configured without it, and says so', async () => {
+      const venv = fake(
+        'urllib3',
+        { source: 'certifi', path: certifiFile, files: [certifiFile] },
+        'SSL_CERT_FILE',
+      );
+      const out = await chooseClients(
+        { ...base, chosen: [cert(chosen)], installs: [inst(debian), inst(venv, '/venv/urllib3')] },
+        ctx,
+      );
+      expect(out).toHaveLength(1);
+      expect(out[0]).toMatchObject({ configure: true });
+      expect(out[0]?.blocked).toBeUndefined();
+      expect(out[0]?.installs.map((i) => i.path)).toEqual(['/venv/urllib3']);
+      expect(out[0]?.reason).toMatch(
+        /^configured because its CA store .* lacks 2 roots your OS trusts locally: .*; \/usr\/bin\/urllib3: cannot be configured per user: add the root to the OS store$/,
+      );
+    });
   });
 
   it('says why SSL_CERT_FILE is set, naming the client that needs it', async () => {
