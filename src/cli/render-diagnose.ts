@@ -24,7 +24,11 @@ export function renderReport(r: DiagnoseReport, io: Io): string {
           );
   out.push(`${s.bold(`certifix diagnose ${r.target.url}`)}${via}`, headline, '');
 
-  out.push(s.bold(`Chain as sent by the server${r.protocol ? ` (${r.protocol})` : ''}:`));
+  out.push(
+    s.bold(
+      `Chain as ${r.target.proxy ? 'received through the proxy' : 'sent by the server'}${r.protocol ? ` (${r.protocol})` : ''}:`,
+    ),
+  );
   r.chain.forEach((c, i) => {
     const pad = i === 0 ? '  ' : `  ${'   '.repeat(i - 1)}└─ `;
     const tags = [c.selfSigned ? 'self-signed' : '', c.ca ? 'CA' : '', `expires ${day(c.notAfter)}`].filter(

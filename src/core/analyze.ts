@@ -2,7 +2,7 @@ import type { Analysis, AnalysisInput } from './analysis.ts';
 import { type Cert, isIssuedBy } from './cert.ts';
 import { collectFindings } from './findings/index.ts';
 import { defaultPolicy, predict } from './predict.ts';
-import { recognizeProduct } from './products.ts';
+import { recognizeProduct, recognizeProductIn } from './products.ts';
 import type { AnchorInfo, ChainEntry, ClientReport, DiagnoseReport } from './report.ts';
 import type { TrustIndex } from './trust-index.ts';
 import { verifyChain } from './verify/index.ts';
@@ -52,13 +52,28 @@ export function analyze(input: AnalysisInput): Analysis {
   const anchor = found?.cert ?? null;
   const anchorInSystem = anchor ? input.system.has(anchor) : false;
   const anchorInMozilla = anchor ? input.mozilla.has(anchor) : false;
-  const product = recognizeProduct([anchor, ...input.chain.slice().reverse()])?.name ?? null;
+  // Without an anchor only the issuers' names can name a product: the leaf's own subject is the site's
+  // (www.sophos.com is not Sophos inspecting it).
+  const product =
+    (anchor
+      ? recognizeProduct([anchor, ...input.chain.slice().reverse()])
+      : recognizeProductIn(
+          input.chain
+            .slice()
+            .reverse()
+            .flatMap((c) => (c === leaf ? [c.issuer] : [c.subject, c.issuer])),
+        )
+    )?.name ?? null;
   // A chain that ends outside Mozilla's roots is interception when it came through a proxy, names a known
   // inspection product, or belongs to a public-looking name; otherwise it is most likely a private CA.
+  // Without an anchor (a proxy that sends only the leaf it minted, its root in no store) the issuer's name
+  // is the only evidence: a proxy alone is not, as a plain CONNECT proxy passes on a server's own
+  // incomplete chain unchanged, and telling the two apart would take a direct connection to compare.
   const intercepted =
-    anchor !== null &&
-    !anchorInMozilla &&
-    (product !== null || input.target.proxy !== null || !looksInternal(input.target.host));
+    anchor !== null
+      ? !anchorInMozilla &&
+        (product !== null || input.target.proxy !== null || !looksInternal(input.target.host))
+      : product !== null;
   // A verdict depends only on the store and the verification stack: clients sharing both (most share the OS
   // bundle or a certifi, and one of a few stacks) are verified once.
   const seen = new Map<TrustIndex, Map<string, VerifyResult>>();

@@ -12,6 +12,8 @@ interface Product {
   /** Matched case-insensitively against the full subject DN (`CN=…, O=…`). */
   pattern: RegExp;
   evidence: string;
+  /** Where the user finds the product's root as a file, when the product documents one place for everyone. */
+  root?: string;
 }
 
 export const PRODUCTS: readonly Product[] = [
@@ -48,7 +50,12 @@ export const PRODUCTS: readonly Product[] = [
   // CN=Bitdefender Personal CA.Net-Defender — https://www.bitdefender.com/business/support/en/77212-78576-encrypted-web-scan.html
   { name: 'Bitdefender', pattern: /bitdefender/i, evidence: 'Bitdefender Personal CA' },
   // CN=mitmproxy, O=mitmproxy — https://docs.mitmproxy.org/stable/concepts-certificates/
-  { name: 'mitmproxy', pattern: /\bmitmproxy\b/i, evidence: 'CN=mitmproxy, O=mitmproxy' },
+  {
+    name: 'mitmproxy',
+    pattern: /\bmitmproxy\b/i,
+    evidence: 'CN=mitmproxy, O=mitmproxy',
+    root: '~/.mitmproxy/mitmproxy-ca-cert.pem of the user running it',
+  },
   // CN=Charles Proxy CA (…), O=XK72 Ltd — https://www.charlesproxy.com/documentation/using-charles/ssl-certificates/
   { name: 'Charles', pattern: /charles proxy|xk72/i, evidence: 'Charles Proxy CA (O=XK72 Ltd)' },
   // CN=DO_NOT_TRUST_FiddlerRoot — https://docs.telerik.com/fiddler/configure-fiddler/tasks/trustfiddlerrootcert
@@ -84,14 +91,21 @@ let anyProduct: RegExp | undefined;
 
 /** The product whose CA appears in `certs` (checked anchor first, then the chain's issuers). */
 export function recognizeProduct(certs: readonly (Cert | null | undefined)[]): Product | null {
+  return recognizeProductIn(certs.flatMap((c) => (c ? [c.subject, c.issuer] : [])));
+}
+
+/** The product named by the first of `names` (subject DNs) that names one. */
+export function recognizeProductIn(names: readonly string[]): Product | null {
   anyProduct ??= new RegExp(PRODUCTS.map((p) => `(?:${p.pattern.source})`).join('|'), 'i');
-  for (const c of certs) {
-    if (!c) continue;
-    for (const text of [c.subject, c.issuer]) {
-      if (!anyProduct.test(text)) continue;
-      const hit = PRODUCTS.find((p) => p.pattern.test(text));
-      if (hit) return hit;
-    }
+  for (const text of names) {
+    if (!anyProduct.test(text)) continue;
+    const hit = PRODUCTS.find((p) => p.pattern.test(text));
+    if (hit) return hit;
   }
   return null;
+}
+
+/** Where the named product's root is found as a file (see `Product.root`), if it documents one place. */
+export function productRoot(name: string | null): string | undefined {
+  return name ? PRODUCTS.find((p) => p.name === name)?.root : undefined;
 }

@@ -24,6 +24,14 @@ const zInt = pki.intermediate('z-int', 'Zscaler Intermediate Root CA (zscaler.ne
 const zLeaf = pki.leaf('z-leaf', 'git.acme.internal', zInt);
 const mitm = pki.root('mitm', 'mitmproxy', { subjectPrefix: '/O=mitmproxy' });
 const mitmLeaf = pki.leaf('mitm-leaf', 'localhost', mitm);
+// A look-alike named mitmproxy CA (another key): the one in the OS store did not sign mitmLeaf.
+const mitmTwin = pki.root('mitm-twin', 'mitmproxy', { subjectPrefix: '/O=mitmproxy' });
+const unnamedProxyRoot = pki.root('proxy-root', 'Example Corp Proxy Root CA', {
+  subjectPrefix: '/O=Example Corp',
+});
+const unnamedProxyLeaf = pki.leaf('proxy-leaf', 'localhost', unnamedProxyRoot);
+// A site whose own name is a product's (www.sophos.com), its chain incomplete: not Sophos inspecting it.
+const sophosSite = pki.leaf('sophos-site', 'www.sophos.com', corpInt);
 const publicRoot = pki.root('public', 'Public Test Root', { subjectPrefix: '/O=Public Trust' });
 const publicInt = pki.intermediate('public-int', 'Public Test CA 1', publicRoot);
 const publicLeaf = pki.leaf('public-leaf', 'pypi.org', publicInt);
@@ -111,6 +119,60 @@ const anchorCases: AnchorCase[] = [
     intercepted: true,
     product: 'mitmproxy',
     trustFinding: 'interception',
+  },
+  {
+    name: 'mitmproxy sending only the leaf, its CA in no store, through the proxy: interception, no anchor',
+    case: { chain: [mitmLeaf], host: 'localhost', system: [], proxy: 'http://127.0.0.1:18480' },
+    anchor: null,
+    inSystem: false,
+    intercepted: true,
+    product: 'mitmproxy',
+    trustFinding: 'interception',
+  },
+  {
+    name: 'the same leaf-only mitmproxy chain without a proxy (transparent): still interception by name',
+    case: { chain: [mitmLeaf], host: 'localhost', system: [] },
+    anchor: null,
+    inSystem: false,
+    intercepted: true,
+    product: 'mitmproxy',
+    trustFinding: 'interception',
+  },
+  {
+    name: 'leaf-only mitmproxy chain next to a look-alike mitmproxy root in the store: interception, no anchor',
+    case: { chain: [mitmLeaf], host: 'localhost', system: [mitmTwin], proxy: 'http://127.0.0.1:18480' },
+    anchor: null,
+    inSystem: false,
+    intercepted: true,
+    product: 'mitmproxy',
+    trustFinding: 'interception',
+  },
+  {
+    name: 'a leaf-only chain through a proxy, its issuer named after no product: not called interception',
+    case: { chain: [unnamedProxyLeaf], host: 'localhost', system: [], proxy: 'http://127.0.0.1:3128' },
+    anchor: null,
+    inSystem: false,
+    intercepted: false,
+    product: null,
+    trustFinding: 'unknown-anchor',
+  },
+  {
+    name: 'an unanchored internal chain on a direct connection: not interception',
+    case: { chain: [corpGit, corpInt], host: 'git.acme.internal', system: [], proxy: null },
+    anchor: null,
+    inSystem: false,
+    intercepted: false,
+    product: null,
+    trustFinding: 'unknown-anchor',
+  },
+  {
+    name: 'an unanchored chain of a site named after a product: the site’s own name is no evidence',
+    case: { chain: [sophosSite], host: 'www.sophos.com', system: [] },
+    anchor: null,
+    inSystem: false,
+    intercepted: false,
+    product: null,
+    trustFinding: 'unknown-anchor',
   },
   {
     name: 'a public chain (root among the Mozilla roots): no trust finding',

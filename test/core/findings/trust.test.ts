@@ -13,6 +13,10 @@ const corpLeaf = pki.leaf('corp-leaf', 'pypi.org', corpInt);
 const twin = pki.root('twin', 'Acme Root CA', { subjectPrefix: '/O=Acme' });
 const netskope = pki.root('netskope', 'caadmin.netskope.com', { subjectPrefix: '/O=Netskope Inc' });
 const netskopeLeaf = pki.leaf('netskope-leaf', 'registry.npmjs.org', netskope);
+const mitm = pki.root('mitm', 'mitmproxy', { subjectPrefix: '/O=mitmproxy' });
+const mitmLeaf = pki.leaf('mitm-leaf', 'localhost', mitm);
+const mitmTwin = pki.root('mitm-twin', 'mitmproxy', { subjectPrefix: '/O=mitmproxy' });
+const PROXY = 'http://127.0.0.1:18480';
 
 const TRUST_IDS = new Set(['interception', 'private-ca', 'unknown-anchor', 'client-store']);
 const trustFindings = (c: CaseInput): Finding[] =>
@@ -62,6 +66,63 @@ describe('trust findings', () => {
     expect(f?.message).toContain('That root is not in your OS store either: it came only from the network.');
     expect(f?.fix).toContain(formatFingerprint(cert(corp).sha256));
     expect(f?.fix).toContain(`--trust-fingerprint ${cert(corp).sha256}`);
+  });
+
+  it('through a proxy, the proxy is named as the one re-signing', () => {
+    const [f] = trustFindings({
+      chain: [netskopeLeaf],
+      host: 'registry.npmjs.org',
+      system: [netskope],
+      proxy: PROXY,
+    });
+    expect(f?.message).toMatch(
+      /^registry\.npmjs\.org is intercepted by Netskope: the proxy \(http:\/\/127\.0\.0\.1:18480\) re-signs the site's certificate with "O=Netskope Inc, CN=caadmin\.netskope\.com"\. Your OS store trusts/,
+    );
+  });
+
+  it('a proxy sending only its leaf, its root in no store: interception by name, get the root as a file', () => {
+    const f = trustFindings({
+      chain: [mitmLeaf],
+      host: 'localhost',
+      proxy: PROXY,
+      clients: [client('python-requests', []), client('curl', [])],
+    });
+    expect(f.map((x) => x.id)).toEqual(['interception']); // not unknown-anchor as well
+    expect(f[0]).toEqual({
+      id: 'interception',
+      severity: 'error',
+      message:
+        'localhost is intercepted by mitmproxy: the proxy (http://127.0.0.1:18480) re-signs the site\'s certificate with "O=mitmproxy, CN=mitmproxy". ' +
+        'That root is not in your OS store, and the proxy sent only the certificate it minted, not the root itself. Failing: python-requests, curl.',
+      fix: 'Get that root as a file (mitmproxy: ~/.mitmproxy/mitmproxy-ca-cert.pem of the user running it), then run `certifix fix --ca root.pem`.',
+      details: {
+        anchor: null,
+        issuer: 'O=mitmproxy, CN=mitmproxy',
+        sha256: null,
+        product: 'mitmproxy',
+        failing: ['python-requests', 'curl'],
+      },
+    });
+  });
+
+  it('the same without a proxy: re-signed, not sent; a look-alike root in the store is named', () => {
+    const [f] = trustFindings({ chain: [mitmLeaf], host: 'localhost', system: [mitmTwin] });
+    expect(f?.message).toBe(
+      'localhost is intercepted by mitmproxy: the certificate is re-signed by "O=mitmproxy, CN=mitmproxy". ' +
+        'That root is not in your OS store, and it was not sent with the chain. Your OS store holds a root with that name but another key: it did not sign this chain (a re-keyed or look-alike root).',
+    );
+  });
+
+  it('unknown anchor through a proxy: neither sent one, and the proxy may be the one re-signing', () => {
+    expect(trustFindings({ chain: [corpLeaf, corpInt], host: 'pypi.org', proxy: PROXY })).toEqual([
+      {
+        id: 'unknown-anchor',
+        severity: 'error',
+        message:
+          'No root in your OS store issued this chain (top: "O=Acme, CN=Acme Root CA"), and neither the server nor the proxy (http://127.0.0.1:18480) sent one. If that proxy inspects TLS, the root is its own.',
+        fix: "Get the issuing root from your IT team (the proxy's, or the service owner's), then run `certifix fix --ca root.pem`.",
+      },
+    ]);
   });
 
   it('unknown anchor: no root, nothing sent', () => {
