@@ -108,10 +108,10 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
   let previewed = false;
   // Refusals are said once: before the last question when there is one, else when fix returns.
   let refusalsSaid = false;
-  const sayRefusals = (refused: readonly { refusal?: string | undefined }[]) => {
+  const sayRefusals = (refused: readonly { subject: string; reason?: string | undefined }[]) => {
     if (refusalsSaid) return;
     refusalsSaid = true;
-    for (const r of refused) io.stderr(`certifix: refusing to trust ${r.refusal}\n`);
+    for (const r of refused) io.stderr(`certifix: refusing to trust "${r.subject}": ${r.reason}\n`);
   };
   const onStep = (step: FixStep) => {
     if (step.kind === 'applied') {
@@ -132,7 +132,7 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
       );
       return io.confirm(`Trust "${q.root.cert.subject}"?`);
     }
-    sayRefusals(q.refused);
+    sayRefusals(q.refused.map((r) => ({ subject: r.cert.subject, reason: r.refusal })));
     if (!io.confirm)
       throw new CertifixError(
         'REFUSED',
@@ -163,7 +163,7 @@ export async function fixCommand(argv: string[], io: Io): Promise<number> {
     },
     ctx,
   );
-  sayRefusals(report.refused.map((r) => ({ refusal: r.reason })));
+  sayRefusals(report.refused);
   if (values.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   else if (!applied) {
     if (report.refused.length === 0)

@@ -188,8 +188,10 @@ function nothingPlanned(
 async function confirmRefused(refused: readonly Screened[], opts: FixOptions): Promise<Screened[]> {
   const confirmed: Screened[] = [];
   for (const r of refused) {
-    // Only the network rule can be lifted by a question; a non-CA needs allowNonCa first.
-    if (r.origin !== 'network' || !(r.cert.ca || opts.allowNonCa) || !opts.confirm) continue;
+    // Only the network rule can be lifted by a question; a non-CA needs allowNonCa first. A root whose
+    // fingerprint differs from the one the user gave is not asked about: they already said what they expect.
+    if (r.origin !== 'network' || !(r.cert.ca || opts.allowNonCa) || r.fingerprintMismatch || !opts.confirm)
+      continue;
     if (await opts.confirm({ kind: 'trust-network-root', root: r }))
       confirmed.push({ ...r, refusal: undefined });
   }

@@ -17,8 +17,16 @@ export interface Candidate {
 export interface Screened extends Candidate {
   /** Shown to the user; trusting still proceeds. */
   warnings: string[];
-  /** Why certifix will not trust it without an explicit override. */
+  /**
+   * Why certifix will not trust it without an explicit override: a clause to follow `refusing to trust
+   * "<subject>": ` (it names the certificate "it").
+   */
   refusal?: string | undefined;
+  /**
+   * Fingerprints were given and none is this root's: a different proxy or root than the one expected. Not
+   * asked about on the terminal either: the user already said which root they expect.
+   */
+  fingerprintMismatch?: boolean | undefined;
 }
 
 export interface ScreenOptions {
@@ -27,6 +35,8 @@ export interface ScreenOptions {
   allowNonCa?: boolean;
   /** Fingerprints (sha256 hex) the user confirmed, for roots seen only on the network. */
   confirmed?: ReadonlySet<string>;
+  /** The certificates the server sent, to say which one a fingerprint that is not the root's belongs to. */
+  chain?: readonly Cert[];
 }
 
 const MIN_RSA_BITS = 2048;
@@ -61,10 +71,33 @@ export function screen(c: Candidate, opts: ScreenOptions = {}): Screened {
   if (cert.notBefore > now) warnings.push(`not valid before ${cert.notBefore.toISOString().slice(0, 10)}`);
   const weak = keyWarning(cert);
   if (weak) warnings.push(weak);
+  let fingerprintMismatch: boolean | undefined;
   if (!cert.ca && !opts.allowNonCa) {
-    refusal = `"${cert.subject}" is not a CA certificate (it is a site's own certificate); trusting it would cover only that one certificate and hide the real problem. Use the root that issued it, or pass --allow-non-ca if you really mean it.`;
+    refusal = `it is not a CA certificate but a site's own; trusting it would cover only that one certificate and hide the real problem. Use the root that issued it, or pass --allow-non-ca if you really mean it.`;
   } else if (c.origin === 'network' && !opts.confirmed?.has(cert.sha256)) {
-    refusal = `"${cert.subject}" came only from the network, not from your OS store. Check its fingerprint with your IT team:\n  ${formatFingerprint(cert.sha256)}\nthen confirm it interactively or pass --trust-fingerprint ${cert.sha256}`;
+    if (opts.confirmed?.size) {
+      fingerprintMismatch = true;
+      refusal = mismatch(cert, opts.confirmed, opts.chain ?? []);
+    } else {
+      refusal = `it came only from the network, not from your OS store. Check its fingerprint with your IT team:\n  ${formatFingerprint(cert.sha256)}\nthen confirm it interactively or pass --trust-fingerprint ${cert.sha256}`;
+    }
   }
-  return { ...c, warnings, refusal };
+  return { ...c, warnings, refusal, ...(fingerprintMismatch ? { fingerprintMismatch } : {}) };
+}
+
+/**
+ * The fingerprints the user gave are not this root's: say what each one is (another certificate of the chain,
+ * or none here) and what the root sent is. Not a typo to retry past: the root sent is not the one the user was
+ * told about, which is what a different (or hostile) proxy looks like.
+ */
+function mismatch(root: Cert, given: ReadonlySet<string>, chain: readonly Cert[]): string {
+  const others = [...given].map((f) => chain.find((c) => c.sha256 === f));
+  const what = [...given].map((f, i) => {
+    const other = others[i];
+    return `--trust-fingerprint ${formatFingerprint(f)} ${other ? `is the fingerprint of "${other.subject}" in the chain, not of its root` : 'matches no certificate here'}`;
+  });
+  const sent = `the root sent is\n  ${formatFingerprint(root.sha256)}\n`;
+  return others.every(Boolean)
+    ? `${what.join('; ')}; ${sent}Check that one with your IT team, then pass --trust-fingerprint ${root.sha256}`
+    : `${what.join('; ')}; ${sent}a different proxy or root than the one IT told you about? Trust it only once IT confirms this fingerprint.`;
 }

@@ -10,6 +10,7 @@ import { caVariables } from '../clients/ca-variables.ts';
 import { type Diagnosis, diagnoseTarget } from '../commands/diagnose.ts';
 import { type Cert, parseCerts } from '../core/cert.ts';
 import { CertifixError } from '../core/errors.ts';
+import { productRoot } from '../core/products.ts';
 import { type Candidate, type Screened, type ScreenOptions, screen } from '../core/screen.ts';
 import { publicRoots } from '../stores/index.ts';
 import type { Context } from '../types.ts';
@@ -70,14 +71,23 @@ async function fromCaVariables(ctx: Context): Promise<Candidate[]> {
   );
 }
 
-function fromDiagnosis(d: Diagnosis): Candidate[] | string {
-  const { anchor, anchorInSystem, anchorInMozilla } = d.analysis;
+function fromDiagnosis(d: Diagnosis, fingerprints: number): Candidate[] | string {
+  const { anchor, anchorInSystem, anchorInMozilla, intercepted, product, chain } = d.analysis;
   if (!anchor) {
+    const issuer = chain[chain.length - 1]?.issuer ?? '?';
+    const where = productRoot(product);
+    // A fingerprint confirms a certificate certifix holds; a root never sent cannot be confirmed, only given.
+    const unseen =
+      fingerprints > 0 ? ' (--trust-fingerprint confirms a root that was sent; this one was not)' : '';
     throw new CertifixError(
       'REFUSED',
-      `no root anchors the chain of ${d.report.target.host}; nothing certifix could trust`,
+      intercepted
+        ? `no root anchors the chain of ${d.report.target.host}: ${product ?? 'a TLS-inspecting proxy'} re-signs it with "${issuer}", whose root is in no store here and was not sent${unseen}`
+        : `no root anchors the chain of ${d.report.target.host}; nothing certifix could trust${unseen}`,
       {
-        hint: 'get the issuing root from your IT team and run certifix fix --ca root.pem',
+        hint: intercepted
+          ? `get that root as a file (${where ? `${product}: ${where}` : 'from whoever runs the proxy, usually your IT team'}) and run certifix fix --ca root.pem`
+          : 'get the issuing root from your IT team and run certifix fix --ca root.pem',
       },
     );
   }
@@ -103,7 +113,7 @@ export async function selectRoots(opts: SelectOptions, ctx: Context): Promise<Se
   const notes: string[] = [];
   if (opts.url) {
     diagnosis = await diagnoseTarget(opts.url, { proxy: opts.proxy, timeoutMs: opts.timeoutMs }, ctx);
-    const picked = fromDiagnosis(diagnosis);
+    const picked = fromDiagnosis(diagnosis, opts.confirmed?.size ?? 0);
     if (typeof picked === 'string') nothingToDo = picked;
     else candidates.push(...(await vouchedByWindows(picked, ctx)));
   }
@@ -131,7 +141,8 @@ export async function selectRoots(opts: SelectOptions, ctx: Context): Promise<Se
     if (!prev || rank[c.origin] < rank[prev.origin]) best.set(c.cert.sha256, c);
   }
   const unique = [...best.values()];
-  const result: Selection = { candidates: unique.map((c) => screen(c, opts)) };
+  const screenOpts = diagnosis ? { ...opts, chain: diagnosis.analysis.chain } : opts;
+  const result: Selection = { candidates: unique.map((c) => screen(c, screenOpts)) };
   if (diagnosis) result.diagnosis = diagnosis;
   if (nothingToDo && unique.length === 0) result.nothingToDo = nothingToDo;
   if (notes.length > 0) result.notes = notes;

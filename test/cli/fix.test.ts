@@ -144,7 +144,9 @@ describe.skipIf(lacks('openssl', 'git'))(`certifix fix (CLI) ${missing('openssl'
     const home = tempHome();
     const r = await certifix(['fix', '--ca', leaf.certPath, '--client', 'git', '--yes'], home);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('"CN=app.corp.test" is not a CA certificate');
+    expect(r.stderr).toContain(
+      'certifix: refusing to trust "CN=app.corp.test": it is not a CA certificate but a site\'s own; ',
+    );
     expect(await snapshotTree(home)).toEqual({});
     const ok = await certifix(
       ['fix', '--ca', leaf.certPath, '--client', 'git', '--allow-non-ca', '--dry-run'],
@@ -228,6 +230,48 @@ describe.skipIf(lacks('openssl', 'git'))(`certifix fix (CLI) ${missing('openssl'
       ]);
       expect(yes.code, yes.stderr + yes.stdout).toBe(0); // and the real git verifies through the bundle
       expect((await certifix(['undo', '--yes'], home)).code).toBe(0);
+
+      // A wrong fingerprint is not a missing one: it is said, with the root's own, and nothing is asked.
+      const rootFp = formatFingerprint(
+        createHash('sha256').update(new X509Certificate(root.pem).raw).digest('hex'),
+      );
+      const wrong = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+      const dry = await certifix(
+        ['fix', url, '--client', 'git', '--trust-fingerprint', wrong, '--dry-run'],
+        home,
+      );
+      expect(dry.code).toBe(1);
+      expect(dry.stderr).toBe(
+        `certifix: refusing to trust "O=Example Corp, CN=CLI Test Root CA": --trust-fingerprint ${formatFingerprint(wrong)} matches no certificate here; the root sent is\n` +
+          `  ${rootFp}\n` +
+          'a different proxy or root than the one IT told you about? Trust it only once IT confirms this fingerprint.\n',
+      );
+      const tty = await certifix(['fix', url, '--client', 'git', '--trust-fingerprint', wrong], home, [
+        true,
+        true,
+      ]);
+      expect(tty.asked).toEqual([]);
+      expect(tty.code).toBe(1);
+      expect(tty.stderr).toContain('matches no certificate here');
+      expect(await snap()).toEqual(before);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a root seen only on the network, refused without a fingerprint: the refusal reads as a sentence', async () => {
+    const site = pki.leaf('cli-net-leaf-2', 'localhost', root, { ips: ['127.0.0.1'] });
+    const server = createHttpsServer({ key: site.keyPem, cert: site.pem + root.pem }, (_q, res) => {
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `https://localhost:${(server.address() as AddressInfo).port}/`;
+    try {
+      const r = await certifix(['fix', url, '--client', 'git', '--dry-run'], tempHome());
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /^certifix: refusing to trust "O=Example Corp, CN=CLI Test Root CA": it came only from the network, not from your OS store\. Check its fingerprint with your IT team:\n {2}[0-9A-F:]{95}\nthen confirm it interactively or pass --trust-fingerprint [0-9a-f]{64}\n$/,
+      );
     } finally {
       server.close();
     }

@@ -47,11 +47,11 @@ const rows: Row[] = [
     refused: /came only from the network/,
   },
   {
-    name: 'a network root with another fingerprint confirmed is still refused',
+    name: 'a network root with another fingerprint confirmed is still refused, the mismatch said',
     cert: root,
     origin: 'network',
     opts: { confirmed: new Set([leaf.sha256]) },
-    refused: /came only from the network/,
+    refused: /^--trust-fingerprint [0-9A-F:]{95} matches no certificate here; the root sent is\n/,
   },
   {
     name: 'a network root with its fingerprint confirmed',
@@ -118,10 +118,44 @@ describe('screen', () => {
     expect(s.refusal).toContain(`--trust-fingerprint ${root.sha256}`);
   });
 
-  it('names the certificate it refuses', () => {
+  it('a refusal reads as a clause after `refusing to trust "<subject>": `', () => {
+    expect(screen({ cert: root, origin: 'network' }).refusal).toMatch(
+      /^it came only from the network, not from your OS store\. Check its fingerprint/,
+    );
+  });
+
+  it('a wrong fingerprint is told apart from none: both fingerprints, and what the difference may mean', () => {
+    const wrong = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+    const s = screen({ cert: root, origin: 'network' }, { confirmed: new Set([wrong]) });
+    expect(s.fingerprintMismatch).toBe(true);
+    expect(s.refusal).toBe(
+      `--trust-fingerprint ${formatFingerprint(wrong)} matches no certificate here; the root sent is\n` +
+        `  ${formatFingerprint(root.sha256)}\n` +
+        'a different proxy or root than the one IT told you about? Trust it only once IT confirms this fingerprint.',
+    );
+    // No fingerprint given: the plain refusal, no mismatch.
+    expect(screen({ cert: root, origin: 'network' }).fingerprintMismatch).toBeUndefined();
+  });
+
+  it('a fingerprint of another certificate of the chain is named as that certificate', () => {
+    const s = screen({ cert: root, origin: 'network' }, { confirmed: new Set([leaf.sha256]), chain: [leaf] });
+    expect(s.refusal).toBe(
+      `--trust-fingerprint ${formatFingerprint(leaf.sha256)} is the fingerprint of "CN=app.acme.internal" in the chain, not of its root; ` +
+        `the root sent is\n  ${formatFingerprint(root.sha256)}\nCheck that one with your IT team, then pass --trust-fingerprint ${root.sha256}`,
+    );
+  });
+
+  it('a matching fingerprint among several given confirms the root', () => {
+    const other = 'ab'.repeat(32);
+    const s = screen({ cert: root, origin: 'network' }, { confirmed: new Set([other, root.sha256]) });
+    expect(s.refusal).toBeUndefined();
+    expect(s.fingerprintMismatch).toBeUndefined();
+  });
+
+  it('keeps the file a refused certificate came from', () => {
     expect(screen({ cert: leaf, origin: 'file', file: '/tmp/site.pem' })).toMatchObject({
       file: '/tmp/site.pem',
-      refusal: expect.stringContaining('"CN=app.acme.internal" is not a CA certificate'),
+      refusal: expect.stringMatching(/^it is not a CA certificate but a site's own; /),
     });
   });
 

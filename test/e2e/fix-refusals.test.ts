@@ -8,6 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatFingerprint } from '../../src/core/cert.ts';
 import * as client from '../helpers/clients.ts';
 import { lacks, missing } from '../helpers/has.ts';
 import { Lab } from '../helpers/lab.ts';
@@ -52,7 +53,7 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
       const leaf = lab.internalChain.leaf.certPath;
       const r = await laptop.certifix(['fix', '--ca', leaf, '--yes']);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain('certifix: refusing to trust "CN=localhost" is not a CA certificate');
+      expect(r.stderr).toContain('certifix: refusing to trust "CN=localhost": it is not a CA certificate');
       expect(r.stderr).toContain('--allow-non-ca');
       expect(r.stdout).toContain('✗ CN=localhost');
       expect(await laptop.snapshotHome()).toEqual(home);
@@ -83,7 +84,9 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
         expect(r.code, r.stderr).toBe(1);
         expect(r.stdout).toContain('✗ O=Example Corp, OU=Security, CN=Example Corp Proxy Root CA');
         expect(r.stdout).toContain('from the network only');
-        expect(r.stderr).toContain('came only from the network, not from your OS store');
+        expect(r.stderr).toContain(
+          'certifix: refusing to trust "O=Example Corp, OU=Security, CN=Example Corp Proxy Root CA": it came only from the network, not from your OS store',
+        );
         expect(r.stderr).toContain(fp);
         expect(r.stderr).toContain(`--trust-fingerprint ${hex}`);
         expect(await laptop.snapshotHome()).toEqual(home);
@@ -94,6 +97,9 @@ describe.skipIf(lacks('sandbox', 'squid', 'mitmproxy'))(
           { env },
         );
         expect(wrong.code).toBe(1);
+        expect(wrong.stderr).toContain(
+          `--trust-fingerprint ${formatFingerprint('ab'.repeat(32))} matches no certificate here; the root sent is\n  ${fp}\n`,
+        );
         expect(await laptop.snapshotHome()).toEqual(home);
 
         // Go (net/http ProxyFromEnvironment: "if req.URL.Host is "localhost" ... nil URL", https://pkg.go.dev/net/http#ProxyFromEnvironment)
