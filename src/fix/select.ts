@@ -71,8 +71,11 @@ async function fromCaVariables(ctx: Context): Promise<Candidate[]> {
   );
 }
 
-function fromDiagnosis(d: Diagnosis, fingerprints: number): Candidate[] | string {
+function fromDiagnosis(d: Diagnosis, fingerprints: number, withFiles: boolean): Candidate[] | string {
   const { anchor, anchorInSystem, anchorInMozilla, intercepted, product, chain } = d.analysis;
+  // No root here anchors the chain, and none was sent: the roots given with --ca are the answer (the proof
+  // that follows shows whether they anchor it).
+  if (!anchor && withFiles) return [];
   if (!anchor) {
     const issuer = chain[chain.length - 1]?.issuer ?? '?';
     const where = productRoot(product);
@@ -113,7 +116,7 @@ export async function selectRoots(opts: SelectOptions, ctx: Context): Promise<Se
   const notes: string[] = [];
   if (opts.url) {
     diagnosis = await diagnoseTarget(opts.url, { proxy: opts.proxy, timeoutMs: opts.timeoutMs }, ctx);
-    const picked = fromDiagnosis(diagnosis, opts.confirmed?.size ?? 0);
+    const picked = fromDiagnosis(diagnosis, opts.confirmed?.size ?? 0, (opts.caFiles?.length ?? 0) > 0);
     if (typeof picked === 'string') nothingToDo = picked;
     else candidates.push(...(await vouchedByWindows(picked, ctx)));
   }
