@@ -8,7 +8,7 @@ import { constants } from 'node:fs';
 import { chown, lstat, mkdir, open, readdir, readlink, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, parse, resolve } from 'node:path';
 import { readStreamBounded } from '../bounded.ts';
-import { CertifixError } from '../core/errors.ts';
+import { CertifixError, fileErrorReason } from '../core/errors.ts';
 
 export const isRoot = () => process.getuid?.() === 0;
 
@@ -77,8 +77,9 @@ export async function readMaybe(path: string, limit = MAX_EDITED_BYTES): Promise
   }
 }
 
+/** `could not write PATH (the directory DIR does not exist)`: the reason in plain words (core/errors.ts). */
 export function ioError(verb: string, path: string, cause: unknown): CertifixError {
-  const why = code(cause) ?? (cause instanceof Error ? cause.message : String(cause));
+  const why = fileErrorReason(cause, path, verb.startsWith('read') || verb === 'inspect' ? 'read' : 'write');
   return new CertifixError('IO', `could not ${verb} ${path} (${why})`, { cause });
 }
 

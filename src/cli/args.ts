@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { CLIENT_IDS } from '../clients/ids.ts';
 import { CertifixError } from '../core/errors.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -13,6 +14,24 @@ export function parse<O extends Options>(argv: string[], options: O) {
       cause instanceof Error ? cause.message.replace(/\. To specify a positional.*$/s, '') : String(cause);
     throw new CertifixError('USAGE', msg, { cause, hint: 'see --help' });
   }
+}
+
+/**
+ * Every `--client` id (clients/ids.ts, which the registry is kept equal to, without loading any adapter), as
+ * help lines indented to the option's description column.
+ */
+export function clientIdsHelp(indent: number, width = 110): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const id of CLIENT_IDS) {
+    const next = line ? `${line}, ${id}` : id;
+    if (indent + next.length + 1 > width && line) {
+      lines.push(`${line},`);
+      line = id;
+    } else line = next;
+  }
+  lines.push(line);
+  return lines.map((l) => `${' '.repeat(indent)}${l}`).join('\n');
 }
 
 /** Split comma-separated and repeated values: `--client pip,git --client node`. */

@@ -1,6 +1,6 @@
 import { type CheckReport, check } from '../commands/check.ts';
 import { CertifixError } from '../core/errors.ts';
-import { NETWORK_OPTIONS, networkOptions, PYTHON_OPTION, parse, withPythons } from './args.ts';
+import { clientIdsHelp, NETWORK_OPTIONS, networkOptions, PYTHON_OPTION, parse, withPythons } from './args.ts';
 import { contextFromIo } from './context.ts';
 import { clientIds } from './diagnose.ts';
 import { type Io, type Style, styler } from './io.ts';
@@ -12,7 +12,8 @@ through the proxy when one applies - and print each one's actual result next to 
 A disagreement is a bug in certifix: the output says what to send.
 
 Options:
-  --client IDS       only these clients, comma-separated (e.g. pip,node)
+  --client IDS       only these clients, comma-separated (e.g. pip,node), of:
+${clientIdsHelp(21)}
   --python PATH      also this Python interpreter (repeatable)
   --current-env      run the clients in this shell's environment instead of a new login shell's
   --proxy URL / --no-proxy / --timeout SECONDS   as for diagnose

@@ -3,7 +3,15 @@ import { diagnose } from '../commands/diagnose.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { DiagnoseReport } from '../core/report.ts';
 import type { ClientId } from '../types.ts';
-import { list, NETWORK_OPTIONS, networkOptions, PYTHON_OPTION, parse, withPythons } from './args.ts';
+import {
+  clientIdsHelp,
+  list,
+  NETWORK_OPTIONS,
+  networkOptions,
+  PYTHON_OPTION,
+  parse,
+  withPythons,
+} from './args.ts';
 import { contextFromIo } from './context.ts';
 import type { Io } from './io.ts';
 import { renderReport } from './render-diagnose.ts';
@@ -18,7 +26,8 @@ whether it verifies it - and if not, the error exactly as that client prints it.
 Options:
   --proxy URL        use this HTTP CONNECT proxy (default: HTTPS_PROXY/ALL_PROXY, honouring NO_PROXY)
   --no-proxy         connect directly even if a proxy is configured
-  --client IDS       only these clients, comma-separated (e.g. pip,node; every id: certifix status)
+  --client IDS       only these clients, comma-separated (e.g. pip,node), of:
+${clientIdsHelp(21)}
   --python PATH      also this Python interpreter (repeatable); PATH, pyenv, conda and ./.venv are found
   --timeout SECONDS  connection timeout (default 10)
   --no-aia           do not fetch missing intermediates from the certificate's AIA URL

@@ -1,6 +1,6 @@
 import { readFileBounded, readStreamBounded } from '../bounded.ts';
 import { type ExplainReport, explain } from '../commands/explain.ts';
-import { CertifixError, isCertifixError } from '../core/errors.ts';
+import { CertifixError, isCertifixError, readError } from '../core/errors.ts';
 import { NETWORK_OPTIONS, networkOptions, parse } from './args.ts';
 import { contextFromIo } from './context.ts';
 import { type Io, type Style, styler } from './io.ts';
@@ -82,8 +82,7 @@ async function readText(file: string): Promise<string> {
   try {
     return (await readFileBounded(file)).toString('utf8');
   } catch (cause) {
-    if (cause instanceof CertifixError) throw cause;
-    throw new CertifixError('IO', `cannot read ${file}: ${(cause as Error).message}`, { cause });
+    throw readError(file, cause);
   }
 }
 

@@ -29,7 +29,8 @@ Examples:
   certifix export chain pypi.org --format der --out pypi.der
   certifix export dockerfile --out ./app --distro alpine
 
-Exit codes: 0 written, 1 nothing to export, 2 usage or connection error.
+Exit codes: 0 written, 1 nothing to export, 2 usage, file or connection error (say, --out in a directory
+that does not exist).
 `;
 
 const WHAT: readonly ExportWhat[] = ['system', 'locally-added', 'chain', 'dockerfile'];

@@ -3,7 +3,15 @@ import { type FixQuestion, type FixStep, fix } from '../commands/fix.ts';
 import { formatFingerprint } from '../core/cert.ts';
 import { CertifixError } from '../core/errors.ts';
 import type { Screened } from '../core/screen.ts';
-import { list, NETWORK_OPTIONS, networkOptions, PYTHON_OPTION, parse, withPythons } from './args.ts';
+import {
+  clientIdsHelp,
+  list,
+  NETWORK_OPTIONS,
+  networkOptions,
+  PYTHON_OPTION,
+  parse,
+  withPythons,
+} from './args.ts';
 import { contextFromIo } from './context.ts';
 import { clientIds } from './diagnose.ts';
 import type { Io, Style } from './io.ts';
@@ -26,7 +34,8 @@ Which roots:
   neither            the roots your OS trusts locally (in the OS store, not Mozilla's): where IT puts them
 
 Options:
-  --client IDS            only consider these clients (python-requests,python-ssl,pip,curl,git,node,npm)
+  --client IDS            only consider these clients, comma-separated (e.g. pip,node), of:
+${clientIdsHelp(26)}
   --python PATH           also this Python interpreter (repeatable)
   --registry HOST[:PORT]  a private container registry: the Docker daemon trusts the roots for it
                           (certs.d/HOST[:PORT]/certifix-ca.crt); repeatable
@@ -49,7 +58,8 @@ Examples:
   certifix fix --ca ~/Downloads/corp-root.pem --yes
   certifix undo                               take it all back
 
-Exit codes: 0 fixed (and every configured client verifies URL), 1 refused or a client still fails, 2 usage or connection error.
+Exit codes: 0 fixed (and every configured client verifies URL), 1 refused, not confirmed or a client still
+fails, 2 usage, file or connection error (a --ca FILE that cannot be read, a file that cannot be written).
 `;
 
 function describeRoot(r: Screened, s: Style): string[] {

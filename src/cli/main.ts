@@ -68,8 +68,9 @@ Start here:
   certifix fix --dry-run                    what would be changed to fix it
   certifix fix https://pypi.org             fix it; certifix undo takes it back
 
-Options: --help (per command), --version, --json (most commands)
-Exit codes: 0 all good, 1 a client fails / a problem found, 2 usage or connection error
+Options: --help (per command; or certifix help <command>), --version, --json (most commands)
+Exit codes: 0 all good, 1 a client fails or something was found or not done (each --help says which),
+2 usage, file or connection error
 `;
 }
 
@@ -79,18 +80,21 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return 0;
   }
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+  // `certifix help fix` is `certifix fix --help`; `certifix help` alone, the overview.
+  const asked = first === 'help' && rest.length > 0 ? rest[0] : undefined;
+  if (first === undefined || first === '--help' || first === '-h' || (first === 'help' && !asked)) {
     io.stdout(mainHelp());
     return first === undefined ? 2 : 0;
   }
-  const entry = COMMANDS[first];
+  const name = asked ?? first;
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
-    io.stderr(`certifix: unknown command '${first}'. Commands: ${Object.keys(COMMANDS).join(', ')}\n`);
+    io.stderr(`certifix: unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(', ')}\n`);
     return 2;
   }
   try {
     const command = await entry[1]();
-    return await command(rest, io);
+    return await command(asked ? ['--help'] : rest, io);
   } catch (e) {
     return reportError(e, io);
   }
@@ -102,7 +106,9 @@ function reportError(e: unknown, io: Io): number {
     io.stderr(`certifix: ${e.message}\n`);
     if (e.hint) io.stderr(`  hint: ${e.hint}\n`);
     if (e.code === 'INTERRUPTED') return 130; // 128 + SIGINT, as shells report Ctrl-C
-    return e.code === 'REFUSED' || e.code === 'LOCKED' || e.code === 'CANCELLED' ? 1 : 2;
+    // Nothing wrong with what was asked, but it was not done: 1, as a problem found; 2 is for bad input.
+    const notDone = ['REFUSED', 'LOCKED', 'CANCELLED', 'NOT_CONFIGURED'];
+    return notDone.includes(e.code) ? 1 : 2;
   }
   io.stderr(`certifix: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return 70;

@@ -10,9 +10,18 @@ Rebuild the merged bundle after your OS store changed (IT rotated the company ro
 list was updated) and re-apply the client settings. Roots you added from files or confirmed fingerprints
 are kept; roots taken from the OS store are re-read from it.
 
+Options:
+  --dry-run   print what would change, change nothing
+  --json      print one JSON document
+  -h, --help  show this help
+
 Examples:
   certifix refresh --dry-run   show what would change
   certifix refresh --json
+
+Exit codes: 0 refreshed (or already up to date); 1 nothing to refresh, as certifix has not configured this
+machine (run certifix fix first), or another certifix run holds the lock; 2 usage error, or a file that could
+not be written.
 `;
 
 export async function refreshCommand(argv: string[], io: Io): Promise<number> {

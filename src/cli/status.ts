@@ -21,7 +21,7 @@ Examples:
   certifix status --json
 
 Exit codes: 0 nothing needs attention (a note, such as "this shell started before fix", is not counted),
-1 something needs attention.
+1 something needs attention, 2 usage error.
 `;
 
 function render(r: StatusReport, io: Io): string {

@@ -19,6 +19,9 @@ Options:
 Examples:
   certifix undo              list what goes back, then ask
   certifix undo --yes --json
+
+Exit codes: 0 undone, or nothing to undo; 1 not confirmed (you said no, or there is no terminal to ask on:
+pass --yes) or another certifix run holds the lock; 2 usage error, or a file that could not be put back.
 `;
 
 export async function undoCommand(argv: string[], io: Io): Promise<number> {

@@ -39,7 +39,7 @@ Examples:
   certifix verify server-chain.pem --profile gnutls --host git.corp.example   # as git on Debian sees it
   certifix export chain https://git.corp.example --out chain.pem && certifix verify chain.pem --json
 
-Exit status: 0 verified, 1 verification failed, 2 usage or input error.
+Exit codes: 0 verified, 1 verification failed, 2 usage or input error.
 `;
 
 class UsageError extends Error {}

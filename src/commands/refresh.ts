@@ -42,16 +42,23 @@ function importedIntoJdk(journal: Pick<Journal, 'entries'>): boolean {
   );
 }
 
-/** `certifix refresh --json` as a library call. Throws USAGE when certifix has not configured this machine. */
+/**
+ * `certifix refresh --json` as a library call. Throws NOT_CONFIGURED when certifix has not configured this
+ * machine (nothing to refresh: run fix first).
+ */
 export async function refresh(
   opts: RefreshOptions = {},
   ctx: Context = processContext(),
 ): Promise<RefreshReport> {
   const journal = await readJournal(ctx);
   if (!journal) {
-    throw new CertifixError('USAGE', 'nothing to refresh: certifix has not configured this machine', {
-      hint: 'run certifix fix',
-    });
+    throw new CertifixError(
+      'NOT_CONFIGURED',
+      'nothing to refresh: certifix has not configured this machine',
+      {
+        hint: 'run certifix fix first: refresh rebuilds and re-applies what fix set up',
+      },
+    );
   }
   // Java is re-applied the way fix did it: an import into the JDK's keystore stays one (fix --java-cacerts).
   if (importedIntoJdk(journal)) ctx = { ...ctx, javaCacerts: true };

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { readFileBoundedSync } from '../bounded.ts';
 import { processContext } from '../context.ts';
 import { type Cert, parseCerts } from '../core/cert.ts';
-import { CertifixError } from '../core/errors.ts';
+import { CertifixError, readError } from '../core/errors.ts';
 import { type Profile, verifyChain } from '../core/verify/index.ts';
 import { systemStore } from '../stores/index.ts';
 import { systemTrustIndex } from '../stores/load.ts';
@@ -45,9 +45,7 @@ function readCerts(path: string, cwd: string): Cert[] {
   try {
     data = readFileBoundedSync(resolve(cwd, path));
   } catch (cause) {
-    if (cause instanceof CertifixError) throw cause;
-    const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
-    throw new CertifixError('BAD_CERT_INPUT', `cannot read ${path}: ${code}`, { cause });
+    throw readError(path, cause, 'BAD_CERT_INPUT');
   }
   const { certs } = parseCerts(data, path);
   if (certs.length === 0) throw new CertifixError('BAD_CERT_INPUT', `${path} holds no certificate`);

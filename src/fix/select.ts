@@ -9,7 +9,7 @@ import { readFileBounded } from '../bounded.ts';
 import { caVariables } from '../clients/ca-variables.ts';
 import { type Diagnosis, diagnoseTarget } from '../commands/diagnose.ts';
 import { type Cert, parseCerts } from '../core/cert.ts';
-import { CertifixError } from '../core/errors.ts';
+import { CertifixError, readError } from '../core/errors.ts';
 import { productRoot } from '../core/products.ts';
 import { type Candidate, type Screened, type ScreenOptions, screen } from '../core/screen.ts';
 import { publicRoots } from '../stores/index.ts';
@@ -41,10 +41,7 @@ async function fromFiles(files: readonly string[]): Promise<Candidate[]> {
     try {
       data = await readFileBounded(file);
     } catch (cause) {
-      if (cause instanceof CertifixError) throw cause;
-      throw new CertifixError('BAD_CERT_INPUT', `cannot read ${file}: ${(cause as Error).message}`, {
-        cause,
-      });
+      throw readError(file, cause, 'BAD_CERT_INPUT');
     }
     const { certs } = parseCerts(data, file);
     if (certs.length === 0)

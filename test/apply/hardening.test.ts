@@ -139,7 +139,7 @@ describe.skipIf(!canImmutable)(
       chattr('-i', join(home, '.config', 'pip'));
       expect(err).toMatchObject({ code: 'IO' });
       expect((err as Error).message).toMatch(
-        /could not write .*\.config\/pip\/pip\.conf \(EPERM\); the files certifix had changed in this run were put back, nothing changed/,
+        /could not write .*\.config\/pip\/pip\.conf \(operation not permitted\); the files certifix had changed in this run were put back, nothing changed/,
       );
       expect(snapshot(home)).toEqual(before);
       expect(await drift(ctx)).toEqual([]);
@@ -155,7 +155,9 @@ describe.skipIf(!canImmutable)(
       chattr('+i', home);
       const err = await applyPlans(again, ctx, opts).catch((e: Error) => e);
       chattr('-i', home);
-      expect((err as Error).message).toMatch(/\.profile \(EPERM\); .* put back, nothing changed/);
+      expect((err as Error).message).toMatch(
+        /\.profile \(operation not permitted\); .* put back, nothing changed/,
+      );
       expect(snapshot(home)).toEqual(before);
       expect((await drift(ctx)).every((f) => f.state === 'ok')).toBe(true);
     });

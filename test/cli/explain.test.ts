@@ -87,8 +87,11 @@ describe('certifix explain', () => {
     expect(help.stdout).toContain('pip install requests 2>&1 | certifix explain -');
   });
 
-  it('a missing file is an IO error', async () => {
-    await expect(run(['/nonexistent/error.txt'])).rejects.toMatchObject({ code: 'IO' });
+  it('a missing file is an IO error, in plain words', async () => {
+    await expect(run(['/nonexistent/error.txt'])).rejects.toMatchObject({
+      code: 'IO',
+      message: 'cannot read /nonexistent/error.txt: no such file',
+    });
   });
 
   it('an unreachable server: explained from the text alone, and it says so', async () => {

@@ -10,6 +10,7 @@ import * as tls from 'node:tls';
 import { rootCertificates } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCommand } from '../../src/cli/export.ts';
+import { main } from '../../src/cli/main.ts';
 import { exportCerts } from '../../src/commands/export.ts';
 import { certFromDer, parseCerts } from '../../src/core/cert.ts';
 import type { Context, Runner } from '../../src/types.ts';
@@ -79,6 +80,23 @@ describe('certifix export', () => {
     });
     await expect(run(['system', 'https://x'], env)).rejects.toMatchObject({ code: 'USAGE' });
     await expect(run(['everything'], env)).rejects.toMatchObject({ code: 'USAGE' });
+  });
+
+  it('--out in a directory that does not exist: said in plain words, exit 2', async () => {
+    const missingDir = join(dir, 'missing-dir');
+    const home = mkdtempSync(join(tmpdir(), 'certifix-export-home-'));
+    for (const argv of [
+      ['export', 'locally-added', '--out', join(missingDir, 'corp.pem')],
+      ['export', 'dockerfile', '--out', missingDir],
+    ]) {
+      const { io, out } = memoryIo({ ...env, HOME: home, XDG_CACHE_HOME: join(home, '.cache') }, home);
+      expect(await main(argv, io)).toBe(2);
+      expect(out.stderr).toMatch(
+        new RegExp(
+          `^certifix: could not write ${missingDir}/\\S+ \\(the directory ${missingDir} does not exist\\)\n$`,
+        ),
+      );
+    }
   });
 
   it('says so when there is nothing to export', async () => {

@@ -92,7 +92,7 @@ describe.skipIf(lacks('openssl', 'git'))(`certifix fix (CLI) ${missing('openssl'
     [['fix', 'https://a.test', 'https://b.test'], 'fix takes at most one URL'],
     [['fix', '--trust-fingerprint', 'abc'], '--trust-fingerprint abc is not a sha256 fingerprint'],
     [['fix', '--bogus'], "Unknown option '--bogus'"],
-    [['fix', '--ca', '/nonexistent/root.pem'], 'cannot read /nonexistent/root.pem'],
+    [['fix', '--ca', '/nonexistent/root.pem'], 'certifix: cannot read /nonexistent/root.pem: no such file\n'],
   ])('usage errors exit 2: %j', async (argv, message) => {
     const home = tempHome();
     const r = await certifix(argv, home);

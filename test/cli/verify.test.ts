@@ -91,6 +91,14 @@ describe.skipIf(lacks('openssl'))(`certifix verify ${missing('openssl')}`, () =>
     expect(r.stderr).toContain('holds no certificate');
   });
 
+  it('a missing file is said in plain words, exit 2', async () => {
+    const r = await run([join(pki.dir, 'nofile.pem'), '--ca', root.certPath]);
+    expect(r).toMatchObject({
+      code: 2,
+      stderr: `certifix verify: cannot read ${join(pki.dir, 'nofile.pem')}: no such file\n`,
+    });
+  });
+
   it('teaches with --help', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
