@@ -11,7 +11,8 @@ Paste the error a tool printed (pip, conda, uv, requests, httpx, aiohttp, urllib
 Java): certifix says which tool failed to verify which server and why, what to do about it, then diagnoses
 that server from here (unless --offline) to show what every client on this machine sees now.
 
-Reads FILE, or standard input with '-' or when input is piped.
+Reads FILE, or standard input with '-' or when input is piped. To paste by hand: run certifix explain -,
+paste the error, then press Ctrl-D (Windows: Ctrl-Z, Enter).
 
 Options:
   --offline          explain from the text alone; do not connect
@@ -27,9 +28,12 @@ Examples:
   certifix explain build.log --offline
   pbpaste | certifix explain - --json | jq .advice
 
-Exit codes: 0 every client verifies the server now, 1 the error is confirmed or explained,
-2 not a TLS verification error certifix recognises (or usage error).
+Exit codes: 0 every client verifies the server now, 1 the error is confirmed or explained, 2 no input, not a
+TLS verification error certifix recognises, or a usage or file error.
 `;
+
+const PASTE_HINT =
+  'pipe the failing command in (`pip install x 2>&1 | certifix explain -`), or run `certifix explain -`, paste the error, then press Ctrl-D';
 
 /** Where the paste comes from when it is not a file: the process's stdin, unless a test supplies one. */
 export interface Stdin {
@@ -63,7 +67,13 @@ export async function explainCommand(argv: string[], io: Io, stdin: Stdin = proc
   }
   const net = networkOptions(values);
 
-  const text = source === undefined || source === '-' ? await stdin.read() : await readText(source);
+  const fromStdin = source === undefined || source === '-';
+  const text = fromStdin ? await stdin.read() : await readText(source);
+  if (text.trim() === '') {
+    const what = fromStdin ? 'no input was given on standard input' : `${source} is empty`;
+    io.stderr(`certifix: nothing to explain: ${what}\n  hint: ${PASTE_HINT}\n`);
+    return 2;
+  }
   let report: ExplainReport;
   try {
     report = await explain(text, { offline: values.offline, ...net }, contextFromIo(io));

@@ -5,8 +5,8 @@
  */
 import { processContext } from '../context.ts';
 import { CertifixError, isCertifixError } from '../core/errors.ts';
-import { advise, type ExplainedError, parseError } from '../core/explain/index.ts';
-import type { DiagnoseReport } from '../core/report.ts';
+import { advise, type ExplainedError, parseError, type RootSeen } from '../core/explain/index.ts';
+import type { DiagnoseReport, Finding } from '../core/report.ts';
 import type { Context } from '../types.ts';
 
 export interface ExplainOptions {
@@ -51,6 +51,19 @@ async function diagnoseHost(e: ExplainedError, opts: ExplainOptions, ctx: Contex
   }
 }
 
+/** Where the diagnosis found the chain's root: what `certifix fix` can take, and what IT must hand over. */
+export function rootSeen(report: DiagnoseReport | null): RootSeen {
+  if (!report) return { where: 'undiagnosed' };
+  const { anchor } = report;
+  if (anchor?.inSystemStore) return { where: 'os-store' };
+  if (anchor && !anchor.inMozilla) return { where: 'network', sha256: anchor.sha256 };
+  // No root anywhere: an unknown anchor, or a proxy that sent only the leaf it minted (core/findings/trust.ts).
+  const unseen = (f: Finding) =>
+    f.id === 'unknown-anchor' || (f.id === 'interception' && f.details?.anchor === null);
+  if (!anchor && report.findings.some(unseen)) return { where: 'none' };
+  return { where: 'undiagnosed' }; // a public root the OS lacks, or no verdict on it: say it conditionally
+}
+
 /**
  * `certifix explain --json` as a library call, on the pasted text. Throws UNRECOGNISED when the text holds
  * no TLS verification error certifix knows. `ctx` defaults to this process.
@@ -76,6 +89,6 @@ export async function explain(
     evidence,
     diagnosis: d.report,
     note: d.note,
-    advice: advise(e),
+    advice: advise(e, { root: rootSeen(d.report), platform: ctx.platform }),
   };
 }

@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -58,7 +58,7 @@ describe('certifix explain', () => {
       'This is java failing to verify a server it does not name: unable to get local issuer certificate.',
     );
     expect(r.stdout).toContain('What to do:');
-    expect(r.stdout).toContain('keytool -importcert');
+    expect(r.stdout).toContain('certifix fix --client java --java-cacerts');
   });
 
   it('reads the paste from stdin with "-" and when piped with no argument', async () => {
@@ -77,6 +77,26 @@ describe('certifix explain', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('not a TLS verification error I recognise');
+  });
+
+  it('empty input: says nothing was given and how to paste, exit 2', async () => {
+    const r = await run(['-'], { read: async () => ' \n\n' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('nothing to explain: no input was given on standard input');
+    expect(r.stderr).toContain('paste the error, then press Ctrl-D');
+    expect(r.stderr).not.toContain('recognise');
+    const dir = mkdtempSync(join(tmpdir(), 'cfx-empty-'));
+    writeFileSync(join(dir, 'build.log'), '');
+    expect((await run([join(dir, 'build.log')])).stderr).toContain(`${join(dir, 'build.log')} is empty`);
+  });
+
+  it('--offline: an unclear git error points at certifix diagnose, not at a diagnosis below', async () => {
+    const r = await run([join(FIXTURES, 'git-self-signed-chain.txt'), '--offline']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain('below');
+    expect(r.stdout).toMatch(/`certifix diagnose https:\/\/localhost:\d+` shows the chain localhost sends/);
+    expect(r.stdout).toContain('Not diagnosed (--offline).');
   });
 
   it('on a terminal with nothing to read, prints the usage and exits 2; --help exits 0', async () => {
@@ -155,6 +175,13 @@ describe.skipIf(lacks('python-requests'))(
       // Nobody here trusts the test root, so the diagnosis confirms the error: exit 1.
       expect(doc.diagnosis.clients.some((c: { ok: boolean }) => !c.ok)).toBe(true);
       expect(r.code).toBe(1);
+      // The root came only from the server: the advice says how to get it, as the diagnosis and fix do.
+      expect(doc.diagnosis.anchor).toMatchObject({ inSystemStore: false });
+      const advice = doc.advice.join('\n');
+      expect(advice).not.toContain('the root your OS trusts');
+      expect(advice).toContain('not in your OS store either');
+      expect(advice).toContain(`--trust-fingerprint ${doc.diagnosis.anchor.sha256}`);
+      expect(advice).toContain('`certifix fix --ca root.pem`');
     }, 90_000);
   },
 );
