@@ -33,13 +33,15 @@ export function goError(output: string): string | undefined {
 }
 
 /**
- * A fetch that got no HTTP response: net/http's client wraps its error as `Get "URL": <cause>` (url.Error; no
- * quotes before Go 1.14), `proxyconnect tcp: …` when the proxy is unreachable. Every other error of the module proxy protocol
- * (cmd/go/internal/modfetch/proxy.go) comes after a response: `reading URL: 404 Not Found` (any status),
- * `invalid response from proxy "URL": invalid character '<' looking for beginning of value` (a page that is not
- * JSON: any plain website), `proxy returned info for version …`, `zip: not a valid zip file`.
+ * The errors of the module proxy protocol (cmd/go/internal/modfetch/proxy.go) that come after an HTTP answer
+ * from the proxy, so after a verified handshake: `reading URL: 404 Not Found` (any status), `invalid response
+ * from proxy "URL": invalid character '<' looking for beginning of value` (a page that is not JSON: any plain
+ * website) or `: unexpected end of JSON input`, `proxy returned info for version …`, `zip: not a valid zip
+ * file`. Only these count: go also fails before it dials (a GOPROXY it cannot parse, `module lookup disabled`),
+ * and a fetch that got no answer is wrapped as `Get "URL": <cause>` by net/http.
  */
-const NO_RESPONSE = /\b(Get|Head) "?https?:\/\/[^\s"]*"?: |proxyconnect /;
+const AFTER_RESPONSE =
+  /: reading https?:\/\/\S+: \d{3}\b|: invalid response from proxy "https?:\/\/[^"]*": |: proxy returned info for version |(?:^|: )zip: not a valid zip file$/;
 
 /**
  * What Go prints (crypto/x509 error strings, verify.go); it never names OpenSSL's reasons. Go ≥ 1.20 puts
@@ -69,8 +71,8 @@ export function goVerdict(output: string, code: number | null): Verdict {
       message: 'certificate signed by unknown authority',
       printed: error,
     };
-  // Any error after an HTTP answer (a 404, a page that is not a module) means the handshake verified.
-  if (code === 0 || (error !== undefined && !NO_RESPONSE.test(error)))
+  // An error only an HTTP answer can cause (a 404, a page that is not a module) means the handshake verified.
+  if (code === 0 || (error !== undefined && AFTER_RESPONSE.test(error)))
     return { ok: true, code: 'OK', message: 'ok' };
   if (/connection refused|no such host/i.test(said))
     return { ok: false, code: NOT_VERIFIED.CONNECT, message: 'could not connect', printed: error };
@@ -126,7 +128,15 @@ export const go: Client = {
     return inTempDir('go', async (dir) => {
       const env = {
         ...ctx.env,
-        GOPROXY: url,
+        // GOPROXY is a list (',' and '|' separate entries): the URL is one entry, escaped. No go.env file, and
+        // no module path fetched directly (GOPRIVATE, GONOPROXY) or without TLS (GOINSECURE): the URL is the
+        // only server go talks to.
+        GOPROXY: url.replace(/,/g, '%2C').replace(/\|/g, '%7C'),
+        GOENV: 'off',
+        GOPRIVATE: '',
+        GONOPROXY: '',
+        GONOSUMDB: '',
+        GOINSECURE: '',
         GOSUMDB: 'off',
         GONOSUMCHECK: '1',
         GOFLAGS: '-mod=mod',

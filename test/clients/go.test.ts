@@ -73,6 +73,9 @@ describe('goVerdict', () => {
     [`${PROBE}: Get "${URL_}": http: server gave HTTP response to HTTPS client`, 'UNKNOWN'],
     [`${PROBE}: Get "${URL_}": Forbidden`, 'UNKNOWN'], // the proxy refused the CONNECT
     [`${PROBE}: Get ${URL_}: EOF`, 'UNKNOWN'], // before Go 1.14: no quotes
+    // go failed before it dialled: nothing was verified
+    [`${PROBE}: invalid proxy URL missing scheme: b`, 'UNKNOWN'],
+    [`${PROBE}: module lookup disabled by GOPROXY=off`, 'UNKNOWN'],
   ])('%s → %s', (error, code) => {
     const v = goVerdict(out(error), 1);
     expect(v.code).toBe(code);
