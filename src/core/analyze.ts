@@ -53,27 +53,29 @@ export function analyze(input: AnalysisInput): Analysis {
   const anchorInSystem = anchor ? input.system.has(anchor) : false;
   const anchorInMozilla = anchor ? input.mozilla.has(anchor) : false;
   // Without an anchor only the issuers' names can name a product: the leaf's own subject is the site's
-  // (www.sophos.com is not Sophos inspecting it).
-  const product =
-    (anchor
-      ? recognizeProduct([anchor, ...input.chain.slice().reverse()])
-      : recognizeProductIn(
-          input.chain
-            .slice()
-            .reverse()
-            .flatMap((c) => (c === leaf ? [c.issuer] : [c.subject, c.issuer])),
-        )
-    )?.name ?? null;
+  // (www.sophos.com is not Sophos inspecting it). They must name it as whole words (Philosophos is not
+  // Sophos), and not be the leaf's own product too: an appliance's admin page (a FortiGate's, signed by its
+  // own Fortinet CA) is the device's own certificate, not an inspected site.
+  const issuerNames = input.chain
+    .slice()
+    .reverse()
+    .flatMap((c) => (c === leaf ? [c.issuer] : [c.subject, c.issuer]));
+  const named = anchor
+    ? recognizeProduct([anchor, ...input.chain.slice().reverse()])
+    : recognizeProductIn(issuerNames, { wholeWords: true });
+  const ownProduct = !anchor && named !== null && recognizeProductIn([leaf.subject])?.name === named.name;
   // A chain that ends outside Mozilla's roots is interception when it came through a proxy, names a known
   // inspection product, or belongs to a public-looking name; otherwise it is most likely a private CA.
   // Without an anchor (a proxy that sends only the leaf it minted, its root in no store) the issuer's name
-  // is the only evidence: a proxy alone is not, as a plain CONNECT proxy passes on a server's own
-  // incomplete chain unchanged, and telling the two apart would take a direct connection to compare.
+  // is the evidence, for a connection through a proxy or to a public-looking name: a proxy alone is not, as
+  // a plain CONNECT proxy passes on a server's own incomplete chain unchanged (telling the two apart would
+  // take a direct connection to compare), and an internal name reached directly is most likely a device's.
   const intercepted =
     anchor !== null
       ? !anchorInMozilla &&
-        (product !== null || input.target.proxy !== null || !looksInternal(input.target.host))
-      : product !== null;
+        (named !== null || input.target.proxy !== null || !looksInternal(input.target.host))
+      : named !== null && !ownProduct && (input.target.proxy !== null || !looksInternal(input.target.host));
+  const product = anchor !== null || intercepted ? (named?.name ?? null) : null;
   // A verdict depends only on the store and the verification stack: clients sharing both (most share the OS
   // bundle or a certifi, and one of a few stacks) are verified once.
   const seen = new Map<TrustIndex, Map<string, VerifyResult>>();

@@ -94,15 +94,33 @@ export function recognizeProduct(certs: readonly (Cert | null | undefined)[]): P
   return recognizeProductIn(certs.flatMap((c) => (c ? [c.subject, c.issuer] : [])));
 }
 
-/** The product named by the first of `names` (subject DNs) that names one. */
-export function recognizeProductIn(names: readonly string[]): Product | null {
+/**
+ * The product named by the first of `names` (subject DNs) that names one; with `wholeWords`, only where the
+ * name stands as whole words (Philosophos is not Sophos, Avastin not Avast).
+ */
+export function recognizeProductIn(
+  names: readonly string[],
+  opts: { wholeWords?: boolean } = {},
+): Product | null {
   anyProduct ??= new RegExp(PRODUCTS.map((p) => `(?:${p.pattern.source})`).join('|'), 'i');
   for (const text of names) {
     if (!anyProduct.test(text)) continue;
-    const hit = PRODUCTS.find((p) => p.pattern.test(text));
+    const hit = PRODUCTS.find((p) => p.pattern.test(text) && (!opts.wholeWords || wholeWord(p, text)));
     if (hit) return hit;
   }
   return null;
+}
+
+/** Whether one of `p`'s matches in `text` has no letter or digit right before or after it. */
+function wholeWord(p: Product, text: string): boolean {
+  const all = new RegExp(p.pattern.source, 'gi');
+  for (let m = all.exec(text); m; m = all.exec(text)) {
+    const before = text[m.index - 1] ?? ' ';
+    const after = text[m.index + m[0].length] ?? ' ';
+    if (!/[\p{L}\p{N}]/u.test(before) && !/[\p{L}\p{N}]/u.test(after)) return true;
+    if (m[0].length === 0) all.lastIndex++;
+  }
+  return false;
 }
 
 /** Where the named product's root is found as a file (see `Product.root`), if it documents one place. */

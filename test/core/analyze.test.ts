@@ -24,6 +24,13 @@ const zInt = pki.intermediate('z-int', 'Zscaler Intermediate Root CA (zscaler.ne
 const zLeaf = pki.leaf('z-leaf', 'git.acme.internal', zInt);
 const mitm = pki.root('mitm', 'mitmproxy', { subjectPrefix: '/O=mitmproxy' });
 const mitmLeaf = pki.leaf('mitm-leaf', 'localhost', mitm);
+const mitmPypi = pki.leaf('mitm-pypi', 'pypi.org', mitm);
+// A FortiGate's own admin page on the LAN: its leaf and its CA both Fortinet's, the root not sent.
+const fortiCa = pki.root('forti-ca', 'FortiGate CA', { subjectPrefix: '/O=Fortinet' });
+const fortiAdmin = pki.leaf('forti-admin', '192.168.1.99', fortiCa, { subjectPrefix: '/O=Fortinet' });
+// A CA whose name holds a product's inside a longer word.
+const philo = pki.root('philo', 'Philosophos Issuing CA', { subjectPrefix: '/O=Philosophos' });
+const philoLeaf = pki.leaf('philo-leaf', 'pypi.org', philo);
 // A look-alike named mitmproxy CA (another key): the one in the OS store did not sign mitmLeaf.
 const mitmTwin = pki.root('mitm-twin', 'mitmproxy', { subjectPrefix: '/O=mitmproxy' });
 const unnamedProxyRoot = pki.root('proxy-root', 'Example Corp Proxy Root CA', {
@@ -130,8 +137,8 @@ const anchorCases: AnchorCase[] = [
     trustFinding: 'interception',
   },
   {
-    name: 'the same leaf-only mitmproxy chain without a proxy (transparent): still interception by name',
-    case: { chain: [mitmLeaf], host: 'localhost', system: [] },
+    name: 'a leaf-only mitmproxy chain for a public name without a proxy (transparent): interception by name',
+    case: { chain: [mitmPypi], host: 'pypi.org', system: [] },
     anchor: null,
     inSystem: false,
     intercepted: true,
@@ -159,6 +166,33 @@ const anchorCases: AnchorCase[] = [
   {
     name: 'an unanchored internal chain on a direct connection: not interception',
     case: { chain: [corpGit, corpInt], host: 'git.acme.internal', system: [], proxy: null },
+    anchor: null,
+    inSystem: false,
+    intercepted: false,
+    product: null,
+    trustFinding: 'unknown-anchor',
+  },
+  {
+    name: 'the same leaf-only mitmproxy chain for an internal name reached directly: not called interception',
+    case: { chain: [mitmLeaf], host: 'localhost', system: [] },
+    anchor: null,
+    inSystem: false,
+    intercepted: false,
+    product: null,
+    trustFinding: 'unknown-anchor',
+  },
+  {
+    name: "an appliance's own admin page (its leaf and its CA named after the product), even through a proxy",
+    case: { chain: [fortiAdmin], host: '192.168.1.99', system: [], proxy: 'http://127.0.0.1:3128' },
+    anchor: null,
+    inSystem: false,
+    intercepted: false,
+    product: null,
+    trustFinding: 'unknown-anchor',
+  },
+  {
+    name: 'an unanchored chain whose CA holds a product name inside a longer word (Philosophos): no product',
+    case: { chain: [philoLeaf], host: 'pypi.org', system: [] },
     anchor: null,
     inSystem: false,
     intercepted: false,

@@ -15,6 +15,7 @@ const netskope = pki.root('netskope', 'caadmin.netskope.com', { subjectPrefix: '
 const netskopeLeaf = pki.leaf('netskope-leaf', 'registry.npmjs.org', netskope);
 const mitm = pki.root('mitm', 'mitmproxy', { subjectPrefix: '/O=mitmproxy' });
 const mitmLeaf = pki.leaf('mitm-leaf', 'localhost', mitm);
+const mitmPypi = pki.leaf('mitm-pypi', 'pypi.org', mitm);
 const mitmTwin = pki.root('mitm-twin', 'mitmproxy', { subjectPrefix: '/O=mitmproxy' });
 const PROXY = 'http://127.0.0.1:18480';
 
@@ -105,10 +106,10 @@ describe('trust findings', () => {
     });
   });
 
-  it('the same without a proxy: re-signed, not sent; a look-alike root in the store is named', () => {
-    const [f] = trustFindings({ chain: [mitmLeaf], host: 'localhost', system: [mitmTwin] });
+  it('the same without a proxy (a public name): re-signed, not sent; a look-alike root in the store is named', () => {
+    const [f] = trustFindings({ chain: [mitmPypi], host: 'pypi.org', system: [mitmTwin] });
     expect(f?.message).toBe(
-      'localhost is intercepted by mitmproxy: the certificate is re-signed by "O=mitmproxy, CN=mitmproxy". ' +
+      'pypi.org is intercepted by mitmproxy: the certificate is re-signed by "O=mitmproxy, CN=mitmproxy". ' +
         'That root is not in your OS store, and it was not sent with the chain. Your OS store holds a root with that name but another key: it did not sign this chain (a re-keyed or look-alike root).',
     );
   });
