@@ -68,12 +68,19 @@ type Install = { client: Client; inst: Installation };
 /** Codes that say "verification failed" without saying why: they agree with any predicted failure. */
 const UNSPECIFIC = new Set<string>([NOT_VERIFIED.UNSPECIFIED]);
 
-/** Codes of a run that ended without saying anything about TLS: they agree with no prediction. */
-const NO_VERDICT = new Set<string>([NOT_VERIFIED.TIMEOUT, NOT_VERIFIED.UNKNOWN]);
+/**
+ * A run that ended without a TLS verdict agrees with no prediction: one certifix stopped at its time limit
+ * (TIMEOUT), or a failure certifix does not recognise (UNKNOWN) whose line names nothing of certificates or
+ * TLS (a read timeout, a crash). An UNKNOWN that does name them is a TLS failure worded in a way certifix
+ * does not know: a disagreement, which is what check is for.
+ */
+const TLS_WORDS = /certificat|x509|ssl|tls|pkix|verif|trust/i;
 
 /** The client's run ended without a TLS verdict (see ClientCheck.inconclusive). */
-export function inconclusive(actual: Pick<Verdict, 'ok' | 'code'>): boolean {
-  return !actual.ok && NO_VERDICT.has(actual.code);
+export function inconclusive(actual: Pick<Verdict, 'ok' | 'code' | 'printed'>): boolean {
+  if (actual.ok) return false;
+  if (actual.code === NOT_VERIFIED.TIMEOUT) return true;
+  return actual.code === NOT_VERIFIED.UNKNOWN && !TLS_WORDS.test(actual.printed ?? '');
 }
 
 /**
@@ -83,9 +90,10 @@ export function inconclusive(actual: Pick<Verdict, 'ok' | 'code'>): boolean {
  */
 export function agrees(
   predicted: Pick<Verdict, 'ok' | 'code'>,
-  actual: Pick<Verdict, 'ok' | 'code'>,
+  actual: Pick<Verdict, 'ok' | 'code' | 'printed'>,
 ): boolean {
-  if (predicted.ok !== actual.ok || inconclusive(actual)) return false;
+  if (predicted.ok !== actual.ok || inconclusive(actual) || actual.code === NOT_VERIFIED.UNKNOWN)
+    return false;
   return actual.ok || predicted.code === actual.code || UNSPECIFIC.has(actual.code);
 }
 

@@ -34,6 +34,12 @@ describe('agrees', () => {
   it('inconclusive: only a failure that says nothing about TLS', () => {
     expect(inconclusive({ ok: false, code: 'TIMEOUT' })).toBe(true);
     expect(inconclusive({ ok: false, code: 'UNKNOWN' })).toBe(true);
+    expect(inconclusive({ ok: false, code: 'UNKNOWN', printed: 'ReadTimeoutError: Read timed out.' })).toBe(
+      true,
+    );
+    // an unrecognised wording of a TLS failure is a disagreement to report, not "not compared"
+    for (const printed of ['SSLError: unknown ca', 'x509: something new', 'PKIX path building failed'])
+      expect(inconclusive({ ok: false, code: 'UNKNOWN', printed })).toBe(false);
     for (const code of ['VERIFY_FAILED', 'CONNECT', 'SELF_SIGNED_CERT_IN_CHAIN'])
       expect(inconclusive({ ok: false, code })).toBe(false);
     expect(inconclusive({ ok: true, code: 'OK' })).toBe(false);
