@@ -14,6 +14,7 @@ import {
   symlinkTarget,
 } from '../apply/index.ts';
 import { caVariables } from '../clients/ca-variables.ts';
+import { PROP, splitOptions, sysProp } from '../clients/java-options.ts';
 import { registry } from '../clients/registry.ts';
 import { processContext } from '../context.ts';
 import { parseCerts } from '../core/cert.ts';
@@ -201,8 +202,14 @@ export async function status(
   }
   findings.push(...(await envFileFindings(ctx)), ...(await weakeningSettings(ctx)));
   // Set for new shells: one started before `fix` (the one it ran in, often) does not have them yet.
+  // JAVA_TOOL_OPTIONS holds the user's own options too, which they may change since: its trust store counts.
+  const same = (k: string, v: string) =>
+    k === 'JAVA_TOOL_OPTIONS'
+      ? ctx.env[k] !== undefined &&
+        sysProp(splitOptions(ctx.env[k]), PROP.store) === sysProp(splitOptions(v), PROP.store)
+      : ctx.env[k] === v;
   const notHere = Object.entries(journal?.env ?? {})
-    .filter(([k, v]) => ctx.env[k] !== v)
+    .filter(([k, v]) => !same(k, v))
     .map(([k]) => k);
   if (notHere.length > 0) {
     const unset = notHere.every((k) => ctx.env[k] === undefined);

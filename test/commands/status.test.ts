@@ -67,7 +67,11 @@ it('notes, without counting it in the exit code, a shell that started before fix
   const paths = certifixPaths({ env, home: h, platform: 'linux' });
   mkdirSync(paths.dir, { recursive: true });
   const now = new Date().toISOString();
-  const set = { REQUESTS_CA_BUNDLE: paths.bundle, NODE_EXTRA_CA_CERTS: paths.bundle };
+  const set = {
+    REQUESTS_CA_BUNDLE: paths.bundle,
+    NODE_EXTRA_CA_CERTS: paths.bundle,
+    JAVA_TOOL_OPTIONS: `-Djavax.net.ssl.trustStore=${join(paths.dir, 'java-truststore.jks')}`,
+  };
   const journal = { version: 1, createdAt: now, updatedAt: now, createdDirs: [], env: set, entries: [] };
   writeFileSync(paths.journal, JSON.stringify(journal));
   writeFileSync(paths.bundle, new Pki().root('stale', 'Stale Root').pem);
@@ -80,12 +84,13 @@ it('notes, without counting it in the exit code, a shell that started before fix
   const stale = memoryIo(env, h);
   expect(await statusCommand([], stale.io)).toBe(others ? 1 : 0);
   expect(stale.out.stdout).toContain(
-    'In this shell REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS are not set (it started before `certifix fix`)',
+    'In this shell REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, JAVA_TOOL_OPTIONS are not set (it started before `certifix fix`)',
   );
   expect(stale.out.stdout).toContain('run `exec $SHELL -l` in this one');
   const attention = stale.out.stdout.split('Needs attention:')[1] ?? '';
   expect(attention.split('\n  i ')[0]).not.toContain('In this shell');
-  const fresh = memoryIo({ ...env, ...set }, h);
+  // the user's own JVM options changed since: the trust store is what counts
+  const fresh = memoryIo({ ...env, ...set, JAVA_TOOL_OPTIONS: `-Xmx2g ${set.JAVA_TOOL_OPTIONS}` }, h);
   await statusCommand(['--json'], fresh.io);
   expect(JSON.parse(fresh.out.stdout).findings.map((f: { id: string }) => f.id)).not.toContain(
     'shell-not-reloaded',
