@@ -80,7 +80,7 @@ export type RootSeen =
   | { where: 'none' };
 
 /** What the advice may depend on beyond the pasted text. */
-export interface AdviceFacts {
+interface AdviceFacts {
   root?: RootSeen | undefined;
   /** This machine's platform: Java's advice differs (`Windows-ROOT`, `sudo`). */
   platform?: NodeJS.Platform | undefined;
