@@ -71,8 +71,12 @@ export interface FixOptions {
   onStep?: ((step: FixStep) => void) | undefined;
 }
 
-/** A client fix could not configure, predicted to fail the URL, that can be run (not the Docker daemon). */
-const stillFails = (c: ClientChoice): boolean => !!c.blocked && !!c.fails && !c.client.unobservable;
+/**
+ * A client fix could not configure (or one of its installations), predicted to fail the URL, that can be
+ * run (not the Docker daemon).
+ */
+const stillFails = (c: ClientChoice): boolean =>
+  !c.client.unobservable && ((!!c.blocked && !!c.fails) || !!c.blockedFails);
 
 /** A change as the document shows it: without the file content (the bundle is thousands of lines). */
 type ChangeSummary = Change extends infer C ? (C extends Change ? Omit<C, 'content'> : never) : never;
@@ -105,8 +109,9 @@ export interface FixReport {
   /** The clients left alone (not run by the proof); empty without a proof. */
   untouched: ClientId[];
   /**
-   * Blocked clients predicted to fail the URL (the Docker daemon's prediction aside: nothing here can run it):
-   * they still fail after the fix, so a fix that is not a dry run exits 1. Empty without a URL.
+   * Blocked clients predicted to fail the URL, or configured ones with such an installation beside (Debian's
+   * urllib3 next to a venv's), the Docker daemon's prediction aside (nothing here can run it): they still
+   * fail after the fix, so a fix that is not a dry run exits 1. Empty without a URL.
    */
   stillFailing: ClientId[];
 }

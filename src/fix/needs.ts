@@ -29,6 +29,11 @@ export interface ClientChoice {
   blocked?: boolean;
   /** Given a URL: the predicted verdict, when it fails. */
   fails?: Verdict;
+  /**
+   * Configured, but beside an installation no change reaches (Debian's urllib3 next to a venv's) that is
+   * predicted to fail the URL: it still fails after the fix.
+   */
+  blockedFails?: Verdict;
 }
 
 interface NeedsInput {
@@ -184,12 +189,14 @@ export async function chooseClients(input: NeedsInput, ctx: Context): Promise<Cl
       return { id, client: first.client, installs: ds.map((x) => x.inst), ...decision(d) };
     }
     const also = blocked.map((d) => `; ${d.inst.path}: ${d.reason}`).join('');
+    const blockedFails = blocked.find((d) => d.fails)?.fails;
     return {
       id,
       client: first.client,
       installs: ds.filter((d) => !blocked.includes(d)).map((d) => d.inst),
       ...decision(configured),
       reason: `${configured.reason}${also}`,
+      ...(blockedFails ? { blockedFails } : {}),
     };
   });
 }

@@ -186,6 +186,27 @@ describe('chooseClients', () => {
         /^configured because its CA store .* lacks 2 roots your OS trusts locally: .*; \/usr\/bin\/urllib3: cannot be configured per user: add the root to the OS store$/,
       );
     });
+
+    it('beside a configurable installation, still failing the URL: said, for the exit code', async () => {
+      const venv = fake(
+        'urllib3',
+        { source: 'certifi', path: certifiFile, files: [certifiFile] },
+        'SSL_CERT_FILE',
+      );
+      const bad = { ok: false, code: 'X', message: 'self-signed certificate in certificate chain' };
+      const verdicts = new Map([['urllib3', bad]]);
+      const out = await chooseClients(
+        {
+          ...base,
+          chosen: [cert(chosen)],
+          installs: [inst(debian), inst(venv, '/venv/urllib3')],
+          verdicts,
+          host: 'a.test',
+        },
+        ctx,
+      );
+      expect(out[0]).toMatchObject({ configure: true, blockedFails: bad });
+    });
   });
 
   it('says why SSL_CERT_FILE is set, naming the client that needs it', async () => {
