@@ -14,9 +14,13 @@ export function renderProof(
 ): string {
   const ids = [...proof, ...notProved].map((p) => p.id).concat(untouched, stillFailing);
   const w = Math.max(0, ...ids.map((id) => id.length));
+  const under = (line: string) => `\n    ${' '.repeat(w)}  ${s.dim(line)}`;
   const rows = proof.map(
     (p) =>
-      `  ${p.ok ? s.green('✓') : s.red('✗')} ${p.id.padEnd(w)}  ${p.ok ? 'verifies' : `${p.message} (${p.code})`}  ${s.dim(p.path)}${p.how ? `\n    ${' '.repeat(w)}  ${s.dim(`proven by ${p.how}`)}` : ''}`,
+      `  ${p.ok ? s.green('✓') : s.red('✗')} ${p.id.padEnd(w)}  ${p.ok ? 'verifies' : `${p.message} (${p.code})`}  ${s.dim(p.path)}` +
+      (p.how ? under(`proven by ${p.how}`) : '') +
+      // what the client itself printed (npm: two lines), as check shows it
+      (!p.ok && p.printed ? p.printed.split('\n').map(under).join('') : ''),
   );
   for (const p of notProved)
     rows.push(`  ${s.yellow('?')} ${p.id.padEnd(w)}  ${s.yellow(`not run: ${p.reason}`)}  ${s.dim(p.path)}`);
